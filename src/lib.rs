@@ -1,0 +1,11 @@
+//! gaitkit: gait symmetry and single-leg stability from wearable IMUs.
+//!
+//! Data flow: [`recording`] (session folders, CSV) → [`signal`] (filters, orientation,
+//! spectra) → gait and balance analyses → reports. The library never prints; the binary
+//! (`main.rs`, `cli.rs`) does.
+
+pub mod error;
+pub mod recording;
+pub mod signal;
+
+pub use error::{Error, Result};

@@ -1,0 +1,213 @@
+//! Irregular wireless timestamps → one uniform grid.
+//!
+//! Method: the grid step is the median sampling interval; each grid value is the linear
+//! interpolation between the two recorded samples around it. An interval longer than 1.5
+//! nominal steps is a *gap*. Gaps up to `max_fill_s` are bridged by that interpolation and
+//! reported as filled; longer gaps are also reported and split the recording into
+//! [`UniformImu::segments`], which the analyses process separately, so no event or step is
+//! ever computed across missing data.
+
+use std::ops::Range;
+
+use super::imu_csv::ImuTable;
+
+/// Default longest gap bridged by interpolation, s (a few samples at 50–200 Hz).
+pub const DEFAULT_MAX_FILL_S: f64 = 0.1;
+
+/// A time range with no recorded samples, seconds on the recording's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Gap {
+    /// Time of the last sample before the gap.
+    pub start_s: f64,
+    /// Time of the first sample after the gap.
+    pub end_s: f64,
+    /// True if the gap was short enough to be bridged by interpolation.
+    pub filled: bool,
+}
+
+impl Gap {
+    pub fn duration_s(&self) -> f64 {
+        self.end_s - self.start_s
+    }
+}
+
+/// Uniformly sampled IMU data in sensor axes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UniformImu {
+    pub fs_hz: f64,
+    /// Time of sample 0, s.
+    pub t0_s: f64,
+    pub acc_mps2: [Vec<f64>; 3],
+    pub gyr_dps: [Vec<f64>; 3],
+    pub gaps: Vec<Gap>,
+}
+
+impl UniformImu {
+    pub fn len(&self) -> usize {
+        self.acc_mps2[0].len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn time_s(&self, i: usize) -> f64 {
+        self.t0_s + i as f64 / self.fs_hz
+    }
+
+    pub fn duration_s(&self) -> f64 {
+        self.len() as f64 / self.fs_hz
+    }
+
+    /// Sample ranges of continuous data, separated by the gaps that were not filled.
+    pub fn segments(&self) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0usize;
+        for g in self.gaps.iter().filter(|g| !g.filled) {
+            // last grid sample at or before the gap start, first at or after its end
+            let end = (((g.start_s - self.t0_s) * self.fs_hz + 1e-6).floor() as usize + 1).min(self.len());
+            if end > start {
+                out.push(start..end);
+            }
+            start = (((g.end_s - self.t0_s) * self.fs_hz - 1e-6).ceil().max(0.0) as usize).min(self.len());
+        }
+        if start < self.len() {
+            out.push(start..self.len());
+        }
+        out
+    }
+
+    /// Resamples a table onto a uniform grid (see the module docs).
+    pub fn from_table(table: &ImuTable, max_fill_s: f64) -> UniformImu {
+        let t = &table.time_s;
+        let n = t.len();
+        let dt = median_interval(t);
+        let fs_hz = 1.0 / dt;
+        let mut gaps = Vec::new();
+        for w in t.windows(2) {
+            let d = w[1] - w[0];
+            if d > 1.5 * dt {
+                gaps.push(Gap { start_s: w[0], end_s: w[1], filled: d <= max_fill_s + 1e-9 });
+            }
+        }
+        let uniform = n < 2 || t.windows(2).all(|w| ((w[1] - w[0]) - dt).abs() <= 0.01 * dt);
+        if uniform {
+            return UniformImu {
+                fs_hz,
+                t0_s: t.first().copied().unwrap_or(0.0),
+                acc_mps2: table.acc_mps2.clone(),
+                gyr_dps: table.gyr_dps.clone(),
+                gaps,
+            };
+        }
+        let t0 = t[0];
+        let m = ((t[n - 1] - t0) / dt + 1e-9).floor() as usize + 1;
+        let mut out = UniformImu {
+            fs_hz,
+            t0_s: t0,
+            acc_mps2: std::array::from_fn(|_| Vec::with_capacity(m)),
+            gyr_dps: std::array::from_fn(|_| Vec::with_capacity(m)),
+            gaps,
+        };
+        let mut j = 0usize;
+        for k in 0..m {
+            let tk = t0 + k as f64 * dt;
+            while j + 2 < n && t[j + 1] < tk {
+                j += 1;
+            }
+            let (ta, tb) = (t[j], t[(j + 1).min(n - 1)]);
+            let w = if tb > ta { ((tk - ta) / (tb - ta)).clamp(0.0, 1.0) } else { 0.0 };
+            let jb = (j + 1).min(n - 1);
+            for c in 0..3 {
+                let a = &table.acc_mps2[c];
+                out.acc_mps2[c].push(a[j] + w * (a[jb] - a[j]));
+                let g = &table.gyr_dps[c];
+                out.gyr_dps[c].push(g[j] + w * (g[jb] - g[j]));
+            }
+        }
+        out
+    }
+}
+
+/// Nominal sampling interval, s: the median over 10-interval windows that contain no gap
+/// (robust to both jitter and lost samples).
+fn median_interval(t: &[f64]) -> f64 {
+    if t.len() < 2 {
+        return 0.01;
+    }
+    let d: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+    let single = median(d.clone());
+    const K: usize = 10;
+    if d.len() < K {
+        return single;
+    }
+    let windows: Vec<f64> = d
+        .windows(K)
+        .filter(|w| w.iter().all(|&x| x < 1.5 * single))
+        .map(|w| w.iter().sum::<f64>() / K as f64)
+        .collect();
+    if windows.is_empty() {
+        single
+    } else {
+        median(windows)
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    let mid = v.len() / 2;
+    let (_, m, _) = v.select_nth_unstable_by(mid, |a, b| a.total_cmp(b));
+    *m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recording::ImuSample;
+
+    fn table(times: &[f64], f: impl Fn(f64) -> f64) -> ImuTable {
+        let mut tab = ImuTable::default();
+        for &t in times {
+            tab.push(&ImuSample { time_s: t, acc_mps2: [f(t), 0.0, 0.0], gyr_dps: [0.0, 0.0, -f(t)] });
+        }
+        tab
+    }
+
+    #[test]
+    fn uniform_input_is_copied_exactly() {
+        let times: Vec<f64> = (0..500).map(|i| i as f64 * 0.01).collect();
+        let tab = table(&times, |t| t.sin());
+        let u = UniformImu::from_table(&tab, DEFAULT_MAX_FILL_S);
+        assert!((u.fs_hz - 100.0).abs() < 1e-9);
+        assert_eq!(u.acc_mps2[0], tab.acc_mps2[0]);
+        assert!(u.gaps.is_empty());
+        assert_eq!(u.segments(), vec![0..500]);
+    }
+
+    #[test]
+    fn jittered_timestamps_are_interpolated_linearly() {
+        // ±3 ms jitter on a 100 Hz clock; a linear signal must come back exactly on the grid
+        let times: Vec<f64> = (0..300).map(|i| i as f64 * 0.01 + if i % 2 == 1 { 0.003 } else { 0.0 }).collect();
+        let tab = table(&times, |t| 2.0 * t + 1.0);
+        let u = UniformImu::from_table(&tab, DEFAULT_MAX_FILL_S);
+        for i in 0..u.len() {
+            assert!((u.acc_mps2[0][i] - (2.0 * u.time_s(i) + 1.0)).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn short_gaps_are_filled_long_gaps_split_segments() {
+        let mut times: Vec<f64> = (0..1000).map(|i| i as f64 * 0.01).collect();
+        times.retain(|&t| !(2.0 < t && t < 2.06)); // 70 ms hole: filled
+        times.retain(|&t| !(5.0 < t && t < 5.5)); // 0.51 s hole: split
+        let tab = table(&times, |t| t);
+        let u = UniformImu::from_table(&tab, DEFAULT_MAX_FILL_S);
+        assert_eq!(u.gaps.len(), 2);
+        assert!(u.gaps[0].filled && !u.gaps[1].filled);
+        assert!((u.gaps[1].start_s - 5.0).abs() < 1e-9 && (u.gaps[1].end_s - 5.5).abs() < 1e-9);
+        let seg = u.segments();
+        assert_eq!(seg.len(), 2);
+        assert_eq!(seg[0], 0..501);
+        assert_eq!(seg[1].start, 550);
+        assert_eq!(seg[1].end, u.len());
+    }
+}

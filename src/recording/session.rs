@@ -1,0 +1,397 @@
+//! The session folder: `session.json` plus one CSV per sensor.
+//!
+//! This is the format `gaitkit record` writes and `gaitkit analyze` reads. The minimum a
+//! reader needs is `participant` and `sensors[] {placement, file, axes}`; every other key is
+//! optional so that sessions recorded elsewhere (like the bundled fixtures) load too.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use super::axes::Axes;
+use crate::error::{Error, Location, Result};
+
+/// File name of the session description inside a session folder.
+pub const SESSION_FILE: &str = "session.json";
+/// Version of the session format written by this gaitkit.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// `session.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// Format version; absent in sessions not written by gaitkit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format_version: Option<u32>,
+    /// Wall-clock time of the first sample (RFC 3339 with UTC offset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<DateTime<FixedOffset>>,
+    /// What the participant did during the recording.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<Task>,
+    #[serde(default)]
+    pub participant: Participant,
+    pub sensors: Vec<SensorEntry>,
+    /// Time ranges in which a sensor delivered no data (dropped connection, lost packets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<RecordedGap>,
+    /// How several sensor clocks were put on one timeline, if more than one sensor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Body height in metres.
+    #[serde(default)]
+    pub height_m: Option<f64>,
+    /// Height of the lower-back sensor above the floor while standing, metres
+    /// (the pendulum length of the inverted-pendulum step-length model).
+    #[serde(default)]
+    pub sensor_height_m: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_years: Option<f64>,
+}
+
+/// One sensor of the session and the CSV file holding its samples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensorEntry {
+    pub placement: Placement,
+    /// CSV file name relative to the session folder.
+    pub file: String,
+    pub axes: Axes,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceInfo>,
+    /// Nominal sampling rate configured on the device, Hz.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling_rate_hz: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+}
+
+/// A time range without data from one sensor, seconds from the session's first sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedGap {
+    pub placement: Placement,
+    pub start_s: f64,
+    pub end_s: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// How sensor clocks were mapped onto the shared host timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncInfo {
+    /// `device-timestamps` or `arrival-times`.
+    pub method: String,
+    /// Largest estimated misalignment between any two sensors, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_offset_error_s: Option<f64>,
+}
+
+/// Where a sensor sits on the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Placement {
+    LowerBack,
+    LeftFoot,
+    RightFoot,
+    LeftShank,
+    RightShank,
+}
+
+impl Placement {
+    pub const ALL: [Placement; 5] = [
+        Placement::LowerBack,
+        Placement::LeftFoot,
+        Placement::RightFoot,
+        Placement::LeftShank,
+        Placement::RightShank,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placement::LowerBack => "lower-back",
+            Placement::LeftFoot => "left-foot",
+            Placement::RightFoot => "right-foot",
+            Placement::LeftShank => "left-shank",
+            Placement::RightShank => "right-shank",
+        }
+    }
+}
+
+impl FromStr for Placement {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Placement::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| {
+            let names: Vec<_> = Placement::ALL.iter().map(|p| p.as_str()).collect();
+            format!("unknown placement \"{s}\"; expected one of {}", names.join(", "))
+        })
+    }
+}
+
+impl fmt::Display for Placement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Placement {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Placement {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The recorded task. Unknown task names are kept verbatim (`Other`) so newer sessions load.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Task {
+    Walk,
+    /// Double-leg standing balance, eyes open.
+    Stand,
+    /// Double-leg standing balance, eyes closed.
+    StandEyesClosed,
+    SingleLegLeft,
+    SingleLegRight,
+    SquatLeft,
+    SquatRight,
+    StepDownLeft,
+    StepDownRight,
+    Other(String),
+}
+
+impl Task {
+    pub const KNOWN: [&'static str; 9] = [
+        "walk",
+        "stand",
+        "stand-eyes-closed",
+        "single-leg-left",
+        "single-leg-right",
+        "squat-left",
+        "squat-right",
+        "step-down-left",
+        "step-down-right",
+    ];
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Task::Walk => "walk",
+            Task::Stand => "stand",
+            Task::StandEyesClosed => "stand-eyes-closed",
+            Task::SingleLegLeft => "single-leg-left",
+            Task::SingleLegRight => "single-leg-right",
+            Task::SquatLeft => "squat-left",
+            Task::SquatRight => "squat-right",
+            Task::StepDownLeft => "step-down-left",
+            Task::StepDownRight => "step-down-right",
+            Task::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for Task {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "walk" => Task::Walk,
+            "stand" => Task::Stand,
+            "stand-eyes-closed" => Task::StandEyesClosed,
+            "single-leg-left" => Task::SingleLegLeft,
+            "single-leg-right" => Task::SingleLegRight,
+            "squat-left" => Task::SquatLeft,
+            "squat-right" => Task::SquatRight,
+            "step-down-left" => Task::StepDownLeft,
+            "step-down-right" => Task::StepDownRight,
+            "" => return Err("empty task name".into()),
+            other => Task::Other(other.to_string()),
+        })
+    }
+}
+
+impl fmt::Display for Task {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Task {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Task {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Session {
+    /// A new session as `gaitkit record` starts it.
+    pub fn new(sensors: Vec<SensorEntry>) -> Self {
+        Session {
+            format_version: Some(FORMAT_VERSION),
+            start_time: None,
+            task: None,
+            participant: Participant::default(),
+            sensors,
+            gaps: Vec::new(),
+            sync: None,
+            notes: None,
+        }
+    }
+
+    /// Reads `session.json` from a session folder and checks it is complete.
+    pub fn read(dir: &Path) -> Result<Session> {
+        let path = dir.join(SESSION_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        Session::parse(&text, &path)
+    }
+
+    /// Parses session JSON; `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Session> {
+        let session: Session = serde_json::from_str(text).map_err(|e| {
+            let line = e.line() as u64;
+            Error::input(Location::line(path, line.max(1)), format!("invalid session description: {e}"))
+        })?;
+        session.validate(path)?;
+        Ok(session)
+    }
+
+    fn validate(&self, path: &Path) -> Result<()> {
+        let loc = || Location::file(path);
+        if self.sensors.is_empty() {
+            return Err(Error::input(loc(), "\"sensors\" is empty: a session needs at least one sensor"));
+        }
+        for (i, s) in self.sensors.iter().enumerate() {
+            if s.file.trim().is_empty() || s.file.contains("..") || Path::new(&s.file).is_absolute() {
+                return Err(Error::input(
+                    loc(),
+                    format!("sensor {} ({}): \"file\" must be a file name inside the session folder, got \"{}\"", i, s.placement, s.file),
+                ));
+            }
+            if self.sensors[..i].iter().any(|o| o.placement == s.placement) {
+                return Err(Error::input(loc(), format!("placement \"{}\" appears twice", s.placement)));
+            }
+        }
+        let p = &self.participant;
+        for (name, v, lo, hi) in [
+            ("participant.height_m", p.height_m, 0.5, 2.6),
+            ("participant.sensor_height_m", p.sensor_height_m, 0.3, 1.6),
+        ] {
+            if let Some(v) = v {
+                if !(lo..=hi).contains(&v) {
+                    return Err(Error::input(
+                        loc(),
+                        format!("{name} = {v} is outside {lo}–{hi} m (heights are in metres)"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `session.json` atomically (temporary file, then rename).
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        let path = dir.join(SESSION_FILE);
+        let tmp = dir.join(format!("{SESSION_FILE}.tmp"));
+        let text = serde_json::to_string_pretty(self).expect("session serialises");
+        std::fs::write(&tmp, text + "\n").map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+        Ok(())
+    }
+
+    pub fn sensor(&self, placement: Placement) -> Option<&SensorEntry> {
+        self.sensors.iter().find(|s| s.placement == placement)
+    }
+
+    /// Path of a sensor's CSV in the session folder `dir`.
+    pub fn sensor_path(&self, dir: &Path, entry: &SensorEntry) -> PathBuf {
+        dir.join(&entry.file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"{"participant": {"height_m": 1.59, "sensor_height_m": 0.964},
+        "sensors": [{"placement": "lower-back", "file": "lower_back.csv", "axes": "URF"}]}"#;
+
+    #[test]
+    fn reads_minimal_session_without_optional_keys() {
+        let s = Session::parse(MINIMAL, Path::new("x/session.json")).unwrap();
+        assert_eq!(s.participant.height_m, Some(1.59));
+        assert_eq!(s.sensors[0].placement, Placement::LowerBack);
+        assert_eq!(s.sensors[0].axes.to_string(), "URF");
+        assert!(s.task.is_none() && s.start_time.is_none() && s.gaps.is_empty());
+    }
+
+    #[test]
+    fn full_session_round_trips_through_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Session::new(vec![
+            SensorEntry {
+                placement: Placement::LeftShank,
+                file: "left_shank.csv".into(),
+                axes: "DRB".parse().unwrap(),
+                device: Some(DeviceInfo { model: Some("Polar Verity Sense".into()), ..Default::default() }),
+                sampling_rate_hz: Some(104.0),
+            },
+            SensorEntry {
+                placement: Placement::LowerBack,
+                file: "lower_back.csv".into(),
+                axes: "URF".parse().unwrap(),
+                device: None,
+                sampling_rate_hz: None,
+            },
+        ]);
+        s.start_time = Some(DateTime::parse_from_rfc3339("2026-11-27T10:15:00+01:00").unwrap());
+        s.task = Some(Task::SingleLegLeft);
+        s.participant = Participant { id: Some("P07".into()), height_m: Some(1.72), sensor_height_m: None, age_years: Some(54.0) };
+        s.gaps.push(RecordedGap { placement: Placement::LeftShank, start_s: 12.5, end_s: 13.25, reason: Some("disconnected".into()) });
+        s.sync = Some(SyncInfo { method: "device-timestamps".into(), max_offset_error_s: Some(0.004) });
+        s.write(dir.path()).unwrap();
+        let back = Session::read(dir.path()).unwrap();
+        assert_eq!(back, s);
+        let unknown = Session::parse(&MINIMAL.replace("\"participant\"", "\"task\": \"hop-test\", \"participant\""), Path::new("s.json")).unwrap();
+        assert_eq!(unknown.task, Some(Task::Other("hop-test".into())));
+    }
+
+    #[test]
+    fn errors_name_the_file_and_problem() {
+        let p = Path::new("/data/p1/session.json");
+        let err = Session::parse(&MINIMAL.replace("lower-back", "neck"), p).unwrap_err().to_string();
+        assert!(err.contains("/data/p1/session.json") && err.contains("unknown placement \"neck\""), "{err}");
+        let err = Session::parse(&MINIMAL.replace("URF", "UUF"), p).unwrap_err().to_string();
+        assert!(err.contains("twice"), "{err}");
+        let err = Session::parse(&MINIMAL.replace("1.59", "159"), p).unwrap_err().to_string();
+        assert!(err.contains("height_m = 159") && err.contains("metres"), "{err}");
+        let err = Session::parse("{\"sensors\": [}", p).unwrap_err().to_string();
+        assert!(err.contains("line 1"), "{err}");
+        let err = Session::parse(r#"{"sensors": []}"#, p).unwrap_err().to_string();
+        assert!(err.contains("at least one sensor"), "{err}");
+        let err = Session::read(Path::new("/nonexistent/session")).unwrap_err().to_string();
+        assert!(err.contains("/nonexistent/session/session.json"), "{err}");
+    }
+}

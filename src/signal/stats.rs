@@ -1,0 +1,82 @@
+//! Small descriptive statistics over slices. Empty input gives `None`, never NaN.
+
+pub fn mean(x: &[f64]) -> Option<f64> {
+    (!x.is_empty()).then(|| x.iter().sum::<f64>() / x.len() as f64)
+}
+
+/// Sample standard deviation (n − 1).
+pub fn std_dev(x: &[f64]) -> Option<f64> {
+    if x.len() < 2 {
+        return None;
+    }
+    let m = mean(x)?;
+    Some((x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() - 1) as f64).sqrt())
+}
+
+/// Coefficient of variation, % (100 · SD / mean).
+pub fn cv_pct(x: &[f64]) -> Option<f64> {
+    let m = mean(x)?;
+    (m.abs() > 0.0).then_some(())?;
+    Some(100.0 * std_dev(x)? / m)
+}
+
+pub fn median(x: &[f64]) -> Option<f64> {
+    percentile(x, 50.0)
+}
+
+/// Linear-interpolated percentile (as numpy's default), `p` in 0–100.
+pub fn percentile(x: &[f64], p: f64) -> Option<f64> {
+    if x.is_empty() {
+        return None;
+    }
+    let mut v = x.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let pos = (p / 100.0).clamp(0.0, 1.0) * (v.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    Some(v[lo] + (pos - lo as f64) * (v[hi] - v[lo]))
+}
+
+pub fn rms(x: &[f64]) -> Option<f64> {
+    (!x.is_empty()).then(|| (x.iter().map(|v| v * v).sum::<f64>() / x.len() as f64).sqrt())
+}
+
+/// Half-width of the 95 % confidence interval of the mean (t distribution).
+pub fn ci95_half_width(x: &[f64]) -> Option<f64> {
+    let sd = std_dev(x)?;
+    Some(t_975(x.len() - 1) * sd / (x.len() as f64).sqrt())
+}
+
+/// Two-sided 95 % quantile of Student's t with `df` degrees of freedom.
+pub fn t_975(df: usize) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+    ];
+    match df {
+        0 => f64::INFINITY,
+        1..=30 => TABLE[df - 1],
+        31..=60 => 2.042 - (df - 30) as f64 * (2.042 - 2.000) / 30.0,
+        61..=120 => 2.000 - (df - 60) as f64 * (2.000 - 1.980) / 60.0,
+        _ => 1.960,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_values() {
+        let x = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        assert_eq!(mean(&x), Some(5.0));
+        assert!((std_dev(&x).unwrap() - 2.138089935).abs() < 1e-9);
+        assert!((cv_pct(&x).unwrap() - 42.7617987).abs() < 1e-6);
+        assert_eq!(median(&x), Some(4.5));
+        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 25.0), Some(1.75));
+        assert_eq!(rms(&[3.0, -4.0]), Some((12.5f64).sqrt()));
+        assert!((ci95_half_width(&[1.0, 2.0, 3.0]).unwrap() - 4.303 / 3f64.sqrt()).abs() < 1e-9);
+        assert_eq!(mean(&[]), None);
+        assert_eq!(std_dev(&[1.0]), None);
+    }
+}
