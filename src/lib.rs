@@ -5,6 +5,7 @@
 //! (`main.rs`, `cli.rs`) does.
 
 pub mod error;
+pub mod gait;
 pub mod recording;
 pub mod signal;
 

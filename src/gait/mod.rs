@@ -1,0 +1,6 @@
+//! Gait analysis. One module per pipeline stage, named by what it produces.
+
+pub mod events;
+pub mod symmetry;
+
+pub use events::{Contact, PerSide, Side};
