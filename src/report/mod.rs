@@ -1,0 +1,7 @@
+//! Reports: charts, before/after verdicts, progress over sessions and the HTML report, all
+//! built from [`model::SessionMetrics`].
+
+pub mod charts;
+pub mod compare;
+pub mod model;
+pub mod progress;
