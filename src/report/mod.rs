@@ -3,5 +3,6 @@
 
 pub mod charts;
 pub mod compare;
+pub mod html;
 pub mod model;
 pub mod progress;

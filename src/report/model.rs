@@ -44,6 +44,8 @@ pub struct PlainLanguage {
     pub subject: String,
     /// Verb agreeing with the subject ("is" / "are").
     pub verb: String,
+    /// Word after the value, e.g. "even" in "94 % even"; empty for none.
+    pub after_value: String,
     /// Word for a change in the better direction, e.g. "faster", "more even".
     pub better: String,
     /// Word for a change in the worse direction, e.g. "slower", "less even".
@@ -303,11 +305,14 @@ pub mod synthetic {
                 audience: Audience::Therapist,
                 plain: None,
             };
-        let plain = |subject: &str, verb: &str, better: &str, worse: &str| PlainLanguage {
-            subject: subject.into(),
-            verb: verb.into(),
-            better: better.into(),
-            worse: worse.into(),
+        let plain = |subject: &str, verb: &str, after_value: &str, better: &str, worse: &str| {
+            PlainLanguage {
+                subject: subject.into(),
+                verb: verb.into(),
+                after_value: after_value.into(),
+                better: better.into(),
+                worse: worse.into(),
+            }
         };
         let metrics = vec![
             Metric {
@@ -318,7 +323,7 @@ pub mod synthetic {
                 }),
                 mcid: Some(compare::gait_speed_mcid()),
                 audience: Audience::Patient,
-                plain: Some(plain("Your walking speed", "is", "faster", "slower")),
+                plain: Some(plain("Your walking speed", "is", "", "faster", "slower")),
                 ..metric(
                     "walking_speed_mps",
                     "Walking speed",
@@ -338,6 +343,7 @@ pub mod synthetic {
                 plain: Some(plain(
                     "Your left and right steps",
                     "are",
+                    "even",
                     "more even",
                     "less even",
                 )),
@@ -360,7 +366,7 @@ pub mod synthetic {
             ),
             Metric {
                 audience: Audience::Patient,
-                plain: Some(plain("Your steps per minute", "are", "quicker", "slower")),
+                plain: Some(plain("Your pace", "is", "", "quicker", "slower")),
                 ..metric(
                     "cadence_spm",
                     "Cadence",
