@@ -150,6 +150,75 @@ pub struct SessionMetrics {
     pub stride_symmetry: Option<StrideSymmetry>,
 }
 
+/// Plausible stride duration, s (Mobilise-D DMO plausibility range, metrics.md C2); strides
+/// outside it (pauses, missed contacts) are left out of the mean cycle.
+pub const PLAUSIBLE_STRIDE_S: (f64, f64) = (0.46, 3.0);
+
+impl GaitCycle {
+    /// Mean time-normalised cycle per side from a uniformly sampled signal.
+    ///
+    /// `signal` is sampled at `fs_hz` with sample 0 at `t0_s`; `contacts` are initial contacts
+    /// with their side, in time order. A stride runs from an initial contact to the next one of
+    /// the same foot; it is resampled to 101 points (0–100 %) by linear interpolation and the
+    /// strides starting on each side are averaged. Strides touching missing data (non-finite
+    /// samples) are left out. `None` when either side has no plausible stride inside the signal.
+    pub fn from_strides(
+        signal_name: &str,
+        unit: &str,
+        signal: &[f64],
+        fs_hz: f64,
+        t0_s: f64,
+        contacts: &[crate::gait::Contact],
+    ) -> Option<GaitCycle> {
+        let value_at = |t_s: f64| -> Option<f64> {
+            let x = (t_s - t0_s) * fs_hz;
+            let i = x.floor();
+            if i < 0.0 || i as usize + 1 >= signal.len() {
+                return None;
+            }
+            let (i, f) = (i as usize, x - i);
+            let v = signal[i] + f * (signal[i + 1] - signal[i]);
+            v.is_finite().then_some(v)
+        };
+        let mut sums = PerSide {
+            left: vec![0.0; 101],
+            right: vec![0.0; 101],
+        };
+        let mut counts = PerSide {
+            left: 0usize,
+            right: 0usize,
+        };
+        for (k, start) in contacts.iter().enumerate() {
+            let Some(side) = start.side else { continue };
+            let Some(end) = contacts[k + 1..].iter().find(|c| c.side == Some(side)) else {
+                continue;
+            };
+            let duration = end.t_s - start.t_s;
+            if !(PLAUSIBLE_STRIDE_S.0..=PLAUSIBLE_STRIDE_S.1).contains(&duration) {
+                continue;
+            }
+            let curve: Option<Vec<f64>> = (0..=100)
+                .map(|p| value_at(start.t_s + duration * p as f64 / 100.0))
+                .collect();
+            let Some(curve) = curve else { continue };
+            for (acc, v) in sums.get_mut(side).iter_mut().zip(curve) {
+                *acc += v;
+            }
+            *counts.get_mut(side) += 1;
+        }
+        if counts.left == 0 || counts.right == 0 {
+            return None;
+        }
+        let mean = |sum: &[f64], n: usize| sum.iter().map(|v| v / n as f64).collect();
+        Some(GaitCycle {
+            signal: signal_name.to_string(),
+            unit: unit.to_string(),
+            left: mean(&sums.left, counts.left),
+            right: mean(&sums.right, counts.right),
+        })
+    }
+}
+
 impl SessionMetrics {
     pub fn metric(&self, key: &str) -> Option<&Metric> {
         self.metrics.iter().find(|m| m.key == key)
@@ -431,6 +500,84 @@ pub mod synthetic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mean_cycle_of_a_periodic_signal_is_its_period_and_right_is_half_a_stride_later() {
+        use crate::gait::{Contact, Side};
+        // Stride 1.2 s, fs 100 Hz, signal sin(2π t / 1.2); left ICs at 0.1 + 1.2 k, right ICs
+        // half a stride later: left cycles are sin(2π (p + 0.1/1.2)), right ones are the same
+        // shifted by half a cycle, i.e. negated.
+        let fs = 100.0;
+        let stride = 1.2;
+        let signal: Vec<f64> = (0..1000)
+            .map(|i| (std::f64::consts::TAU * i as f64 / fs / stride).sin())
+            .collect();
+        let contacts: Vec<Contact> = (0..14)
+            .map(|k| Contact {
+                t_s: 0.1 + 0.6 * k as f64,
+                side: Some(if k % 2 == 0 { Side::Left } else { Side::Right }),
+            })
+            .collect();
+        let c = GaitCycle::from_strides("s", "u", &signal, fs, 0.0, &contacts).unwrap();
+        assert_eq!((c.left.len(), c.right.len()), (101, 101));
+        for p in 0..=100 {
+            let phase = std::f64::consts::TAU * (p as f64 / 100.0 + 0.1 / stride);
+            // Linear interpolation of a 120-sample sine: error ≤ (2π/120)²/8 ≈ 3.4e-4.
+            assert!((c.left[p] - phase.sin()).abs() < 4e-4, "left {p}");
+            assert!((c.right[p] + phase.sin()).abs() < 4e-4, "right {p}");
+        }
+        // A sample missing at 3.0 s drops the strides over it, not the whole cycle; the signal
+        // starting 0.5 s into the recording shifts every contact by as much.
+        let mut holed = signal.clone();
+        holed[300] = f64::NAN;
+        let late: Vec<Contact> = contacts
+            .iter()
+            .map(|c| Contact {
+                t_s: c.t_s + 0.5,
+                side: c.side,
+            })
+            .collect();
+        let c2 = GaitCycle::from_strides("s", "u", &holed, fs, 0.5, &late).unwrap();
+        assert!(c2.left.iter().chain(&c2.right).all(|v| v.is_finite()));
+        assert!(c2
+            .left
+            .iter()
+            .zip(&c.left)
+            .all(|(a, b)| (a - b).abs() < 1e-3));
+        // Strides reaching past the signal end are left out, not padded.
+        let only_left: Vec<Contact> = contacts
+            .iter()
+            .copied()
+            .filter(|c| c.side == Some(Side::Left))
+            .collect();
+        assert_eq!(
+            GaitCycle::from_strides("s", "u", &signal, fs, 0.0, &only_left),
+            None
+        );
+        // A 5 s pause between contacts is not a stride.
+        let paused = [
+            Contact {
+                t_s: 0.1,
+                side: Some(Side::Left),
+            },
+            Contact {
+                t_s: 0.7,
+                side: Some(Side::Right),
+            },
+            Contact {
+                t_s: 5.1,
+                side: Some(Side::Left),
+            },
+            Contact {
+                t_s: 5.7,
+                side: Some(Side::Right),
+            },
+        ];
+        assert_eq!(
+            GaitCycle::from_strides("s", "u", &signal, fs, 0.0, &paused),
+            None
+        );
+    }
 
     #[test]
     fn format_value_uses_decimals_and_never_prints_negative_zero() {
