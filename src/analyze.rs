@@ -68,7 +68,7 @@ pub struct SessionInfo {
 /// Analyses a session folder.
 pub fn analyze_session(dir: &Path, opts: &AnalyzeOptions) -> Result<SessionAnalysis> {
     let session = Session::read(dir)?;
-    analyze_loaded(dir, &session, opts)
+    analyze_with(dir, &session, opts, &|p: &Path| ImuTable::read(p))
 }
 
 /// Analyses a lone sensor CSV described on the command line.
@@ -77,10 +77,12 @@ pub fn analyze_file(csv: &Path, placement: Placement, axes: crate::recording::Ax
     let mut session = Session::new(vec![crate::recording::SensorEntry { placement, file, axes, device: None, sampling_rate_hz: None }]);
     session.format_version = None;
     let dir = csv.parent().unwrap_or(Path::new("."));
-    analyze_loaded(dir, &session, opts)
+    analyze_with(dir, &session, opts, &|p: &Path| ImuTable::read(p))
 }
 
-fn analyze_loaded(dir: &Path, session: &Session, opts: &AnalyzeOptions) -> Result<SessionAnalysis> {
+/// Analyses a session whose sensor tables come from `read` (a file reader, or embedded
+/// data for the demo). `dir` is the session folder the file names are relative to.
+pub fn analyze_with(dir: &Path, session: &Session, opts: &AnalyzeOptions, read: &dyn Fn(&Path) -> Result<ImuTable>) -> Result<SessionAnalysis> {
     let height_m = opts.height_m.or(session.participant.height_m);
     let (sensor_height_m, sensor_height_source) = match (opts.sensor_height_m, session.participant.sensor_height_m, height_m) {
         (Some(h), _, _) => (Some(h), Some("command line".to_string())),
@@ -103,7 +105,7 @@ fn analyze_loaded(dir: &Path, session: &Session, opts: &AnalyzeOptions) -> Resul
     let gait = match session.sensor(Placement::LowerBack) {
         Some(entry) => {
             let path = session.sensor_path(dir, entry);
-            let imu = load_imu(&path, opts)?;
+            let imu = prepare_imu(read(&path)?, &path, opts)?;
             let lb_opts = LowerBackOptions { sensor_height_m, ..LowerBackOptions::default() };
             let mut g = lower_back::analyze(&imu, entry.axes, &path, &lb_opts)?;
             if let Some(src) = &sensor_height_source {
@@ -128,7 +130,11 @@ fn analyze_loaded(dir: &Path, session: &Session, opts: &AnalyzeOptions) -> Resul
 
 /// Reads a sensor CSV, checks units and length, and resamples it onto a uniform grid.
 pub fn load_imu(path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
-    let mut table = ImuTable::read(path)?;
+    prepare_imu(ImuTable::read(path)?, path, opts)
+}
+
+/// Checks units and length of a sensor table and resamples it onto a uniform grid.
+pub fn prepare_imu(mut table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
     if opts.acc_unit == AccUnit::G {
         for c in table.acc_mps2.iter_mut() {
             for v in c.iter_mut() {

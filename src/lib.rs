@@ -6,9 +6,11 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod demo;
 pub mod error;
 pub mod gait;
 pub mod recording;
+pub mod report;
 pub mod signal;
 
 pub use error::{Error, Result};

@@ -60,12 +60,19 @@ fn evaluate(name: &'static str, all: bool) -> Row {
             }
         }
     }
-    // steady-state reference, defined as ours: steps and strides inside a reference bout and
-    // outside reference turns
+    // steady-state reference defined as ours: steps inside a reference bout, outside
+    // reference turns, not its first or last step, within 0.6–1.75 × the bout's median step
     let mut ref_steps = Vec::new();
-    for w in r.initial_contacts.windows(2) {
-        if r.bouts.iter().any(|b| w[0].t_s >= b.start_s - 1e-6 && w[1].t_s <= b.end_s + 1e-6) && !in_turn(w[0].t_s, w[1].t_s) {
-            ref_steps.push(w[1].t_s - w[0].t_s);
+    for b in &r.bouts {
+        let ics: Vec<f64> = r.initial_contacts.iter().map(|c| c.t_s).filter(|&t| t >= b.start_s - 1e-6 && t <= b.end_s + 1e-6).collect();
+        let d: Vec<f64> = ics.windows(2).map(|w| w[1] - w[0]).collect();
+        let mut sorted = d.clone();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        let Some(&median) = sorted.get(sorted.len() / 2) else { continue };
+        for (i, &x) in d.iter().enumerate() {
+            if i > 0 && i + 1 < d.len() && x >= 0.6 * median && x <= 1.75 * median && !in_turn(ics[i], ics[i + 1]) {
+                ref_steps.push(x);
+            }
         }
     }
     let ref_cadence = 60.0 / mean(&ref_steps);

@@ -44,7 +44,10 @@ pub struct Step {
     pub step_time_s: f64,
     pub step_length_m: Option<f64>,
     pub in_turn: bool,
-    /// Used for steady-state metrics: not in a turn, not the first or last step of its bout.
+    /// Duration within 0.6–1.75 × the bout's median step (no missed or extra contact).
+    pub regular: bool,
+    /// Used for steady-state metrics: regular, not in a turn, not the first or last step of
+    /// its bout.
     pub steady: bool,
 }
 

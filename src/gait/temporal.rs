@@ -7,6 +7,10 @@
 //! (FC_same); stance = FC_same − IC_i; swing = IC_i+2 − FC_same; initial double support =
 //! FC_opp − IC_i; terminal double support = FC_same − IC_i+1; single support =
 //! IC_i+1 − FC_opp.
+//!
+//! Steady steps and strides (the ones summaries use) lie outside turns, are not the first or
+//! last step of their bout, and last 0.6–1.75 × the bout's median step time (a step outside
+//! that range hides a missed or an extra contact).
 
 use super::analysis::{Step, Stride};
 use super::events::Side;
@@ -37,6 +41,10 @@ fn in_turn(turns: &[(f64, f64)], a: f64, b: f64) -> bool {
 pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
     let ic = ev.ic_s;
     let n = ic.len();
+    // a step far from the bout's typical duration hides a missed or an extra contact
+    let durations: Vec<f64> = ic.windows(2).map(|w| w[1] - w[0]).collect();
+    let median = crate::signal::stats::median(&durations).unwrap_or(0.0);
+    let regular: Vec<bool> = durations.iter().map(|&d| d >= 0.6 * median && d <= 1.75 * median).collect();
     let mut steps = Vec::with_capacity(n.saturating_sub(1));
     for i in 0..n.saturating_sub(1) {
         let turn = in_turn(ev.turns, ic[i], ic[i + 1]);
@@ -48,7 +56,8 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
             step_time_s: ic[i + 1] - ic[i],
             step_length_m: ev.step_length_m.get(i).copied().flatten(),
             in_turn: turn,
-            steady: !turn && i > 0 && i + 2 < n,
+            regular: regular[i],
+            steady: !turn && i > 0 && i + 2 < n && regular[i],
         });
     }
     let mut strides = Vec::with_capacity(n.saturating_sub(2));
@@ -75,7 +84,7 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
             stride_length_m: length,
             speed_mps: length.map(|l| l / stride_time),
             in_turn: turn,
-            steady: !turn && i > 0 && i + 3 < n,
+            steady: !turn && i > 0 && i + 3 < n && regular[i] && regular[i + 1],
         });
     }
     (steps, strides)
