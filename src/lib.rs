@@ -4,7 +4,9 @@
 //! spectra) → gait and balance analyses → reports. The library never prints; the binary
 //! (`main.rs`, `cli.rs`) does.
 
+pub mod analyze;
 pub mod cli;
+pub mod demo;
 pub mod error;
 pub mod gait;
 pub mod recording;

@@ -1,5 +1,9 @@
 //! Signal processing as pure functions over slices: filters, wavelets, integration,
 //! spectra, autocorrelation, peaks, orientation, statistics.
 
+pub mod autocorr;
 pub mod filter;
+pub mod integrate;
+pub mod peaks;
 pub mod stats;
+pub mod wavelet;
