@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod analyze;
+pub mod compare;
 pub mod demo;
+pub mod progress;
+pub mod report;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -27,6 +30,12 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Analyse a session folder or a sensor CSV: walking bouts, steps, left/right symmetry
     Analyze(analyze::AnalyzeArgs),
+    /// Before/after charts and a verdict per metric (improved, unchanged, worse; meaningful?)
+    Compare(compare::CompareArgs),
+    /// Trend charts over all sessions of a patient folder, in date order
+    Progress(progress::ProgressArgs),
+    /// One self-contained HTML report: a patient page and a therapist page
+    Report(report::ReportArgs),
 }
 
 /// Runs the command line and maps errors to a message on stderr and exit code 1.
@@ -35,6 +44,9 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Analyze(a) => analyze::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Progress(a) => progress::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

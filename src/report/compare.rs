@@ -58,7 +58,8 @@ impl Verdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
-    /// Fewer than two samples in a session: the uncertainty is unknown, so no change is claimed.
+    /// Fewer than two per-stride (or per-trial) values in a session, or none at all for a
+    /// whole-walk measure (e.g. a CV): the uncertainty is unknown, so no change is claimed.
     TooFewSamples,
     /// |Δ| within the 95 % interval of the difference: not distinguishable from noise.
     WithinUncertainty,
@@ -114,7 +115,9 @@ impl Change {
             )
         });
         match self.rule {
-            Rule::TooFewSamples => format!("{delta}: too few strides to tell a change from measurement noise"),
+            Rule::TooFewSamples => format!(
+                "{delta}: too few per-stride values to estimate its uncertainty, so no change is claimed"
+            ),
             Rule::WithinUncertainty => {
                 format!("{delta} is within its 95 % interval ({}): no change beyond measurement noise", ci.unwrap_or_default())
             }

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod metrics_from_gait;
 pub mod model;
 pub mod progress;
 pub mod text;
