@@ -27,13 +27,13 @@ pub struct CompareArgs {
 
 /// Analyses a session folder into chart metrics, labelled "<role> (<date or folder>)".
 pub fn load(dir: &std::path::Path, role: &str) -> anyhow::Result<SessionMetrics> {
-    let mut s = session_metrics_from_dir(dir, &AnalyzeOptions::default()).with_context(|| {
-        format!(
-            "cannot use {} as the {} session",
-            dir.display(),
-            role.to_lowercase()
-        )
-    })?;
+    let as_role = match role {
+        "Before" => " as the before session",
+        "After" => " as the after session",
+        _ => "",
+    };
+    let mut s = session_metrics_from_dir(dir, &AnalyzeOptions::default())
+        .with_context(|| format!("cannot use {}{as_role}", dir.display()))?;
     s.label = format!("{role} ({})", s.label);
     Ok(s)
 }
