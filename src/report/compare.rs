@@ -23,6 +23,10 @@ pub const GAIT_SPEED_MCID_CITATION: &str = "Perera et al. 2006; Bohannon & Glenn
 pub const SYMMETRY_RATIO_NORMAL: (f64, f64) = (0.9, 1.1);
 pub const SYMMETRY_RATIO_CITATION: &str = "Patterson et al. 2008";
 
+/// Typical left/right evenness (smaller/larger step time), %: the symmetry ratio limit 1.1
+/// is 90.9 %, shown to patients as the round 90 % used throughout gaitkit's reports.
+pub const EVENNESS_NORMAL_MIN_PCT: f64 = 90.0;
+
 /// Range of mean comfortable gait speed over sex and age strata of healthy adults (women 80–99
 /// to men 40–49 years), m/s: Bohannon & Andrews 2011, Physiotherapy 97:182–189.
 pub const GAIT_SPEED_NORMAL_MPS: (f64, f64) = (0.943, 1.434);

@@ -368,7 +368,7 @@ mod tests {
         // Noise-free: evenness = 100 / 1.06 = 94.3 %, before 100 / 1.2 = 83.3 %.
         assert_eq!(
             patient_sentence(m, Some(b)).unwrap(),
-            "Your left and right steps are now 94 % even — was 83 %; 91 % or more is typical."
+            "Your left and right steps are now 94 % even — was 83 %; 90 % or more is typical."
         );
         let speed = after.metric("walking_speed_mps").unwrap();
         assert_eq!(

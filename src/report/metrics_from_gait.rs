@@ -7,7 +7,9 @@ use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::compare::{self, SYMMETRY_RATIO_CITATION, SYMMETRY_RATIO_NORMAL};
+use super::compare::{
+    self, EVENNESS_NORMAL_MIN_PCT, SYMMETRY_RATIO_CITATION, SYMMETRY_RATIO_NORMAL,
+};
 use super::model::{
     Audience, Better, GaitCycle, Metric, NormalRange, PlainLanguage, SessionMetrics, SideMetric,
     StrideSymmetry,
@@ -295,7 +297,7 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
     if let Some(v) = sum.symmetry.step_time_evenness_pct {
         metrics.push(Metric {
             normal_range: Some(NormalRange {
-                low: 100.0 / SYMMETRY_RATIO_NORMAL.1,
+                low: EVENNESS_NORMAL_MIN_PCT,
                 high: 100.0,
                 source: SYMMETRY_RATIO_CITATION.into(),
             }),
@@ -469,6 +471,7 @@ mod tests {
             step_time_s,
             step_length_m: None,
             in_turn: false,
+            regular: true,
             steady: true,
         }
     }

@@ -404,7 +404,7 @@ pub mod synthetic {
             },
             Metric {
                 normal_range: Some(NormalRange {
-                    low: 100.0 / compare::SYMMETRY_RATIO_NORMAL.1,
+                    low: compare::EVENNESS_NORMAL_MIN_PCT,
                     high: 100.0,
                     source: compare::SYMMETRY_RATIO_CITATION.into(),
                 }),
