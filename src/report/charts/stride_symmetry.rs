@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::theme::{self, Chart, DrawResult};
 use crate::report::compare::SYMMETRY_RATIO_NORMAL;
-use crate::report::model::{SessionMetrics, StrideSymmetry};
+use crate::report::model::{SessionMetrics, StrideSymmetry, PLAUSIBLE_STRIDE_S};
 
 /// |SI| of the typical band edge: SI of a symmetry ratio of 1.1 = 2 (r − 1) / (r + 1) × 100.
 pub fn typical_si_limit_pct() -> f64 {
@@ -104,6 +104,8 @@ impl Chart for StrideSymmetryChart {
             .light_line_style(TRANSPARENT)
             .bold_line_style(theme::GRID)
             .x_desc("Time in the recording, s")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"))
             .y_desc(format!("{parameter} symmetry index, %"))
             .axis_desc_style(theme::font(theme::LABEL_PX))
             .label_style(theme::font(theme::TICK_PX))
@@ -137,10 +139,13 @@ impl Chart for StrideSymmetryChart {
                 .copied()
                 .zip(s.si_pct.iter().copied())
                 .collect();
-            chart.draw_series(LineSeries::new(
-                points.clone(),
-                colour.mix(0.6).stroke_width(2),
-            ))?;
+            // Consecutive strides are joined; a pause or another walk is not bridged.
+            for run in points.chunk_by(|a, b| b.0 - a.0 <= PLAUSIBLE_STRIDE_S.1) {
+                chart.draw_series(LineSeries::new(
+                    run.iter().copied(),
+                    colour.mix(0.6).stroke_width(2),
+                ))?;
+            }
             let series = if i + 1 == n {
                 chart.draw_series(points.iter().map(|&p| Circle::new(p, 6, colour.filled())))?
             } else {
