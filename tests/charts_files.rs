@@ -100,12 +100,25 @@ fn every_chart_is_a_valid_png_and_svg_of_the_declared_size() {
     let dir = tempfile::tempdir().unwrap();
     let rendered = charts::session_charts(&after, Some(&before), Some(dir.path())).unwrap();
     let stems: Vec<&str> = rendered.iter().map(|c| c.stem.as_str()).collect();
-    assert_eq!(stems, ["side_bars", "stride_symmetry", "gait_cycle"]);
+    assert_eq!(
+        stems,
+        [
+            "side_bars",
+            "side_bars_patient",
+            "stride_symmetry",
+            "gait_cycle"
+        ]
+    );
     for c in &rendered {
         let (svg_path, png_path) = c.files.clone().unwrap();
         assert_eq!(png_path, dir.path().join(format!("{}.png", c.stem)));
         let (w, h, rgba) = decode_png(&png_path);
-        assert_eq!((w, h), (1100, 620), "{}", c.stem);
+        let size = if c.stem == "side_bars_patient" {
+            (900, 560)
+        } else {
+            (1100, 620)
+        };
+        assert_eq!((w, h), size, "{}", c.stem);
         // Not blank: a chart has many non-white pixels.
         let inked = rgba
             .chunks(4)
@@ -115,10 +128,8 @@ fn every_chart_is_a_valid_png_and_svg_of_the_declared_size() {
         let svg = std::fs::read_to_string(&svg_path).unwrap();
         assert_eq!(svg, c.svg);
         let (root, width, height, _) = parse_svg(&svg);
-        assert_eq!(
-            (root.as_str(), width.as_str(), height.as_str()),
-            ("svg", "1100", "620")
-        );
+        let svg_size: (u32, u32) = (width.parse().unwrap(), height.parse().unwrap());
+        assert_eq!((root.as_str(), svg_size), ("svg", size));
         assert!(svg.contains(&format!("font-family=\"{}\"", theme::FONT)));
     }
 }
@@ -263,4 +274,22 @@ fn trend_svg_carries_values_and_the_verdict_and_marks_the_meaningful_sessions() 
         text.contains("5 Jan 2026"),
         "dates on the time axis:\n{text}"
     );
+}
+
+#[test]
+fn patient_bars_speak_of_evenness_not_indices() {
+    // Noise-free: right step 20 % longer before (83 % even), 6 % after (94 % even).
+    let before = synthetic::walk("Before", None, 1.0, 20.0, 10, 0.0, 3);
+    let after = synthetic::walk("After", None, 1.1, 6.0, 10, 0.0, 4);
+    let chart = SideBars::for_patient(&after, Some(&before)).unwrap();
+    assert_eq!(
+        chart.title(),
+        "Your steps: left 0.55 s, right 0.58 s — 94 % even, was 83 %"
+    );
+    let (_, _, _, text) = parse_svg(&charts::render_svg(&chart).unwrap().svg);
+    assert!(
+        text.contains("94 % even") && text.contains("83 % even"),
+        "{text}"
+    );
+    assert!(!text.contains("SI "), "{text}");
 }

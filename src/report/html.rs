@@ -125,6 +125,20 @@ fn patient_status(m: &Metric, change: &Change) -> (&'static str, String) {
     }
 }
 
+/// Status of a single session against the typical range: (css class, text).
+fn range_status(m: &Metric) -> (&'static str, String) {
+    let Some(r) = &m.normal_range else {
+        return ("", String::new());
+    };
+    if m.value >= r.low && m.value <= r.high {
+        ("good", "In the typical range.".into())
+    } else if m.value < r.low {
+        ("warn", "Below the typical range.".into())
+    } else {
+        ("warn", "Above the typical range.".into())
+    }
+}
+
 fn font_face(weight: &str, ttf: &[u8]) -> String {
     format!(
         "@font-face{{font-family:'{}';font-weight:{weight};src:url(data:font/ttf;base64,{}) format('truetype');}}\n",
@@ -224,7 +238,10 @@ fn patient_page(
             continue;
         };
         let change = comparison.and_then(|c| c.change(&m.key));
-        let (class, status) = change.map_or(("", String::new()), |c| patient_status(m, c));
+        let (class, status) = match change {
+            Some(c) => patient_status(m, c),
+            None => range_status(m),
+        };
         let _ = write!(
             h,
             "<div class=\"card {class}\" data-metric=\"{}\">{}",
@@ -236,14 +253,17 @@ fn patient_page(
         }
         h.push_str("</div>\n");
     }
-    if let Some(c) = charts.iter().find(|c| c.stem == "side_bars") {
+    if let Some(c) = charts.iter().find(|c| c.stem == "side_bars_patient") {
         figure(h, c);
     }
-    h.push_str(
-        "<p class=\"note\">“Clearly” means the change is larger than what varies from stride to stride \
-         and, for walking speed, at least the change patients notice (0.10 m/s). \
-         Blue is always your left side, orange your right side.</p>\n</section>\n",
-    );
+    h.push_str("<p class=\"note\">Blue is always your left side, orange your right side.");
+    if comparison.is_some() {
+        h.push_str(
+            " “Clearly” means the change is larger than what varies from stride to stride \
+             and, for walking speed, at least the change patients notice (0.10 m/s).",
+        );
+    }
+    h.push_str("</p>\n</section>\n");
 }
 
 fn figure(h: &mut String, c: &RenderedChart) {
@@ -348,7 +368,7 @@ fn therapist_page(
         h.push_str("</table>\n");
     }
     h.push_str("<h2>Charts</h2>\n");
-    for c in charts {
+    for c in charts.iter().filter(|c| c.stem != "side_bars_patient") {
         figure(h, c);
     }
     h.push_str("</section>\n");

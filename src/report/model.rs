@@ -104,6 +104,11 @@ impl SideMetric {
         crate::gait::symmetry::symmetry_index_pct(self.mean.left, self.mean.right)
     }
 
+    /// Evenness, % = smaller / larger × 100 (100 = perfectly even).
+    pub fn evenness_pct(&self) -> Option<f64> {
+        crate::gait::symmetry::evenness_pct(self.mean.left, self.mean.right)
+    }
+
     /// Symmetry ratio larger/smaller (Patterson 2010); typical 0.9–1.1.
     pub fn symmetry_ratio(&self) -> Option<f64> {
         crate::gait::symmetry::symmetry_ratio(self.mean.left, self.mean.right)

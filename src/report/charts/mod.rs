@@ -40,6 +40,11 @@ pub fn session_charts(
     let mut out = Vec::new();
     emit(side_bars::SideBars::new(after, before), dir, &mut out)?;
     emit(
+        side_bars::SideBars::for_patient(after, before),
+        dir,
+        &mut out,
+    )?;
+    emit(
         stride_symmetry::StrideSymmetryChart::new(after, before),
         dir,
         &mut out,

@@ -9,13 +9,15 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::theme::{self, Chart, DrawResult};
 use crate::report::compare::SYMMETRY_RATIO_NORMAL;
-use crate::report::model::{SessionMetrics, SideMetric};
+use crate::report::model::{format_value, SessionMetrics, SideMetric};
 
 /// Per-side parameters of one or more sessions (oldest first).
 #[derive(Debug, Clone)]
 pub struct SideBars {
     /// (session label, its per-side metrics)
     pub sessions: Vec<(String, Vec<SideMetric>)>,
+    /// Patient version: step time only, evenness in words instead of symmetry indices.
+    pub plain: bool,
 }
 
 impl SideBars {
@@ -29,7 +31,30 @@ impl SideBars {
             sessions.push((b.label.clone(), b.side_metrics.clone()));
         }
         sessions.push((after.label.clone(), after.side_metrics.clone()));
-        Some(SideBars { sessions })
+        Some(SideBars {
+            sessions,
+            plain: false,
+        })
+    }
+
+    /// Patient version: left vs right step time only, labelled with evenness (smaller/larger).
+    pub fn for_patient(after: &SessionMetrics, before: Option<&SessionMetrics>) -> Option<Self> {
+        let only_steps = |s: &SessionMetrics| -> Vec<SideMetric> {
+            s.side_metric("step_time_s").cloned().into_iter().collect()
+        };
+        let latest = only_steps(after);
+        if latest.is_empty() {
+            return None;
+        }
+        let mut sessions = Vec::new();
+        if let Some(b) = before {
+            sessions.push((b.label.clone(), only_steps(b)));
+        }
+        sessions.push((after.label.clone(), latest));
+        Some(SideBars {
+            sessions,
+            plain: true,
+        })
     }
 
     fn latest(&self) -> &[SideMetric] {
@@ -72,10 +97,35 @@ fn longer_side(si: f64) -> &'static str {
 
 impl Chart for SideBars {
     fn stem(&self) -> String {
-        "side_bars".into()
+        if self.plain {
+            "side_bars_patient".into()
+        } else {
+            "side_bars".into()
+        }
+    }
+
+    fn size(&self) -> (u32, u32) {
+        if self.plain {
+            (900, 560)
+        } else {
+            (1100, 620)
+        }
     }
 
     fn title(&self) -> String {
+        if self.plain {
+            let m = &self.latest()[0];
+            let mut t = format!(
+                "Your steps: left {}, right {} — {:.0} % even",
+                format_value(m.mean.left, m.decimals, &m.unit),
+                format_value(m.mean.right, m.decimals, &m.unit),
+                m.evenness_pct().unwrap_or(100.0)
+            );
+            if let Some(e) = self.earlier(&m.key).and_then(|e| e.evenness_pct()) {
+                t.push_str(&format!(", was {e:.0} %"));
+            }
+            return t;
+        }
         let latest = self.latest();
         let worst = latest.iter().filter(|m| !is_typical(m)).max_by(|a, b| {
             a.symmetry_index_pct()
@@ -119,6 +169,9 @@ impl Chart for SideBars {
     }
 
     fn subtitle(&self) -> String {
+        if self.plain {
+            return "Time of each step, by the foot that lands. Green box: where the right step is typical for this left step.".into();
+        }
         let labels: Vec<_> = self.sessions.iter().map(|(l, _)| l.as_str()).collect();
         format!(
             "Mean per side, {}. SI = (right − left) / mean × 100. Green box: typical right value for this left.",
@@ -213,7 +266,11 @@ impl Chart for SideBars {
                     let style =
                         theme::bold(theme::TICK_PX).pos(Pos::new(HPos::Center, VPos::Bottom));
                     chart.draw_series(std::iter::once(Text::new(
-                        format!("SI {si:+.1} %"),
+                        if self.plain {
+                            format!("{:.0} % even", m.evenness_pct().unwrap_or(100.0))
+                        } else {
+                            format!("SI {si:+.1} %")
+                        },
                         (x0 + 0.5, top + y_max * 0.07),
                         style,
                     )))?;
