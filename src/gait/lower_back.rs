@@ -13,6 +13,10 @@ use super::{final_contacts, harmonic_ratio, laterality, regularity, spatial, sum
 use crate::error::Result;
 use crate::recording::{Axes, UniformImu};
 
+/// No contact is accepted this close to a gap that was too long to bridge, s: the wavelet
+/// transforms there see interpolated, not measured, signal.
+pub const GAP_GUARD_S: f64 = 0.1;
+
 /// Settings of the lower-back pipeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LowerBackOptions {
@@ -41,57 +45,76 @@ pub fn analyze(imu: &UniformImu, axes: Axes, source: &Path, opts: &LowerBackOpti
             alignment.tilt_from_declared_deg
         ));
     }
+    let n = body.len();
+    let t0 = imu.t0_s;
+    let acc_v = &body.acc_v_mps2;
+    let lat = laterality::laterality_signal(&body.gyr_v_dps, &body.gyr_ap_dps, fs);
+    let position = spatial::vertical_position_m(acc_v, fs);
+    let all_turns: Vec<turns::Turn> = turns::detect_turns(&body.gyr_v_dps, fs)
+        .into_iter()
+        .map(|t| turns::Turn { start_s: t0 + t.start_s, end_s: t0 + t.end_s, angle_deg: t.angle_deg })
+        .collect();
+    let turn_spans: Vec<(f64, f64)> = all_turns.iter().map(|t| (t.start_s, t.end_s)).collect();
+    // Gaps too long to bridge: the signal there is interpolated only to keep the filters
+    // continuous; no contact may lie in or next to one, and no step may cross one.
+    let unfilled: Vec<(f64, f64)> = imu.gaps.iter().filter(|g| !g.filled).map(|g| ((g.start_s - t0) * fs, (g.end_s - t0) * fs)).collect();
+    let guard = GAP_GUARD_S * fs;
+    let near_gap = |i: f64| unfilled.iter().any(|&(a, b)| i > a - guard && i < b + guard);
+    let gap_between = |i: f64, j: f64| unfilled.iter().any(|&(a, b)| i < b && j > a);
+
     let mut bouts = Vec::new();
-    let mut all_turns = Vec::new();
     let mut initial_contacts = Vec::new();
     let mut final_contacts = Vec::new();
     let mut steps = Vec::new();
     let mut strides = Vec::new();
     let mut hr_ranges = Vec::new();
     let mut reg_inputs: Vec<(std::ops::Range<usize>, f64)> = Vec::new();
-    let segments = imu.segments();
-    let n_segments = segments.len();
-    for (seg_idx, seg) in segments.into_iter().enumerate() {
-        let t0 = imu.time_s(seg.start);
-        let acc_v = &body.acc_v_mps2[seg.clone()];
-        let lat = laterality::laterality_signal(&body.gyr_v_dps[seg.clone()], &body.gyr_ap_dps[seg.clone()], fs);
-        let position = spatial::vertical_position_m(acc_v, fs);
-        let seg_turns = turns::detect_turns(&body.gyr_v_dps[seg.clone()], fs);
-        let turn_spans: Vec<(f64, f64)> = seg_turns.iter().map(|t| (t0 + t.start_s, t0 + t.end_s)).collect();
-        for t in &seg_turns {
-            all_turns.push(turns::Turn { start_s: t0 + t.start_s, end_s: t0 + t.end_s, angle_deg: t.angle_deg });
+    for region in walking_bouts::walking_regions(acc_v, fs, &opts.bouts) {
+        let f_step = 1.0 / region.step_period_s;
+        let margin = (2.0 * fs) as usize;
+        let lo = region.start.saturating_sub(margin);
+        let hi = (region.end + margin).min(n);
+        let det = initial_contacts::detect(&acc_v[lo..hi], fs, f_step, &opts.initial_contacts);
+        let in_region: Vec<_> = det
+            .contacts
+            .iter()
+            .filter(|d| d.index + lo as f64 >= region.start as f64 && d.index + (lo as f64) < region.end as f64)
+            .collect();
+        // weak lobes are weight shifts and sway, not steps: compare with the region's typical step
+        let strengths: Vec<f64> = in_region.iter().map(|d| d.strength).collect();
+        let typical = crate::signal::stats::percentile(&strengths, 80.0).unwrap_or(0.0);
+        let ics: Vec<f64> = in_region
+            .iter()
+            .filter(|d| d.strength >= opts.bouts.min_relative_strength * typical && d.strength >= opts.bouts.min_strength)
+            .map(|d| d.index + lo as f64)
+            .filter(|&i| !near_gap(i))
+            .collect();
+        // gap-free chunks, then regular runs of steps within each
+        let mut chunks: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut c0 = 0;
+        for k in 1..=ics.len() {
+            if k == ics.len() || gap_between(ics[k - 1], ics[k]) {
+                chunks.push(c0..k);
+                c0 = k;
+            }
         }
-        for region in walking_bouts::walking_regions(acc_v, fs, &opts.bouts) {
-            let f_step = 1.0 / region.step_period_s;
-            let margin = (2.0 * fs) as usize;
-            let lo = region.start.saturating_sub(margin);
-            let hi = (region.end + margin).min(acc_v.len());
-            let sub = &acc_v[lo..hi];
-            let det = initial_contacts::detect(sub, fs, f_step, &opts.initial_contacts);
-            // indices below are relative to the segment
-            let in_region: Vec<_> = det
-                .contacts
-                .iter()
-                .filter(|d| d.index + lo as f64 >= region.start as f64 && d.index + (lo as f64) < region.end as f64)
-                .collect();
-            // weak lobes are weight shifts and sway, not steps: compare with the region's typical step
-            let strengths: Vec<f64> = in_region.iter().map(|d| d.strength).collect();
-            let typical = crate::signal::stats::percentile(&strengths, 80.0).unwrap_or(0.0);
-            let ics: Vec<f64> = in_region
-                .iter()
-                .filter(|d| d.strength >= opts.bouts.min_relative_strength * typical && d.strength >= opts.bouts.min_strength)
-                .map(|d| d.index + lo as f64)
-                .collect();
-            let ic_s: Vec<f64> = ics.iter().map(|i| i / fs).collect();
-            for run in walking_bouts::bouts_from_contacts(&ic_s, region.step_period_s, opts.bouts.min_steps, opts.bouts.max_step_ratio) {
-                let idx = &ics[run.clone()];
+        let n_chunks = chunks.len();
+        for (c, chunk) in chunks.into_iter().enumerate() {
+            let ic_s: Vec<f64> = ics[chunk.clone()].iter().map(|i| i / fs).collect();
+            // a piece of a walk cut by a gap keeps even a single step
+            let (after_gap, before_gap) = (c > 0, c + 1 < n_chunks);
+            let min_steps = if after_gap || before_gap { 1 } else { opts.bouts.min_steps };
+            let runs = walking_bouts::bouts_from_contacts(&ic_s, region.step_period_s, min_steps, opts.bouts.max_step_ratio);
+            let n_runs = runs.len();
+            for (r, run) in runs.into_iter().enumerate() {
+                let idx = &ics[chunk.start + run.start..chunk.start + run.end];
                 let bout_id = bouts.len();
                 let values: Vec<f64> = idx.iter().map(|&i| laterality::value_at(&lat, i)).collect();
                 let sides: Vec<Option<Side>> = laterality::sides_for_bout(&ic_s[run.clone()], &values).into_iter().map(Some).collect();
                 let local: Vec<f64> = idx.iter().map(|i| i - lo as f64).collect();
                 let fc: Vec<Option<f64>> = final_contacts::detect(&det.fine_signal, &local, fs, opts.final_contact_delay_s)
                     .into_iter()
-                    .map(|f| f.map(|i| i + lo as f64))
+                    .map(|f| f.map(|i| i + lo as f64).filter(|&i| !near_gap(i)))
                     .collect();
                 let times: Vec<f64> = idx.iter().map(|i| t0 + i / fs).collect();
                 let fc_s: Vec<f64> = fc.iter().flatten().map(|i| t0 + i / fs).collect();
@@ -109,26 +132,23 @@ pub fn analyze(imu: &UniformImu, axes: Axes, source: &Path, opts: &LowerBackOpti
                     fc_s: &fc_s,
                     step_length_m: &step_lengths,
                     turns: &turn_spans,
+                    starts_after_gap: after_gap && r == 0,
+                    ends_before_gap: before_gap && r + 1 == n_runs,
                 });
                 for (k, st) in bst.iter().enumerate() {
                     if st.steady {
-                        let a = seg.start + idx[k].round() as usize;
-                        let b = seg.start + idx[k + 2].round() as usize;
-                        hr_ranges.push(a..b);
+                        hr_ranges.push(idx[k].round() as usize..idx[k + 2].round() as usize);
                     }
                 }
                 let steady_times: Vec<f64> = bs.iter().filter(|s| s.steady).map(|s| s.step_time_s).collect();
                 if let Some(st) = crate::signal::stats::median(&steady_times) {
-                    let a = seg.start + idx[0].round() as usize;
-                    let b = seg.start + idx[idx.len() - 1].round() as usize;
-                    reg_inputs.push((a..b, st));
+                    reg_inputs.push((idx[0].round() as usize..idx[idx.len() - 1].round() as usize, st));
                 }
-                let last = run.end == ics.len();
-                let ended_by = if !last {
-                    "pause"
-                } else if seg_idx + 1 < n_segments && region.end + (fs as usize) >= acc_v.len() {
+                let last = idx[idx.len() - 1];
+                let horizon = last + 2.0 * region.step_period_s * fs;
+                let ended_by = if unfilled.iter().any(|&(a, _)| a >= last && a <= horizon) {
                     "gap"
-                } else if region.end + (fs as usize) >= acc_v.len() {
+                } else if horizon >= n as f64 {
                     "end"
                 } else {
                     "pause"

@@ -26,6 +26,10 @@ pub struct BoutEvents<'a> {
     pub step_length_m: &'a [Option<f64>],
     /// Turn time ranges, s.
     pub turns: &'a [(f64, f64)],
+    /// The bout was cut by missing data rather than starting or ending a walk, so its first
+    /// (last) step is not a gait initiation (termination) step.
+    pub starts_after_gap: bool,
+    pub ends_before_gap: bool,
 }
 
 fn first_in(fc: &[f64], lo: f64, hi: f64) -> Option<f64> {
@@ -57,7 +61,7 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
             step_length_m: ev.step_length_m.get(i).copied().flatten(),
             in_turn: turn,
             regular: regular[i],
-            steady: !turn && i > 0 && i + 2 < n && regular[i],
+            steady: !turn && (i > 0 || ev.starts_after_gap) && (i + 2 < n || ev.ends_before_gap) && regular[i],
         });
     }
     let mut strides = Vec::with_capacity(n.saturating_sub(2));
@@ -84,7 +88,7 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
             stride_length_m: length,
             speed_mps: length.map(|l| l / stride_time),
             in_turn: turn,
-            steady: !turn && i > 0 && i + 3 < n && regular[i] && regular[i + 1],
+            steady: !turn && (i > 0 || ev.starts_after_gap) && (i + 3 < n || ev.ends_before_gap) && regular[i] && regular[i + 1],
         });
     }
     (steps, strides)
@@ -101,7 +105,7 @@ mod tests {
         let sides = [Some(Side::Left), Some(Side::Right), Some(Side::Left), Some(Side::Right), Some(Side::Left)];
         let fc = [0.1, 0.72, 1.2, 1.82];
         let sl = [Some(0.6), Some(0.5), Some(0.6), Some(0.5)];
-        let (steps, strides) = steps_and_strides(&BoutEvents { bout: 0, ic_s: &ic, sides: &sides, fc_s: &fc, step_length_m: &sl, turns: &[] });
+        let (steps, strides) = steps_and_strides(&BoutEvents { bout: 0, ic_s: &ic, sides: &sides, fc_s: &fc, step_length_m: &sl, turns: &[], starts_after_gap: false, ends_before_gap: false });
         assert_eq!(steps.len(), 4);
         assert_eq!(steps[0].side, Some(Side::Right));
         assert!((steps[0].step_time_s - 0.6).abs() < 1e-12 && (steps[1].step_time_s - 0.5).abs() < 1e-12);
@@ -117,7 +121,7 @@ mod tests {
         assert!((s0.stride_length_m.unwrap() - 1.1).abs() < 1e-12);
         assert!((s0.speed_mps.unwrap() - 1.0).abs() < 1e-12);
         assert_eq!(strides[1].side, Some(Side::Right));
-        let (_, turned) = steps_and_strides(&BoutEvents { bout: 0, ic_s: &ic, sides: &sides, fc_s: &fc, step_length_m: &sl, turns: &[(1.0, 1.3)] });
+        let (_, turned) = steps_and_strides(&BoutEvents { bout: 0, ic_s: &ic, sides: &sides, fc_s: &fc, step_length_m: &sl, turns: &[(1.0, 1.3)], starts_after_gap: false, ends_before_gap: false });
         assert!(turned.iter().all(|s| s.in_turn && !s.steady));
     }
 }
