@@ -59,7 +59,7 @@ fn parse_svg(svg: &str) -> (String, String, String, String) {
                     root = AsRef::<str>::as_ref(&e.name()).to_string();
                     for a in e.attributes() {
                         let a = a.unwrap();
-                        let v = a.unescape_value().unwrap().into_owned();
+                        let v = a.value.to_string(); // plain numbers: nothing to unescape
                         match AsRef::<str>::as_ref(&a.key) {
                             "width" => width = v,
                             "height" => height = v,
