@@ -298,6 +298,7 @@ mod tests {
             value,
             samples,
             normal_range: None,
+            limits: None,
             mcid: mcid.map(|v| Mcid {
                 value: v,
                 citation: "X 2000".into(),

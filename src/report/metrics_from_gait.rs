@@ -187,6 +187,7 @@ fn metric(
         value,
         samples,
         normal_range: None,
+        limits: None,
         mcid: None,
         audience: Audience::Therapist,
         plain: None,
@@ -301,6 +302,7 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
                 high: 100.0,
                 source: SYMMETRY_RATIO_CITATION.into(),
             }),
+            limits: Some((0.0, 100.0)),
             audience: Audience::Patient,
             plain: plain(
                 "Your left and right steps",

@@ -71,6 +71,9 @@ pub struct Metric {
     pub samples: Vec<f64>,
     /// Typical range in healthy adults, with its source.
     pub normal_range: Option<NormalRange>,
+    /// Range of possible values (e.g. evenness 0–100 %); intervals are drawn clipped to it.
+    #[serde(default)]
+    pub limits: Option<(f64, f64)>,
     pub mcid: Option<Mcid>,
     pub audience: Audience,
     pub plain: Option<PlainLanguage>,
@@ -375,6 +378,7 @@ pub mod synthetic {
                 value: stats::mean(&samples).unwrap_or(f64::NAN),
                 samples,
                 normal_range: None,
+                limits: None,
                 mcid: None,
                 audience: Audience::Therapist,
                 plain: None,
@@ -413,6 +417,7 @@ pub mod synthetic {
                     high: 100.0,
                     source: compare::SYMMETRY_RATIO_CITATION.into(),
                 }),
+                limits: Some((0.0, 100.0)),
                 audience: Audience::Patient,
                 plain: Some(plain(
                     "Your left and right steps",

@@ -32,6 +32,8 @@ pub struct Trend {
     pub decimals: usize,
     pub better: Better,
     pub normal_range: Option<NormalRange>,
+    /// Range of possible values; intervals are drawn clipped to it.
+    pub limits: Option<(f64, f64)>,
     pub mcid: Option<Mcid>,
     pub points: Vec<TrendPoint>,
 }
@@ -117,6 +119,7 @@ fn track(task: String, sessions: &[&SessionMetrics]) -> Progress {
                     decimals: m.decimals,
                     better: m.better,
                     normal_range: m.normal_range.clone(),
+                    limits: m.limits,
                     mcid: m.mcid.clone(),
                     points: vec![point],
                 }),

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use super::theme::{self, Chart, DrawResult};
 use crate::report::compare::Verdict;
 use crate::report::model::{format_value, Better};
-use crate::report::progress::Trend;
+use crate::report::progress::{Trend, TrendPoint};
 
 #[derive(Debug, Clone)]
 pub struct TrendChart {
@@ -74,12 +74,18 @@ impl Chart for TrendChart {
             (Some(m), Better::Closer(_)) => vec![base - m.value, base + m.value],
             (None, _) => vec![],
         };
+        let (lim_lo, lim_hi) = t.limits.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
+        // 95 % interval of a session, clipped to the possible values.
+        let interval = |p: &TrendPoint| {
+            let h = p.ci95_half_width.unwrap_or(0.0);
+            ((p.value - h).max(lim_lo), (p.value + h).min(lim_hi))
+        };
         let mut ys: Vec<f64> = t
             .points
             .iter()
             .flat_map(|p| {
-                let h = p.ci95_half_width.unwrap_or(0.0);
-                [p.value - h, p.value + h]
+                let (a, b) = interval(p);
+                [a, b]
             })
             .collect();
         ys.extend(&mcid_lines);
@@ -111,6 +117,7 @@ impl Chart for TrendChart {
             .x_labels(6)
             .x_label_formatter(&date_of)
             .x_desc("Session date")
+            .y_label_formatter(&|v| format!("{v:.*}", t.decimals))
             .y_desc(if t.unit.is_empty() {
                 t.name.clone()
             } else {
@@ -178,13 +185,14 @@ impl Chart for TrendChart {
             theme::AFTER.mix(0.7).stroke_width(2),
         ))?;
         let cap = span * 0.008;
-        for (i, &(x, y)) in xy.iter().enumerate() {
-            if let Some(h) = t.points[i].ci95_half_width {
+        for (i, &(x, _)) in xy.iter().enumerate() {
+            if t.points[i].ci95_half_width.is_some() {
+                let (a, b) = interval(&t.points[i]);
                 let style = theme::AFTER.stroke_width(2);
                 chart.draw_series([
-                    PathElement::new([(x, y - h), (x, y + h)], style),
-                    PathElement::new([(x - cap, y - h), (x + cap, y - h)], style),
-                    PathElement::new([(x - cap, y + h), (x + cap, y + h)], style),
+                    PathElement::new([(x, a), (x, b)], style),
+                    PathElement::new([(x - cap, a), (x + cap, a)], style),
+                    PathElement::new([(x - cap, b), (x + cap, b)], style),
                 ])?;
             }
         }
@@ -228,10 +236,10 @@ impl Chart for TrendChart {
                 plotters::style::text_anchor::VPos::Bottom,
             ));
         chart.draw_series((0..n).map(|i| {
-            let h = t.points[i].ci95_half_width.unwrap_or(0.0);
+            let top = interval(&t.points[i]).1;
             Text::new(
                 format!("{:.*}", t.decimals, xy[i].1),
-                (xy[i].0, xy[i].1 + h + (y1 - y0) * 0.015),
+                (xy[i].0, top + (y1 - y0) * 0.015),
                 value_style.clone(),
             )
         }))?;
