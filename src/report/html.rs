@@ -398,6 +398,28 @@ mod tests {
     }
 
     #[test]
+    fn patient_card_and_patient_chart_state_the_same_evenness() {
+        let s = synthetic::walk("s", None, 1.0, 7.0, 20, 0.08, 11);
+        let even = s
+            .side_metric("step_time_s")
+            .unwrap()
+            .evenness_pct()
+            .unwrap();
+        let sentence = patient_sentence(s.metric("step_time_evenness_pct").unwrap(), None).unwrap();
+        assert!(
+            sentence.contains(&format!("are {even:.0} % even")),
+            "{sentence} vs {even}"
+        );
+        let chart = crate::report::charts::side_bars::SideBars::for_patient(&s, None).unwrap();
+        use crate::report::charts::Chart;
+        assert!(
+            chart.title().ends_with(&format!("{even:.0} % even")),
+            "{}",
+            chart.title()
+        );
+    }
+
+    #[test]
     fn escape_neutralises_markup() {
         assert_eq!(
             escape("<a href=\"x\">&'"),

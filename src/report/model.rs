@@ -286,7 +286,8 @@ pub mod synthetic {
     /// A walk of `strides` strides with mean walking speed `speed_mps` and the right step
     /// `right_longer_pct` % longer than the left one (step time 0.55 s on the left).
     /// Per-stride values scatter by ±`noise` (fraction, uniform) around the means; the session
-    /// values are the means of the samples, so they are exactly what the samples say.
+    /// values are the means of the samples, except the step-time symmetry measures, which are
+    /// those of the two side means (as in the gait analysis).
     pub fn walk(
         label: &str,
         start_time: Option<DateTime<FixedOffset>>,
@@ -435,14 +436,23 @@ pub mod synthetic {
                     evenness,
                 )
             },
-            metric(
-                "step_time_si_pct",
-                "Step-time symmetry index",
-                "%",
-                1,
-                Better::Closer(0.0),
-                si.clone(),
-            ),
+            Metric {
+                normal_range: Some(NormalRange {
+                    low: -200.0 * (compare::SYMMETRY_RATIO_NORMAL.1 - 1.0)
+                        / (compare::SYMMETRY_RATIO_NORMAL.1 + 1.0),
+                    high: 200.0 * (compare::SYMMETRY_RATIO_NORMAL.1 - 1.0)
+                        / (compare::SYMMETRY_RATIO_NORMAL.1 + 1.0),
+                    source: compare::SYMMETRY_RATIO_CITATION.into(),
+                }),
+                ..metric(
+                    "step_time_si_pct",
+                    "Step-time symmetry index",
+                    "%",
+                    1,
+                    Better::Closer(0.0),
+                    si.clone(),
+                )
+            },
             Metric {
                 audience: Audience::Patient,
                 plain: Some(plain("Your pace", "is", "", "quicker", "slower")),
@@ -464,6 +474,20 @@ pub mod synthetic {
                 stride_time.clone(),
             ),
         ];
+        // As in the analysis: symmetry of the side means, not the mean of per-stride values.
+        let mut metrics = metrics;
+        for m in metrics.iter_mut() {
+            let (l, r) = (step.mean.left, step.mean.right);
+            match m.key.as_str() {
+                "step_time_evenness_pct" => {
+                    m.value = crate::gait::symmetry::evenness_pct(l, r).unwrap_or(f64::NAN)
+                }
+                "step_time_si_pct" => {
+                    m.value = crate::gait::symmetry::symmetry_index_pct(l, r).unwrap_or(f64::NAN)
+                }
+                _ => {}
+            }
+        }
         let mut t = 1.0;
         let t_s = stride_time
             .iter()
