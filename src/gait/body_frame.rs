@@ -3,7 +3,8 @@
 //! The declared `axes` letters give the nominal rotation; gravity then refines it, because
 //! a trunk sensor is rarely mounted exactly as declared (pitch/roll of 30° or more is common).
 //! The gravity direction is the zero-phase 0.25 Hz low-pass of the acceleration vector,
-//! so it follows slow posture changes but not gait accelerations (≥ 0.7 Hz). At each sample
+//! so it follows slow posture changes but not gait accelerations (≥ 0.7 Hz); it is computed
+//! on 0.1-s block means, and the frame is updated once per block. At each sample
 //! the vertical axis is that direction, AP is the declared forward axis projected onto the
 //! horizontal plane, and ML = AP × V completes the right-handed frame. This is the exact
 //! (rotation) form of the Moe-Nilssen (1998) tilt correction.
@@ -64,22 +65,16 @@ pub const MAX_TILT_DEG: f64 = 70.0;
 pub fn to_body_frame(imu: &UniformImu, axes: Axes, source: &std::path::Path) -> Result<(BodyFrameSignals, Alignment)> {
     let n = imu.len();
     let r0 = axes.sensor_to_body();
-    let rot = |v: [&Vec<f64>; 3], i: usize| r0 * Vector3::new(v[0][i], v[1][i], v[2][i]);
-    let acc_refs = [&imu.acc_mps2[0], &imu.acc_mps2[1], &imu.acc_mps2[2]];
-    let gyr_refs = [&imu.gyr_dps[0], &imu.gyr_dps[1], &imu.gyr_dps[2]];
-    let mut acc: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(n));
-    let mut gyr: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(n));
-    for i in 0..n {
-        let a = rot(acc_refs, i);
-        let g = rot(gyr_refs, i);
-        for k in 0..3 {
-            acc[k].push(a[k]);
-            gyr[k].push(g[k]);
-        }
-    }
-    let lp = Butterworth::lowpass(2, 0.25, imu.fs_hz);
-    let grav: Vec<Vec<f64>> = acc.iter().map(|c| lp.filtfilt(c)).collect();
-
+    let r0t = r0.transpose();
+    // Gravity in sensor axes at ~10 Hz: block means, then the zero-phase 0.25 Hz low-pass.
+    // The frame changes slowly, so it is computed once per 0.1-s block.
+    let d = (imu.fs_hz / 10.0).floor().max(1.0) as usize;
+    let lp = Butterworth::lowpass(2, 0.25, imu.fs_hz / d as f64);
+    let grav: Vec<Vec<f64>> = imu
+        .acc_mps2
+        .iter()
+        .map(|c| lp.filtfilt(&c.chunks(d).map(|b| b.iter().sum::<f64>() / b.len() as f64).collect::<Vec<_>>()))
+        .collect();
     let mut out = BodyFrameSignals {
         fs_hz: imu.fs_hz,
         acc_v_mps2: Vec::with_capacity(n),
@@ -89,18 +84,19 @@ pub fn to_body_frame(imu: &UniformImu, axes: Axes, source: &std::path::Path) -> 
         gyr_ml_dps: Vec::with_capacity(n),
         gyr_ap_dps: Vec::with_capacity(n),
     };
-    let mut tilts = Vec::with_capacity(n / 10 + 1);
-    let mut norms = Vec::with_capacity(n / 10 + 1);
+    let blocks = grav[0].len();
+    let mut tilts = Vec::with_capacity(blocks);
+    let mut norms = Vec::with_capacity(blocks);
     let forward = Vector3::new(0.0, 0.0, 1.0);
     let right = Vector3::new(0.0, 1.0, 0.0);
-    for i in 0..n {
-        let gv = Vector3::new(grav[0][i], grav[1][i], grav[2][i]);
+    let [ax, ay, az] = &imu.acc_mps2;
+    let [gx, gy, gz] = &imu.gyr_dps;
+    for k in 0..blocks {
+        let gv = r0 * Vector3::new(grav[0][k], grav[1][k], grav[2][k]);
         let norm = gv.norm();
         let up = if norm > 1e-6 { gv / norm } else { Vector3::new(1.0, 0.0, 0.0) };
-        if i % 10 == 0 {
-            tilts.push(up[0].clamp(-1.0, 1.0).acos().to_degrees());
-            norms.push(norm);
-        }
+        tilts.push(up[0].clamp(-1.0, 1.0).acos().to_degrees());
+        norms.push(norm);
         // declared forward projected on the horizontal plane; fall back to declared right if
         // forward is (nearly) vertical
         let mut ap = forward - up * up.dot(&forward);
@@ -109,14 +105,18 @@ pub fn to_body_frame(imu: &UniformImu, axes: Axes, source: &std::path::Path) -> 
         }
         let ap = ap.normalize();
         let ml = ap.cross(&up);
-        let a = Vector3::new(acc[0][i], acc[1][i], acc[2][i]);
-        let w = Vector3::new(gyr[0][i], gyr[1][i], gyr[2][i]);
-        out.acc_v_mps2.push(a.dot(&up));
-        out.acc_ml_mps2.push(a.dot(&ml));
-        out.acc_ap_mps2.push(a.dot(&ap));
-        out.gyr_v_dps.push(w.dot(&up));
-        out.gyr_ml_dps.push(w.dot(&ml));
-        out.gyr_ap_dps.push(w.dot(&ap));
+        // the same axes expressed in sensor coordinates
+        let (u, m, f) = (r0t * up, r0t * ml, r0t * ap);
+        for i in k * d..((k + 1) * d).min(n) {
+            let (a0, a1, a2) = (ax[i], ay[i], az[i]);
+            let (w0, w1, w2) = (gx[i], gy[i], gz[i]);
+            out.acc_v_mps2.push(a0 * u[0] + a1 * u[1] + a2 * u[2]);
+            out.acc_ml_mps2.push(a0 * m[0] + a1 * m[1] + a2 * m[2]);
+            out.acc_ap_mps2.push(a0 * f[0] + a1 * f[1] + a2 * f[2]);
+            out.gyr_v_dps.push(w0 * u[0] + w1 * u[1] + w2 * u[2]);
+            out.gyr_ml_dps.push(w0 * m[0] + w1 * m[1] + w2 * m[2]);
+            out.gyr_ap_dps.push(w0 * f[0] + w1 * f[1] + w2 * f[2]);
+        }
     }
     let tilt = crate::signal::stats::median(&tilts).unwrap_or(0.0);
     let gravity = crate::signal::stats::median(&norms).unwrap_or(G_MPS2);

@@ -57,6 +57,11 @@ pub struct DetectedIc {
 /// Rate-of-change signal: CWT (`gaus2`) of the integrated, low-passed vertical acceleration.
 pub fn ic_signal(acc_v_mps2: &[f64], fs_hz: f64, lowpass_hz: f64, pseudo_frequency_hz: f64) -> Vec<f64> {
     let lp = Butterworth::lowpass(4, lowpass_hz, fs_hz).filtfilt(acc_v_mps2);
+    integrated_cwt(&lp, fs_hz, pseudo_frequency_hz)
+}
+
+/// `gaus2` CWT of the integral of a (low-passed) acceleration, mean removed first.
+fn integrated_cwt(lp: &[f64], fs_hz: f64, pseudo_frequency_hz: f64) -> Vec<f64> {
     let mean = lp.iter().sum::<f64>() / lp.len().max(1) as f64;
     let centred: Vec<f64> = lp.iter().map(|v| v - mean).collect();
     let vel = cumulative_trapezoid(&centred, fs_hz);
@@ -73,11 +78,18 @@ pub struct IcDetection {
 
 /// Initial contacts in a stretch of walking with the given step frequency.
 pub fn detect(acc_v_mps2: &[f64], fs_hz: f64, step_frequency_hz: f64, p: &IcParams) -> IcDetection {
-    let coarse = ic_signal(acc_v_mps2, fs_hz, p.coarse_lowpass_hz, p.coarse_scale_ratio * step_frequency_hz);
+    // The coarse transform sees nothing above its 4 Hz low-pass, so it runs at ~25 Hz
+    // (every d-th sample of the low-passed signal); lobe heights are scaled by √d to stay in
+    // full-rate units.
+    let d = (fs_hz / 25.0).floor().max(1.0) as usize;
+    let lp = Butterworth::lowpass(4, p.coarse_lowpass_hz, fs_hz).filtfilt(acc_v_mps2);
+    let decimated: Vec<f64> = lp.iter().step_by(d).copied().collect();
+    let coarse = integrated_cwt(&decimated, fs_hz / d as f64, p.coarse_scale_ratio * step_frequency_hz);
     let fine = ic_signal(acc_v_mps2, fs_hz, p.fine_lowpass_hz, p.fine_scale_ratio * step_frequency_hz);
     let half = (p.refine_window_s * fs_hz).round() as isize;
     let contacts = positive_lobe_maxima(&coarse)
         .into_iter()
+        .map(|(i, strength)| (i * d as f64, strength * (d as f64).sqrt()))
         .map(|(i, strength)| {
             let c = i.round() as isize;
             let lo = (c - half).max(1) as usize;

@@ -129,8 +129,7 @@ impl ImuTable {
 }
 
 fn parse_number(field: &[u8]) -> Option<f64> {
-    let s = std::str::from_utf8(field).ok()?;
-    let v: f64 = s.parse().ok()?;
+    let v: f64 = fast_float2::parse(field).ok()?;
     v.is_finite().then_some(v)
 }
 
