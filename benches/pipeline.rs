@@ -57,11 +57,18 @@ fn bench(c: &mut Criterion) {
     let csv = dir.join("lower_back.csv");
     let imu = load_imu(&csv, &AnalyzeOptions::default()).unwrap();
     assert!((imu.duration_s() - 3600.0).abs() < 1.0);
-    let opts = LowerBackOptions { sensor_height_m: session.participant.sensor_height_m, ..Default::default() };
+    let opts = LowerBackOptions {
+        sensor_height_m: session.participant.sensor_height_m,
+        ..Default::default()
+    };
     let mut g = c.benchmark_group("lower_back_1h_100Hz");
     g.sample_size(20);
-    g.bench_function("pipeline", |b| b.iter(|| analyze(&imu, session.sensors[0].axes, &csv, &opts).unwrap()));
-    g.bench_function("analyze_end_to_end", |b| b.iter(|| analyze_session(&dir, &AnalyzeOptions::default()).unwrap()));
+    g.bench_function("pipeline", |b| {
+        b.iter(|| analyze(&imu, session.sensors[0].axes, &csv, &opts).unwrap())
+    });
+    g.bench_function("analyze_end_to_end", |b| {
+        b.iter(|| analyze_session(&dir, &AnalyzeOptions::default()).unwrap())
+    });
     g.bench_function("csv_parse", |b| b.iter(|| ImuTable::read(&csv).unwrap()));
     g.finish();
 }

@@ -62,7 +62,11 @@ pub const MAX_TILT_DEG: f64 = 70.0;
 ///
 /// `source` names the CSV in errors (e.g. when the measured "up" contradicts the declared
 /// axes letters, which usually means a wrong `axes` entry or an upside-down sensor).
-pub fn to_body_frame(imu: &UniformImu, axes: Axes, source: &std::path::Path) -> Result<(BodyFrameSignals, Alignment)> {
+pub fn to_body_frame(
+    imu: &UniformImu,
+    axes: Axes,
+    source: &std::path::Path,
+) -> Result<(BodyFrameSignals, Alignment)> {
     let n = imu.len();
     let r0 = axes.sensor_to_body();
     let r0t = r0.transpose();
@@ -73,7 +77,13 @@ pub fn to_body_frame(imu: &UniformImu, axes: Axes, source: &std::path::Path) -> 
     let grav: Vec<Vec<f64>> = imu
         .acc_mps2
         .iter()
-        .map(|c| lp.filtfilt(&c.chunks(d).map(|b| b.iter().sum::<f64>() / b.len() as f64).collect::<Vec<_>>()))
+        .map(|c| {
+            lp.filtfilt(
+                &c.chunks(d)
+                    .map(|b| b.iter().sum::<f64>() / b.len() as f64)
+                    .collect::<Vec<_>>(),
+            )
+        })
         .collect();
     let mut out = BodyFrameSignals {
         fs_hz: imu.fs_hz,
@@ -94,7 +104,11 @@ pub fn to_body_frame(imu: &UniformImu, axes: Axes, source: &std::path::Path) -> 
     for k in 0..blocks {
         let gv = r0 * Vector3::new(grav[0][k], grav[1][k], grav[2][k]);
         let norm = gv.norm();
-        let up = if norm > 1e-6 { gv / norm } else { Vector3::new(1.0, 0.0, 0.0) };
+        let up = if norm > 1e-6 {
+            gv / norm
+        } else {
+            Vector3::new(1.0, 0.0, 0.0)
+        };
         tilts.push(up[0].clamp(-1.0, 1.0).acos().to_degrees());
         norms.push(norm);
         // declared forward projected on the horizontal plane; fall back to declared right if
@@ -134,7 +148,13 @@ pub fn to_body_frame(imu: &UniformImu, axes: Axes, source: &std::path::Path) -> 
     for v in out.acc_v_mps2.iter_mut() {
         *v -= gravity;
     }
-    Ok((out, Alignment { tilt_from_declared_deg: tilt, gravity_mps2: gravity }))
+    Ok((
+        out,
+        Alignment {
+            tilt_from_declared_deg: tilt,
+            gravity_mps2: gravity,
+        },
+    ))
 }
 
 fn imu_mean(imu: &UniformImu) -> Vector3<f64> {
@@ -158,14 +178,22 @@ mod tests {
         (0..n)
             .map(|i| {
                 let t = i as f64 / fs;
-                let a = Vector3::new(G_MPS2 + 1.5 * (2.0 * std::f64::consts::PI * 2.0 * t).sin(), 0.3 * (2.0 * std::f64::consts::PI * 1.0 * t).sin(), 0.8 * (2.0 * std::f64::consts::PI * 1.0 * t).cos());
+                let a = Vector3::new(
+                    G_MPS2 + 1.5 * (2.0 * std::f64::consts::PI * 2.0 * t).sin(),
+                    0.3 * (2.0 * std::f64::consts::PI * 1.0 * t).sin(),
+                    0.8 * (2.0 * std::f64::consts::PI * 1.0 * t).cos(),
+                );
                 let w = Vector3::new(20.0, -5.0, 3.0);
                 (a, w)
             })
             .collect()
     }
 
-    fn sensor_imu(truth: &[(Vector3<f64>, Vector3<f64>)], body_to_sensor: Rotation3<f64>, fs: f64) -> UniformImu {
+    fn sensor_imu(
+        truth: &[(Vector3<f64>, Vector3<f64>)],
+        body_to_sensor: Rotation3<f64>,
+        fs: f64,
+    ) -> UniformImu {
         let mut acc: [Vec<f64>; 3] = Default::default();
         let mut gyr: [Vec<f64>; 3] = Default::default();
         for (a, w) in truth {
@@ -175,7 +203,13 @@ mod tests {
                 gyr[k].push(w[k]);
             }
         }
-        UniformImu { fs_hz: fs, t0_s: 0.0, acc_mps2: acc, gyr_dps: gyr, gaps: vec![] }
+        UniformImu {
+            fs_hz: fs,
+            t0_s: 0.0,
+            acc_mps2: acc,
+            gyr_dps: gyr,
+            gaps: vec![],
+        }
     }
 
     fn assert_recovers(axes: &str, extra_tilt: Rotation3<f64>) {
@@ -188,10 +222,19 @@ mod tests {
         let (b, al) = to_body_frame(&imu, axes, std::path::Path::new("t.csv")).unwrap();
         for i in (500..2500).step_by(97) {
             let (a, w) = truth[i];
-            assert!((b.acc_v_mps2[i] - (a[0] - G_MPS2)).abs() < 0.05, "V at {i}: {} vs {}", b.acc_v_mps2[i], a[0] - G_MPS2);
+            assert!(
+                (b.acc_v_mps2[i] - (a[0] - G_MPS2)).abs() < 0.05,
+                "V at {i}: {} vs {}",
+                b.acc_v_mps2[i],
+                a[0] - G_MPS2
+            );
             assert!((b.acc_ap_mps2[i] - a[2]).abs() < 0.1, "AP at {i}");
             assert!((b.acc_ml_mps2[i] - a[1]).abs() < 0.1, "ML at {i}");
-            assert!((b.gyr_v_dps[i] - w[0]).abs() < 1.0 && (b.gyr_ml_dps[i] - w[1]).abs() < 1.0 && (b.gyr_ap_dps[i] - w[2]).abs() < 1.0);
+            assert!(
+                (b.gyr_v_dps[i] - w[0]).abs() < 1.0
+                    && (b.gyr_ml_dps[i] - w[1]).abs() < 1.0
+                    && (b.gyr_ap_dps[i] - w[2]).abs() < 1.0
+            );
         }
         assert!((al.gravity_mps2 - G_MPS2).abs() < 0.05);
     }
@@ -205,8 +248,14 @@ mod tests {
 
     #[test]
     fn pitch_or_roll_of_35_degrees_is_removed_by_gravity_alignment() {
-        let pitch = Rotation3::from_axis_angle(&Unit::new_normalize(Vector3::new(0.0, 1.0, 0.0)), 35f64.to_radians());
-        let roll = Rotation3::from_axis_angle(&Unit::new_normalize(Vector3::new(0.0, 0.0, 1.0)), -35f64.to_radians());
+        let pitch = Rotation3::from_axis_angle(
+            &Unit::new_normalize(Vector3::new(0.0, 1.0, 0.0)),
+            35f64.to_radians(),
+        );
+        let roll = Rotation3::from_axis_angle(
+            &Unit::new_normalize(Vector3::new(0.0, 0.0, 1.0)),
+            -35f64.to_radians(),
+        );
         // tilt is applied in body coordinates before the declared mounting
         assert_recovers("URF", pitch.inverse());
         assert_recovers("URF", roll.inverse());
@@ -218,7 +267,18 @@ mod tests {
         let truth = body_truth(1000, fs);
         let r0 = Rotation3::from_matrix_unchecked("DLF".parse::<Axes>().unwrap().sensor_to_body());
         let imu = sensor_imu(&truth, r0.inverse(), fs);
-        let err = to_body_frame(&imu, "URF".parse().unwrap(), std::path::Path::new("rec/lb.csv")).unwrap_err().to_string();
-        assert!(err.contains("rec/lb.csv") && err.contains("axes letters are probably wrong") && err.contains("−x"), "{err}");
+        let err = to_body_frame(
+            &imu,
+            "URF".parse().unwrap(),
+            std::path::Path::new("rec/lb.csv"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("rec/lb.csv")
+                && err.contains("axes letters are probably wrong")
+                && err.contains("−x"),
+            "{err}"
+        );
     }
 }

@@ -5,7 +5,9 @@
 //! `sosfiltfilt_dyn` allocates a padded matrix and several copies per call, which made it the
 //! largest cost of an hour-long analysis), and a test checks both agree.
 
-use sci_rs::signal::filter::design::{butter_dyn, DigitalFilter, FilterBandType, FilterOutputType, Sos};
+use sci_rs::signal::filter::design::{
+    butter_dyn, DigitalFilter, FilterBandType, FilterOutputType, Sos,
+};
 use sci_rs::signal::filter::sosfilt_zi_dyn;
 
 /// A designed zero-phase Butterworth filter.
@@ -19,19 +21,41 @@ pub struct Butterworth {
 impl Butterworth {
     /// Low-pass of `order` with cut-off `fc_hz` at sampling rate `fs_hz`.
     pub fn lowpass(order: usize, fc_hz: f64, fs_hz: f64) -> Self {
-        Self::design(order, vec![clamp_fc(fc_hz, fs_hz)], FilterBandType::Lowpass, fs_hz)
+        Self::design(
+            order,
+            vec![clamp_fc(fc_hz, fs_hz)],
+            FilterBandType::Lowpass,
+            fs_hz,
+        )
     }
 
     pub fn highpass(order: usize, fc_hz: f64, fs_hz: f64) -> Self {
-        Self::design(order, vec![clamp_fc(fc_hz, fs_hz)], FilterBandType::Highpass, fs_hz)
+        Self::design(
+            order,
+            vec![clamp_fc(fc_hz, fs_hz)],
+            FilterBandType::Highpass,
+            fs_hz,
+        )
     }
 
     pub fn bandpass(order: usize, lo_hz: f64, hi_hz: f64, fs_hz: f64) -> Self {
-        Self::design(order, vec![clamp_fc(lo_hz, fs_hz), clamp_fc(hi_hz, fs_hz)], FilterBandType::Bandpass, fs_hz)
+        Self::design(
+            order,
+            vec![clamp_fc(lo_hz, fs_hz), clamp_fc(hi_hz, fs_hz)],
+            FilterBandType::Bandpass,
+            fs_hz,
+        )
     }
 
     fn design(order: usize, wn: Vec<f64>, band: FilterBandType, fs_hz: f64) -> Self {
-        match butter_dyn(order, wn, Some(band), Some(false), Some(FilterOutputType::Sos), Some(fs_hz)) {
+        match butter_dyn(
+            order,
+            wn,
+            Some(band),
+            Some(false),
+            Some(FilterOutputType::Sos),
+            Some(fs_hz),
+        ) {
             DigitalFilter::Sos(s) => {
                 let mut with_zi = s.sos.clone();
                 sosfilt_zi_dyn::<f64, _, Sos<f64>>(with_zi.iter_mut());
@@ -92,7 +116,9 @@ mod tests {
     use std::f64::consts::PI;
 
     fn sine(f: f64, fs: f64, n: usize) -> Vec<f64> {
-        (0..n).map(|i| (2.0 * PI * f * i as f64 / fs).sin()).collect()
+        (0..n)
+            .map(|i| (2.0 * PI * f * i as f64 / fs).sin())
+            .collect()
     }
 
     fn rms(x: &[f64]) -> f64 {
@@ -107,7 +133,11 @@ mod tests {
         let mixed: Vec<f64> = slow.iter().zip(&fast).map(|(a, b)| a + b).collect();
         let y = Butterworth::lowpass(4, 5.0, fs).filtfilt(&mixed);
         let err: Vec<f64> = y.iter().zip(&slow).map(|(a, b)| a - b).collect();
-        assert!(rms(&err[200..1800]) < 0.01, "residual {}", rms(&err[200..1800]));
+        assert!(
+            rms(&err[200..1800]) < 0.01,
+            "residual {}",
+            rms(&err[200..1800])
+        );
     }
 
     #[test]
@@ -122,11 +152,21 @@ mod tests {
 
     #[test]
     fn matches_sci_rs_sosfiltfilt() {
-        let x: Vec<f64> = (0..3000).map(|i| ((i * 7919) % 1000) as f64 / 100.0 + (i as f64 * 0.05).sin()).collect();
-        for f in [Butterworth::lowpass(4, 3.0, 100.0), Butterworth::highpass(2, 0.1, 100.0), Butterworth::bandpass(4, 0.5, 2.0, 100.0)] {
+        let x: Vec<f64> = (0..3000)
+            .map(|i| ((i * 7919) % 1000) as f64 / 100.0 + (i as f64 * 0.05).sin())
+            .collect();
+        for f in [
+            Butterworth::lowpass(4, 3.0, 100.0),
+            Butterworth::highpass(2, 0.1, 100.0),
+            Butterworth::bandpass(4, 0.5, 2.0, 100.0),
+        ] {
             let ours = f.filtfilt(&x);
             let theirs = sci_rs::signal::filter::sosfiltfilt_dyn(x.iter(), &f.sos);
-            let err = ours.iter().zip(&theirs).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            let err = ours
+                .iter()
+                .zip(&theirs)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
             assert!(err < 1e-9, "max difference {err}");
         }
     }
