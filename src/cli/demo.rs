@@ -36,7 +36,13 @@ fn write_charts_and_report(out: &std::path::Path) -> anyhow::Result<()> {
     let charts = crate::report::charts::session_charts(&metrics, None, Some(out))?;
     let report = crate::report::html::build_report(&metrics, None)?;
     let html = out.join("report.html");
-    std::fs::write(&html, &report.html).with_context(|| format!("cannot write {}", html.display()))?;
-    println!("\nCharts ({} as PNG and SVG) and the HTML report are in {}/ — open {} in a browser.", charts.len(), out.display(), html.display());
+    std::fs::write(&html, &report.html)
+        .with_context(|| format!("cannot write {}", html.display()))?;
+    println!(
+        "\nCharts ({} as PNG and SVG) and the HTML report are in {}/ — open {} in a browser.",
+        charts.len(),
+        out.display(),
+        html.display()
+    );
     Ok(())
 }

@@ -52,7 +52,10 @@ mod tests {
         assert_eq!(local_maxima(&x), vec![1, 5]);
         assert_eq!(local_minima(&x), vec![3]);
         // parabola y = −(t − 0.25)² sampled at −1, 0, 1 → peak at +0.25
-        let p: Vec<f64> = [-1.0f64, 0.0, 1.0].iter().map(|t| -(t - 0.25f64).powi(2)).collect();
+        let p: Vec<f64> = [-1.0f64, 0.0, 1.0]
+            .iter()
+            .map(|t| -(t - 0.25f64).powi(2))
+            .collect();
         assert!((parabolic_offset(&p, 1) - 0.25).abs() < 1e-12);
     }
 }
