@@ -522,4 +522,98 @@ mod tests {
         );
         assert_eq!(pairs.len(), 1);
     }
+
+    /// Known walk through the real temporal and summary stages: 12 contacts alternating
+    /// left, right, ...; every step landing on the right takes 0.6 s, every left one 0.5 s;
+    /// toe-offs 0.1 s after the opposite contact.
+    fn asymmetric_walk() -> GaitAnalysis {
+        use crate::gait::{summary, temporal};
+        let mut ic = vec![1.0];
+        let mut sides = vec![Some(Side::Left)];
+        for k in 1..12 {
+            let side = if k % 2 == 1 { Side::Right } else { Side::Left };
+            let d = if side == Side::Right { 0.6 } else { 0.5 };
+            ic.push(ic[k - 1] + d);
+            sides.push(Some(side));
+        }
+        let fc: Vec<f64> = ic.iter().map(|t| t + 0.1).collect();
+        let lengths = vec![Some(0.6); ic.len() - 1];
+        let (steps, strides) = temporal::steps_and_strides(&temporal::BoutEvents {
+            bout: 0,
+            ic_s: &ic,
+            sides: &sides,
+            fc_s: &fc,
+            step_length_m: &lengths,
+            turns: &[],
+            starts_after_gap: false,
+            ends_before_gap: false,
+        });
+        let summary = summary::summarize(&steps, &strides, 1, ic[11] - ic[0]);
+        GaitAnalysis {
+            source: "lower-back".into(),
+            duration_s: 10.0,
+            sampling_rate_hz: 100.0,
+            alignment: None,
+            gaps: Vec::new(),
+            bouts: Vec::new(),
+            turns: Vec::new(),
+            initial_contacts: ic
+                .iter()
+                .zip(&sides)
+                .map(|(&t_s, &side)| Contact { t_s, side })
+                .collect(),
+            final_contacts: Vec::new(),
+            steps,
+            strides,
+            summary,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn longer_right_steps_come_out_as_right_longer_everywhere() {
+        let s = from_gait("walk", &asymmetric_walk(), None);
+        let step = s.side_metric("step_time_s").unwrap();
+        assert!(
+            (step.mean.left - 0.5).abs() < 1e-9 && (step.mean.right - 0.6).abs() < 1e-9,
+            "{:?}",
+            step.mean
+        );
+        // SI = (0.6 − 0.5) / 0.55 × 100 = +18.18 %, evenness 0.5 / 0.6 = 83.3 %.
+        let si = s.metric("step_time_si_pct").unwrap();
+        assert!((si.value - 18.181818).abs() < 1e-4, "{}", si.value);
+        assert!(
+            si.samples.iter().all(|v| (v - 18.181818).abs() < 1e-4),
+            "{:?}",
+            si.samples
+        );
+        let even = s.metric("step_time_evenness_pct").unwrap();
+        assert!((even.value - 83.333333).abs() < 1e-4);
+        let per_stride = s.stride_symmetry.as_ref().unwrap();
+        assert!(!per_stride.si_pct.is_empty() && per_stride.si_pct.iter().all(|v| *v > 18.0));
+        // Cadence: 60 / mean step time of the steady steps (here 5 left and 4 right ones).
+        let g = asymmetric_walk();
+        let steady: Vec<f64> = g
+            .steps
+            .iter()
+            .filter(|s| s.steady)
+            .map(|s| s.step_time_s)
+            .collect();
+        assert_eq!(steady.len(), 9);
+        let cadence = s.metric("cadence_spm").unwrap();
+        assert!(
+            (cadence.value - 60.0 * 9.0 / (5.0 * 0.5 + 4.0 * 0.6)).abs() < 1e-9,
+            "{}",
+            cadence.value
+        );
+        assert_eq!(
+            s.strides,
+            s.metrics
+                .iter()
+                .find(|m| m.key == "walking_speed_mps")
+                .unwrap()
+                .samples
+                .len()
+        );
+    }
 }
