@@ -77,9 +77,11 @@ pub fn summarize(
         .iter()
         .filter(|s| s.side == Some(Side::Left))
         .filter_map(|s| {
+            // steps are in time order: the step that starts with this stride
+            let i = steps.partition_point(|st| st.start_s < s.start_s - 1e-9);
             let step = steps
-                .iter()
-                .find(|st| st.bout == s.bout && (st.start_s - s.start_s).abs() < 1e-9)?;
+                .get(i)
+                .filter(|st| st.bout == s.bout && (st.start_s - s.start_s).abs() < 1e-9)?;
             Some(360.0 * step.step_time_s / s.stride_time_s)
         })
         .collect();
