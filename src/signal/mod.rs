@@ -1,5 +1,7 @@
 //! Signal processing as pure functions over slices: filters, wavelets, integration,
 //! spectra, autocorrelation, peaks, orientation, statistics.
 
+pub mod ahrs;
 pub mod filter;
 pub mod stats;
+pub mod welch;
