@@ -4,6 +4,7 @@
 //! spectra) → gait and balance analyses → reports. The library never prints; the binary
 //! (`main.rs`, `cli.rs`) does.
 
+pub mod balance;
 pub mod cli;
 pub mod error;
 pub mod gait;
