@@ -2,7 +2,7 @@
 //! Rehabil 9:59) with the time- and frequency-domain formulas of Prieto et al. 1996 (IEEE TBME
 //! 43:956–966), computed on the horizontal (AP, ML) level-frame linear acceleration.
 //!
-//! Pre-processing ([`prepare`]): mean removal and a zero-phase 4th-order Butterworth low-pass
+//! Pre-processing ([`prepare`]): linear detrend and a zero-phase 4th-order Butterworth low-pass
 //! (3.5 Hz, as Mancini). Spectra: Welch, 10-s Hann segments, 50 % overlap, linear detrend,
 //! restricted to 0.15–5 Hz (Prieto's band) for the frequency measures.
 

@@ -181,11 +181,12 @@ fn sd(x: &[f64]) -> f64 {
     (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / x.len() as f64).sqrt()
 }
 
-/// Gyroscope bias, deg/s: per axis, the median of the mean angular velocity of all still 1-s
-/// windows of the recording (gyro SD per axis < `gyro_sd_dps` and mean below 5 deg/s,
-/// acceleration norm steady). Over quiet standing the true rotation rate averages to ~0, so a
-/// window mean is the bias; the median keeps slow deliberate rotations (a 3° pelvic tilt in one
-/// window) from leaking in. `None` if no still window.
+/// Gyroscope bias, deg/s: the mean angular velocity over the still 1-s windows of the
+/// recording (gyro SD per axis < `gyro_sd_dps` and mean below 5 deg/s, acceleration norm
+/// steady), after discarding windows whose mean lies more than max(3·MAD, 0.5 deg/s) from
+/// the median window (slow deliberate rotations). Over a run of adjacent quiet windows the sway
+/// rates telescope to (θ_end − θ_start)/T, so the mean of many windows is far more accurate
+/// than any single one. `None` if no still window.
 pub fn estimate_gyro_bias(
     acc_mps2: &[Vec<f64>; 3],
     gyr_dps: &[Vec<f64>; 3],
@@ -194,21 +195,39 @@ pub fn estimate_gyro_bias(
 ) -> Option<[f64; 3]> {
     let n = acc_mps2[0].len();
     let w = (fs_hz.round() as usize).max(2);
-    let mut means: [Vec<f64>; 3] = Default::default();
+    let mut means: Vec<[f64; 3]> = Vec::new();
     let mut start = 0;
     while start + w <= n {
         if is_still(acc_mps2, gyr_dps, start..start + w, gyro_sd_dps) {
-            for k in 0..3 {
-                means[k].push(gyr_dps[k][start..start + w].iter().sum::<f64>() / w as f64);
-            }
+            means.push(std::array::from_fn(|k| {
+                gyr_dps[k][start..start + w].iter().sum::<f64>() / w as f64
+            }));
         }
         start += w;
     }
-    if means[0].is_empty() {
+    if means.is_empty() {
         return None;
     }
+    use crate::signal::stats::median;
+    let centre: [f64; 3] = std::array::from_fn(|k| {
+        median(&means.iter().map(|m| m[k]).collect::<Vec<_>>()).unwrap_or(0.0)
+    });
+    let spread: [f64; 3] = std::array::from_fn(|k| {
+        let mad = median(
+            &means
+                .iter()
+                .map(|m| (m[k] - centre[k]).abs())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or(0.0);
+        (3.0 * 1.4826 * mad).max(0.5)
+    });
+    let kept: Vec<&[f64; 3]> = means
+        .iter()
+        .filter(|m| (0..3).all(|k| (m[k] - centre[k]).abs() <= spread[k]))
+        .collect();
     Some(std::array::from_fn(|k| {
-        crate::signal::stats::median(&means[k]).unwrap_or(0.0)
+        kept.iter().map(|m| m[k]).sum::<f64>() / kept.len() as f64
     }))
 }
 
@@ -216,8 +235,8 @@ pub fn estimate_gyro_bias(
 ///
 /// Calibration: the first quiet window of 2 s within the first 10 s (gyro SD < 1.5 deg/s)
 /// gives the gravity direction (initial tilt) and magnitude; the gyroscope bias comes from
-/// all still periods of the recording ([`estimate_gyro_bias`]), falling back to the quiet
-/// window's mean. Returns `None` for fewer than 2 samples.
+/// all still periods of the recording ([`estimate_gyro_bias`] with gyro SD < 5 deg/s, which
+/// admits standing sway), falling back to the quiet window's mean. Returns `None` for fewer than 2 samples.
 pub fn estimate_orientation(
     acc_mps2: &[Vec<f64>; 3],
     gyr_dps: &[Vec<f64>; 3],
@@ -229,12 +248,15 @@ pub fn estimate_orientation(
         return None;
     }
     const GYRO_SD_DPS: f64 = 1.5;
+    // standing sway alone reaches a gyro SD of 2–4 deg/s; bias windows may sway, since their
+    // rates telescope, as long as nothing turns fast
+    const BIAS_GYRO_SD_DPS: f64 = 5.0;
     let quiet = find_quiet_window(acc_mps2, gyr_dps, fs_hz, 2.0, 10.0, GYRO_SD_DPS);
     let quiet_found = quiet.is_some();
     let range = quiet.unwrap_or(0..((2.0 * fs_hz) as usize).clamp(1, n));
     let mean = |c: &Vec<f64>| c[range.clone()].iter().sum::<f64>() / range.len() as f64;
     let a_mean = Vector3::new(mean(&acc_mps2[0]), mean(&acc_mps2[1]), mean(&acc_mps2[2]));
-    let bias = estimate_gyro_bias(acc_mps2, gyr_dps, fs_hz, GYRO_SD_DPS).unwrap_or([
+    let bias = estimate_gyro_bias(acc_mps2, gyr_dps, fs_hz, BIAS_GYRO_SD_DPS).unwrap_or([
         mean(&gyr_dps[0]),
         mean(&gyr_dps[1]),
         mean(&gyr_dps[2]),
