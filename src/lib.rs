@@ -5,6 +5,7 @@
 //! (`main.rs`, `cli.rs`) does.
 
 pub mod analyze;
+pub mod balance;
 pub mod cli;
 pub mod demo;
 pub mod error;
