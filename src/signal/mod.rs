@@ -3,3 +3,5 @@
 
 pub mod filter;
 pub mod stats;
+pub mod cross_correlation;
+pub mod peaks;
