@@ -9,8 +9,9 @@
 //!   still, then one jump with both feet together (or three stamps with both legs at once)
 //!   before walking. Its landing impacts hit both sensors at the same instant; the lag that
 //!   maximises the cross-correlation of the two impact signals (acceleration-norm deviation
-//!   from g) in the part before the first stride is the offset, accepted when the correlation
-//!   is ≥ 0.6 and clearly unique (no other peak above 80 % of it more than 50 ms away);
+//!   from g) in the part before the first stride is the offset, accepted when both sensors
+//!   see an impact of at least 5 m/s², the correlation is ≥ 0.6 and clearly unique (no other
+//!   peak above 80 % of it more than 50 ms away) and the lag keeps ≥ 1 s of overlap;
 //! * without a sync jump the timestamps are used only if the walk itself is plausible: both
 //!   double-support phases positive on average and the contralateral initial contact between
 //!   30 % and 70 % of the stride. Otherwise the analysis is refused with the estimated offset.
@@ -24,6 +25,8 @@ use crate::signal::peaks::find_peaks;
 use super::alignment::G_MPS2;
 
 const MIN_SYNC_R: f64 = 0.6;
+const MIN_IMPACT_MPS2: f64 = 5.0;
+const MIN_OVERLAP_S: f64 = 1.0;
 const UNIQUE_RATIO: f64 = 0.8;
 const UNIQUE_GAP_S: f64 = 0.05;
 /// Longest clock offset searched, s.
@@ -73,8 +76,17 @@ pub fn sync_jump_offset(
     right_impacts: &[f64],
     fs_hz: f64,
 ) -> Option<(f64, f64)> {
+    let strongest = |x: &[f64]| x.iter().copied().fold(0.0, f64::max);
+    if strongest(left_impacts) < MIN_IMPACT_MPS2 || strongest(right_impacts) < MIN_IMPACT_MPS2 {
+        return None;
+    }
     let max_lag = (MAX_OFFSET_S * fs_hz) as usize;
-    let xc = cross_correlation(left_impacts, right_impacts, max_lag, (fs_hz * 0.5) as usize);
+    let xc = cross_correlation(
+        left_impacts,
+        right_impacts,
+        max_lag,
+        (MIN_OVERLAP_S * fs_hz) as usize,
+    );
     let (best_lag, best_r) = xc.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1))?;
     if best_r < MIN_SYNC_R {
         return None;
