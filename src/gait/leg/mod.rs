@@ -133,15 +133,13 @@ struct LegResult {
     events: LegEvents,
     trajectories: Vec<Option<StrideTrajectory>>,
     turning_deg: Vec<Option<f64>>,
-    impacts: Vec<f64>,
 }
 
 fn analyze_one_leg(kind: LegSensorKind, sensor: &LegSensor, what: &str) -> Result<LegResult> {
     let imu = &sensor.imu;
     let fs = imu.fs_hz;
     let alignment = alignment::align_leg(&imu.acc_mps2, &imu.gyr_dps, &sensor.declared, what)?;
-    let body_gyr = alignment.to_body(&imu.gyr_dps);
-    let gyr_ml = &body_gyr[1];
+    let gyr_ml = &alignment.gyr_ml_dps(&imu.gyr_dps);
     let gyr_norm: Vec<f64> = (0..imu.len())
         .map(|i| {
             (imu.gyr_dps[0][i].powi(2) + imu.gyr_dps[1][i].powi(2) + imu.gyr_dps[2][i].powi(2))
@@ -206,7 +204,7 @@ fn analyze_one_leg(kind: LegSensorKind, sensor: &LegSensor, what: &str) -> Resul
             (traj, turning)
         }
         LegSensorKind::Shank => {
-            let gyr_v = &body_gyr[0];
+            let gyr_v = &alignment.to_body(&imu.gyr_dps)[0];
             let turning = pairs
                 .map(|p| {
                     let (a, b) = p?;
@@ -222,7 +220,6 @@ fn analyze_one_leg(kind: LegSensorKind, sensor: &LegSensor, what: &str) -> Resul
         events,
         trajectories,
         turning_deg,
-        impacts: sync::impact_signal(&imu.acc_mps2),
     })
 }
 
@@ -340,7 +337,10 @@ fn find_sync_jump(input: &LegInput, left: &LegResult, right: &LegResult) -> Opti
     if (nl.min(nr) as f64) < fs {
         return None;
     }
-    let (offset, corr) = sync::sync_jump_offset(&left.impacts[..nl], &right.impacts[..nr], fs)?;
+    let impacts = |imu: &UniformImu, n: usize| {
+        sync::impact_signal(&std::array::from_fn(|k| imu.acc_mps2[k][..n].to_vec()))
+    };
+    let (offset, corr) = sync::sync_jump_offset(&impacts(l, nl), &impacts(r, nr), fs)?;
     Some(SyncReport {
         method: SyncMethod::SyncJump,
         right_offset_s: offset + l.t0_s - r.t0_s,

@@ -91,18 +91,15 @@ pub fn build_strides(
             bout_start = true;
             continue;
         }
-        let ic_other = other.ic_s.iter().copied().find(|&t| t > ic && t < end);
-        let fc_other = other
-            .fc_s
-            .iter()
-            .copied()
-            .find(|&t| t > ic && ic_other.is_none_or(|o| t < o));
-        let prev_other = other
-            .ic_s
-            .iter()
-            .copied()
-            .rev()
-            .find(|&t| t < ic && ic - t < stride);
+        // event lists are sorted in time: binary search instead of scans
+        let first_after = |v: &[f64], t: f64| v.get(v.partition_point(|&x| x <= t)).copied();
+        let ic_other = first_after(&other.ic_s, ic).filter(|&t| t < end);
+        let fc_other = first_after(&other.fc_s, ic).filter(|&t| ic_other.is_none_or(|o| t < o));
+        let before = other.ic_s.partition_point(|&x| x < ic);
+        let prev_other = before
+            .checked_sub(1)
+            .map(|j| other.ic_s[j])
+            .filter(|&t| ic - t < stride);
         let ids = fc_other.map(|f| f - ic);
         let ss = ic_other.zip(fc_other).map(|(o, f)| o - f);
         let tds = ic_other.map(|o| fc - o);
