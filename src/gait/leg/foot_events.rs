@@ -10,9 +10,9 @@
 //!   and starts its swing. Both on the 40 Hz low-passed signal (a lower cut-off widens the
 //!   sharp push-off dip and moves it). In straight walking this is ~5 ms after the minimum;
 //!   in pivot turns, where push-off is slow, the minimum alone comes 60 ms early;
-//! * **initial contact**: the first fall through zero of the 20 Hz low-passed signal after
-//!   the swing maximum — the foot
-//!   stops rotating toes-up when the heel lands and then rolls down to flat;
+//! * **initial contact**: the first fall through zero of the 40 Hz low-passed signal after
+//!   the swing maximum — the foot stops rotating toes-up when the heel lands and then rolls
+//!   down to flat;
 //! * **mid-stance**: centre of the 100 ms window (50 % overlap) with the least gyroscope
 //!   energy between initial contact and the next toe-off; the zero-velocity point used by
 //!   the trajectory integration.
@@ -41,7 +41,6 @@ const MID_STANCE_WINDOW_S: f64 = 0.1;
 pub fn detect_foot_cycles(gyr_ml_dps: &[f64], gyr_norm_dps: &[f64], fs_hz: f64) -> Vec<LegCycle> {
     let n = gyr_ml_dps.len();
     let slow = Butterworth::lowpass(2, 3.0, fs_hz).filtfilt(gyr_ml_dps);
-    let fast = Butterworth::lowpass(2, 20.0, fs_hz).filtfilt(gyr_ml_dps);
     let sharp = Butterworth::lowpass(2, 40.0, fs_hz).filtfilt(gyr_ml_dps);
     let spacing = (MID_SWING_SPACING_S * fs_hz).round() as usize;
     let fc_search = (FC_SEARCH_S * fs_hz).round() as usize;
@@ -61,11 +60,11 @@ pub fn detect_foot_cycles(gyr_ml_dps: &[f64], gyr_norm_dps: &[f64], fs_hz: f64) 
         let Some(fc) = steepest_rise(&sharp, push_off, (push_off + release).min(ms)) else {
             continue;
         };
-        let Some(swing_max) = argmax(&fast, push_off..(ms + ic_search / 2).min(n)) else {
+        let Some(swing_max) = argmax(&sharp, push_off..(ms + ic_search / 2).min(n)) else {
             continue;
         };
         let Some(ic) = first_zero_crossing(
-            &fast,
+            &sharp,
             swing_max + 1..(swing_max + ic_search).min(n),
             Crossing::Falling,
         ) else {

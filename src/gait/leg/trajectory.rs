@@ -7,7 +7,7 @@
 //!
 //! Works in raw sensor axes: the result does not depend on how the sensor is mounted.
 
-use nalgebra::{UnitQuaternion, Vector3};
+use nalgebra::{Quaternion, UnitQuaternion, Vector3};
 use serde::Serialize;
 
 /// Samples on each side of a mid-stance point averaged for the initial attitude and local g.
@@ -25,6 +25,17 @@ pub struct StrideTrajectory {
     pub turning_deg: f64,
     /// Duration between the two mid-stance points, s.
     pub duration_s: f64,
+}
+
+/// `q · exp(θ)` for a small rotation vector `θ` (rad), with sin and cos of the half angle
+/// by their Taylor series (error < 1e-9 rad per step below 0.1 rad, i.e. 1000 °/s at 175 Hz).
+fn small_rotation_step(q: &UnitQuaternion<f64>, theta: &Vector3<f64>) -> UnitQuaternion<f64> {
+    let a2 = theta.norm_squared() / 4.0; // (θ/2)²
+    let cos = 1.0 - a2 / 2.0 + a2 * a2 / 24.0;
+    let sinc = 0.5 * (1.0 - a2 / 6.0 + a2 * a2 / 120.0); // sin(θ/2)/θ
+    let dq = Quaternion::new(cos, theta.x * sinc, theta.y * sinc, theta.z * sinc);
+    // |dq| = 1 to ~1e-12, so the product stays unit over a stride without renormalising
+    UnitQuaternion::new_unchecked(q.quaternion() * dq)
 }
 
 /// Integrates one stride from sample `start` to sample `end` (both mid-stance).
@@ -56,30 +67,33 @@ pub fn integrate_stride(
     let dt = 1.0 / fs_hz;
     let rad = std::f64::consts::PI / 180.0;
 
+    // One pass: attitude, world acceleration, raw velocity and position (trapezoid rule).
+    // Removing the linear velocity drift v_end·k/L afterwards subtracts exactly
+    // v_end·dt·k²/(2L) from the trapezoid position at sample k.
     let len = end - start + 1;
-    let mut acc_world = Vec::with_capacity(len);
-    for i in start..=end {
-        acc_world.push(q * at(acc_mps2, i) - up * g_local);
-        if i < end {
-            let w = 0.5 * (at(gyr_dps, i) + at(gyr_dps, i + 1)) * rad;
-            q *= UnitQuaternion::from_scaled_axis(w * dt);
-        }
+    let l = (len - 1) as f64;
+    let mut z_raw = Vec::with_capacity(len);
+    z_raw.push(0.0);
+    let (mut v, mut p) = (Vector3::zeros(), Vector3::zeros());
+    let mut a_prev = q * at(acc_mps2, start) - up * g_local;
+    for i in start + 1..=end {
+        let w = 0.5 * (at(gyr_dps, i - 1) + at(gyr_dps, i)) * (rad * dt);
+        q = small_rotation_step(&q, &w);
+        let a = q * at(acc_mps2, i) - up * g_local;
+        let v_next = v + 0.5 * (a_prev + a) * dt;
+        p += 0.5 * (v + v_next) * dt;
+        z_raw.push(p.z);
+        v = v_next;
+        a_prev = a;
     }
-    let mut vel = Vec::with_capacity(len);
-    let mut v = Vector3::zeros();
-    vel.push(v);
-    for k in 1..len {
-        v += 0.5 * (acc_world[k - 1] + acc_world[k]) * dt;
-        vel.push(v);
-    }
-    let drift = vel[len - 1];
-    let mut p = Vector3::zeros();
-    let mut max_lift: f64 = 0.0;
-    let corrected = |k: usize| vel[k] - drift * (k as f64 / (len - 1) as f64);
-    for k in 1..len {
-        p += 0.5 * (corrected(k - 1) + corrected(k)) * dt;
-        max_lift = max_lift.max(p.z);
-    }
+    let drift = v;
+    let ramp = |k: usize| dt * (k * k) as f64 / (2.0 * l);
+    let p = p - drift * ramp(len - 1);
+    let max_lift = z_raw
+        .iter()
+        .enumerate()
+        .map(|(k, z)| z - drift.z * ramp(k))
+        .fold(0.0, f64::max);
     let rel = (q * q_start.inverse()).to_rotation_matrix();
     let m = rel.matrix();
     Some(StrideTrajectory {
