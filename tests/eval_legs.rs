@@ -33,6 +33,7 @@ struct RefStride {
     swing_s: f64,
     length_m: f64,
     turning_deg: f64,
+    lift_m: f64,
 }
 
 fn reference(side: Side) -> Vec<RefStride> {
@@ -53,6 +54,7 @@ fn reference(side: Side) -> Vec<RefStride> {
             swing_s: s["swing_time_s"].as_f64().unwrap(),
             length_m: s["stride_length"].as_f64().unwrap(),
             turning_deg: s["turning_angle"].as_f64().unwrap(),
+            lift_m: s["max_sensor_lift"].as_f64().unwrap(),
         })
         .collect()
 }
@@ -117,6 +119,7 @@ struct FootScore {
     length_mae_cm: f64,
     length_mae_straight_cm: f64,
     turning_mae_deg: f64,
+    lift_mae_cm: f64,
 }
 
 /// Compares one foot of an analysis with the reference. Detections are scored inside the
@@ -136,8 +139,8 @@ fn score_foot(a: &LegAnalysis, side: Side) -> FootScore {
     let ic = score_events(&ref_ic, &within(&e.ic_s));
     let fc = score_events(&ref_tc, &within(&e.fc_s));
     let strides: Vec<&LegStride> = a.strides.iter().filter(|s| s.side == side).collect();
-    let (mut stance, mut swing, mut length, mut length_straight, mut turning) =
-        (vec![], vec![], vec![], vec![], vec![]);
+    let (mut stance, mut swing, mut length, mut length_straight, mut turning, mut lift) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut matched = 0;
     for r in &refs {
         let same = |s: &&&LegStride| {
@@ -157,6 +160,9 @@ fn score_foot(a: &LegAnalysis, side: Side) -> FootScore {
                 length_straight.push(100.0 * (l - r.length_m).abs());
             }
         }
+        if let Some(h) = s.max_lift_m {
+            lift.push(100.0 * (h - r.lift_m).abs());
+        }
         if let Some(t) = s.turning_deg {
             turning.push((t - r.turning_deg).abs());
         }
@@ -172,6 +178,7 @@ fn score_foot(a: &LegAnalysis, side: Side) -> FootScore {
         length_mae_cm: m(&length),
         length_mae_straight_cm: m(&length_straight),
         turning_mae_deg: m(&turning),
+        lift_mae_cm: m(&lift),
     }
 }
 
@@ -194,8 +201,8 @@ fn print_scores(title: &str, scores: &PerSide<FootScore>) {
             s.fc.mean_abs_ms
         );
         println!(
-            "        strides matched {}/{} | stance MAE {:.1} ms swing MAE {:.1} ms | stride length MAE {:.2} cm (straight {:.2} cm) | turning MAE {:.1}°",
-            s.n_matched_strides, s.n_ref_strides, s.stance_mae_ms, s.swing_mae_ms, s.length_mae_cm, s.length_mae_straight_cm, s.turning_mae_deg
+            "        strides matched {}/{} | stance MAE {:.1} ms swing MAE {:.1} ms | stride length MAE {:.2} cm (straight {:.2} cm) | turning MAE {:.1}° | sensor lift MAE {:.2} cm",
+            s.n_matched_strides, s.n_ref_strides, s.stance_mae_ms, s.swing_mae_ms, s.length_mae_cm, s.length_mae_straight_cm, s.turning_mae_deg, s.lift_mae_cm
         );
     }
 }

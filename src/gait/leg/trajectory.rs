@@ -180,4 +180,19 @@ mod tests {
         assert!((t.duration_s - 1.26).abs() < 1e-9);
         assert!(integrate_stride(&acc_p, &gyr_p, fs, 5, 6).is_none());
     }
+
+    #[test]
+    fn taylor_rotation_step_matches_the_exponential() {
+        let q = UnitQuaternion::from_euler_angles(0.3, -0.2, 1.0);
+        for theta in [
+            Vector3::new(0.05, -0.02, 0.01),
+            Vector3::new(0.0, 0.1, 0.0),
+            Vector3::zeros(),
+        ] {
+            let exact = q * UnitQuaternion::from_scaled_axis(theta);
+            let step = small_rotation_step(&q, &theta);
+            assert!(exact.angle_to(&step) < 1e-9, "{}", exact.angle_to(&step));
+            assert!((step.quaternion().norm() - 1.0).abs() < 1e-10);
+        }
+    }
 }

@@ -1,0 +1,134 @@
+//! Two-leg analysis of session folders: the output contract (JSON keys shared with the
+//! lower-back analysis, per-stride CSV rows) and clear errors for unusable sessions.
+
+use std::path::Path;
+
+use gaitkit::gait::leg::{analyze_session_legs, leg_sensor_kind, LegSensorKind};
+use gaitkit::recording::Session;
+
+fn fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/feet_healthy_2x20m")
+}
+
+/// Copies the fixture into a temporary folder, with `edit` applied to the right foot's CSV.
+fn copy_fixture(edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["session.json", "left_foot.csv", "right_foot.csv"] {
+        let text = std::fs::read_to_string(fixture().join(f)).unwrap();
+        let text = if f == "right_foot.csv" {
+            edit(text)
+        } else {
+            text
+        };
+        std::fs::write(dir.path().join(f), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn json_follows_the_shared_gait_contract() {
+    let session = Session::read(&fixture()).unwrap();
+    assert_eq!(leg_sensor_kind(&session), Some(LegSensorKind::Foot));
+    let a = analyze_session_legs(&session, &fixture()).unwrap();
+    let v = serde_json::to_value(&a).unwrap();
+    let ics = v["initial_contacts"].as_array().unwrap();
+    assert!(ics.len() > 50);
+    assert!(
+        ics.windows(2)
+            .all(|w| w[0]["t_s"].as_f64() <= w[1]["t_s"].as_f64()),
+        "time order"
+    );
+    let sides: Vec<&str> = ics.iter().map(|c| c["side"].as_str().unwrap()).collect();
+    assert!(sides.contains(&"left") && sides.contains(&"right"));
+    assert_eq!(
+        v["final_contacts"].as_array().unwrap().len(),
+        a.events.left.fc_s.len() + a.events.right.fc_s.len()
+    );
+    for key in [
+        "step_time_s",
+        "stance_time_s",
+        "swing_time_s",
+        "single_support_s",
+        "stride_length_m",
+    ] {
+        for side in ["left", "right"] {
+            assert!(
+                v["summary"][key][side].as_f64().is_some(),
+                "summary.{key}.{side}"
+            );
+        }
+    }
+    assert!(v["summary"]["symmetry"]["stance_time"]["si_pct"]
+        .as_f64()
+        .is_some());
+    assert!(v["summary"]["symmetry"]["pci"]["pci_pct"]
+        .as_f64()
+        .is_some());
+    assert_eq!(v["sync"]["method"], "file-timestamps");
+    assert_eq!(v["sensors"], "foot");
+}
+
+#[test]
+fn strides_write_as_one_csv_row_each() {
+    let a = analyze_session_legs(&Session::read(&fixture()).unwrap(), &fixture()).unwrap();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for s in &a.strides {
+        w.serialize(s).unwrap();
+    }
+    let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("side,ic_s,fc_s,end_ic_s,stride_time_s,stance_time_s,swing_time_s"),
+        "{header}"
+    );
+    assert!(
+        header.contains("initial_double_support_s")
+            && header.contains("stride_length_m")
+            && header.ends_with("steady")
+    );
+    assert_eq!(lines.count(), a.strides.len());
+}
+
+#[test]
+fn unusable_sessions_are_refused_with_the_reason() {
+    let lower_back =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/mobilised_HA001_Test5_Trial1");
+    let err = analyze_session_legs(&Session::read(&lower_back).unwrap(), &lower_back)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no pair of leg sensors"), "{err}");
+
+    let dir = copy_fixture(|t| t);
+    std::fs::remove_file(dir.path().join("right_foot.csv")).unwrap();
+    let err = analyze_session_legs(&Session::read(dir.path()).unwrap(), dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("right_foot.csv"), "{err}");
+
+    let dir = copy_fixture(|t| t.replacen("0.00488,", "0.00488,nan_value", 1));
+    let err = analyze_session_legs(&Session::read(dir.path()).unwrap(), dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("right_foot.csv, line 3") && err.contains("not a finite number"),
+        "{err}"
+    );
+
+    // a foot sensor that never walks
+    let dir = copy_fixture(|t| {
+        let mut lines = t.lines();
+        let header = lines.next().unwrap().to_string();
+        let rows: Vec<String> = (0..2000)
+            .map(|i| format!("{:.5},0.1,0.2,9.8,0.5,-0.3,0.2", i as f64 / 204.8))
+            .collect();
+        header + "\n" + &rows.join("\n") + "\n"
+    });
+    let err = analyze_session_legs(&Session::read(dir.path()).unwrap(), dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("right-foot") && err.contains("hardly rotates"),
+        "{err}"
+    );
+}
