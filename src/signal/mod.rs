@@ -1,7 +1,10 @@
 //! Signal processing as pure functions over slices: filters, wavelets, integration,
 //! spectra, autocorrelation, peaks, orientation, statistics.
 
-pub mod filter;
-pub mod stats;
+pub mod autocorr;
 pub mod cross_correlation;
+pub mod filter;
+pub mod integrate;
 pub mod peaks;
+pub mod stats;
+pub mod wavelet;

@@ -1,27 +1,55 @@
-//! Local extrema of sampled signals: peak picking with a height threshold and a minimum
-//! distance (largest peak wins, as `scipy.signal.find_peaks(height, distance)`), sub-sample
-//! refinement and zero crossings.
+//! Extrema and zero crossings of sampled signals; peak picking with a height threshold and a
+//! minimum distance (largest peak wins, as `scipy.signal.find_peaks(height, distance)`).
 
-/// Indices of local maxima with `x[i] >= min_height`, at least `min_distance` samples apart;
-/// when two are closer, the larger is kept. Plateaus report their first sample.
-pub fn find_peaks(x: &[f64], min_height: f64, min_distance: usize) -> Vec<usize> {
-    let mut candidates = Vec::new();
+/// Indices of strict local maxima (plateaus report their first sample).
+pub fn local_maxima(x: &[f64]) -> Vec<usize> {
+    let mut out = Vec::new();
     let n = x.len();
     let mut i = 1;
     while i + 1 < n {
-        if x[i] >= min_height && x[i] > x[i - 1] {
+        if x[i] > x[i - 1] {
             let mut j = i;
             while j + 1 < n && x[j + 1] == x[i] {
                 j += 1;
             }
             if j + 1 < n && x[j + 1] < x[i] {
-                candidates.push(i);
+                out.push(i);
             }
             i = j + 1;
         } else {
             i += 1;
         }
     }
+    out
+}
+
+/// Indices of strict local minima.
+pub fn local_minima(x: &[f64]) -> Vec<usize> {
+    let neg: Vec<f64> = x.iter().map(|v| -v).collect();
+    local_maxima(&neg)
+}
+
+/// Sub-sample position of an extremum at `i` by a parabola through its neighbours.
+pub fn parabolic_offset(x: &[f64], i: usize) -> f64 {
+    if i == 0 || i + 1 >= x.len() {
+        return 0.0;
+    }
+    let (a, b, c) = (x[i - 1], x[i], x[i + 1]);
+    let den = a - 2.0 * b + c;
+    if den.abs() < 1e-15 {
+        0.0
+    } else {
+        (0.5 * (a - c) / den).clamp(-0.5, 0.5)
+    }
+}
+
+/// Indices of local maxima with `x[i] >= min_height`, at least `min_distance` samples apart;
+/// when two are closer, the larger is kept. Plateaus report their first sample.
+pub fn find_peaks(x: &[f64], min_height: f64, min_distance: usize) -> Vec<usize> {
+    let candidates: Vec<usize> = local_maxima(x)
+        .into_iter()
+        .filter(|&i| x[i] >= min_height)
+        .collect();
     if min_distance <= 1 || candidates.len() < 2 {
         return candidates;
     }
@@ -76,19 +104,6 @@ pub fn argmax(x: &[f64], range: std::ops::Range<usize>) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-/// Sub-sample position of an extremum at `i` by a parabola through `x[i-1..=i+1]`.
-pub fn parabolic_refine(x: &[f64], i: usize) -> f64 {
-    if i == 0 || i + 1 >= x.len() {
-        return i as f64;
-    }
-    let (a, b, c) = (x[i - 1], x[i], x[i + 1]);
-    let den = a - 2.0 * b + c;
-    if den.abs() < 1e-12 {
-        return i as f64;
-    }
-    i as f64 + (0.5 * (a - c) / den).clamp(-0.5, 0.5)
-}
-
 /// Direction of a zero crossing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Crossing {
@@ -122,6 +137,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn finds_extrema_and_subsample_position() {
+        let x = [0.0, 1.0, 0.0, -1.0, 0.0, 2.0, 2.0, 1.0];
+        assert_eq!(local_maxima(&x), vec![1, 5]);
+        assert_eq!(local_minima(&x), vec![3]);
+        // parabola y = −(t − 0.25)² sampled at −1, 0, 1 → peak at +0.25
+        let p: Vec<f64> = [-1.0f64, 0.0, 1.0]
+            .iter()
+            .map(|t| -(t - 0.25f64).powi(2))
+            .collect();
+        assert!((parabolic_offset(&p, 1) - 0.25).abs() < 1e-12);
+    }
+
+    #[test]
     fn peaks_respect_height_and_keep_the_larger_of_close_pairs() {
         let x = [0.0, 1.0, 0.0, 3.0, 0.0, 2.0, 0.0, 0.0, 0.0, 5.0, 5.0, 0.0];
         assert_eq!(find_peaks(&x, 0.5, 1), vec![1, 3, 5, 9]);
@@ -134,7 +162,7 @@ mod tests {
     fn extrema_and_crossings_are_located_between_samples() {
         let x: Vec<f64> = (0..20).map(|i| (i as f64 - 7.3).powi(2)).collect();
         assert_eq!(argmin(&x, 0..20), Some(7));
-        assert!((parabolic_refine(&x, 7) - 7.3).abs() < 1e-9);
+        assert!((7.0 + parabolic_offset(&x, 7) - 7.3).abs() < 1e-9);
         assert_eq!(argmax(&x, 5..9), Some(5));
         assert_eq!(argmin(&x, 30..40), None);
         let y: Vec<f64> = (0..10).map(|i| i as f64 - 4.25).collect();

@@ -22,7 +22,7 @@
 
 use crate::signal::filter::Butterworth;
 use crate::signal::peaks::{
-    argmax, argmin, find_peaks, first_zero_crossing, parabolic_refine, Crossing,
+    argmax, argmin, find_peaks, first_zero_crossing, parabolic_offset, Crossing,
 };
 
 use super::LegCycle;
@@ -94,7 +94,7 @@ fn steepest_rise(x: &[f64], start: usize, end: usize) -> Option<f64> {
     let end = end.min(x.len().saturating_sub(1));
     let slope: Vec<f64> = (start..end).map(|i| x[i + 1] - x[i]).collect();
     let k = argmax(&slope, 0..slope.len())?;
-    Some(start as f64 + parabolic_refine(&slope, k) + 0.5)
+    Some(start as f64 + (k as f64 + parabolic_offset(&slope, k)) + 0.5)
 }
 
 /// Centre of the `window`-sample window (50 % overlap) with the least energy in `x[start..end]`.

@@ -14,7 +14,7 @@
 //! peak, then moved to the maximum of the 30 Hz signal nearby.
 
 use crate::signal::filter::Butterworth;
-use crate::signal::peaks::{argmax, find_peaks, parabolic_refine};
+use crate::signal::peaks::{argmax, find_peaks, parabolic_offset};
 
 use super::LegCycle;
 
@@ -53,9 +53,9 @@ pub fn detect_shank_cycles(gyr_ml_dps: &[f64], fs_hz: f64) -> Vec<LegCycle> {
         };
         last_ic = ic;
         cycles.push(LegCycle {
-            fc: parabolic_refine(&x, fc),
+            fc: fc as f64 + parabolic_offset(&x, fc),
             mid_swing: ms as f64,
-            ic: parabolic_refine(&x, ic),
+            ic: ic as f64 + parabolic_offset(&x, ic),
             mid_stance: None,
         });
     }
