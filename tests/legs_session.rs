@@ -132,3 +132,81 @@ fn unusable_sessions_are_refused_with_the_reason() {
         "{err}"
     );
 }
+
+#[test]
+fn analyze_uses_the_feet_for_events_and_says_so() {
+    use gaitkit::analyze::{analyze_session, AnalyzeOptions};
+    use gaitkit::report::{json::JsonExporter, Exporter};
+    let a = analyze_session(&fixture(), &AnalyzeOptions::default()).unwrap();
+    let g = a.gait.as_ref().unwrap();
+    assert_eq!(g.source, "feet");
+    assert!(
+        g.notes[0].contains("measured per leg by the left-foot and right-foot sensors"),
+        "{:?}",
+        g.notes
+    );
+    let legs = a.legs.as_ref().unwrap();
+    assert_eq!(g.initial_contacts, legs.initial_contacts);
+    // the shared summary agrees with the leg summary it was built from
+    let (s, l) = (&g.summary, &legs.summary);
+    assert!((s.stance_time_s.left.unwrap() - l.stance_time_s.left.unwrap()).abs() < 0.01);
+    assert!((s.swing_time_s.right.unwrap() - l.swing_time_s.right.unwrap()).abs() < 0.01);
+    assert!(
+        (s.stride_length_m.unwrap() - 1.36).abs() < 0.05,
+        "{:?}",
+        s.stride_length_m
+    );
+    assert!(
+        (s.cadence_spm.unwrap() - 110.2).abs() < 1.5,
+        "{:?}",
+        s.cadence_spm
+    );
+    // the 180° turn between the two passes and the turn after the second one
+    assert_eq!(g.turns.len(), 2, "{:?}", g.turns);
+    assert!(
+        (g.turns[0].angle_deg.abs() - 180.0).abs() < 20.0,
+        "{:?}",
+        g.turns
+    );
+    let mut out = Vec::new();
+    JsonExporter.export(&a, &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(v["gait"]["initial_contacts"][0]["side"].as_str().is_some());
+    assert!(v["gait"]["summary"]["stance_time_s"]["left"]
+        .as_f64()
+        .is_some());
+    assert!(v["legs"]["strides"][0]["initial_double_support_s"]
+        .as_f64()
+        .is_some());
+    assert_eq!(v["legs"]["sync"]["method"], "file-timestamps");
+}
+
+#[test]
+fn with_a_lower_back_sensor_the_trunk_metrics_come_from_it() {
+    use gaitkit::analyze::{analyze_session, AnalyzeOptions};
+    // the feet fixture plus a lower-back recording: the session-level choice of sources
+    let dir = copy_fixture(|t| t);
+    let lb = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/mobilised_HA001_Test11_Trial1/lower_back.csv");
+    std::fs::copy(&lb, dir.path().join("lower_back.csv")).unwrap();
+    let session = std::fs::read_to_string(dir.path().join("session.json")).unwrap();
+    let session = session.replacen(
+        "\"sensors\": [",
+        "\"sensors\": [\n  {\"placement\": \"lower-back\", \"file\": \"lower_back.csv\", \"axes\": \"URF\"},",
+        1,
+    );
+    std::fs::write(dir.path().join("session.json"), session).unwrap();
+    let a = analyze_session(dir.path(), &AnalyzeOptions::default()).unwrap();
+    let g = a.gait.unwrap();
+    assert_eq!(g.source, "feet + lower-back");
+    assert!(g.summary.regularity.is_some() && g.summary.harmonic_ratio.is_some());
+    assert!(
+        g.notes
+            .iter()
+            .any(|n| n.contains("regularity and harmonic ratio come from the lower-back")),
+        "{:?}",
+        g.notes
+    );
+    // contacts are still the feet's
+    assert_eq!(g.initial_contacts, a.legs.unwrap().initial_contacts);
+}

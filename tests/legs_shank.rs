@@ -8,6 +8,7 @@
 //! * heel-strike dip `−100 · exp(−½ ((t − IC) / 20 ms)²)`;
 //! * push-off dip `−150 · exp(−½ ((t − FC) / 40 ms)²)`;
 //! * stance roll-over `−40 · sin(π (t − IC) / (FC' − IC))` on [IC, FC'].
+//!
 //! The lobes' slopes move the dips' minima by < 2 ms, so IC and FC are the minima after
 //! and before mid-swing (Salarian 2004) to within 5 ms. Off-axis rotation (vertical
 //! 20 °/s at 1.3 Hz, antero-posterior 15 °/s at 2.1 Hz), ±2 °/s noise, gravity plus a

@@ -43,8 +43,7 @@ impl LegAlignment {
         let r = &self.sensor_to_body;
         let n = xyz[0].len();
         let mut out: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(n));
-        for i in 0..n {
-            let (x, y, z) = (xyz[0][i], xyz[1][i], xyz[2][i]);
+        for ((&x, &y), &z) in xyz[0].iter().zip(&xyz[1]).zip(&xyz[2]) {
             for (k, o) in out.iter_mut().enumerate() {
                 o.push(r[(k, 0)] * x + r[(k, 1)] * y + r[(k, 2)] * z);
             }
@@ -77,9 +76,9 @@ pub fn align_leg(
 
     let mut still_sum = Vector3::zeros();
     let mut still_n = 0usize;
-    for i in 0..n {
+    for (i, &norm) in gyr_norm.iter().enumerate() {
         let a = vec3(acc_mps2, i);
-        if gyr_norm[i] < STILL_GYR_DPS && (a.norm() - G_MPS2).abs() < STILL_ACC_TOL_MPS2 {
+        if norm < STILL_GYR_DPS && (a.norm() - G_MPS2).abs() < STILL_ACC_TOL_MPS2 {
             still_sum += a;
             still_n += 1;
         }

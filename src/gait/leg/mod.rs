@@ -4,10 +4,12 @@
 //! Pipeline: [`alignment`] (gravity + sagittal axis from the data) → events per leg
 //! ([`foot_events`] or [`shank_events`]) → [`sync`] (one timeline for both legs) →
 //! [`trajectory`] (feet: stride length, speed, lift by zero-velocity-aided integration) →
-//! [`strides`] (per-stride table, per-side means over steady strides, symmetry).
+//! [`strides`] (per-stride table, per-side means over steady strides, symmetry) →
+//! [`gait_analysis`] (the shared result every report reads).
 
 pub mod alignment;
 pub mod foot_events;
+pub mod gait_analysis;
 pub mod shank_events;
 pub mod strides;
 pub mod sync;
