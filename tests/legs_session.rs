@@ -210,3 +210,68 @@ fn with_a_lower_back_sensor_the_trunk_metrics_come_from_it() {
     // contacts are still the feet's
     assert_eq!(g.initial_contacts, a.legs.unwrap().initial_contacts);
 }
+
+#[test]
+fn a_long_gap_splits_the_walk_and_no_stride_crosses_it() {
+    // 0.6 s of the right foot's samples lost around 10 s (longer than the 0.1 s fill limit)
+    let dir = copy_fixture(|t| {
+        t.lines()
+            .filter(|l| {
+                l.split(',')
+                    .next()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .is_none_or(|s| !(9.7..10.3).contains(&s))
+            })
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+    let a = analyze_session_legs(&Session::read(dir.path()).unwrap(), dir.path()).unwrap();
+    let right: Vec<_> = a
+        .strides
+        .iter()
+        .filter(|s| s.side == gaitkit::gait::Side::Right)
+        .collect();
+    assert!(right.len() > 20);
+    for s in &right {
+        assert!(
+            s.end_ic_s < 9.7 || s.ic_s > 10.3,
+            "stride {:.2}–{:.2} s crosses the gap",
+            s.ic_s,
+            s.end_ic_s
+        );
+    }
+    let g = gaitkit::analyze::analyze_session(dir.path(), &Default::default())
+        .unwrap()
+        .gait
+        .unwrap();
+    assert!(g
+        .gaps
+        .iter()
+        .any(|x| !x.filled && (x.start_s - 9.7).abs() < 0.01));
+    assert!(
+        g.bouts.len() >= 2 && g.bouts.iter().any(|b| b.ended_by == "gap"),
+        "{:?}",
+        g.bouts
+    );
+}
+
+#[test]
+fn leg_sensors_out_of_step_in_time_are_refused() {
+    // right foot timestamps 0.25 s late, session without a shared clock and without sync jump
+    let dir = copy_fixture(|t| {
+        let mut lines = t.lines();
+        let mut out = format!("{}\n", lines.next().unwrap());
+        for l in lines {
+            let (time, rest) = l.split_once(',').unwrap();
+            out += &format!("{:.5},{rest}\n", time.parse::<f64>().unwrap() + 0.25);
+        }
+        out
+    });
+    let err = analyze_session_legs(&Session::read(dir.path()).unwrap(), dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("do not seem to share a timeline") && err.contains("+0.2"),
+        "{err}"
+    );
+}

@@ -176,7 +176,8 @@ fn salarian_events_are_found_where_they_were_put() {
     }
 }
 
-fn assert_injected_asymmetry(a: &LegAnalysis) {
+/// `min_steady`: strides per side expected to count as steady.
+fn assert_injected_asymmetry(a: &LegAnalysis, min_steady: usize) {
     let s = &a.summary;
     let close = |x: Option<f64>, want: f64, tol: f64, what: &str| {
         let x = x.unwrap_or_else(|| panic!("{what} missing"));
@@ -230,7 +231,7 @@ fn assert_injected_asymmetry(a: &LegAnalysis) {
     close(sym.step_time.unwrap().si_pct, 0.0, 1.0, "step time SI");
     assert!(sym.pci.unwrap().pci_pct < 2.0);
     assert!(
-        s.n_steady_strides.left >= N_STRIDES - 4 && s.n_steady_strides.right >= N_STRIDES - 4,
+        s.n_steady_strides.left >= min_steady && s.n_steady_strides.right >= min_steady,
         "{:?}",
         s.n_steady_strides
     );
@@ -251,7 +252,7 @@ fn injected_stance_asymmetry_is_recovered_with_its_sign() {
             "{side:?} mounting error found {off}"
         );
     }
-    assert_injected_asymmetry(&a);
+    assert_injected_asymmetry(&a, N_STRIDES - 4);
     // the same walk with the legs' roles swapped flips every sign
     let swapped = analyze_legs(&input(
         PerSide {
@@ -286,7 +287,7 @@ fn clock_offset_is_corrected_from_the_sync_jump() {
         "offset {}",
         a.sync.right_offset_s
     );
-    assert_injected_asymmetry(&a);
+    assert_injected_asymmetry(&a, N_STRIDES - 4);
 }
 
 #[test]
@@ -301,5 +302,45 @@ fn clock_offset_without_sync_jump_is_refused() {
     // without offset the same unsynchronised files are accepted as plausible
     let a = analyze_legs(&input(STANCE, 0.0, false, false)).unwrap();
     assert_eq!(a.sync.method, SyncMethod::FileTimestamps);
-    assert_injected_asymmetry(&a);
+    assert_injected_asymmetry(&a, N_STRIDES - 4);
+}
+
+#[test]
+fn strides_in_a_turn_are_left_out_of_the_summary() {
+    let mut inp = input(STANCE, 0.0, false, true);
+    // a 180° left turn over 2 s (90 °/s about the vertical) from 7.5 s, seen by both shanks
+    let declared = "ULB".parse::<Axes>().unwrap().sensor_to_body();
+    let error = *Rotation3::from_axis_angle(&Vector3::x_axis(), 10f64.to_radians()).matrix();
+    let yaw_in_sensor = error * declared.transpose() * Vector3::new(90.0, 0.0, 0.0);
+    for side in [Side::Left, Side::Right] {
+        let imu = &mut inp.sensors.get_mut(side).imu;
+        for i in ((7.5 * FS) as usize)..((9.5 * FS) as usize) {
+            for k in 0..3 {
+                imu.gyr_dps[k][i] += yaw_in_sensor[k];
+            }
+        }
+    }
+    let a = analyze_legs(&inp).unwrap();
+    let turning: Vec<_> = a
+        .strides
+        .iter()
+        .filter(|s| s.turning_deg.unwrap().abs() > 20.0)
+        .collect();
+    assert!(
+        turning.len() >= 3,
+        "{:?}",
+        a.strides.iter().map(|s| s.turning_deg).collect::<Vec<_>>()
+    );
+    for s in &turning {
+        assert!(s.ic_s < 9.5 && s.end_ic_s > 7.5 && !s.steady, "{s:?}");
+        assert!(s.turning_deg.unwrap() > 0.0, "a left turn is positive");
+    }
+    let total: f64 = a
+        .strides
+        .iter()
+        .filter(|s| s.side == Side::Left)
+        .filter_map(|s| s.turning_deg)
+        .sum();
+    assert!((total - 180.0).abs() < 15.0, "left shank turned {total}°");
+    assert_injected_asymmetry(&a, N_STRIDES - 6);
 }
