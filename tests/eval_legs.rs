@@ -299,7 +299,12 @@ fn read_table(side: Side) -> ImuTable {
 
 /// The fixture's two feet as analysis input, each table transformed by `f` first.
 fn input_with(f: impl Fn(Side, ImuTable) -> ImuTable) -> LegInput {
-    let declared = "FLU"
+    input_declared("FLU", f)
+}
+
+/// As [`input_with`], with both sensors declared as mounted with `axes`.
+fn input_declared(axes: &str, f: impl Fn(Side, ImuTable) -> ImuTable) -> LegInput {
+    let declared = axes
         .parse::<gaitkit::recording::Axes>()
         .unwrap()
         .sensor_to_body();
@@ -450,4 +455,23 @@ fn stretching_the_right_stance_by_15_percent_moves_symmetry_right_way() {
     // the left foot is untouched
     assert!((s.stance_time_s.left.unwrap() - b.stance_time_s.left.unwrap()).abs() < 0.005);
     assert!((s.stride_time_s.right.unwrap() - b.stride_time_s.right.unwrap()).abs() < 0.005);
+}
+
+#[test]
+fn feet_declared_back_to_front_are_turned_round_by_their_motion() {
+    // x forward, y left declared as x backward, y right ("BRU"): the data show the feet
+    // travelling backwards in that frame, so forward is taken from the motion
+    let a = analyze_legs(&input_declared("BRU", |_, t| t)).unwrap();
+    assert!(a.alignment.left.forward_from_motion && a.alignment.right.forward_from_motion);
+    let scores = PerSide {
+        left: score_foot(&a, Side::Left),
+        right: score_foot(&a, Side::Right),
+    };
+    print_scores("feet_healthy_2x20m, axes declared back to front", &scores);
+    assert_targets(&scores);
+    let as_recorded = analyze_legs(&input_with(|_, t| t)).unwrap();
+    assert!(
+        !as_recorded.alignment.left.forward_from_motion
+            && !as_recorded.alignment.right.forward_from_motion
+    );
 }

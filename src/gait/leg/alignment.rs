@@ -35,6 +35,9 @@ pub struct LegAlignment {
     pub mounting_offset_deg: f64,
     /// Share of the walking rotation about the ML axis (largest eigenvalue / trace), 0–1.
     pub sagittal_share: f64,
+    /// True when the forward direction was taken from the foot's motion because the declared
+    /// axes pointed the sensor backwards.
+    pub forward_from_motion: bool,
 }
 
 impl LegAlignment {
@@ -49,6 +52,23 @@ impl LegAlignment {
             }
         }
         out
+    }
+
+    /// The same vertical with ML and AP reversed: for a sensor whose declared axes point
+    /// backwards (as the direction of travel shows).
+    pub fn reversed(&self, declared: &Matrix3<f64>) -> LegAlignment {
+        let mut r = self.sensor_to_body;
+        for k in 1..3 {
+            for c in 0..3 {
+                r[(k, c)] = -r[(k, c)];
+            }
+        }
+        LegAlignment {
+            sensor_to_body: r,
+            mounting_offset_deg: offset_deg(&r, declared),
+            sagittal_share: self.sagittal_share,
+            forward_from_motion: true,
+        }
     }
 
     /// Sagittal angular velocity (about ML, right-hand rule, positive = distal end moving
@@ -126,17 +146,25 @@ pub fn align_leg(
     }
     let ap = up.cross(&ml);
     let r = Matrix3::from_rows(&[up.transpose(), ml.transpose(), ap.transpose()]);
-    let rel = r * declared.transpose();
-    let cos = ((rel.trace() - 1.0) / 2.0).clamp(-1.0, 1.0);
     Ok(LegAlignment {
         sensor_to_body: r,
-        mounting_offset_deg: cos.acos().to_degrees(),
+        mounting_offset_deg: offset_deg(&r, declared),
         sagittal_share: if trace > 0.0 {
             eig.eigenvalues[k] / trace
         } else {
             0.0
         },
+        forward_from_motion: false,
     })
+}
+
+/// Rotation angle between two sensor-to-body rotations, deg.
+fn offset_deg(found: &Matrix3<f64>, declared: &Matrix3<f64>) -> f64 {
+    let rel = found * declared.transpose();
+    ((rel.trace() - 1.0) / 2.0)
+        .clamp(-1.0, 1.0)
+        .acos()
+        .to_degrees()
 }
 
 /// Alignment summary for reports.
@@ -144,6 +172,7 @@ pub fn align_leg(
 pub struct AlignmentReport {
     pub mounting_offset_deg: f64,
     pub sagittal_share: f64,
+    pub forward_from_motion: bool,
 }
 
 impl From<&LegAlignment> for AlignmentReport {
@@ -151,6 +180,7 @@ impl From<&LegAlignment> for AlignmentReport {
         AlignmentReport {
             mounting_offset_deg: a.mounting_offset_deg,
             sagittal_share: a.sagittal_share,
+            forward_from_motion: a.forward_from_motion,
         }
     }
 }
@@ -191,6 +221,7 @@ mod tests {
             sensor_to_body: *r,
             mounting_offset_deg: 0.0,
             sagittal_share: 0.0,
+            forward_from_motion: false,
         }
         .to_body(v)
     }

@@ -161,7 +161,11 @@ pub fn to_gait_analysis(
         ("left", &legs.alignment.left),
         ("right", &legs.alignment.right),
     ] {
-        if a.mounting_offset_deg > 15.0 {
+        if a.forward_from_motion {
+            notes.push(format!(
+                "The {side} foot moved backwards in its declared axes: forward was taken from the direction of travel (check \"axes\" in session.json)."
+            ));
+        } else if a.mounting_offset_deg > 15.0 {
             notes.push(format!("The {side} leg sensor sat {:.0}° away from its declared axes; it was re-aligned to gravity and to the leg's swing.", a.mounting_offset_deg));
         }
     }

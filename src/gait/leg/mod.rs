@@ -137,10 +137,78 @@ struct LegResult {
     turning_deg: Vec<Option<f64>>,
 }
 
+/// Aligns, detects and integrates one leg. For feet, the direction of travel checks the
+/// declared forward direction: if the foot mostly moves backwards in it between foot-flat
+/// periods, the sensor was declared back to front and forward is reversed.
 fn analyze_one_leg(kind: LegSensorKind, sensor: &LegSensor, what: &str) -> Result<LegResult> {
     let imu = &sensor.imu;
+    let mut alignment = alignment::align_leg(&imu.acc_mps2, &imu.gyr_dps, &sensor.declared, what)?;
+    if kind == LegSensorKind::Foot && travels_backwards(imu, &alignment) {
+        alignment = alignment.reversed(&sensor.declared);
+    }
+    Ok(analyze_aligned_leg(kind, imu, alignment))
+}
+
+/// Still periods used for the travel-direction check: 0.1 s windows with a gyroscope RMS
+/// below this, deg/s.
+const STILL_RMS_DPS: f64 = 20.0;
+/// Movements between still periods checked for their direction (enough for a clear vote).
+const DIRECTION_VOTES: usize = 30;
+
+/// True when most movements between still (foot-flat) periods go backwards along the
+/// alignment's forward axis.
+fn travels_backwards(imu: &UniformImu, alignment: &LegAlignment) -> bool {
     let fs = imu.fs_hz;
-    let alignment = alignment::align_leg(&imu.acc_mps2, &imu.gyr_dps, &sensor.declared, what)?;
+    let w = ((0.1 * fs).round() as usize).max(2);
+    let n = imu.len();
+    let mut centres: Vec<usize> = Vec::new();
+    let mut run_start: Option<usize> = None;
+    let mut i = 0;
+    while i + w <= n && centres.len() <= DIRECTION_VOTES {
+        let energy: f64 = (i..i + w)
+            .map(|j| (0..3).map(|k| imu.gyr_dps[k][j].powi(2)).sum::<f64>())
+            .sum::<f64>()
+            / w as f64;
+        let still = energy.sqrt() < STILL_RMS_DPS;
+        match (still, run_start) {
+            (true, None) => run_start = Some(i),
+            (false, Some(s)) => {
+                centres.push((s + i + w) / 2);
+                run_start = None;
+            }
+            _ => {}
+        }
+        i += w / 2;
+    }
+    let forward = alignment.sensor_to_body.row(2).transpose();
+    let (mut ahead, mut behind) = (0usize, 0usize);
+    for pair in centres.windows(2) {
+        let span_s = (pair[1] - pair[0]) as f64 / fs;
+        if !(0.6..=2.5).contains(&span_s) {
+            continue;
+        }
+        if let Some(t) =
+            trajectory::integrate_stride(&imu.acc_mps2, &imu.gyr_dps, fs, pair[0], pair[1])
+        {
+            let d = nalgebra::Vector3::from(t.displacement_sensor_m);
+            if d.norm() > 0.3 {
+                if d.dot(&forward) > 0.0 {
+                    ahead += 1;
+                } else {
+                    behind += 1;
+                }
+            }
+        }
+    }
+    behind >= 3 && behind > 2 * ahead
+}
+
+fn analyze_aligned_leg(
+    kind: LegSensorKind,
+    imu: &UniformImu,
+    alignment: LegAlignment,
+) -> LegResult {
+    let fs = imu.fs_hz;
     let gyr_ml = &alignment.gyr_ml_dps(&imu.gyr_dps);
     let gyr_norm: Vec<f64> = (0..imu.len())
         .map(|i| {
@@ -217,12 +285,12 @@ fn analyze_one_leg(kind: LegSensorKind, sensor: &LegSensor, what: &str) -> Resul
             (Vec::new(), turning)
         }
     };
-    Ok(LegResult {
+    LegResult {
         alignment,
         events,
         trajectories,
         turning_deg,
-    })
+    }
 }
 
 /// Analyses both legs (see the module docs).

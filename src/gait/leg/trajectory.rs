@@ -25,6 +25,10 @@ pub struct StrideTrajectory {
     pub turning_deg: f64,
     /// Duration between the two mid-stance points, s.
     pub duration_s: f64,
+    /// Displacement in the sensor's axes at the starting foot-flat, m: tells which way the
+    /// sensor's axes point relative to the direction of travel.
+    #[serde(skip)]
+    pub displacement_sensor_m: [f64; 3],
 }
 
 /// `q · exp(θ)` for a small rotation vector `θ` (rad), with sin and cos of the half angle
@@ -101,6 +105,7 @@ pub fn integrate_stride(
         max_lift_m: max_lift,
         turning_deg: m[(1, 0)].atan2(m[(0, 0)]).to_degrees(),
         duration_s: (end - start) as f64 * dt,
+        displacement_sensor_m: (q_start.inverse() * p).into(),
     })
 }
 
@@ -178,6 +183,12 @@ mod tests {
         assert!((t.max_lift_m - lift).abs() < 0.01, "lift {}", t.max_lift_m);
         assert!((t.turning_deg - 20.0).abs() < 0.5, "turn {}", t.turning_deg);
         assert!((t.duration_s - 1.26).abs() < 1e-9);
+        // the sensor starts level with x forward: the displacement is along its x and y
+        let d = t.displacement_sensor_m;
+        assert!(
+            (d[0] - dx).abs() < 0.01 && (d[1] - dy).abs() < 0.01 && d[2].abs() < 0.01,
+            "{d:?}"
+        );
         assert!(integrate_stride(&acc_p, &gyr_p, fs, 5, 6).is_none());
     }
 
