@@ -40,7 +40,12 @@ pub struct AnalyzeOptions {
 
 impl Default for AnalyzeOptions {
     fn default() -> Self {
-        AnalyzeOptions { acc_unit: AccUnit::default(), max_fill_s: DEFAULT_MAX_FILL_S, height_m: None, sensor_height_m: None }
+        AnalyzeOptions {
+            acc_unit: AccUnit::default(),
+            max_fill_s: DEFAULT_MAX_FILL_S,
+            height_m: None,
+            sensor_height_m: None,
+        }
     }
 }
 
@@ -77,9 +82,23 @@ pub fn analyze_session(dir: &Path, opts: &AnalyzeOptions) -> Result<SessionAnaly
 }
 
 /// Analyses a lone sensor CSV described on the command line.
-pub fn analyze_file(csv: &Path, placement: Placement, axes: crate::recording::Axes, opts: &AnalyzeOptions) -> Result<SessionAnalysis> {
-    let file = csv.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut session = Session::new(vec![crate::recording::SensorEntry { placement, file, axes, device: None, sampling_rate_hz: None }]);
+pub fn analyze_file(
+    csv: &Path,
+    placement: Placement,
+    axes: crate::recording::Axes,
+    opts: &AnalyzeOptions,
+) -> Result<SessionAnalysis> {
+    let file = csv
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut session = Session::new(vec![crate::recording::SensorEntry {
+        placement,
+        file,
+        axes,
+        device: None,
+        sampling_rate_hz: None,
+    }]);
     session.format_version = None;
     let dir = csv.parent().unwrap_or(Path::new("."));
     analyze_with(dir, &session, opts, &|p: &Path| ImuTable::read(p))
@@ -87,14 +106,25 @@ pub fn analyze_file(csv: &Path, placement: Placement, axes: crate::recording::Ax
 
 /// Analyses a session whose sensor tables come from `read` (a file reader, or embedded
 /// data for the demo). `dir` is the session folder the file names are relative to.
-pub fn analyze_with(dir: &Path, session: &Session, opts: &AnalyzeOptions, read: &dyn Fn(&Path) -> Result<ImuTable>) -> Result<SessionAnalysis> {
+pub fn analyze_with(
+    dir: &Path,
+    session: &Session,
+    opts: &AnalyzeOptions,
+    read: &dyn Fn(&Path) -> Result<ImuTable>,
+) -> Result<SessionAnalysis> {
     let height_m = opts.height_m.or(session.participant.height_m);
-    let (sensor_height_m, sensor_height_source) = match (opts.sensor_height_m, session.participant.sensor_height_m, height_m) {
+    let (sensor_height_m, sensor_height_source) = match (
+        opts.sensor_height_m,
+        session.participant.sensor_height_m,
+        height_m,
+    ) {
         (Some(h), _, _) => (Some(h), Some("command line".to_string())),
         (None, Some(h), _) => (Some(h), Some("session".to_string())),
         (None, None, Some(body)) => (
             Some(SENSOR_HEIGHT_PER_BODY_HEIGHT * body),
-            Some(format!("estimated as {SENSOR_HEIGHT_PER_BODY_HEIGHT} × body height")),
+            Some(format!(
+                "estimated as {SENSOR_HEIGHT_PER_BODY_HEIGHT} × body height"
+            )),
         ),
         _ => (None, None),
     };
@@ -105,17 +135,30 @@ pub fn analyze_with(dir: &Path, session: &Session, opts: &AnalyzeOptions, read: 
         height_m,
         sensor_height_m,
         sensor_height_source: sensor_height_source.clone(),
-        placements: session.sensors.iter().map(|s| s.placement.to_string()).collect(),
+        placements: session
+            .sensors
+            .iter()
+            .map(|s| s.placement.to_string())
+            .collect(),
     };
     let gait = match session.sensor(Placement::LowerBack) {
         Some(entry) => {
             let path = session.sensor_path(dir, entry);
             let imu = prepare_imu(read(&path)?, &path, opts)?;
-            let lb_opts = LowerBackOptions { sensor_height_m, ..LowerBackOptions::default() };
+            let lb_opts = LowerBackOptions {
+                sensor_height_m,
+                ..LowerBackOptions::default()
+            };
             let mut g = lower_back::analyze(&imu, entry.axes, &path, &lb_opts)?;
             if let Some(src) = &sensor_height_source {
                 if src.starts_with("estimated") {
-                    g.notes.insert(0, format!("Sensor height {:.2} m was {src}; measure it for better step lengths.", sensor_height_m.unwrap_or(0.0)));
+                    g.notes.insert(
+                        0,
+                        format!(
+                            "Sensor height {:.2} m was {src}; measure it for better step lengths.",
+                            sensor_height_m.unwrap_or(0.0)
+                        ),
+                    );
                 }
             }
             Some(g)
@@ -127,19 +170,37 @@ pub fn analyze_with(dir: &Path, session: &Session, opts: &AnalyzeOptions, read: 
     let (gait, legs) = match leg::leg_sensor_kind(session) {
         Some(kind) => {
             let (legs, gaps, duration_s, fs_hz) = analyze_leg_pair(dir, session, kind, opts, read)?;
-            (Some(leg::gait_analysis::to_gait_analysis(&legs, gaps, duration_s, fs_hz, gait.as_ref())), Some(legs))
+            (
+                Some(leg::gait_analysis::to_gait_analysis(
+                    &legs,
+                    gaps,
+                    duration_s,
+                    fs_hz,
+                    gait.as_ref(),
+                )),
+                Some(legs),
+            )
         }
         None => (gait, None),
     };
     if gait.is_none() {
-        let names: Vec<_> = session.sensors.iter().map(|s| s.placement.as_str()).collect();
+        let names: Vec<_> = session
+            .sensors
+            .iter()
+            .map(|s| s.placement.as_str())
+            .collect();
         return Err(Error::Unsupported(format!(
             "{}: no sensor this version can analyse for gait (found: {}; needs lower-back, left-foot + right-foot or left-shank + right-shank)",
             dir.display(),
             names.join(", ")
         )));
     }
-    Ok(SessionAnalysis { source: dir.to_path_buf(), session: info, gait, legs })
+    Ok(SessionAnalysis {
+        source: dir.to_path_buf(),
+        session: info,
+        gait,
+        legs,
+    })
 }
 
 /// Reads both leg sensors and analyses them; also returns their missing-data ranges, the
@@ -152,14 +213,33 @@ fn analyze_leg_pair(
     read: &dyn Fn(&Path) -> Result<ImuTable>,
 ) -> Result<(leg::LegAnalysis, Vec<Gap>, f64, f64)> {
     let sensor = |side: Side| -> Result<leg::LegSensor> {
-        let entry = session.sensor(kind.placement(side)).expect("leg_sensor_kind found the pair");
+        let entry = session
+            .sensor(kind.placement(side))
+            .expect("leg_sensor_kind found the pair");
         let path = session.sensor_path(dir, entry);
-        Ok(leg::LegSensor { imu: prepare_imu(read(&path)?, &path, opts)?, declared: entry.axes.sensor_to_body() })
+        Ok(leg::LegSensor {
+            imu: prepare_imu(read(&path)?, &path, opts)?,
+            declared: entry.axes.sensor_to_body(),
+        })
     };
-    let sensors = PerSide { left: sensor(Side::Left)?, right: sensor(Side::Right)? };
-    let gaps: Vec<Gap> = sensors.left.imu.gaps.iter().chain(&sensors.right.imu.gaps).copied().collect();
+    let sensors = PerSide {
+        left: sensor(Side::Left)?,
+        right: sensor(Side::Right)?,
+    };
+    let gaps: Vec<Gap> = sensors
+        .left
+        .imu
+        .gaps
+        .iter()
+        .chain(&sensors.right.imu.gaps)
+        .copied()
+        .collect();
     let (duration_s, fs_hz) = (sensors.left.imu.duration_s(), sensors.left.imu.fs_hz);
-    let input = leg::LegInput { kind, sensors, shared_timeline: session.sync.is_some() };
+    let input = leg::LegInput {
+        kind,
+        sensors,
+        shared_timeline: session.sync.is_some(),
+    };
     Ok((leg::analyze_legs(&input)?, gaps, duration_s, fs_hz))
 }
 
@@ -186,7 +266,12 @@ pub fn prepare_imu(mut table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> R
     }
     let norms: Vec<f64> = (0..table.len())
         .step_by(5)
-        .map(|i| (0..3).map(|k| table.acc_mps2[k][i].powi(2)).sum::<f64>().sqrt())
+        .map(|i| {
+            (0..3)
+                .map(|k| table.acc_mps2[k][i].powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
         .collect();
     let median = crate::signal::stats::median(&norms).unwrap_or(0.0);
     if (0.5..=2.0).contains(&median) {

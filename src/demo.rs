@@ -11,7 +11,8 @@ use crate::recording::{ImuTable, Session};
 
 pub const NAME: &str = "mobilised_HA001_Test11_Trial1";
 const SESSION_JSON: &str = include_str!("../fixtures/mobilised_HA001_Test11_Trial1/session.json");
-const LOWER_BACK_CSV: &[u8] = include_bytes!("../fixtures/mobilised_HA001_Test11_Trial1/lower_back.csv");
+const LOWER_BACK_CSV: &[u8] =
+    include_bytes!("../fixtures/mobilised_HA001_Test11_Trial1/lower_back.csv");
 
 /// Analyses the embedded recording.
 pub fn analyze_demo() -> Result<SessionAnalysis> {
@@ -21,7 +22,10 @@ pub fn analyze_demo() -> Result<SessionAnalysis> {
         if p.file_name().is_some_and(|f| f == "lower_back.csv") {
             ImuTable::from_reader(LOWER_BACK_CSV, p)
         } else {
-            Err(Error::input(Location::file(p), "not part of the bundled demo"))
+            Err(Error::input(
+                Location::file(p),
+                "not part of the bundled demo",
+            ))
         }
     };
     analyze_with(&dir, &session, &AnalyzeOptions::default(), &read)

@@ -15,15 +15,42 @@ use support::synthetic_walk::Walk;
 fn run(walk: &Walk, axes: &str, tilt: Rotation3<f64>) -> GaitAnalysis {
     let axes: Axes = axes.parse().unwrap();
     let imu = UniformImu::from_table(&walk.table(axes, tilt), DEFAULT_MAX_FILL_S);
-    analyze(&imu, axes, Path::new("synthetic.csv"), &LowerBackOptions { sensor_height_m: Some(0.95), ..Default::default() }).unwrap()
+    analyze(
+        &imu,
+        axes,
+        Path::new("synthetic.csv"),
+        &LowerBackOptions {
+            sensor_height_m: Some(0.95),
+            ..Default::default()
+        },
+    )
+    .unwrap()
 }
 
 fn assert_contacts_and_sides(walk: &Walk, g: &GaitAnalysis) {
     // every interior contact found within 30 ms with the right side
-    for (k, &t) in walk.contacts_s.iter().enumerate().skip(1).take(walk.contacts_s.len() - 2) {
-        let c = g.initial_contacts.iter().min_by(|a, b| (a.t_s - t).abs().total_cmp(&(b.t_s - t).abs())).unwrap();
-        assert!((c.t_s - t).abs() < 0.03, "contact at {t:.2} s found at {:.3} s", c.t_s);
-        let want = if walk.is_left(k) { Side::Left } else { Side::Right };
+    for (k, &t) in walk
+        .contacts_s
+        .iter()
+        .enumerate()
+        .skip(1)
+        .take(walk.contacts_s.len() - 2)
+    {
+        let c = g
+            .initial_contacts
+            .iter()
+            .min_by(|a, b| (a.t_s - t).abs().total_cmp(&(b.t_s - t).abs()))
+            .unwrap();
+        assert!(
+            (c.t_s - t).abs() < 0.03,
+            "contact at {t:.2} s found at {:.3} s",
+            c.t_s
+        );
+        let want = if walk.is_left(k) {
+            Side::Left
+        } else {
+            Side::Right
+        };
         assert_eq!(c.side, Some(want), "contact at {t:.2} s");
     }
 }
@@ -51,9 +78,16 @@ fn ten_percent_longer_left_step_is_recovered_within_one_point() {
     assert!((si - truth).abs() < 1.0, "SI {si:.2} % vs {truth:.2} %");
     let l = g.summary.step_time_s.left.unwrap();
     let r = g.summary.step_time_s.right.unwrap();
-    assert!((l - 0.55).abs() < 0.01 && (r - 0.50).abs() < 0.01, "left {l}, right {r}");
+    assert!(
+        (l - 0.55).abs() < 0.01 && (r - 0.50).abs() < 0.01,
+        "left {l}, right {r}"
+    );
     // and the mirror image: the right step longer flips the sign
-    let mirror = run(&Walk::alternating(3.0, 36, 0.50, 0.55, 26.0), "URF", Rotation3::identity());
+    let mirror = run(
+        &Walk::alternating(3.0, 36, 0.50, 0.55, 26.0),
+        "URF",
+        Rotation3::identity(),
+    );
     let si_m = mirror.summary.symmetry.step_time_si_pct.unwrap();
     assert!((si_m + truth).abs() < 1.0, "mirrored SI {si_m:.2} %");
 }
@@ -65,11 +99,18 @@ fn upside_down_or_rotated_sensor_with_correct_axes_gives_the_same_answer() {
     for axes in ["DLF", "RUB", "FLU", "BDR"] {
         let g = run(&walk, axes, Rotation3::identity());
         assert_contacts_and_sides(&walk, &g);
-        assert_eq!(g.initial_contacts.len(), reference.initial_contacts.len(), "{axes}");
+        assert_eq!(
+            g.initial_contacts.len(),
+            reference.initial_contacts.len(),
+            "{axes}"
+        );
         for (a, b) in g.initial_contacts.iter().zip(&reference.initial_contacts) {
             assert!((a.t_s - b.t_s).abs() < 1e-6 && a.side == b.side, "{axes}");
         }
-        let (x, y) = (g.summary.symmetry.step_time_si_pct.unwrap(), reference.summary.symmetry.step_time_si_pct.unwrap());
+        let (x, y) = (
+            g.summary.symmetry.step_time_si_pct.unwrap(),
+            reference.summary.symmetry.step_time_si_pct.unwrap(),
+        );
         assert!((x - y).abs() < 1e-6, "{axes}: {x} vs {y}");
     }
 }
@@ -78,12 +119,21 @@ fn upside_down_or_rotated_sensor_with_correct_axes_gives_the_same_answer() {
 fn sensor_tilted_35_degrees_from_its_declared_axes_gives_the_same_answer() {
     let walk = Walk::alternating(3.0, 36, 0.55, 0.50, 26.0);
     let reference = run(&walk, "URF", Rotation3::identity());
-    let pitch = Rotation3::from_axis_angle(&Unit::new_normalize(Vector3::new(0.0, 1.0, 0.0)), 35f64.to_radians());
-    let roll = Rotation3::from_axis_angle(&Unit::new_normalize(Vector3::new(0.0, 0.0, 1.0)), 35f64.to_radians());
+    let pitch = Rotation3::from_axis_angle(
+        &Unit::new_normalize(Vector3::new(0.0, 1.0, 0.0)),
+        35f64.to_radians(),
+    );
+    let roll = Rotation3::from_axis_angle(
+        &Unit::new_normalize(Vector3::new(0.0, 0.0, 1.0)),
+        35f64.to_radians(),
+    );
     for tilt in [pitch, roll, pitch.inverse(), roll.inverse(), pitch * roll] {
         let g = run(&walk, "URF", tilt);
         assert_contacts_and_sides(&walk, &g);
-        let (x, y) = (g.summary.symmetry.step_time_si_pct.unwrap(), reference.summary.symmetry.step_time_si_pct.unwrap());
+        let (x, y) = (
+            g.summary.symmetry.step_time_si_pct.unwrap(),
+            reference.summary.symmetry.step_time_si_pct.unwrap(),
+        );
         assert!((x - y).abs() < 0.5, "SI {x} vs {y}");
         assert!(g.notes.iter().any(|n| n.contains("re-aligned to gravity")));
     }

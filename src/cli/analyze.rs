@@ -13,7 +13,9 @@ use crate::recording::{Axes, Placement};
 use crate::report::{csv::StepsCsvExporter, json::JsonExporter, text::TextReport, Exporter};
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  gaitkit analyze sessions/anna-2026-11-27 --json anna.json --csv anna-steps.csv\n  gaitkit analyze walk.csv --placement lower-back --axes URF --height-m 1.75")]
+#[command(
+    after_help = "Examples:\n  gaitkit analyze sessions/anna-2026-11-27 --json anna.json --csv anna-steps.csv\n  gaitkit analyze walk.csv --placement lower-back --axes URF --height-m 1.75"
+)]
 pub struct AnalyzeArgs {
     /// Session folder (with session.json) or a single sensor CSV
     /// (time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z; m/s² and deg/s)
@@ -75,7 +77,10 @@ pub enum AccUnitArg {
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
-    for (name, v, lo, hi) in [("--height-m", args.height_m, 0.5, 2.6), ("--sensor-height-m", args.sensor_height_m, 0.3, 1.6)] {
+    for (name, v, lo, hi) in [
+        ("--height-m", args.height_m, 0.5, 2.6),
+        ("--sensor-height-m", args.sensor_height_m, 0.3, 1.6),
+    ] {
         if let Some(v) = v {
             if !(lo..=hi).contains(&v) {
                 bail!("{name} {v} is outside {lo}–{hi} m (heights are in metres)");
@@ -103,20 +108,34 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         let axes: Axes = axes.parse().map_err(|e: String| anyhow::anyhow!(e))?;
         analyze_file(&args.input, args.placement.into(), axes, &opts)?
     } else {
-        bail!("{}: no such session folder or CSV file", args.input.display());
+        bail!(
+            "{}: no such session folder or CSV file",
+            args.input.display()
+        );
     };
     print_and_export(&analysis, args.json.as_deref(), args.csv.as_deref())
 }
 
 /// Prints the terminal report and writes the requested exports.
-pub fn print_and_export(analysis: &SessionAnalysis, json: Option<&Path>, csv: Option<&Path>) -> anyhow::Result<()> {
+pub fn print_and_export(
+    analysis: &SessionAnalysis,
+    json: Option<&Path>,
+    csv: Option<&Path>,
+) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     TextReport.export(analysis, &mut stdout)?;
-    for (path, exporter) in [(json, &JsonExporter as &dyn Exporter), (csv, &StepsCsvExporter as &dyn Exporter)] {
+    for (path, exporter) in [
+        (json, &JsonExporter as &dyn Exporter),
+        (csv, &StepsCsvExporter as &dyn Exporter),
+    ] {
         if let Some(path) = path {
-            let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let file =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
             let mut w = BufWriter::new(file);
-            exporter.export(analysis, &mut w).and_then(|_| w.flush()).with_context(|| format!("cannot write {}", path.display()))?;
+            exporter
+                .export(analysis, &mut w)
+                .and_then(|_| w.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
             writeln!(stdout, "Wrote {} ({})", path.display(), exporter.name())?;
         }
     }

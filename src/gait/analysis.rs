@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::body_frame::Alignment;
 use super::events::{Contact, PerSide, Side};
-use super::regularity::Regularity;
 use super::harmonic_ratio::HarmonicRatios;
+use super::regularity::Regularity;
 use super::turns::Turn;
 use super::walking_bouts::WalkingBout;
 use crate::recording::Gap;

@@ -3,7 +3,8 @@
 //! The declared `axes` letters give the nominal rotation; gravity then refines it, because
 //! a trunk sensor is rarely mounted exactly as declared (pitch/roll of 30° or more is common).
 //! The gravity direction is the zero-phase 0.25 Hz low-pass of the acceleration vector,
-//! so it follows slow posture changes but not gait accelerations (≥ 0.7 Hz). At each sample
+//! so it follows slow posture changes but not gait accelerations (≥ 0.7 Hz); it is computed
+//! on 0.1-s block means, and the frame is updated once per block. At each sample
 //! the vertical axis is that direction, AP is the declared forward axis projected onto the
 //! horizontal plane, and ML = AP × V completes the right-handed frame. This is the exact
 //! (rotation) form of the Moe-Nilssen (1998) tilt correction.
@@ -61,25 +62,29 @@ pub const MAX_TILT_DEG: f64 = 70.0;
 ///
 /// `source` names the CSV in errors (e.g. when the measured "up" contradicts the declared
 /// axes letters, which usually means a wrong `axes` entry or an upside-down sensor).
-pub fn to_body_frame(imu: &UniformImu, axes: Axes, source: &std::path::Path) -> Result<(BodyFrameSignals, Alignment)> {
+pub fn to_body_frame(
+    imu: &UniformImu,
+    axes: Axes,
+    source: &std::path::Path,
+) -> Result<(BodyFrameSignals, Alignment)> {
     let n = imu.len();
     let r0 = axes.sensor_to_body();
-    let rot = |v: [&Vec<f64>; 3], i: usize| r0 * Vector3::new(v[0][i], v[1][i], v[2][i]);
-    let acc_refs = [&imu.acc_mps2[0], &imu.acc_mps2[1], &imu.acc_mps2[2]];
-    let gyr_refs = [&imu.gyr_dps[0], &imu.gyr_dps[1], &imu.gyr_dps[2]];
-    let mut acc: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(n));
-    let mut gyr: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(n));
-    for i in 0..n {
-        let a = rot(acc_refs, i);
-        let g = rot(gyr_refs, i);
-        for k in 0..3 {
-            acc[k].push(a[k]);
-            gyr[k].push(g[k]);
-        }
-    }
-    let lp = Butterworth::lowpass(2, 0.25, imu.fs_hz);
-    let grav: Vec<Vec<f64>> = acc.iter().map(|c| lp.filtfilt(c)).collect();
-
+    let r0t = r0.transpose();
+    // Gravity in sensor axes at ~10 Hz: block means, then the zero-phase 0.25 Hz low-pass.
+    // The frame changes slowly, so it is computed once per 0.1-s block.
+    let d = (imu.fs_hz / 10.0).floor().max(1.0) as usize;
+    let lp = Butterworth::lowpass(2, 0.25, imu.fs_hz / d as f64);
+    let grav: Vec<Vec<f64>> = imu
+        .acc_mps2
+        .iter()
+        .map(|c| {
+            lp.filtfilt(
+                &c.chunks(d)
+                    .map(|b| b.iter().sum::<f64>() / b.len() as f64)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
     let mut out = BodyFrameSignals {
         fs_hz: imu.fs_hz,
         acc_v_mps2: Vec::with_capacity(n),
@@ -89,18 +94,23 @@ pub fn to_body_frame(imu: &UniformImu, axes: Axes, source: &std::path::Path) -> 
         gyr_ml_dps: Vec::with_capacity(n),
         gyr_ap_dps: Vec::with_capacity(n),
     };
-    let mut tilts = Vec::with_capacity(n / 10 + 1);
-    let mut norms = Vec::with_capacity(n / 10 + 1);
+    let blocks = grav[0].len();
+    let mut tilts = Vec::with_capacity(blocks);
+    let mut norms = Vec::with_capacity(blocks);
     let forward = Vector3::new(0.0, 0.0, 1.0);
     let right = Vector3::new(0.0, 1.0, 0.0);
-    for i in 0..n {
-        let gv = Vector3::new(grav[0][i], grav[1][i], grav[2][i]);
+    let [ax, ay, az] = &imu.acc_mps2;
+    let [gx, gy, gz] = &imu.gyr_dps;
+    for k in 0..blocks {
+        let gv = r0 * Vector3::new(grav[0][k], grav[1][k], grav[2][k]);
         let norm = gv.norm();
-        let up = if norm > 1e-6 { gv / norm } else { Vector3::new(1.0, 0.0, 0.0) };
-        if i % 10 == 0 {
-            tilts.push(up[0].clamp(-1.0, 1.0).acos().to_degrees());
-            norms.push(norm);
-        }
+        let up = if norm > 1e-6 {
+            gv / norm
+        } else {
+            Vector3::new(1.0, 0.0, 0.0)
+        };
+        tilts.push(up[0].clamp(-1.0, 1.0).acos().to_degrees());
+        norms.push(norm);
         // declared forward projected on the horizontal plane; fall back to declared right if
         // forward is (nearly) vertical
         let mut ap = forward - up * up.dot(&forward);
@@ -109,14 +119,18 @@ pub fn to_body_frame(imu: &UniformImu, axes: Axes, source: &std::path::Path) -> 
         }
         let ap = ap.normalize();
         let ml = ap.cross(&up);
-        let a = Vector3::new(acc[0][i], acc[1][i], acc[2][i]);
-        let w = Vector3::new(gyr[0][i], gyr[1][i], gyr[2][i]);
-        out.acc_v_mps2.push(a.dot(&up));
-        out.acc_ml_mps2.push(a.dot(&ml));
-        out.acc_ap_mps2.push(a.dot(&ap));
-        out.gyr_v_dps.push(w.dot(&up));
-        out.gyr_ml_dps.push(w.dot(&ml));
-        out.gyr_ap_dps.push(w.dot(&ap));
+        // the same axes expressed in sensor coordinates
+        let (u, m, f) = (r0t * up, r0t * ml, r0t * ap);
+        for i in k * d..((k + 1) * d).min(n) {
+            let (a0, a1, a2) = (ax[i], ay[i], az[i]);
+            let (w0, w1, w2) = (gx[i], gy[i], gz[i]);
+            out.acc_v_mps2.push(a0 * u[0] + a1 * u[1] + a2 * u[2]);
+            out.acc_ml_mps2.push(a0 * m[0] + a1 * m[1] + a2 * m[2]);
+            out.acc_ap_mps2.push(a0 * f[0] + a1 * f[1] + a2 * f[2]);
+            out.gyr_v_dps.push(w0 * u[0] + w1 * u[1] + w2 * u[2]);
+            out.gyr_ml_dps.push(w0 * m[0] + w1 * m[1] + w2 * m[2]);
+            out.gyr_ap_dps.push(w0 * f[0] + w1 * f[1] + w2 * f[2]);
+        }
     }
     let tilt = crate::signal::stats::median(&tilts).unwrap_or(0.0);
     let gravity = crate::signal::stats::median(&norms).unwrap_or(G_MPS2);
@@ -134,7 +148,13 @@ pub fn to_body_frame(imu: &UniformImu, axes: Axes, source: &std::path::Path) -> 
     for v in out.acc_v_mps2.iter_mut() {
         *v -= gravity;
     }
-    Ok((out, Alignment { tilt_from_declared_deg: tilt, gravity_mps2: gravity }))
+    Ok((
+        out,
+        Alignment {
+            tilt_from_declared_deg: tilt,
+            gravity_mps2: gravity,
+        },
+    ))
 }
 
 fn imu_mean(imu: &UniformImu) -> Vector3<f64> {
@@ -158,14 +178,22 @@ mod tests {
         (0..n)
             .map(|i| {
                 let t = i as f64 / fs;
-                let a = Vector3::new(G_MPS2 + 1.5 * (2.0 * std::f64::consts::PI * 2.0 * t).sin(), 0.3 * (2.0 * std::f64::consts::PI * 1.0 * t).sin(), 0.8 * (2.0 * std::f64::consts::PI * 1.0 * t).cos());
+                let a = Vector3::new(
+                    G_MPS2 + 1.5 * (2.0 * std::f64::consts::PI * 2.0 * t).sin(),
+                    0.3 * (2.0 * std::f64::consts::PI * 1.0 * t).sin(),
+                    0.8 * (2.0 * std::f64::consts::PI * 1.0 * t).cos(),
+                );
                 let w = Vector3::new(20.0, -5.0, 3.0);
                 (a, w)
             })
             .collect()
     }
 
-    fn sensor_imu(truth: &[(Vector3<f64>, Vector3<f64>)], body_to_sensor: Rotation3<f64>, fs: f64) -> UniformImu {
+    fn sensor_imu(
+        truth: &[(Vector3<f64>, Vector3<f64>)],
+        body_to_sensor: Rotation3<f64>,
+        fs: f64,
+    ) -> UniformImu {
         let mut acc: [Vec<f64>; 3] = Default::default();
         let mut gyr: [Vec<f64>; 3] = Default::default();
         for (a, w) in truth {
@@ -175,7 +203,13 @@ mod tests {
                 gyr[k].push(w[k]);
             }
         }
-        UniformImu { fs_hz: fs, t0_s: 0.0, acc_mps2: acc, gyr_dps: gyr, gaps: vec![] }
+        UniformImu {
+            fs_hz: fs,
+            t0_s: 0.0,
+            acc_mps2: acc,
+            gyr_dps: gyr,
+            gaps: vec![],
+        }
     }
 
     fn assert_recovers(axes: &str, extra_tilt: Rotation3<f64>) {
@@ -188,10 +222,19 @@ mod tests {
         let (b, al) = to_body_frame(&imu, axes, std::path::Path::new("t.csv")).unwrap();
         for i in (500..2500).step_by(97) {
             let (a, w) = truth[i];
-            assert!((b.acc_v_mps2[i] - (a[0] - G_MPS2)).abs() < 0.05, "V at {i}: {} vs {}", b.acc_v_mps2[i], a[0] - G_MPS2);
+            assert!(
+                (b.acc_v_mps2[i] - (a[0] - G_MPS2)).abs() < 0.05,
+                "V at {i}: {} vs {}",
+                b.acc_v_mps2[i],
+                a[0] - G_MPS2
+            );
             assert!((b.acc_ap_mps2[i] - a[2]).abs() < 0.1, "AP at {i}");
             assert!((b.acc_ml_mps2[i] - a[1]).abs() < 0.1, "ML at {i}");
-            assert!((b.gyr_v_dps[i] - w[0]).abs() < 1.0 && (b.gyr_ml_dps[i] - w[1]).abs() < 1.0 && (b.gyr_ap_dps[i] - w[2]).abs() < 1.0);
+            assert!(
+                (b.gyr_v_dps[i] - w[0]).abs() < 1.0
+                    && (b.gyr_ml_dps[i] - w[1]).abs() < 1.0
+                    && (b.gyr_ap_dps[i] - w[2]).abs() < 1.0
+            );
         }
         assert!((al.gravity_mps2 - G_MPS2).abs() < 0.05);
     }
@@ -205,8 +248,14 @@ mod tests {
 
     #[test]
     fn pitch_or_roll_of_35_degrees_is_removed_by_gravity_alignment() {
-        let pitch = Rotation3::from_axis_angle(&Unit::new_normalize(Vector3::new(0.0, 1.0, 0.0)), 35f64.to_radians());
-        let roll = Rotation3::from_axis_angle(&Unit::new_normalize(Vector3::new(0.0, 0.0, 1.0)), -35f64.to_radians());
+        let pitch = Rotation3::from_axis_angle(
+            &Unit::new_normalize(Vector3::new(0.0, 1.0, 0.0)),
+            35f64.to_radians(),
+        );
+        let roll = Rotation3::from_axis_angle(
+            &Unit::new_normalize(Vector3::new(0.0, 0.0, 1.0)),
+            -35f64.to_radians(),
+        );
         // tilt is applied in body coordinates before the declared mounting
         assert_recovers("URF", pitch.inverse());
         assert_recovers("URF", roll.inverse());
@@ -218,7 +267,18 @@ mod tests {
         let truth = body_truth(1000, fs);
         let r0 = Rotation3::from_matrix_unchecked("DLF".parse::<Axes>().unwrap().sensor_to_body());
         let imu = sensor_imu(&truth, r0.inverse(), fs);
-        let err = to_body_frame(&imu, "URF".parse().unwrap(), std::path::Path::new("rec/lb.csv")).unwrap_err().to_string();
-        assert!(err.contains("rec/lb.csv") && err.contains("axes letters are probably wrong") && err.contains("−x"), "{err}");
+        let err = to_body_frame(
+            &imu,
+            "URF".parse().unwrap(),
+            std::path::Path::new("rec/lb.csv"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("rec/lb.csv")
+                && err.contains("axes letters are probably wrong")
+                && err.contains("−x"),
+            "{err}"
+        );
     }
 }

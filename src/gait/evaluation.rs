@@ -15,20 +15,32 @@ pub struct MatchResult {
 
 impl MatchResult {
     pub fn precision(&self) -> f64 {
-        ratio(self.true_positives, self.true_positives + self.false_positives)
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        )
     }
 
     pub fn recall(&self) -> f64 {
-        ratio(self.true_positives, self.true_positives + self.false_negatives)
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_negatives,
+        )
     }
 
     pub fn f1(&self) -> f64 {
-        ratio(2 * self.true_positives, 2 * self.true_positives + self.false_positives + self.false_negatives)
+        ratio(
+            2 * self.true_positives,
+            2 * self.true_positives + self.false_positives + self.false_negatives,
+        )
     }
 
     /// Signed timing errors (detected − reference), s.
     pub fn errors_s(&self, detected_s: &[f64], reference_s: &[f64]) -> Vec<f64> {
-        self.pairs.iter().map(|&(d, r)| detected_s[d] - reference_s[r]).collect()
+        self.pairs
+            .iter()
+            .map(|&(d, r)| detected_s[d] - reference_s[r])
+            .collect()
     }
 }
 
@@ -66,7 +78,12 @@ pub fn match_events(detected_s: &[f64], reference_s: &[f64], tolerance_s: f64) -
     }
     pairs.sort();
     let tp = pairs.len();
-    MatchResult { pairs, true_positives: tp, false_positives: detected_s.len() - tp, false_negatives: reference_s.len() - tp }
+    MatchResult {
+        pairs,
+        true_positives: tp,
+        false_positives: detected_s.len() - tp,
+        false_negatives: reference_s.len() - tp,
+    }
 }
 
 #[cfg(test)]
@@ -79,7 +96,10 @@ mod tests {
         let detected = [1.05, 1.08, 2.3, 3.02, 9.0];
         let m = match_events(&detected, &reference, 0.1);
         assert_eq!(m.pairs, vec![(0, 0), (3, 2)]);
-        assert_eq!((m.true_positives, m.false_positives, m.false_negatives), (2, 3, 2));
+        assert_eq!(
+            (m.true_positives, m.false_positives, m.false_negatives),
+            (2, 3, 2)
+        );
         assert!((m.precision() - 0.4).abs() < 1e-12);
         assert!((m.recall() - 0.5).abs() < 1e-12);
         assert!((m.f1() - 4.0 / 9.0).abs() < 1e-12);

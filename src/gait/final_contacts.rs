@@ -16,7 +16,11 @@ pub fn detect(fine_signal: &[f64], ic_index: &[f64], fs_hz: f64, delay_s: f64) -
         .iter()
         .enumerate()
         .map(|(k, &ic)| {
-            let limit = ic_index.get(k + 1).copied().unwrap_or(ic + 1.5 * fs_hz).min(n as f64 - 1.0);
+            let limit = ic_index
+                .get(k + 1)
+                .copied()
+                .unwrap_or(ic + 1.5 * fs_hz)
+                .min(n as f64 - 1.0);
             let mut i = ic.ceil() as usize;
             // leave the positive lobe that marks the heel strike, then find the downward crossing
             while (i as f64) < limit && i + 1 < n {

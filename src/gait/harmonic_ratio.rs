@@ -23,7 +23,11 @@ pub struct HarmonicRatios {
 }
 
 /// HR and iHR of one stride of one axis; `even_intrinsic` for AP and V, false for ML.
-pub fn stride_harmonics(x: &[f64], even_intrinsic: bool, planner: &mut FftPlanner<f64>) -> Option<(f64, f64)> {
+pub fn stride_harmonics(
+    x: &[f64],
+    even_intrinsic: bool,
+    planner: &mut FftPlanner<f64>,
+) -> Option<(f64, f64)> {
     let n = x.len();
     let kmax = 20.min((n.saturating_sub(1)) / 2);
     if kmax < 4 {
@@ -43,19 +47,35 @@ pub fn stride_harmonics(x: &[f64], even_intrinsic: bool, planner: &mut FftPlanne
             p_odd += a * a;
         }
     }
-    let (num, den, p_in) = if even_intrinsic { (a_even, a_odd, p_even) } else { (a_odd, a_even, p_odd) };
+    let (num, den, p_in) = if even_intrinsic {
+        (a_even, a_odd, p_even)
+    } else {
+        (a_odd, a_even, p_odd)
+    };
     let p_tot = p_even + p_odd;
     (den > 0.0 && p_tot > 0.0).then(|| (num / den, 100.0 * p_in / p_tot))
 }
 
 /// Harmonic ratios over strides given as sample ranges of the three axes.
-pub fn harmonic_ratios(acc_v: &[f64], acc_ml: &[f64], acc_ap: &[f64], strides: &[std::ops::Range<usize>]) -> Option<HarmonicRatios> {
+pub fn harmonic_ratios(
+    acc_v: &[f64],
+    acc_ml: &[f64],
+    acc_ap: &[f64],
+    strides: &[std::ops::Range<usize>],
+) -> Option<HarmonicRatios> {
     let mut planner = FftPlanner::new();
     let mut hr = [Vec::new(), Vec::new(), Vec::new()];
     let mut ihr = [Vec::new(), Vec::new(), Vec::new()];
     for r in strides {
-        let parts = [(&acc_ap[r.clone()], true), (&acc_v[r.clone()], true), (&acc_ml[r.clone()], false)];
-        let res: Vec<_> = parts.iter().map(|(x, even)| stride_harmonics(x, *even, &mut planner)).collect();
+        let parts = [
+            (&acc_ap[r.clone()], true),
+            (&acc_v[r.clone()], true),
+            (&acc_ml[r.clone()], false),
+        ];
+        let res: Vec<_> = parts
+            .iter()
+            .map(|(x, even)| stride_harmonics(x, *even, &mut planner))
+            .collect();
         if res.iter().all(|r| r.is_some()) {
             for (k, r) in res.into_iter().enumerate() {
                 let (h, i) = r.unwrap();
@@ -94,7 +114,10 @@ mod tests {
         let mut planner = FftPlanner::new();
         let (hr, ihr) = stride_harmonics(&x, true, &mut planner).unwrap();
         assert!((hr - 3.0 / 1.5).abs() < 1e-9, "{hr}");
-        assert!((ihr - 100.0 * 9.0 / (1.0 + 9.0 + 0.25)).abs() < 1e-9, "{ihr}");
+        assert!(
+            (ihr - 100.0 * 9.0 / (1.0 + 9.0 + 0.25)).abs() < 1e-9,
+            "{ihr}"
+        );
         let (hr_ml, ihr_ml) = stride_harmonics(&x, false, &mut planner).unwrap();
         assert!((hr_ml - 1.5 / 3.0).abs() < 1e-9);
         assert!((ihr_ml - 100.0 * 1.25 / 10.25).abs() < 1e-9);

@@ -55,12 +55,26 @@ pub struct DetectedIc {
 }
 
 /// Rate-of-change signal: CWT (`gaus2`) of the integrated, low-passed vertical acceleration.
-pub fn ic_signal(acc_v_mps2: &[f64], fs_hz: f64, lowpass_hz: f64, pseudo_frequency_hz: f64) -> Vec<f64> {
+pub fn ic_signal(
+    acc_v_mps2: &[f64],
+    fs_hz: f64,
+    lowpass_hz: f64,
+    pseudo_frequency_hz: f64,
+) -> Vec<f64> {
     let lp = Butterworth::lowpass(4, lowpass_hz, fs_hz).filtfilt(acc_v_mps2);
+    integrated_cwt(&lp, fs_hz, pseudo_frequency_hz)
+}
+
+/// `gaus2` CWT of the integral of a (low-passed) acceleration, mean removed first.
+fn integrated_cwt(lp: &[f64], fs_hz: f64, pseudo_frequency_hz: f64) -> Vec<f64> {
     let mean = lp.iter().sum::<f64>() / lp.len().max(1) as f64;
     let centred: Vec<f64> = lp.iter().map(|v| v - mean).collect();
     let vel = cumulative_trapezoid(&centred, fs_hz);
-    cwt(&vel, scale_for_frequency(Gaus::Second, pseudo_frequency_hz, fs_hz), Gaus::Second)
+    cwt(
+        &vel,
+        scale_for_frequency(Gaus::Second, pseudo_frequency_hz, fs_hz),
+        Gaus::Second,
+    )
 }
 
 /// Contacts found in a stretch of walking, with the fine-scale signal they were refined on
@@ -73,20 +87,44 @@ pub struct IcDetection {
 
 /// Initial contacts in a stretch of walking with the given step frequency.
 pub fn detect(acc_v_mps2: &[f64], fs_hz: f64, step_frequency_hz: f64, p: &IcParams) -> IcDetection {
-    let coarse = ic_signal(acc_v_mps2, fs_hz, p.coarse_lowpass_hz, p.coarse_scale_ratio * step_frequency_hz);
-    let fine = ic_signal(acc_v_mps2, fs_hz, p.fine_lowpass_hz, p.fine_scale_ratio * step_frequency_hz);
+    // The coarse transform sees nothing above its 4 Hz low-pass, so it runs at ~25 Hz
+    // (every d-th sample of the low-passed signal); lobe heights are scaled by √d to stay in
+    // full-rate units.
+    let d = (fs_hz / 25.0).floor().max(1.0) as usize;
+    let lp = Butterworth::lowpass(4, p.coarse_lowpass_hz, fs_hz).filtfilt(acc_v_mps2);
+    let decimated: Vec<f64> = lp.iter().step_by(d).copied().collect();
+    let coarse = integrated_cwt(
+        &decimated,
+        fs_hz / d as f64,
+        p.coarse_scale_ratio * step_frequency_hz,
+    );
+    let fine = ic_signal(
+        acc_v_mps2,
+        fs_hz,
+        p.fine_lowpass_hz,
+        p.fine_scale_ratio * step_frequency_hz,
+    );
     let half = (p.refine_window_s * fs_hz).round() as isize;
     let contacts = positive_lobe_maxima(&coarse)
         .into_iter()
+        .map(|(i, strength)| (i * d as f64, strength * (d as f64).sqrt()))
         .map(|(i, strength)| {
             let c = i.round() as isize;
             let lo = (c - half).max(1) as usize;
             let hi = ((c + half) as usize).min(fine.len().saturating_sub(2));
-            let best = (lo..=hi.max(lo)).max_by(|&a, &b| fine[a].total_cmp(&fine[b])).unwrap_or(c as usize);
-            DetectedIc { index: best as f64 + parabolic_offset(&fine, best), strength }
+            let best = (lo..=hi.max(lo))
+                .max_by(|&a, &b| fine[a].total_cmp(&fine[b]))
+                .unwrap_or(c as usize);
+            DetectedIc {
+                index: best as f64 + parabolic_offset(&fine, best),
+                strength,
+            }
         })
         .collect();
-    IcDetection { contacts, fine_signal: fine }
+    IcDetection {
+        contacts,
+        fine_signal: fine,
+    }
 }
 
 /// For each maximal run of positive samples, the sub-sample position and height of its
@@ -129,7 +167,8 @@ mod tests {
                 // smooth step up at IC then decay: logistic rise × exponential fall
                 if dt > -0.3 && dt < 0.8 {
                     let rise = 1.0 / (1.0 + (-dt / 0.02).exp());
-                    *v += 3.0 * rise * (-(dt.max(0.0)) / 0.12).exp() - 0.6 * (-(dt - 0.25).powi(2) / 0.02).exp();
+                    *v += 3.0 * rise * (-(dt.max(0.0)) / 0.12).exp()
+                        - 0.6 * (-(dt - 0.25).powi(2) / 0.02).exp();
                 }
             }
         }
@@ -144,11 +183,21 @@ mod tests {
         let found = detect(&x, fs, 1.0 / 0.55, &IcParams::default()).contacts;
         let interior: Vec<f64> = ics[1..ics.len() - 1].to_vec();
         for t in interior {
-            let nearest = found.iter().map(|d| d.index / fs).min_by(|a, b| (a - t).abs().total_cmp(&(b - t).abs())).unwrap();
-            assert!((nearest - t).abs() < 0.03, "IC at {t} s found at {nearest} s");
+            let nearest = found
+                .iter()
+                .map(|d| d.index / fs)
+                .min_by(|a, b| (a - t).abs().total_cmp(&(b - t).abs()))
+                .unwrap();
+            assert!(
+                (nearest - t).abs() < 0.03,
+                "IC at {t} s found at {nearest} s"
+            );
         }
         // one detection per step, no extras between steps
-        let inside = found.iter().filter(|d| d.index / fs > 1.2 && d.index / fs < 9.9).count();
+        let inside = found
+            .iter()
+            .filter(|d| d.index / fs > 1.2 && d.index / fs < 9.9)
+            .count();
         assert_eq!(inside, ics.iter().filter(|&&t| t > 1.2 && t < 9.9).count());
     }
 }

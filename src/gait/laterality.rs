@@ -12,7 +12,11 @@ use crate::signal::filter::Butterworth;
 
 /// The laterality signal `bp(gyr_v − gyr_ap)`, deg/s.
 pub fn laterality_signal(gyr_v_dps: &[f64], gyr_ap_dps: &[f64], fs_hz: f64) -> Vec<f64> {
-    let combined: Vec<f64> = gyr_v_dps.iter().zip(gyr_ap_dps).map(|(v, ap)| v - ap).collect();
+    let combined: Vec<f64> = gyr_v_dps
+        .iter()
+        .zip(gyr_ap_dps)
+        .map(|(v, ap)| v - ap)
+        .collect();
     Butterworth::bandpass(4, 0.5, 2.0, fs_hz).filtfilt(&combined)
 }
 
@@ -29,9 +33,15 @@ pub fn side_from_value(v: f64) -> Side {
 /// the side that maximises agreement with the signal values.
 pub fn alternating_sides(values_at_contacts: &[f64]) -> Vec<Side> {
     // score > 0 means "even contacts are right"
-    let score: f64 = values_at_contacts.iter().enumerate().map(|(i, v)| if i % 2 == 0 { *v } else { -*v }).sum();
+    let score: f64 = values_at_contacts
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if i % 2 == 0 { *v } else { -*v })
+        .sum();
     let first = if score > 0.0 { Side::Right } else { Side::Left };
-    (0..values_at_contacts.len()).map(|i| if i % 2 == 0 { first } else { first.opposite() }).collect()
+    (0..values_at_contacts.len())
+        .map(|i| if i % 2 == 0 { first } else { first.opposite() })
+        .collect()
 }
 
 /// Sides of a bout's contacts: alternation is enforced within runs of regular steps; an
@@ -77,7 +87,9 @@ mod tests {
         // every 0.5 s alternate between its negative and positive half-waves.
         let fs = 100.0;
         let n = 1200;
-        let yaw: Vec<f64> = (0..n).map(|i| -20.0 * (2.0 * PI * (i as f64 / fs)).sin()).collect();
+        let yaw: Vec<f64> = (0..n)
+            .map(|i| -20.0 * (2.0 * PI * (i as f64 / fs)).sin())
+            .collect();
         let roll = vec![0.0; n];
         let s = laterality_signal(&yaw, &roll, fs);
         // contacts at 2.25 s, 2.75 s, …: sin(2π·2.25) = +1 → yaw −20 → left
@@ -97,10 +109,30 @@ mod tests {
     fn alternation_overrides_a_single_noisy_contact() {
         let values = [-5.0, 4.0, -6.0, -0.5, -5.0, 6.0];
         let sides = alternating_sides(&values);
-        assert_eq!(sides, vec![Side::Left, Side::Right, Side::Left, Side::Right, Side::Left, Side::Right]);
+        assert_eq!(
+            sides,
+            vec![
+                Side::Left,
+                Side::Right,
+                Side::Left,
+                Side::Right,
+                Side::Left,
+                Side::Right
+            ]
+        );
         // a missed contact (1.0 s interval) restarts the pattern: R after R is allowed there
         let ic = [0.0, 0.5, 1.0, 2.0, 2.5, 3.0];
         let values = [-5.0, 4.0, -6.0, -5.0, 6.0, -4.0];
-        assert_eq!(sides_for_bout(&ic, &values), vec![Side::Left, Side::Right, Side::Left, Side::Left, Side::Right, Side::Left]);
+        assert_eq!(
+            sides_for_bout(&ic, &values),
+            vec![
+                Side::Left,
+                Side::Right,
+                Side::Left,
+                Side::Left,
+                Side::Right,
+                Side::Left
+            ]
+        );
     }
 }

@@ -9,7 +9,9 @@ use super::body_frame::to_body_frame;
 use super::events::{Contact, Side};
 use super::initial_contacts::{self, IcParams};
 use super::walking_bouts::{self, BoutParams, WalkingBout};
-use super::{final_contacts, harmonic_ratio, laterality, regularity, spatial, summary, temporal, turns};
+use super::{
+    final_contacts, harmonic_ratio, laterality, regularity, spatial, summary, temporal, turns,
+};
 use crate::error::Result;
 use crate::recording::{Axes, UniformImu};
 
@@ -30,12 +32,22 @@ pub struct LowerBackOptions {
 
 impl Default for LowerBackOptions {
     fn default() -> Self {
-        LowerBackOptions { sensor_height_m: None, initial_contacts: IcParams::default(), bouts: BoutParams::default(), final_contact_delay_s: 0.11 }
+        LowerBackOptions {
+            sensor_height_m: None,
+            initial_contacts: IcParams::default(),
+            bouts: BoutParams::default(),
+            final_contact_delay_s: 0.11,
+        }
     }
 }
 
 /// Runs the pipeline on one lower-back recording. `source` names the file in errors.
-pub fn analyze(imu: &UniformImu, axes: Axes, source: &Path, opts: &LowerBackOptions) -> Result<GaitAnalysis> {
+pub fn analyze(
+    imu: &UniformImu,
+    axes: Axes,
+    source: &Path,
+    opts: &LowerBackOptions,
+) -> Result<GaitAnalysis> {
     let fs = imu.fs_hz;
     let (body, alignment) = to_body_frame(imu, axes, source)?;
     let mut notes = Vec::new();
@@ -52,14 +64,27 @@ pub fn analyze(imu: &UniformImu, axes: Axes, source: &Path, opts: &LowerBackOpti
     let position = spatial::vertical_position_m(acc_v, fs);
     let all_turns: Vec<turns::Turn> = turns::detect_turns(&body.gyr_v_dps, fs)
         .into_iter()
-        .map(|t| turns::Turn { start_s: t0 + t.start_s, end_s: t0 + t.end_s, angle_deg: t.angle_deg })
+        .map(|t| turns::Turn {
+            start_s: t0 + t.start_s,
+            end_s: t0 + t.end_s,
+            angle_deg: t.angle_deg,
+        })
         .collect();
     let turn_spans: Vec<(f64, f64)> = all_turns.iter().map(|t| (t.start_s, t.end_s)).collect();
     // Gaps too long to bridge: the signal there is interpolated only to keep the filters
     // continuous; no contact may lie in or next to one, and no step may cross one.
-    let unfilled: Vec<(f64, f64)> = imu.gaps.iter().filter(|g| !g.filled).map(|g| ((g.start_s - t0) * fs, (g.end_s - t0) * fs)).collect();
+    let unfilled: Vec<(f64, f64)> = imu
+        .gaps
+        .iter()
+        .filter(|g| !g.filled)
+        .map(|g| ((g.start_s - t0) * fs, (g.end_s - t0) * fs))
+        .collect();
     let guard = GAP_GUARD_S * fs;
-    let near_gap = |i: f64| unfilled.iter().any(|&(a, b)| i > a - guard && i < b + guard);
+    let near_gap = |i: f64| {
+        unfilled
+            .iter()
+            .any(|&(a, b)| i > a - guard && i < b + guard)
+    };
     let gap_between = |i: f64, j: f64| unfilled.iter().any(|&(a, b)| i < b && j > a);
 
     let mut bouts = Vec::new();
@@ -78,14 +103,20 @@ pub fn analyze(imu: &UniformImu, axes: Axes, source: &Path, opts: &LowerBackOpti
         let in_region: Vec<_> = det
             .contacts
             .iter()
-            .filter(|d| d.index + lo as f64 >= region.start as f64 && d.index + (lo as f64) < region.end as f64)
+            .filter(|d| {
+                d.index + lo as f64 >= region.start as f64
+                    && d.index + (lo as f64) < region.end as f64
+            })
             .collect();
         // weak lobes are weight shifts and sway, not steps: compare with the region's typical step
         let strengths: Vec<f64> = in_region.iter().map(|d| d.strength).collect();
         let typical = crate::signal::stats::percentile(&strengths, 80.0).unwrap_or(0.0);
         let ics: Vec<f64> = in_region
             .iter()
-            .filter(|d| d.strength >= opts.bouts.min_relative_strength * typical && d.strength >= opts.bouts.min_strength)
+            .filter(|d| {
+                d.strength >= opts.bouts.min_relative_strength * typical
+                    && d.strength >= opts.bouts.min_strength
+            })
             .map(|d| d.index + lo as f64)
             .filter(|&i| !near_gap(i))
             .collect();
@@ -103,25 +134,46 @@ pub fn analyze(imu: &UniformImu, axes: Axes, source: &Path, opts: &LowerBackOpti
             let ic_s: Vec<f64> = ics[chunk.clone()].iter().map(|i| i / fs).collect();
             // a piece of a walk cut by a gap keeps even a single step
             let (after_gap, before_gap) = (c > 0, c + 1 < n_chunks);
-            let min_steps = if after_gap || before_gap { 1 } else { opts.bouts.min_steps };
-            let runs = walking_bouts::bouts_from_contacts(&ic_s, region.step_period_s, min_steps, opts.bouts.max_step_ratio);
+            let min_steps = if after_gap || before_gap {
+                1
+            } else {
+                opts.bouts.min_steps
+            };
+            let runs = walking_bouts::bouts_from_contacts(
+                &ic_s,
+                region.step_period_s,
+                min_steps,
+                opts.bouts.max_step_ratio,
+            );
             let n_runs = runs.len();
             for (r, run) in runs.into_iter().enumerate() {
                 let idx = &ics[chunk.start + run.start..chunk.start + run.end];
                 let bout_id = bouts.len();
                 let values: Vec<f64> = idx.iter().map(|&i| laterality::value_at(&lat, i)).collect();
-                let sides: Vec<Option<Side>> = laterality::sides_for_bout(&ic_s[run.clone()], &values).into_iter().map(Some).collect();
+                let sides: Vec<Option<Side>> =
+                    laterality::sides_for_bout(&ic_s[run.clone()], &values)
+                        .into_iter()
+                        .map(Some)
+                        .collect();
                 let local: Vec<f64> = idx.iter().map(|i| i - lo as f64).collect();
-                let fc: Vec<Option<f64>> = final_contacts::detect(&det.fine_signal, &local, fs, opts.final_contact_delay_s)
-                    .into_iter()
-                    .map(|f| f.map(|i| i + lo as f64).filter(|&i| !near_gap(i)))
-                    .collect();
+                let fc: Vec<Option<f64>> = final_contacts::detect(
+                    &det.fine_signal,
+                    &local,
+                    fs,
+                    opts.final_contact_delay_s,
+                )
+                .into_iter()
+                .map(|f| f.map(|i| i + lo as f64).filter(|&i| !near_gap(i)))
+                .collect();
                 let times: Vec<f64> = idx.iter().map(|i| t0 + i / fs).collect();
                 let fc_s: Vec<f64> = fc.iter().flatten().map(|i| t0 + i / fs).collect();
                 let step_lengths: Vec<Option<f64>> = idx
                     .windows(2)
                     .map(|w| {
-                        let h = spatial::excursion(&position, w[0].round() as usize..w[1].round() as usize + 1)?;
+                        let h = spatial::excursion(
+                            &position,
+                            w[0].round() as usize..w[1].round() as usize + 1,
+                        )?;
                         spatial::step_length_m(h, opts.sensor_height_m?)
                     })
                     .collect();
@@ -140,9 +192,16 @@ pub fn analyze(imu: &UniformImu, axes: Axes, source: &Path, opts: &LowerBackOpti
                         hr_ranges.push(idx[k].round() as usize..idx[k + 2].round() as usize);
                     }
                 }
-                let steady_times: Vec<f64> = bs.iter().filter(|s| s.steady).map(|s| s.step_time_s).collect();
+                let steady_times: Vec<f64> = bs
+                    .iter()
+                    .filter(|s| s.steady)
+                    .map(|s| s.step_time_s)
+                    .collect();
                 if let Some(st) = crate::signal::stats::median(&steady_times) {
-                    reg_inputs.push((idx[0].round() as usize..idx[idx.len() - 1].round() as usize, st));
+                    reg_inputs.push((
+                        idx[0].round() as usize..idx[idx.len() - 1].round() as usize,
+                        st,
+                    ));
                 }
                 let last = idx[idx.len() - 1];
                 let horizon = last + 2.0 * region.step_period_s * fs;
@@ -153,10 +212,25 @@ pub fn analyze(imu: &UniformImu, axes: Axes, source: &Path, opts: &LowerBackOpti
                 } else {
                     "pause"
                 };
-                bouts.push(WalkingBout { start_s: times[0], end_s: times[times.len() - 1], n_steps: times.len() - 1, ended_by });
-                initial_contacts.extend(times.iter().zip(&sides).map(|(&t, &side)| Contact { t_s: t, side }));
+                bouts.push(WalkingBout {
+                    start_s: times[0],
+                    end_s: times[times.len() - 1],
+                    n_steps: times.len() - 1,
+                    ended_by,
+                });
+                initial_contacts.extend(
+                    times
+                        .iter()
+                        .zip(&sides)
+                        .map(|(&t, &side)| Contact { t_s: t, side }),
+                );
                 // a toe-off after the contact of foot A belongs to foot B
-                final_contacts.extend(fc.iter().zip(&sides).filter_map(|(f, s)| f.map(|i| Contact { t_s: t0 + i / fs, side: s.map(Side::opposite) })));
+                final_contacts.extend(fc.iter().zip(&sides).filter_map(|(f, s)| {
+                    f.map(|i| Contact {
+                        t_s: t0 + i / fs,
+                        side: s.map(Side::opposite),
+                    })
+                }));
                 steps.extend(bs);
                 strides.extend(bst);
             }
@@ -164,7 +238,12 @@ pub fn analyze(imu: &UniformImu, axes: Axes, source: &Path, opts: &LowerBackOpti
     }
     let walking_time_s: f64 = bouts.iter().map(|b| b.duration_s()).sum();
     let mut summary = summary::summarize(&steps, &strides, bouts.len(), walking_time_s);
-    summary.harmonic_ratio = harmonic_ratio::harmonic_ratios(&body.acc_v_mps2, &body.acc_ml_mps2, &body.acc_ap_mps2, &hr_ranges);
+    summary.harmonic_ratio = harmonic_ratio::harmonic_ratios(
+        &body.acc_v_mps2,
+        &body.acc_ml_mps2,
+        &body.acc_ap_mps2,
+        &hr_ranges,
+    );
     let reg_bouts: Vec<regularity::BoutSignals<'_>> = reg_inputs
         .iter()
         .map(|(r, st)| regularity::BoutSignals {

@@ -6,18 +6,18 @@ pub mod leg;
 pub mod symmetry;
 
 pub use events::{Contact, PerSide, Side};
-pub mod evaluation;
-pub mod initial_contacts;
-pub mod walking_bouts;
-pub mod laterality;
-pub mod turns;
 pub mod analysis;
+pub mod evaluation;
+pub mod final_contacts;
 pub mod harmonic_ratio;
+pub mod initial_contacts;
+pub mod laterality;
+pub mod lower_back;
 pub mod regularity;
 pub mod spatial;
-pub mod temporal;
 pub mod summary;
-pub mod final_contacts;
-pub mod lower_back;
+pub mod temporal;
+pub mod turns;
+pub mod walking_bouts;
 
 pub use analysis::GaitAnalysis;

@@ -30,18 +30,31 @@ pub struct Regularity {
 }
 
 /// Ad1, Ad2 of one signal given expected step and stride lags in samples.
-pub fn step_stride_autocorrelation(x: &[f64], step_lag: f64, stride_lag: f64, extremum_max: bool) -> Option<(f64, f64)> {
+pub fn step_stride_autocorrelation(
+    x: &[f64],
+    step_lag: f64,
+    stride_lag: f64,
+    extremum_max: bool,
+) -> Option<(f64, f64)> {
     let max_lag = (stride_lag * 1.3).ceil() as usize;
     if x.len() < max_lag + 2 || step_lag < 2.0 {
         return None;
     }
     let ac = unbiased_autocorrelation(x, max_lag);
     let pick = |target: f64, maxima: bool| -> Option<f64> {
-        let cands = if maxima { local_maxima(&ac) } else { crate::signal::peaks::local_minima(&ac) };
+        let cands = if maxima {
+            local_maxima(&ac)
+        } else {
+            crate::signal::peaks::local_minima(&ac)
+        };
         cands
             .into_iter()
             .filter(|&l| (l as f64 - target).abs() <= 0.3 * target)
-            .min_by(|&a, &b| (a as f64 - target).abs().total_cmp(&(b as f64 - target).abs()))
+            .min_by(|&a, &b| {
+                (a as f64 - target)
+                    .abs()
+                    .total_cmp(&(b as f64 - target).abs())
+            })
             .map(|l| ac[l])
     };
     let ad1 = pick(step_lag, extremum_max)?;
@@ -75,7 +88,16 @@ pub fn regularity(bouts: &[BoutSignals<'_>], fs_hz: f64) -> Option<Regularity> {
         ) else {
             continue;
         };
-        let vals = [v.0, v.1, ap.0, ap.1, ml.0.abs(), ml.1, v.0 / v.1, ap.0 / ap.1];
+        let vals = [
+            v.0,
+            v.1,
+            ap.0,
+            ap.1,
+            ml.0.abs(),
+            ml.1,
+            v.0 / v.1,
+            ap.0 / ap.1,
+        ];
         for (a, x) in acc.iter_mut().zip(vals) {
             *a += x * b.duration_s;
         }
@@ -106,13 +128,38 @@ mod tests {
     fn identical_steps_are_fully_regular_and_unequal_steps_lower_step_regularity() {
         let fs = 100.0;
         // V: step-periodic (2 Hz); AP: step-periodic with a stride component (asymmetry)
-        let v: Vec<f64> = (0..2000).map(|i| (2.0 * PI * 2.0 * i as f64 / fs).sin()).collect();
-        let ap: Vec<f64> = (0..2000).map(|i| (2.0 * PI * 2.0 * i as f64 / fs).sin() + 0.5 * (2.0 * PI * 1.0 * i as f64 / fs).sin()).collect();
-        let ml: Vec<f64> = (0..2000).map(|i| (2.0 * PI * 1.0 * i as f64 / fs).sin()).collect();
-        let r = regularity(&[BoutSignals { duration_s: 20.0, acc_v: &v, acc_ap: &ap, acc_ml: &ml, step_time_s: 0.5 }], fs).unwrap();
-        assert!((r.step_regularity_v - 1.0).abs() < 0.02 && (r.stride_regularity_v - 1.0).abs() < 0.02);
+        let v: Vec<f64> = (0..2000)
+            .map(|i| (2.0 * PI * 2.0 * i as f64 / fs).sin())
+            .collect();
+        let ap: Vec<f64> = (0..2000)
+            .map(|i| {
+                (2.0 * PI * 2.0 * i as f64 / fs).sin()
+                    + 0.5 * (2.0 * PI * 1.0 * i as f64 / fs).sin()
+            })
+            .collect();
+        let ml: Vec<f64> = (0..2000)
+            .map(|i| (2.0 * PI * 1.0 * i as f64 / fs).sin())
+            .collect();
+        let r = regularity(
+            &[BoutSignals {
+                duration_s: 20.0,
+                acc_v: &v,
+                acc_ap: &ap,
+                acc_ml: &ml,
+                step_time_s: 0.5,
+            }],
+            fs,
+        )
+        .unwrap();
+        assert!(
+            (r.step_regularity_v - 1.0).abs() < 0.02 && (r.stride_regularity_v - 1.0).abs() < 0.02
+        );
         // AP: Ad1 = (1 − 0.25)/(1 + 0.25) = 0.6, Ad2 = 1
-        assert!((r.step_regularity_ap - 0.6).abs() < 0.03, "{}", r.step_regularity_ap);
+        assert!(
+            (r.step_regularity_ap - 0.6).abs() < 0.03,
+            "{}",
+            r.step_regularity_ap
+        );
         assert!((r.step_symmetry_ap - 0.6).abs() < 0.03);
         // ML: pure stride-periodic sway is anti-phase between steps: |Ad1| = 1
         assert!((r.step_regularity_ml_abs - 1.0).abs() < 0.03);

@@ -40,7 +40,11 @@ pub fn step_length_m(h_m: f64, l_m: f64) -> Option<f64> {
 /// Excursion (max − min) of `position` over a sample range.
 pub fn excursion(position: &[f64], range: std::ops::Range<usize>) -> Option<f64> {
     let s = position.get(range)?;
-    let (lo, hi) = s.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = s
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
     (hi > lo).then_some(hi - lo)
 }
 
@@ -62,7 +66,9 @@ mod tests {
         // position = 2 cm · sin(2π·1.8 t) → acceleration = −(2π·1.8)²·0.02·sin(…); excursion 4 cm
         let fs = 100.0;
         let w = 2.0 * PI * 1.8;
-        let acc: Vec<f64> = (0..3000).map(|i| -w * w * 0.02 * (w * i as f64 / fs).sin()).collect();
+        let acc: Vec<f64> = (0..3000)
+            .map(|i| -w * w * 0.02 * (w * i as f64 / fs).sin())
+            .collect();
         let p = vertical_position_m(&acc, fs);
         let h = excursion(&p, 1000..1056).unwrap(); // one step (0.556 s)
         assert!((h - 0.04).abs() < 0.002, "{h}");

@@ -3,11 +3,20 @@
 
 use super::analysis::{GaitSummary, Step, Stride, SymmetrySummary, Variability};
 use super::events::{PerSide, Side};
-use super::symmetry::{evenness_pct, gait_asymmetry_pct, phase_coordination_index, symmetry_index_pct, symmetry_ratio};
+use super::symmetry::{
+    evenness_pct, gait_asymmetry_pct, phase_coordination_index, symmetry_index_pct, symmetry_ratio,
+};
 use crate::signal::stats::{cv_pct, mean};
 
-fn per_side<T>(items: &[T], side: impl Fn(&T) -> Option<Side>, value: impl Fn(&T) -> Option<f64>) -> PerSide<Vec<f64>> {
-    let mut out = PerSide { left: Vec::new(), right: Vec::new() };
+fn per_side<T>(
+    items: &[T],
+    side: impl Fn(&T) -> Option<Side>,
+    value: impl Fn(&T) -> Option<f64>,
+) -> PerSide<Vec<f64>> {
+    let mut out = PerSide {
+        left: Vec::new(),
+        right: Vec::new(),
+    };
     for it in items {
         if let (Some(s), Some(v)) = (side(it), value(it)) {
             out.get_mut(s).push(v);
@@ -25,11 +34,18 @@ fn pair(m: &PerSide<Option<f64>>) -> Option<(f64, f64)> {
 }
 
 /// Summary over the steady steps and strides of all bouts.
-pub fn summarize(steps: &[Step], strides: &[Stride], n_bouts: usize, walking_time_s: f64) -> GaitSummary {
+pub fn summarize(
+    steps: &[Step],
+    strides: &[Stride],
+    n_bouts: usize,
+    walking_time_s: f64,
+) -> GaitSummary {
     let steady_steps: Vec<&Step> = steps.iter().filter(|s| s.steady).collect();
     let steady_strides: Vec<&Stride> = strides.iter().filter(|s| s.steady).collect();
     let step_times: Vec<f64> = steady_steps.iter().map(|s| s.step_time_s).collect();
-    let all = |f: &dyn Fn(&Stride) -> Option<f64>| -> Vec<f64> { steady_strides.iter().filter_map(|s| f(s)).collect() };
+    let all = |f: &dyn Fn(&Stride) -> Option<f64>| -> Vec<f64> {
+        steady_strides.iter().filter_map(|s| f(s)).collect()
+    };
 
     let step_time = per_side(&steady_steps, |s| s.side, |s| Some(s.step_time_s));
     let step_len = per_side(&steady_steps, |s| s.side, |s| s.step_length_m);
@@ -42,7 +58,11 @@ pub fn summarize(steps: &[Step], strides: &[Stride], n_bouts: usize, walking_tim
         |s| s.side,
         |s| Some(s.initial_double_support_s? + s.terminal_double_support_s?),
     );
-    let stance_pct = per_side(&steady_strides, |s| s.side, |s| s.stance_time_s.map(|st| 100.0 * st / s.stride_time_s));
+    let stance_pct = per_side(
+        &steady_strides,
+        |s| s.side,
+        |s| s.stance_time_s.map(|st| 100.0 * st / s.stride_time_s),
+    );
 
     let m_step = means(&step_time);
     let m_stance = means(&stance);
@@ -57,12 +77,17 @@ pub fn summarize(steps: &[Step], strides: &[Stride], n_bouts: usize, walking_tim
         .iter()
         .filter(|s| s.side == Some(Side::Left))
         .filter_map(|s| {
-            let step = steps.iter().find(|st| st.bout == s.bout && (st.start_s - s.start_s).abs() < 1e-9)?;
+            let step = steps
+                .iter()
+                .find(|st| st.bout == s.bout && (st.start_s - s.start_s).abs() < 1e-9)?;
             Some(360.0 * step.step_time_s / s.stride_time_s)
         })
         .collect();
 
-    let step_lengths: Vec<f64> = steady_steps.iter().filter_map(|s| s.step_length_m).collect();
+    let step_lengths: Vec<f64> = steady_steps
+        .iter()
+        .filter_map(|s| s.step_length_m)
+        .collect();
     let stride_lengths = all(&|s| s.stride_length_m);
     let speeds = all(&|s| s.speed_mps);
 

@@ -48,7 +48,10 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
     // a step far from the bout's typical duration hides a missed or an extra contact
     let durations: Vec<f64> = ic.windows(2).map(|w| w[1] - w[0]).collect();
     let median = crate::signal::stats::median(&durations).unwrap_or(0.0);
-    let regular: Vec<bool> = durations.iter().map(|&d| d >= 0.6 * median && d <= 1.75 * median).collect();
+    let regular: Vec<bool> = durations
+        .iter()
+        .map(|&d| d >= 0.6 * median && d <= 1.75 * median)
+        .collect();
     let mut steps = Vec::with_capacity(n.saturating_sub(1));
     for i in 0..n.saturating_sub(1) {
         let turn = in_turn(ev.turns, ic[i], ic[i + 1]);
@@ -61,7 +64,10 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
             step_length_m: ev.step_length_m.get(i).copied().flatten(),
             in_turn: turn,
             regular: regular[i],
-            steady: !turn && (i > 0 || ev.starts_after_gap) && (i + 2 < n || ev.ends_before_gap) && regular[i],
+            steady: !turn
+                && (i > 0 || ev.starts_after_gap)
+                && (i + 2 < n || ev.ends_before_gap)
+                && regular[i],
         });
     }
     let mut strides = Vec::with_capacity(n.saturating_sub(2));
@@ -88,7 +94,11 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
             stride_length_m: length,
             speed_mps: length.map(|l| l / stride_time),
             in_turn: turn,
-            steady: !turn && (i > 0 || ev.starts_after_gap) && (i + 3 < n || ev.ends_before_gap) && regular[i] && regular[i + 1],
+            steady: !turn
+                && (i > 0 || ev.starts_after_gap)
+                && (i + 3 < n || ev.ends_before_gap)
+                && regular[i]
+                && regular[i + 1],
         });
     }
     (steps, strides)
@@ -102,14 +112,35 @@ mod tests {
     fn event_algebra_on_a_known_walk() {
         // L at 0.0, R at 0.6, L at 1.1, R at 1.7, L at 2.2; toe-offs 0.1 (R), 0.72 (L), 1.2 (R), 1.82 (L)
         let ic = [0.0, 0.6, 1.1, 1.7, 2.2];
-        let sides = [Some(Side::Left), Some(Side::Right), Some(Side::Left), Some(Side::Right), Some(Side::Left)];
+        let sides = [
+            Some(Side::Left),
+            Some(Side::Right),
+            Some(Side::Left),
+            Some(Side::Right),
+            Some(Side::Left),
+        ];
         let fc = [0.1, 0.72, 1.2, 1.82];
         let sl = [Some(0.6), Some(0.5), Some(0.6), Some(0.5)];
-        let (steps, strides) = steps_and_strides(&BoutEvents { bout: 0, ic_s: &ic, sides: &sides, fc_s: &fc, step_length_m: &sl, turns: &[], starts_after_gap: false, ends_before_gap: false });
+        let (steps, strides) = steps_and_strides(&BoutEvents {
+            bout: 0,
+            ic_s: &ic,
+            sides: &sides,
+            fc_s: &fc,
+            step_length_m: &sl,
+            turns: &[],
+            starts_after_gap: false,
+            ends_before_gap: false,
+        });
         assert_eq!(steps.len(), 4);
         assert_eq!(steps[0].side, Some(Side::Right));
-        assert!((steps[0].step_time_s - 0.6).abs() < 1e-12 && (steps[1].step_time_s - 0.5).abs() < 1e-12);
-        assert_eq!(steps.iter().map(|s| s.steady).collect::<Vec<_>>(), vec![false, true, true, false]);
+        assert!(
+            (steps[0].step_time_s - 0.6).abs() < 1e-12
+                && (steps[1].step_time_s - 0.5).abs() < 1e-12
+        );
+        assert_eq!(
+            steps.iter().map(|s| s.steady).collect::<Vec<_>>(),
+            vec![false, true, true, false]
+        );
         let s0 = &strides[0];
         assert_eq!(s0.side, Some(Side::Left));
         assert!((s0.stride_time_s - 1.1).abs() < 1e-12);
@@ -121,7 +152,16 @@ mod tests {
         assert!((s0.stride_length_m.unwrap() - 1.1).abs() < 1e-12);
         assert!((s0.speed_mps.unwrap() - 1.0).abs() < 1e-12);
         assert_eq!(strides[1].side, Some(Side::Right));
-        let (_, turned) = steps_and_strides(&BoutEvents { bout: 0, ic_s: &ic, sides: &sides, fc_s: &fc, step_length_m: &sl, turns: &[(1.0, 1.3)], starts_after_gap: false, ends_before_gap: false });
+        let (_, turned) = steps_and_strides(&BoutEvents {
+            bout: 0,
+            ic_s: &ic,
+            sides: &sides,
+            fc_s: &fc,
+            step_length_m: &sl,
+            turns: &[(1.0, 1.3)],
+            starts_after_gap: false,
+            ends_before_gap: false,
+        });
         assert!(turned.iter().all(|s| s.in_turn && !s.steady));
     }
 }

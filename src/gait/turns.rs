@@ -47,7 +47,11 @@ pub fn detect_turns(gyr_v_dps: &[f64], fs_hz: f64) -> Vec<Turn> {
         .filter_map(|(s, e)| {
             let dur = (e - s + 1) as f64 / fs_hz;
             let angle: f64 = yaw[s..=e].iter().sum::<f64>() / fs_hz;
-            ((0.5..=10.0).contains(&dur) && angle.abs() >= 45.0).then(|| Turn { start_s: s as f64 / fs_hz, end_s: (e + 1) as f64 / fs_hz, angle_deg: angle })
+            ((0.5..=10.0).contains(&dur) && angle.abs() >= 45.0).then(|| Turn {
+                start_s: s as f64 / fs_hz,
+                end_s: (e + 1) as f64 / fs_hz,
+                angle_deg: angle,
+            })
         })
         .collect()
 }
@@ -71,7 +75,10 @@ mod tests {
         assert_eq!(turns.len(), 1, "{turns:?}");
         let t = &turns[0];
         assert!((t.angle_deg - 180.0).abs() < 15.0, "{t:?}");
-        assert!((t.start_s - 5.0).abs() < 0.6 && (t.end_s - 7.0).abs() < 0.6, "{t:?}");
+        assert!(
+            (t.start_s - 5.0).abs() < 0.6 && (t.end_s - 7.0).abs() < 0.6,
+            "{t:?}"
+        );
         let right: Vec<f64> = x.iter().map(|v| -v).collect();
         assert!(detect_turns(&right, fs)[0].angle_deg < -150.0);
     }

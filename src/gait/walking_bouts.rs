@@ -94,15 +94,24 @@ pub fn walking_regions(acc_v_mps2: &[f64], fs_hz: f64, p: &BoutParams) -> Vec<Wa
             let sd = (w.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / win as f64).sqrt();
             if sd >= p.min_sd_mps2 {
                 let ac = unbiased_autocorrelation(w, max_lag + 1);
-                let peaks: Vec<usize> = local_maxima(&ac).into_iter().filter(|&l| l >= min_lag && l <= max_lag).collect();
-                let best = peaks.iter().copied().max_by(|&a, &b| ac[a].total_cmp(&ac[b]));
+                let peaks: Vec<usize> = local_maxima(&ac)
+                    .into_iter()
+                    .filter(|&l| l >= min_lag && l <= max_lag)
+                    .collect();
+                let best = peaks
+                    .iter()
+                    .copied()
+                    .max_by(|&a, &b| ac[a].total_cmp(&ac[b]));
                 // a stride-periodic signal peaks at twice the step period: prefer the half lag
                 // when it is a clear peak too
                 let best = best.map(|l| {
                     peaks
                         .iter()
                         .copied()
-                        .find(|&h| (h as f64 - l as f64 / 2.0).abs() <= 0.15 * l as f64 && ac[h] >= 0.5 * ac[l])
+                        .find(|&h| {
+                            (h as f64 - l as f64 / 2.0).abs() <= 0.15 * l as f64
+                                && ac[h] >= 0.5 * ac[l]
+                        })
                         .unwrap_or(l)
                 });
                 if let Some(l) = best {
@@ -137,7 +146,12 @@ pub fn walking_regions(acc_v_mps2: &[f64], fs_hz: f64, p: &BoutParams) -> Vec<Wa
 
 /// Splits sorted contact times into runs of regular steps. Returns index ranges into
 /// `ic_s` (end exclusive) of runs with at least `min_steps` steps.
-pub fn bouts_from_contacts(ic_s: &[f64], step_period_s: f64, min_steps: usize, max_step_ratio: f64) -> Vec<std::ops::Range<usize>> {
+pub fn bouts_from_contacts(
+    ic_s: &[f64],
+    step_period_s: f64,
+    min_steps: usize,
+    max_step_ratio: f64,
+) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     for i in 1..=ic_s.len() {
@@ -177,13 +191,19 @@ mod tests {
         let r = walking_regions(&x, fs, &BoutParams::default());
         assert_eq!(r.len(), 1, "{r:?}");
         // a 4-s window counts as walking once about half of it is walking
-        assert!((r[0].start as f64 / fs - 10.0).abs() <= 3.0 && (r[0].end as f64 / fs - 30.0).abs() <= 3.0, "{r:?}");
+        assert!(
+            (r[0].start as f64 / fs - 10.0).abs() <= 3.0
+                && (r[0].end as f64 / fs - 30.0).abs() <= 3.0,
+            "{r:?}"
+        );
         assert!((r[0].step_period_s - 0.5).abs() < 0.01);
     }
 
     #[test]
     fn pauses_and_irregular_intervals_split_bouts() {
-        let ics = [1.0, 1.5, 2.0, 2.5, 3.0, 6.0, 6.5, 7.0, 7.1, 7.6, 8.1, 8.6, 9.1];
+        let ics = [
+            1.0, 1.5, 2.0, 2.5, 3.0, 6.0, 6.5, 7.0, 7.1, 7.6, 8.1, 8.6, 9.1,
+        ];
         let b = bouts_from_contacts(&ics, 0.5, 3, 1.8);
         assert_eq!(b, vec![0..5, 8..13]);
     }

@@ -22,10 +22,16 @@ impl Exporter for StepsCsvExporter {
 
     fn export(&self, analysis: &SessionAnalysis, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "{HEADER}")?;
-        let Some(g) = &analysis.gait else { return Ok(()) };
+        let Some(g) = &analysis.gait else {
+            return Ok(());
+        };
         for (i, s) in g.steps.iter().enumerate() {
-            let stride = g.strides.iter().find(|st| st.bout == s.bout && (st.start_s - s.end_s).abs() < 1e-9);
-            let ds = stride.and_then(|st| Some(st.initial_double_support_s? + st.terminal_double_support_s?));
+            let stride = g
+                .strides
+                .iter()
+                .find(|st| st.bout == s.bout && (st.start_s - s.end_s).abs() < 1e-9);
+            let ds = stride
+                .and_then(|st| Some(st.initial_double_support_s? + st.terminal_double_support_s?));
             writeln!(
                 out,
                 "{},{},{},{:.4},{:.4},{},{},{},{},{},{},{},{},{},{}",

@@ -25,7 +25,10 @@ impl Exporter for JsonExporter {
     }
 
     fn export(&self, analysis: &SessionAnalysis, out: &mut dyn Write) -> std::io::Result<()> {
-        let doc = Document { gaitkit_version: env!("CARGO_PKG_VERSION"), analysis };
+        let doc = Document {
+            gaitkit_version: env!("CARGO_PKG_VERSION"),
+            analysis,
+        };
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)
     }

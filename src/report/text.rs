@@ -86,7 +86,11 @@ pub fn render(a: &SessionAnalysis) -> String {
         return o;
     };
     let s = &g.summary;
-    let _ = writeln!(o, "Sensors        {} ({:.1} s at {:.0} Hz)", g.source, g.duration_s, g.sampling_rate_hz);
+    let _ = writeln!(
+        o,
+        "Sensors        {} ({:.1} s at {:.0} Hz)",
+        g.source, g.duration_s, g.sampling_rate_hz
+    );
     let missing: Vec<_> = g.gaps.iter().filter(|x| !x.filled).collect();
     if !g.gaps.is_empty() {
         let _ = writeln!(
@@ -111,24 +115,48 @@ pub fn render(a: &SessionAnalysis) -> String {
         s.n_bouts, s.walking_time_s, s.n_steps, s.n_steady_steps
     );
     for (i, b) in g.bouts.iter().enumerate() {
-        let _ = writeln!(o, "  bout {:<3} {:>7.2}–{:<7.2} s  {:>3} steps  ended by {}", i + 1, b.start_s, b.end_s, b.n_steps, b.ended_by);
+        let _ = writeln!(
+            o,
+            "  bout {:<3} {:>7.2}–{:<7.2} s  {:>3} steps  ended by {}",
+            i + 1,
+            b.start_s,
+            b.end_s,
+            b.n_steps,
+            b.ended_by
+        );
     }
     if !g.turns.is_empty() {
-        let _ = writeln!(o, "Turns          {} (steps inside them are left out of the steady-state values)", g.turns.len());
+        let _ = writeln!(
+            o,
+            "Turns          {} (steps inside them are left out of the steady-state values)",
+            g.turns.len()
+        );
     }
     let _ = writeln!(o);
     let _ = writeln!(o, "Cadence        {}", num(s.cadence_spm, 1, "steps/min"));
     let _ = writeln!(o, "Walking speed  {}", num(s.walking_speed_mps, 2, "m/s"));
     let _ = writeln!(o, "Stride length  {}", num(s.stride_length_m, 2, "m"));
     let _ = writeln!(o);
-    let _ = writeln!(o, "                      {:>10} {:>10} {:>16}", "left", "right", "symmetry index");
-    let row = |o: &mut String, name: &str, v: &PerSide<Option<f64>>, unit: &str, decimals: usize| {
-        let idx = match (v.left, v.right) {
-            (Some(l), Some(r)) => symmetry_index_pct(l, r),
-            _ => None,
+    let _ = writeln!(
+        o,
+        "                      {:>10} {:>10} {:>16}",
+        "left", "right", "symmetry index"
+    );
+    let row =
+        |o: &mut String, name: &str, v: &PerSide<Option<f64>>, unit: &str, decimals: usize| {
+            let idx = match (v.left, v.right) {
+                (Some(l), Some(r)) => symmetry_index_pct(l, r),
+                _ => None,
+            };
+            let _ = writeln!(
+                o,
+                "{:<21} {:>10} {:>10} {:>16}",
+                name,
+                num(v.left, decimals, unit),
+                num(v.right, decimals, unit),
+                si(idx)
+            );
         };
-        let _ = writeln!(o, "{:<21} {:>10} {:>10} {:>16}", name, num(v.left, decimals, unit), num(v.right, decimals, unit), si(idx));
-    };
     row(&mut o, "Step time", &s.step_time_s, "s", 3);
     row(&mut o, "Stride time", &s.stride_time_s, "s", 3);
     row(&mut o, "Stance time*", &s.stance_time_s, "s", 3);
@@ -136,11 +164,19 @@ pub fn render(a: &SessionAnalysis) -> String {
     row(&mut o, "Single support*", &s.single_support_s, "s", 3);
     row(&mut o, "Double support*", &s.double_support_s, "s", 3);
     row(&mut o, "Step length", &s.step_length_per_side_m, "m", 2);
-    let starred = if g.source == "lower-back" { "estimated from the trunk" } else { "measured per leg" };
-    let _ = writeln!(o, "(symmetry index = (right − left) / mean × 100; positive = right larger; * {starred})");
+    let starred = if g.source == "lower-back" {
+        "estimated from the trunk"
+    } else {
+        "measured per leg"
+    };
+    let _ = writeln!(
+        o,
+        "(symmetry index = (right − left) / mean × 100; positive = right larger; * {starred})"
+    );
     let _ = writeln!(o);
     let y = &s.symmetry;
-    let _ = writeln!(
+    let _ =
+        writeln!(
         o,
         "Symmetry       step-time ratio {}, gait asymmetry (swing) {}, phase coordination index {}",
         y.step_time_ratio.map(|r| format!("{r:.2}")).unwrap_or("–".into()),

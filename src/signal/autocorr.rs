@@ -29,7 +29,9 @@ mod tests {
 
     #[test]
     fn periodic_signal_correlates_fully_at_its_period_and_negatively_at_half() {
-        let x: Vec<f64> = (0..1000).map(|i| (2.0 * PI * i as f64 / 50.0).sin()).collect();
+        let x: Vec<f64> = (0..1000)
+            .map(|i| (2.0 * PI * i as f64 / 50.0).sin())
+            .collect();
         let r = unbiased_autocorrelation(&x, 100);
         assert!((r[0] - 1.0).abs() < 1e-12);
         assert!((r[50] - 1.0).abs() < 0.01, "{}", r[50]);

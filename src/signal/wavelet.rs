@@ -70,11 +70,19 @@ pub fn cwt(x: &[f64], scale: f64, wavelet: Gaus) -> Vec<f64> {
             *o = window.iter().zip(&kernel).map(|(a, k)| a * k).sum();
         }
         for b in (0..h).chain(n - h..n) {
-            out[b] = kernel.iter().enumerate().map(|(k, w)| w * mirror(b as isize + k as isize - half)).sum();
+            out[b] = kernel
+                .iter()
+                .enumerate()
+                .map(|(k, w)| w * mirror(b as isize + k as isize - half))
+                .sum();
         }
     } else {
         for (b, o) in out.iter_mut().enumerate() {
-            *o = kernel.iter().enumerate().map(|(k, w)| w * mirror(b as isize + k as isize - half)).sum();
+            *o = kernel
+                .iter()
+                .enumerate()
+                .map(|(k, w)| w * mirror(b as isize + k as isize - half))
+                .sum();
         }
     }
     out
@@ -90,7 +98,9 @@ mod tests {
         // x = cos → ∫x = sin; W_gaus1(sin) ∝ −cos at the matching scale, no phase shift
         let fs = 100.0;
         let f = 1.0;
-        let s: Vec<f64> = (0..1000).map(|i| (2.0 * PI * f * i as f64 / fs).sin()).collect();
+        let s: Vec<f64> = (0..1000)
+            .map(|i| (2.0 * PI * f * i as f64 / fs).sin())
+            .collect();
         let a = scale_for_frequency(Gaus::First, f, fs);
         assert!((a - 20.0).abs() < 1e-12);
         let w = cwt(&s, a, Gaus::First);
@@ -98,14 +108,21 @@ mod tests {
         // −cos peaks at half a period: sample 250 (±1)
         assert!((peak as i64 - 250).abs() <= 1, "peak at {peak}");
         let trough = (200..300).min_by(|&i, &j| w[i].total_cmp(&w[j])).unwrap();
-        assert!((trough == 200) || (trough == 299 || trough == 300 - 1), "trough at {trough}");
+        assert!(
+            (trough == 200) || (trough == 299 || trough == 300 - 1),
+            "trough at {trough}"
+        );
     }
 
     #[test]
     fn gaus2_responds_to_curvature_with_zero_mean() {
         let w = cwt(&vec![3.0; 200], 5.0, Gaus::Second);
         assert!(w[50..150].iter().all(|v| v.abs() < 1e-9));
-        let w1 = cwt(&(0..200).map(|i| i as f64).collect::<Vec<_>>(), 5.0, Gaus::First);
+        let w1 = cwt(
+            &(0..200).map(|i| i as f64).collect::<Vec<_>>(),
+            5.0,
+            Gaus::First,
+        );
         // linear ramp: constant response equal to −Σ ψ(k/a)·k / √a  (negative: ψ is −2t e^(−t²))
         assert!(w1[60] < 0.0 && (w1[60] - w1[120]).abs() < 1e-9);
     }

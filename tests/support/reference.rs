@@ -80,13 +80,19 @@ pub fn lower_back_reference(name: &str, system: &str) -> LowerBackReference {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| RefContact { t_s: f(&c["ic_s"]).unwrap(), left: side(&c["lr_label"]) })
+        .map(|c| RefContact {
+            t_s: f(&c["ic_s"]).unwrap(),
+            left: side(&c["lr_label"]),
+        })
         .collect();
     let bouts = r["walking_bouts"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| RefBout { start_s: f(&b["start_s"]).unwrap(), end_s: f(&b["end_s"]).unwrap() })
+        .map(|b| RefBout {
+            start_s: f(&b["start_s"]).unwrap(),
+            end_s: f(&b["end_s"]).unwrap(),
+        })
         .collect();
     let strides = r["strides"]
         .as_array()
@@ -97,7 +103,8 @@ pub fn lower_back_reference(name: &str, system: &str) -> LowerBackReference {
             end_s: f(&s["end_s"]).unwrap(),
             left: side(&s["lr_label"]),
             length_m: f(&s["length_m"]),
-            duration_s: f(&s["duration_s"]).unwrap_or(f(&s["end_s"]).unwrap() - f(&s["start_s"]).unwrap()),
+            duration_s: f(&s["duration_s"])
+                .unwrap_or(f(&s["end_s"]).unwrap() - f(&s["start_s"]).unwrap()),
             speed_mps: f(&s["speed_mps"]),
             stance_time_s: f(&s["stance_time_s"]),
             swing_time_s: f(&s["swing_time_s"]),
@@ -132,13 +139,40 @@ pub fn reference_turns(name: &str, system: &str) -> Vec<(f64, f64)> {
 pub fn merged_reference(name: &str) -> LowerBackReference {
     let mocap = lower_back_reference(name, "Stereophoto");
     let indip = lower_back_reference(name, "INDIP");
-    let covered = |t: f64| mocap.bouts.iter().any(|b| t >= b.start_s - 0.5 && t <= b.end_s + 0.5);
+    let covered = |t: f64| {
+        mocap
+            .bouts
+            .iter()
+            .any(|b| t >= b.start_s - 0.5 && t <= b.end_s + 0.5)
+    };
     let mut out = mocap.clone();
-    out.system = if indip.initial_contacts.iter().any(|c| !covered(c.t_s)) { "mocap+INDIP".into() } else { "mocap".into() };
-    out.initial_contacts.extend(indip.initial_contacts.iter().filter(|c| !covered(c.t_s)).cloned());
+    out.system = if indip.initial_contacts.iter().any(|c| !covered(c.t_s)) {
+        "mocap+INDIP".into()
+    } else {
+        "mocap".into()
+    };
+    out.initial_contacts.extend(
+        indip
+            .initial_contacts
+            .iter()
+            .filter(|c| !covered(c.t_s))
+            .cloned(),
+    );
     out.initial_contacts.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
-    out.bouts.extend(indip.bouts.iter().filter(|b| !covered(b.start_s) && !covered(b.end_s)).cloned());
-    out.strides.extend(indip.strides.iter().filter(|s| !covered(s.start_s) && !covered(s.end_s)).cloned());
+    out.bouts.extend(
+        indip
+            .bouts
+            .iter()
+            .filter(|b| !covered(b.start_s) && !covered(b.end_s))
+            .cloned(),
+    );
+    out.strides.extend(
+        indip
+            .strides
+            .iter()
+            .filter(|s| !covered(s.start_s) && !covered(s.end_s))
+            .cloned(),
+    );
     out
 }
 

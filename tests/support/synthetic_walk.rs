@@ -25,15 +25,30 @@ pub struct Walk {
 impl Walk {
     /// Steps of `left_step_s` (right contact → left contact) and `right_step_s` (left → right),
     /// from `start_s` for `n_steps` steps, in a recording of `duration_s`.
-    pub fn alternating(start_s: f64, n_steps: usize, left_step_s: f64, right_step_s: f64, duration_s: f64) -> Walk {
+    pub fn alternating(
+        start_s: f64,
+        n_steps: usize,
+        left_step_s: f64,
+        right_step_s: f64,
+        duration_s: f64,
+    ) -> Walk {
         let mut t = start_s;
         let mut contacts = vec![t];
         for k in 0..n_steps {
             // contact k is left when k is even; the next (right) contact closes a right step
-            t += if k % 2 == 0 { right_step_s } else { left_step_s };
+            t += if k % 2 == 0 {
+                right_step_s
+            } else {
+                left_step_s
+            };
             contacts.push(t);
         }
-        Walk { contacts_s: contacts, first_left: true, duration_s, fs_hz: 100.0 }
+        Walk {
+            contacts_s: contacts,
+            first_left: true,
+            duration_s,
+            fs_hz: 100.0,
+        }
     }
 
     pub fn is_left(&self, k: usize) -> bool {
@@ -45,7 +60,9 @@ impl Walk {
         let n = (self.duration_s * self.fs_hz) as usize;
         let mut seed = 12345u64;
         let mut noise = move || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
         };
         let c = &self.contacts_s;
@@ -58,22 +75,34 @@ impl Walk {
                     let dt = t - tc;
                     if dt > -0.3 && dt < 0.8 {
                         let rise = 1.0 / (1.0 + (-dt / 0.02).exp());
-                        v += 3.0 * rise * (-(dt.max(0.0)) / 0.12).exp() - 0.6 * (-(dt - 0.25).powi(2) / 0.02).exp();
+                        v += 3.0 * rise * (-(dt.max(0.0)) / 0.12).exp()
+                            - 0.6 * (-(dt - 0.25).powi(2) / 0.02).exp();
                         ap += 1.5 * (-(dt - 0.25).powi(2) / 0.01).exp();
                     }
                 }
                 // pelvis phase: 0 at left contacts, π at right contacts, linear in between
                 let walking = t >= c[0] && t <= c[c.len() - 1];
                 let (yaw, roll) = if walking {
-                    let k = c.partition_point(|&x| x <= t).saturating_sub(1).min(c.len() - 2);
+                    let k = c
+                        .partition_point(|&x| x <= t)
+                        .saturating_sub(1)
+                        .min(c.len() - 2);
                     let frac = (t - c[k]) / (c[k + 1] - c[k]);
-                    let base = if self.is_left(k) { 0.0 } else { std::f64::consts::PI };
+                    let base = if self.is_left(k) {
+                        0.0
+                    } else {
+                        std::f64::consts::PI
+                    };
                     let phase = base + frac * std::f64::consts::PI;
                     (-25.0 * phase.cos(), 12.5 * phase.cos())
                 } else {
                     (0.0, 0.0)
                 };
-                let acc = Vector3::new(9.80665 + v + 0.05 * noise(), 0.05 * noise(), ap + 0.05 * noise());
+                let acc = Vector3::new(
+                    9.80665 + v + 0.05 * noise(),
+                    0.05 * noise(),
+                    ap + 0.05 * noise(),
+                );
                 let gyr = Vector3::new(yaw + 0.5 * noise(), 0.5 * noise(), roll + 0.5 * noise());
                 (acc, gyr)
             })
@@ -83,11 +112,16 @@ impl Walk {
     /// Samples as a sensor mounted with `axes` (plus an extra tilt applied in body
     /// coordinates) would record them.
     pub fn table(&self, axes: Axes, extra_tilt: Rotation3<f64>) -> ImuTable {
-        let body_to_sensor = Rotation3::from_matrix_unchecked(axes.sensor_to_body()).inverse() * extra_tilt;
+        let body_to_sensor =
+            Rotation3::from_matrix_unchecked(axes.sensor_to_body()).inverse() * extra_tilt;
         let mut tab = ImuTable::default();
         for (i, (a, w)) in self.body_signals().into_iter().enumerate() {
             let (a, w) = (body_to_sensor * a, body_to_sensor * w);
-            tab.push(&ImuSample { time_s: i as f64 / self.fs_hz, acc_mps2: [a[0], a[1], a[2]], gyr_dps: [w[0], w[1], w[2]] });
+            tab.push(&ImuSample {
+                time_s: i as f64 / self.fs_hz,
+                acc_mps2: [a[0], a[1], a[2]],
+                gyr_dps: [w[0], w[1], w[2]],
+            });
         }
         tab
     }
