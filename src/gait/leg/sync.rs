@@ -6,8 +6,8 @@
 //! * sensors recorded by gaitkit share the host timeline (`session.json` has `sync`), and
 //!   their timestamps are used as they are;
 //! * otherwise the **sync jump** is looked for: the recording starts with the person standing
-//!   still, then one jump with both feet together (or three stamps with both legs at once)
-//!   before walking. Its landing impacts hit both sensors at the same instant; the lag that
+//!   still, then one jump with both feet together, then walking (README, "Synchronising two
+//!   leg sensors"). Its landing impacts hit both sensors at the same instant; the lag that
 //!   maximises the cross-correlation of the two impact signals (acceleration-norm deviation
 //!   from g) in the part before the first stride is the offset, accepted when both sensors
 //!   see an impact of at least 5 m/s², the correlation is ≥ 0.6 and clearly unique (no other
