@@ -34,6 +34,7 @@ struct RefStride {
     length_m: f64,
     turning_deg: f64,
     lift_m: f64,
+    speed_mps: f64,
 }
 
 fn reference(side: Side) -> Vec<RefStride> {
@@ -55,6 +56,7 @@ fn reference(side: Side) -> Vec<RefStride> {
             length_m: s["stride_length"].as_f64().unwrap(),
             turning_deg: s["turning_angle"].as_f64().unwrap(),
             lift_m: s["max_sensor_lift"].as_f64().unwrap(),
+            speed_mps: s["gait_velocity"].as_f64().unwrap(),
         })
         .collect()
 }
@@ -120,6 +122,7 @@ struct FootScore {
     length_mae_straight_cm: f64,
     turning_mae_deg: f64,
     lift_mae_cm: f64,
+    speed_mae_mps: f64,
 }
 
 /// Compares one foot of an analysis with the reference. Detections are scored inside the
@@ -141,6 +144,7 @@ fn score_foot(a: &LegAnalysis, side: Side) -> FootScore {
     let strides: Vec<&LegStride> = a.strides.iter().filter(|s| s.side == side).collect();
     let (mut stance, mut swing, mut length, mut length_straight, mut turning, mut lift) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut speed = vec![];
     let mut matched = 0;
     for r in &refs {
         let same = |s: &&&LegStride| {
@@ -159,6 +163,9 @@ fn score_foot(a: &LegAnalysis, side: Side) -> FootScore {
             if r.turning_deg.abs() < 20.0 {
                 length_straight.push(100.0 * (l - r.length_m).abs());
             }
+        }
+        if let Some(v) = s.speed_mps {
+            speed.push((v - r.speed_mps).abs());
         }
         if let Some(h) = s.max_lift_m {
             lift.push(100.0 * (h - r.lift_m).abs());
@@ -179,6 +186,7 @@ fn score_foot(a: &LegAnalysis, side: Side) -> FootScore {
         length_mae_straight_cm: m(&length_straight),
         turning_mae_deg: m(&turning),
         lift_mae_cm: m(&lift),
+        speed_mae_mps: m(&speed),
     }
 }
 
@@ -201,8 +209,8 @@ fn print_scores(title: &str, scores: &PerSide<FootScore>) {
             s.fc.mean_abs_ms
         );
         println!(
-            "        strides matched {}/{} | stance MAE {:.1} ms swing MAE {:.1} ms | stride length MAE {:.2} cm (straight {:.2} cm) | turning MAE {:.1}° | sensor lift MAE {:.2} cm",
-            s.n_matched_strides, s.n_ref_strides, s.stance_mae_ms, s.swing_mae_ms, s.length_mae_cm, s.length_mae_straight_cm, s.turning_mae_deg, s.lift_mae_cm
+            "        strides matched {}/{} | stance MAE {:.1} ms swing MAE {:.1} ms | stride length MAE {:.2} cm (straight {:.2} cm) | turning MAE {:.1}° | speed MAE {:.3} m/s | sensor lift MAE {:.2} cm",
+            s.n_matched_strides, s.n_ref_strides, s.stance_mae_ms, s.swing_mae_ms, s.length_mae_cm, s.length_mae_straight_cm, s.turning_mae_deg, s.speed_mae_mps, s.lift_mae_cm
         );
     }
 }
@@ -228,6 +236,11 @@ fn assert_targets(scores: &PerSide<FootScore>) {
             "{name}: stance/swing MAE {:.1}/{:.1} ms",
             s.stance_mae_ms,
             s.swing_mae_ms
+        );
+        assert!(
+            s.speed_mae_mps <= 0.05,
+            "{name}: speed MAE {:.3} m/s",
+            s.speed_mae_mps
         );
         assert!(
             s.length_mae_cm <= 5.0,

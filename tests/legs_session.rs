@@ -275,3 +275,56 @@ fn leg_sensors_out_of_step_in_time_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn strides_csv_has_one_row_per_stride_with_leg_columns_filled() {
+    use gaitkit::analyze::{analyze_session, AnalyzeOptions};
+    use gaitkit::report::strides_csv::{StridesCsvExporter, HEADER};
+    use gaitkit::report::Exporter;
+    let a = analyze_session(&fixture(), &AnalyzeOptions::default()).unwrap();
+    let mut out = Vec::new();
+    StridesCsvExporter.export(&a, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), HEADER);
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let g = a.gait.as_ref().unwrap();
+    assert_eq!(rows.len(), g.strides.len());
+    let col = |name: &str| HEADER.split(',').position(|h| h == name).unwrap();
+    let starts: Vec<f64> = rows
+        .iter()
+        .map(|r| r[col("contact_s")].parse().unwrap())
+        .collect();
+    assert!(
+        starts.windows(2).all(|w| w[0] <= w[1]),
+        "rows in time order"
+    );
+    let mut complete = 0;
+    for r in &rows {
+        assert_eq!(r.len(), HEADER.split(',').count());
+        assert!(r[col("toe_off_s")].parse::<f64>().is_ok(), "{r:?}");
+        // the other leg's events are missing only at the ends of the walk
+        let parts: Vec<Option<f64>> = [
+            "initial_double_support_s",
+            "single_support_s",
+            "terminal_double_support_s",
+            "phase_deg",
+        ]
+        .iter()
+        .map(|c| r[col(c)].parse().ok())
+        .collect();
+        if let [Some(ids), Some(ss), Some(tds), Some(_)] = parts[..] {
+            complete += 1;
+            let stance: f64 = r[col("stance_time_s")].parse().unwrap();
+            assert!(
+                (ids + ss + tds - stance).abs() < 1e-3,
+                "stance = IDS + SS + TDS in {r:?}"
+            );
+        }
+    }
+    assert!(
+        complete + 2 >= rows.len(),
+        "{complete} of {} rows complete",
+        rows.len()
+    );
+}

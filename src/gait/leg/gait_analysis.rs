@@ -102,7 +102,7 @@ pub fn to_gait_analysis(
             .iter()
             .position(|b| t >= b.start_s - 1e-9 && t <= b.end_s + 1e-9)
     };
-    let strides: Vec<Stride> = legs
+    let mut strides: Vec<Stride> = legs
         .strides
         .iter()
         .filter_map(|s| {
@@ -126,6 +126,7 @@ pub fn to_gait_analysis(
         })
         .collect();
 
+    strides.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
     let walking_time_s = bouts.iter().map(|b| b.duration_s()).sum();
     let mut summary = summarize(&steps, &strides, bouts.len(), walking_time_s);
     if let Some(lb) = lower_back {

@@ -125,7 +125,8 @@ pub fn build_strides(
             phase_deg: ic_other.map(|o| 360.0 * (o - ic) / stride),
             cadence_spm: 120.0 / stride,
             stride_length_m: traj.map(|t| t.stride_length_m),
-            speed_mps: traj.map(|t| t.stride_length_m / t.duration_s),
+            // stride time, not the mid-stance spacing: mid-stance is only located to ±25 ms
+            speed_mps: traj.map(|t| t.stride_length_m / stride),
             max_lift_m: traj.map(|t| t.max_lift_m),
             turning_deg: turning,
             steady: !bout_start && !turning_now,
