@@ -344,3 +344,52 @@ fn strides_in_a_turn_are_left_out_of_the_summary() {
     assert!((total - 180.0).abs() < 15.0, "left shank turned {total}°");
     assert_injected_asymmetry(&a, N_STRIDES - 6);
 }
+
+#[test]
+fn a_shank_session_folder_goes_through_analyze() {
+    use gaitkit::analyze::{analyze_session, AnalyzeOptions};
+    use gaitkit::recording::{ImuCsvWriter, ImuSample};
+    let dir = tempfile::tempdir().unwrap();
+    let inp = input(STANCE, 0.0, false, true);
+    for (side, file) in [
+        (Side::Left, "left_shank.csv"),
+        (Side::Right, "right_shank.csv"),
+    ] {
+        let imu = &inp.sensors.get(side).imu;
+        let mut w = ImuCsvWriter::create(&dir.path().join(file)).unwrap();
+        for i in 0..imu.len() {
+            w.write(&ImuSample {
+                time_s: imu.time_s(i),
+                acc_mps2: [imu.acc_mps2[0][i], imu.acc_mps2[1][i], imu.acc_mps2[2][i]],
+                gyr_dps: [imu.gyr_dps[0][i], imu.gyr_dps[1][i], imu.gyr_dps[2][i]],
+            })
+            .unwrap();
+        }
+        w.flush().unwrap();
+    }
+    let session = r#"{"sensors": [
+        {"placement": "left-shank", "file": "left_shank.csv", "axes": "ULB"},
+        {"placement": "right-shank", "file": "right_shank.csv", "axes": "ULB"}],
+        "sync": {"method": "device-timestamps"}}"#;
+    std::fs::write(dir.path().join("session.json"), session).unwrap();
+    let a = analyze_session(dir.path(), &AnalyzeOptions::default()).unwrap();
+    let g = a.gait.unwrap();
+    assert_eq!(g.source, "shanks");
+    assert!(
+        g.notes.iter().any(|n| n.contains("no stride length")),
+        "{:?}",
+        g.notes
+    );
+    let s = &g.summary;
+    assert!(
+        (s.stance_time_s.left.unwrap() - 0.66).abs() < 0.006
+            && (s.stance_time_s.right.unwrap() - 0.72).abs() < 0.006
+    );
+    assert!(s.stride_length_m.is_none() && s.walking_speed_mps.is_none());
+    let si = s.symmetry.stance_time_si_pct.unwrap();
+    assert!(
+        (si - symmetry_index_pct(0.66, 0.72).unwrap()).abs() < 1.0,
+        "stance SI {si}"
+    );
+    assert!((s.cadence_spm.unwrap() - 120.0 / STRIDE_S).abs() < 0.5);
+}
