@@ -2,6 +2,7 @@
 
 pub mod body_frame;
 pub mod events;
+pub mod leg;
 pub mod symmetry;
 
 pub use events::{Contact, PerSide, Side};

@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod strides_csv;
 pub mod text;
 
 use std::io::Write;

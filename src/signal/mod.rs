@@ -3,6 +3,7 @@
 
 pub mod ahrs;
 pub mod autocorr;
+pub mod cross_correlation;
 pub mod filter;
 pub mod integrate;
 pub mod peaks;
