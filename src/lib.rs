@@ -8,6 +8,7 @@ pub mod cli;
 pub mod error;
 pub mod gait;
 pub mod recording;
+pub mod sensors;
 pub mod signal;
 
 pub use error::{Error, Result};
