@@ -4,13 +4,16 @@
 //! Each family is a pure decoder over `&[u8]` plus its start/stop commands
 //! ([`polar`], [`movesense`], [`witmotion`], [`metawear`]); [`Model`] is the one interface the
 //! rest of the crate uses. [`clock`] puts device or arrival times on the host timeline,
-//! [`mounting`] gives the `axes` letters per placement.
+//! [`mounting`] gives the `axes` letters per placement, [`ble`] talks to BlueZ through btleplug
+//! and [`recorder`] writes the session folder.
 
+pub mod ble;
 pub mod clock;
 pub mod metawear;
 pub mod mounting;
 pub mod movesense;
 pub mod polar;
+pub mod recorder;
 pub mod witmotion;
 
 use std::fmt;
