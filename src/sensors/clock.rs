@@ -154,14 +154,11 @@ impl Clock {
             .iter()
             .map(|&(_, c)| c)
             .fold(f64::INFINITY, f64::min);
-        let elapsed = self.last_device_s.map_or(0.0, |p| last - p);
-        let applied = match self.applied {
-            None => target,
-            Some(prev) => {
-                let step = MAX_SLEW * elapsed;
-                prev + (target - prev).clamp(-step, step)
-            }
-        };
+        let prev_last = self.last_device_s;
+        let elapsed = prev_last.map_or(0.0, |p| last - p);
+        let prev_applied = self.applied.unwrap_or(target);
+        let step = MAX_SLEW * elapsed;
+        let applied = prev_applied + (target - prev_applied).clamp(-step, step);
         self.applied = Some(applied);
         self.last_device_s = Some(last);
         let first_dev = *self.first_device_s.get_or_insert(first);
@@ -169,8 +166,18 @@ impl Clock {
         {
             self.history.push((last, target));
         }
-        for t in device_s.iter_mut() {
-            *t += applied;
+        // spread the offset change over the packet so no single step absorbs it
+        match prev_last {
+            Some(p) if elapsed > 0.0 => {
+                for t in device_s.iter_mut() {
+                    *t += prev_applied + (applied - prev_applied) * ((*t - p) / elapsed);
+                }
+            }
+            _ => {
+                for t in device_s.iter_mut() {
+                    *t += applied;
+                }
+            }
         }
         true
     }
@@ -212,10 +219,9 @@ mod tests {
         assert!(c.map(0.03 + 0.012, &mut p2));
         // target dropped by 18 ms but the applied offset may move only 0.5 % of 20 ms
         assert!((p2[1] - (0.03 + 0.030 - 0.0001)).abs() < 1e-9, "{p2:?}");
-        assert!(
-            (p2[1] - p2[0] - 0.01).abs() < 1e-12,
-            "spacing inside a packet is the device's"
-        );
+        // the offset change is spread over the samples since the last packet: 0.5 % each
+        assert!((p2[1] - p2[0] - 0.01 * (1.0 - MAX_SLEW)).abs() < 1e-12);
+        assert!((p2[0] - p1[1] - 0.01 * (1.0 - MAX_SLEW)).abs() < 1e-12);
         // after 10 s the applied offset has converged to the 12 ms floor
         let mut t = 1000.04;
         let mut last = [0.0];

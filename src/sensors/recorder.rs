@@ -228,9 +228,8 @@ impl Recording {
         characteristic: Uuid,
         data: &[u8],
         arrival_s: f64,
-    ) -> Result<&[ImuSample]> {
+    ) -> Result<()> {
         let s = &mut self.sensors[index];
-        s.out.clear();
         s.status.packets += 1;
         s.readings.clear();
         if s.decoder
@@ -240,7 +239,7 @@ impl Recording {
             s.status.malformed_packets += 1;
         }
         if s.readings.is_empty() {
-            return Ok(&self.sensors[index].out);
+            return Ok(());
         }
         // duplicate / out-of-order readings (device clocks only)
         let before = s.readings.len();
@@ -261,7 +260,7 @@ impl Recording {
         }
         let samples = pair(s);
         if samples.is_empty() {
-            return Ok(&self.sensors[index].out);
+            return Ok(());
         }
         s.batch.clear();
         if s.clock.source() == TimeSource::Device {
@@ -272,7 +271,7 @@ impl Recording {
         }
         if !s.clock.map(arrival_s, &mut s.batch) {
             s.status.duplicate_packets += 1;
-            return Ok(&self.sensors[index].out);
+            return Ok(());
         }
         let mapped: Vec<ImuSample> = samples
             .iter()
@@ -285,7 +284,16 @@ impl Recording {
         self.maybe_start(arrival_s)?;
         self.drain(index)?;
         self.tick(arrival_s)?;
-        Ok(&self.sensors[index].out)
+        Ok(())
+    }
+
+    /// Samples of sensor `index` written since the last call (session seconds).
+    pub fn take_written(&mut self, index: usize) -> Vec<ImuSample> {
+        std::mem::take(&mut self.sensors[index].out)
+    }
+
+    pub fn sensor_count(&self) -> usize {
+        self.sensors.len()
     }
 
     /// Starts the session clock once every sensor has data or [`ALIGN_TIMEOUT_S`] passed.
@@ -691,12 +699,15 @@ fn handle(
             data,
             arrival,
         } => {
-            let written = rec.on_notification(sensor, characteristic, &data, host_s(arrival))?;
-            if !written.is_empty() {
-                let _ = status.send(StatusEvent::Samples {
-                    placement: setups[sensor].placement,
-                    samples: written.to_vec(),
-                });
+            rec.on_notification(sensor, characteristic, &data, host_s(arrival))?;
+            for (i, s) in setups.iter().enumerate() {
+                let written = rec.take_written(i);
+                if !written.is_empty() {
+                    let _ = status.send(StatusEvent::Samples {
+                        placement: s.placement,
+                        samples: written,
+                    });
+                }
             }
         }
         LinkEvent::Connected { sensor } => {

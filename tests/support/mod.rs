@@ -1,1 +1,2 @@
+pub mod devices;
 pub mod fake_bluez;
