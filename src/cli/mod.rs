@@ -5,6 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod record;
+pub mod scan;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "gaitkit",
@@ -19,12 +22,20 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// List nearby supported BLE sensors (name, address, signal strength, model).
+    Scan(scan::ScanArgs),
+    /// Record a session from one or more BLE sensors into a session folder.
+    Record(record::RecordArgs),
+}
 
 /// Runs the command line and maps errors to a message on stderr and exit code 1.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: anyhow::Result<()> = match cli.command {};
+    let result: anyhow::Result<()> = match cli.command {
+        Command::Scan(a) => scan::run(a),
+        Command::Record(a) => record::run(a),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
