@@ -422,7 +422,8 @@ impl Recording {
         ))
     }
 
-    fn flush_all(&mut self) -> Result<()> {
+    /// Pushes all written samples to disk now (also done every [`FLUSH_INTERVAL_S`]).
+    pub fn flush_all(&mut self) -> Result<()> {
         for s in &mut self.sensors {
             s.writer.flush()?;
         }
