@@ -15,22 +15,41 @@ use support::fake_bluez::{FakeBluez, Step};
 fn malformed_and_duplicate_packets_are_counted_and_skipped() {
     let (address, dir) = FakeBluez::start_bus();
     std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &address);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let out = tempfile::tempdir().unwrap();
     let session_dir = out.path().join("s");
     rt.block_on(async {
         let base_ns = 848_000_000_000_000_000;
         let good = polar_frames(0, 16, base_ns);
-        let notify = |data: Vec<u8>| Step::Notify { char: polar::DATA, data };
-        let mut script = vec![wait_write(polar::CONTROL_POINT, &[0x02, polar::MEAS_GYRO], 1)];
+        let notify = |data: Vec<u8>| Step::Notify {
+            char: polar::DATA,
+            data,
+        };
+        let mut script = vec![wait_write(
+            polar::CONTROL_POINT,
+            &[0x02, polar::MEAS_GYRO],
+            1,
+        )];
         // frames 0..8, then: a duplicate ACC frame, an old (out-of-order) GYRO frame,
         // truncated, empty-payload, wrong measurement type and garbage notifications
         script.extend(good[..6].iter().cloned());
-        let dup = match &good[3] { Step::Notify { data, .. } => data.clone(), _ => unreachable!() };
-        let old = match &good[1] { Step::Notify { data, .. } => data.clone(), _ => unreachable!() };
+        let dup = match &good[3] {
+            Step::Notify { data, .. } => data.clone(),
+            _ => unreachable!(),
+        };
+        let old = match &good[1] {
+            Step::Notify { data, .. } => data.clone(),
+            _ => unreachable!(),
+        };
         script.push(notify(dup));
         script.push(notify(old));
-        script.push(notify(polar_frame(polar::MEAS_ACC, base_ns, &[[1, 2, 3]])[..13].to_vec()));
+        script.push(notify(
+            polar_frame(polar::MEAS_ACC, base_ns, &[[1, 2, 3]])[..13].to_vec(),
+        ));
         script.push(notify(vec![polar::MEAS_ACC, 0, 0]));
         script.push(notify(polar_frame(0, base_ns + 1, &[[1, 2, 3]])));
         script.push(notify(vec![0xFF; 7]));
@@ -56,7 +75,10 @@ fn malformed_and_duplicate_packets_are_counted_and_skipped() {
         assert_eq!(t.len(), 16);
         for k in 0..16 {
             let (_, gyr) = polar_sample(k as u64);
-            assert!((t.gyr_dps[0][k] - gyr[0] as f64 * POLAR_GYRO_FACTOR as f64).abs() < 1e-6, "row {k}");
+            assert!(
+                (t.gyr_dps[0][k] - gyr[0] as f64 * POLAR_GYRO_FACTOR as f64).abs() < 1e-6,
+                "row {k}"
+            );
         }
         assert!(session.gaps.is_empty(), "{:?}", session.gaps);
         let s = &last.unwrap()[0];

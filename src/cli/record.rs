@@ -187,8 +187,9 @@ impl LiveView {
                 placement,
                 attempt,
                 delay,
+                reason,
             } => self.line(placement).set_message(format!(
-                "{:<12} reconnect attempt {attempt} in {:.1} s",
+                "{:<12} attempt {attempt} failed ({reason}); retrying in {:.1} s",
                 placement.as_str(),
                 delay.as_secs_f64()
             )),

@@ -258,6 +258,7 @@ pub enum LinkEvent {
         sensor: usize,
         attempt: u32,
         delay: Duration,
+        reason: String,
     },
     /// The link gave up (an error that retrying cannot fix).
     Failed {
@@ -380,13 +381,14 @@ impl Link {
                     });
                     return;
                 }
-                Err(_) => {
+                Err(e) => {
                     attempt += 1;
                     let delay = backoff(attempt);
                     let _ = tx.send(LinkEvent::Reconnecting {
                         sensor,
                         attempt,
                         delay,
+                        reason: e.to_string(),
                     });
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => {}

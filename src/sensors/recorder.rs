@@ -81,10 +81,12 @@ pub enum StatusEvent {
         placement: Placement,
         at_s: f64,
     },
+    /// Connecting failed or the link dropped; the next attempt follows after `delay`.
     Reconnecting {
         placement: Placement,
         attempt: u32,
         delay: Duration,
+        reason: String,
     },
 }
 
@@ -238,6 +240,13 @@ impl Recording {
         {
             s.status.malformed_packets += 1;
         }
+        self.ingest(index, arrival_s)?;
+        self.flush_if_due(arrival_s)
+    }
+
+    /// Pairs, de-duplicates, clock-maps and writes the readings decoded for sensor `index`.
+    fn ingest(&mut self, index: usize, arrival_s: f64) -> Result<()> {
+        let s = &mut self.sensors[index];
         if s.readings.is_empty() {
             return Ok(());
         }
@@ -273,18 +282,27 @@ impl Recording {
             s.status.duplicate_packets += 1;
             return Ok(());
         }
-        let mapped: Vec<ImuSample> = samples
-            .iter()
-            .zip(&s.batch)
-            .map(|(x, &t)| ImuSample { time_s: t, ..*x })
-            .collect();
-        s.first_host_s.get_or_insert(mapped[0].time_s);
+        let batch = &s.batch;
+        s.pending.extend(
+            samples
+                .iter()
+                .zip(batch)
+                .map(|(x, &t)| ImuSample { time_s: t, ..*x }),
+        );
+        s.first_host_s.get_or_insert(batch[0]);
         self.first_any_s.get_or_insert(arrival_s);
-        self.sensors[index].pending.extend(mapped);
         self.maybe_start(arrival_s)?;
-        self.drain(index)?;
-        self.tick(arrival_s)?;
-        Ok(())
+        self.drain(index)
+    }
+
+    /// Decodes what the decoder of sensor `index` still holds back.
+    fn finish_decoder(&mut self, index: usize, now_s: f64) -> Result<()> {
+        let s = &mut self.sensors[index];
+        s.readings.clear();
+        if s.decoder.finish(&mut s.readings).is_err() {
+            s.status.malformed_packets += 1;
+        }
+        self.ingest(index, now_s)
     }
 
     /// Samples of sensor `index` written since the last call (session seconds).
@@ -376,7 +394,8 @@ impl Recording {
     }
 
     /// The link of sensor `index` dropped at host time `at_s`.
-    pub fn on_disconnect(&mut self, index: usize, at_s: f64) {
+    pub fn on_disconnect(&mut self, index: usize, at_s: f64) -> Result<()> {
+        self.finish_decoder(index, at_s)?;
         let s = &mut self.sensors[index];
         s.status.connected = false;
         s.disconnected_at_s.get_or_insert(at_s);
@@ -384,6 +403,7 @@ impl Recording {
         s.gyr.clear();
         s.clock.new_segment();
         s.decoder = s.setup.model.decoder();
+        Ok(())
     }
 
     /// The link of sensor `index` is streaming again.
@@ -397,13 +417,19 @@ impl Recording {
         self.sensors[index].status.battery_pct = Some(pct);
     }
 
-    /// Flushes when due and returns fresh counters every [`FLUSH_INTERVAL_S`].
-    pub fn tick(&mut self, now_s: f64) -> Result<Option<Vec<SensorStatus>>> {
+    /// Flushes all CSVs when the last flush is [`FLUSH_INTERVAL_S`] old.
+    fn flush_if_due(&mut self, now_s: f64) -> Result<()> {
         if now_s - self.last_flush_s >= FLUSH_INTERVAL_S {
             self.maybe_start(now_s)?;
             self.flush_all()?;
             self.last_flush_s = now_s;
         }
+        Ok(())
+    }
+
+    /// Flushes when due and returns fresh counters every [`FLUSH_INTERVAL_S`].
+    pub fn tick(&mut self, now_s: f64) -> Result<Option<Vec<SensorStatus>>> {
+        self.flush_if_due(now_s)?;
         if now_s - self.last_status_s < FLUSH_INTERVAL_S {
             return Ok(None);
         }
@@ -438,29 +464,7 @@ impl Recording {
     /// disconnected as gaps to the end, the achieved sync, and writes `session.json`.
     pub fn finish(mut self, end_s: f64) -> Result<Session> {
         for i in 0..self.sensors.len() {
-            let s = &mut self.sensors[i];
-            s.readings.clear();
-            if s.decoder.finish(&mut s.readings).is_ok() && !s.readings.is_empty() {
-                // replay the held-back readings through the normal path
-                let readings = std::mem::take(&mut s.readings);
-                let mut samples = Vec::new();
-                s.acc
-                    .extend(readings.iter().filter(|r| r.quantity == Quantity::Acc));
-                s.gyr
-                    .extend(readings.iter().filter(|r| r.quantity == Quantity::Gyr));
-                samples.extend(pair(s));
-                s.batch.clear();
-                s.batch.extend(samples.iter().map(|x| x.time_s));
-                if s.clock.source() == TimeSource::Device && s.clock.map(end_s, &mut s.batch) {
-                    s.pending.extend(
-                        samples
-                            .iter()
-                            .zip(&s.batch)
-                            .map(|(x, &t)| ImuSample { time_s: t, ..*x }),
-                    );
-                    s.first_host_s.get_or_insert(s.batch[0]);
-                }
-            }
+            self.finish_decoder(i, end_s)?;
         }
         self.first_any_s.get_or_insert(end_s);
         self.maybe_start(end_s + ALIGN_TIMEOUT_S)?;
@@ -469,8 +473,7 @@ impl Recording {
         }
         let t0 = self.t0.unwrap_or(end_s);
         for s in &self.sensors {
-            if let (Some(at), Some(last)) = (s.disconnected_at_s, s.last_host_s) {
-                let _ = at;
+            if let (Some(_), Some(last)) = (s.disconnected_at_s, s.last_host_s) {
                 self.session.gaps.push(RecordedGap {
                     placement: s.setup.placement,
                     start_s: last - t0,
@@ -727,7 +730,7 @@ fn handle(
         LinkEvent::Battery { sensor, pct } => rec.set_battery(sensor, pct),
         LinkEvent::Disconnected { sensor, at } => {
             let at_s = host_s(at);
-            rec.on_disconnect(sensor, at_s);
+            rec.on_disconnect(sensor, at_s)?;
             let _ = status.send(StatusEvent::Disconnected {
                 placement: setups[sensor].placement,
                 at_s,
@@ -737,11 +740,13 @@ fn handle(
             sensor,
             attempt,
             delay,
+            reason,
         } => {
             let _ = status.send(StatusEvent::Reconnecting {
                 placement: setups[sensor].placement,
                 attempt,
                 delay,
+                reason,
             });
         }
         LinkEvent::Failed { sensor, error } => {
@@ -887,6 +892,47 @@ mod tests {
         assert!(session.sync.as_ref().unwrap().method == "device-timestamps+arrival-times");
         let back = Session::read(dir.path()).unwrap();
         assert_eq!(back, session);
+    }
+
+    #[test]
+    fn held_back_packets_survive_a_disconnect_and_the_gap_is_recorded() {
+        use crate::sensors::movesense;
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = Recording::create(
+            dir.path(),
+            vec![setup(Placement::RightShank, Model::Movesense)],
+            None,
+            None,
+            Utc::now(),
+        )
+        .unwrap();
+        let packet = |ts_ms: u32| {
+            movesense::imu6_packet(ts_ms, &[[0.0, 0.0, 9.81]; 4], &[[1.0, 2.0, 3.0]; 4])
+        };
+        // 4 samples per packet at ~104 Hz: packets 38.5 ms apart on the device clock
+        rec.on_notification(0, movesense::NOTIFY, &packet(1000), 0.05)
+            .unwrap();
+        rec.on_notification(0, movesense::NOTIFY, &packet(1038), 0.09)
+            .unwrap();
+        rec.on_disconnect(0, 0.2).unwrap();
+        rec.on_reconnect(0);
+        rec.on_notification(0, movesense::NOTIFY, &packet(3000), 2.05)
+            .unwrap();
+        let st = rec.status();
+        assert_eq!((st[0].reconnects, st[0].connected), (1, true));
+        let session = rec.finish(2.2).unwrap();
+        let t = ImuTable::read(&dir.path().join("right_shank.csv")).unwrap();
+        assert_eq!(
+            t.len(),
+            12,
+            "the packet held back at the disconnect and the last one are kept"
+        );
+        assert_eq!(session.gaps.len(), 1);
+        assert_eq!(session.gaps[0].reason.as_deref(), Some("disconnected"));
+        assert!(
+            (session.gaps[0].end_s - t.time_s[8]).abs() < 1e-6
+                && (session.gaps[0].start_s - t.time_s[7]).abs() < 1e-6
+        );
     }
 
     #[test]

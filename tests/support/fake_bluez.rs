@@ -429,9 +429,9 @@ impl GattCharacteristic1 {
             .log(&self.device, "ReadValue", Some(self.c.uuid), &[]);
         self.c.value.clone()
     }
-    fn write_value(&self, value: Vec<u8>, _options: HashMap<String, OwnedValue>) {
-        self.shared
-            .log(&self.device, "WriteValue", Some(self.c.uuid), &value);
+    /// Replies are notified before the write is logged, so script steps waiting for this
+    /// write run after the reply, as on a real device.
+    async fn write_value(&self, value: Vec<u8>, _options: HashMap<String, OwnedValue>) {
         let d = self
             .shared
             .devices
@@ -440,15 +440,11 @@ impl GattCharacteristic1 {
             .unwrap();
         for (on, prefix, target, reply) in &d.responses {
             if *on == self.c.uuid && value.starts_with(prefix) {
-                let (shared, device, target, reply) = (
-                    self.shared.clone(),
-                    self.device.clone(),
-                    *target,
-                    reply.clone(),
-                );
-                tokio::spawn(async move { notify(&shared, &device, target, &reply).await });
+                notify(&self.shared, &self.device, *target, reply).await;
             }
         }
+        self.shared
+            .log(&self.device, "WriteValue", Some(self.c.uuid), &value);
     }
     fn start_notify(&self) {
         self.shared
