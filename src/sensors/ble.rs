@@ -66,6 +66,7 @@ pub fn map_error(e: btleplug::Error, name: &str) -> BleError {
         || text.contains("Failed to connect to socket")
         || text.contains("ServiceUnknown")
         || text.contains("was not provided by any")
+        || text.contains("Timeout waiting for reply")
     {
         BleError::NoBluez { detail: text }
     } else if text.contains("AccessDenied")

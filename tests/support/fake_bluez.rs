@@ -613,6 +613,16 @@ impl FakeBluez {
         dir: tempfile::TempDir,
         devices: Vec<FakeDevice>,
     ) -> FakeBluez {
+        Self::serve_adapter(address, dir, devices, true).await
+    }
+
+    /// As [`FakeBluez::serve`], with the adapter powered on or off.
+    pub async fn serve_adapter(
+        address: String,
+        dir: tempfile::TempDir,
+        devices: Vec<FakeDevice>,
+        powered: bool,
+    ) -> FakeBluez {
         let shared = Arc::new(Shared {
             log: Mutex::default(),
             states: Mutex::default(),
@@ -622,7 +632,7 @@ impl FakeBluez {
         });
         let adapter = Adapter1 {
             shared: shared.clone(),
-            powered: true,
+            powered,
             discovering: false,
         };
         let conn = zbus::connection::Builder::address(address.as_str())
