@@ -59,6 +59,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<()> {
     }
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let walking = args.task.as_ref().is_none_or(|t| *t == Task::Walk);
+    let has_lower_back = args.sensors.iter().any(|(p, _)| *p == Placement::LowerBack);
     let opts = RecordOptions {
         out_dir: args.out.clone(),
         sensors: args.sensors.clone(),
@@ -76,7 +77,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<()> {
             let _ = tokio::signal::ctrl_c().await;
         };
         let display = tokio::spawn(async move {
-            let mut view = LiveView::new(walking);
+            let mut view = LiveView::new(walking, has_lower_back);
             while let Some(ev) = rx.recv().await {
                 view.show(ev);
             }
@@ -130,12 +131,17 @@ struct LiveView {
 }
 
 impl LiveView {
-    fn new(walking: bool) -> Self {
+    /// The live step count needs a lower-back sensor (trunk vertical acceleration).
+    fn new(walking: bool, has_lower_back: bool) -> Self {
         let bars = MultiProgress::new();
         let steps = walking.then(|| {
             let b = bars.add(ProgressBar::new_spinner());
             b.set_style(ProgressStyle::with_template("{msg}").expect("template"));
-            b.set_message("steps: waiting for lower-back data");
+            b.set_message(if has_lower_back {
+                "steps: waiting for lower-back data"
+            } else {
+                "steps: live count needs a lower-back sensor"
+            });
             (LiveSteps::new(), b)
         });
         LiveView {

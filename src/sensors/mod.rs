@@ -125,7 +125,7 @@ impl Model {
     /// Recognises a model from the advertised local name and service UUIDs.
     pub fn recognise(local_name: Option<&str>, services: &[Uuid]) -> Option<Model> {
         let name = local_name.unwrap_or("").trim();
-        if name.starts_with("Polar Sense") || name.starts_with("Polar OH1") {
+        if name.starts_with("Polar Sense") {
             return Some(Model::PolarVeritySense);
         }
         if name.starts_with("Polar H10") {

@@ -529,10 +529,7 @@ fn pair(s: &mut SensorState) -> Vec<ImuSample> {
     }
     let half = 0.5 / s.setup.model.rate_hz();
     let mut out = Vec::new();
-    loop {
-        let Some(a) = s.acc.front().copied() else {
-            break;
-        };
+    while let Some(a) = s.acc.front().copied() {
         let g = if has_gyr {
             let Some(g) = s.gyr.front().copied() else {
                 break;
