@@ -150,7 +150,17 @@ pub fn polar_frames(from: u64, to: u64, base_ns: u64) -> Vec<Step> {
 
 /// Raw registers of the fake WitMotion's frame `k`.
 pub fn wit_raw(k: i16) -> [i16; 9] {
-    [100 * k, -50, 2048, 10 * k, 0, -164, 0, 0, 0]
+    [
+        k.wrapping_mul(50),
+        -50,
+        2048,
+        k.wrapping_mul(10),
+        0,
+        -164,
+        0,
+        0,
+        0,
+    ]
 }
 
 pub fn wait_write(char: Uuid, prefix: &[u8], count: usize) -> Step {
