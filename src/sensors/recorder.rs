@@ -932,6 +932,82 @@ mod tests {
         );
     }
 
+    /// Deterministic pseudo-random latency jitter in [0, 1).
+    fn lcg(state: &mut u64) -> f64 {
+        *state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*state >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    #[test]
+    fn one_event_seen_by_a_timestamped_and_an_untimestamped_sensor_lines_up() {
+        // An impulse at true host time 12.0 s, seen by a Polar H10 (device clock 100 s ahead,
+        // running 50 ppm fast) and a WitMotion (no timestamps, true period 10.1 ms). Both
+        // packets arrive 15 ms + 0..20 ms jitter after their last sample.
+        let dir = tempfile::tempdir().unwrap();
+        let setups = vec![
+            setup(Placement::LowerBack, Model::PolarH10),
+            setup(Placement::LeftShank, Model::WitMotionWt901),
+        ];
+        let mut rec = Recording::create(dir.path(), setups, None, None, Utc::now()).unwrap();
+        let mut rng = 7u64;
+        let mut events: Vec<(f64, usize, Vec<u8>)> = Vec::new();
+        let impulse = |t: f64| (t - 12.0).abs() < 0.005;
+        for f in 0..1000u64 {
+            let t_last = 0.5 + (2 * f + 1) as f64 * 0.01;
+            let samples: Vec<[i16; 3]> = (0..2)
+                .map(|j| {
+                    let t = t_last - (1 - j) as f64 * 0.01;
+                    [0, 0, if impulse(t) { 3000 } else { 1000 }]
+                })
+                .collect();
+            let device_ns = ((100.0 + t_last) * (1.0 + 50e-6) * 1e9) as u64;
+            events.push((
+                t_last + 0.015 + 0.020 * lcg(&mut rng),
+                0,
+                polar_acc(device_ns, &samples),
+            ));
+        }
+        for k in 0..1950u64 {
+            let t = 0.3 + k as f64 * 0.0101;
+            let z = if impulse(t) { 6144 } else { 2048 };
+            events.push((
+                t + 0.015 + 0.020 * lcg(&mut rng),
+                1,
+                witmotion::frame([0, 0, z, 0, 0, 0, 0, 0, 0]).to_vec(),
+            ));
+        }
+        events.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (arrival, i, data) in &events {
+            let ch = if *i == 0 {
+                polar::DATA
+            } else {
+                witmotion::NOTIFY
+            };
+            rec.on_notification(*i, ch, data, *arrival).unwrap();
+        }
+        let session = rec.finish(21.0).unwrap();
+        let spike_time = |file: &str| {
+            let t = ImuTable::read(&dir.path().join(file)).unwrap();
+            let i = (0..t.len())
+                .max_by(|&a, &b| t.acc_mps2[2][a].total_cmp(&t.acc_mps2[2][b]))
+                .unwrap();
+            t.time_s[i]
+        };
+        // true impulse samples: Polar at 12.0 s, WitMotion at 0.3 + 1158 × 10.1 ms
+        let true_difference = 12.0 - (0.3 + 1158.0 * 0.0101);
+        let error =
+            (spike_time("lower_back.csv") - spike_time("left_shank.csv") - true_difference).abs();
+        let reported = session
+            .sync
+            .unwrap()
+            .max_offset_error_s
+            .expect("long enough to estimate");
+        assert!(error < 0.002, "alignment error {error}");
+        assert!(reported < 0.005, "reported {reported}");
+    }
+
     #[test]
     fn refuses_to_overwrite_a_session() {
         let dir = tempfile::tempdir().unwrap();
