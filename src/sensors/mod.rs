@@ -71,6 +71,8 @@ pub enum DecodeError {
         status: u8,
         meaning: &'static str,
     },
+    #[error("value is not a finite number (NaN or infinite float)")]
+    NotFinite,
     #[error("notification from unexpected characteristic {0}")]
     UnexpectedCharacteristic(Uuid),
 }
@@ -342,6 +344,27 @@ mod tests {
                 !m.start_commands().is_empty() && !m.stop_commands().is_empty(),
                 "{m}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// Arbitrary notification bytes never panic any decoder, and every reading they yield
+        /// is finite (what reaches the CSV must read back).
+        #[test]
+        fn decoders_never_panic_on_arbitrary_bytes(packets in proptest::collection::vec(proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300), 1..8)) {
+            for model in Model::ALL {
+                let mut d = model.decoder();
+                let mut out = Vec::new();
+                for p in &packets {
+                    for ch in model.notify_characteristics() {
+                        let _ = d.decode_into(*ch, p, &mut out);
+                    }
+                }
+                let _ = d.finish(&mut out);
+                for r in &out {
+                    proptest::prop_assert!(r.xyz.iter().all(|v| v.is_finite()), "{model}: {r:?}");
+                }
+            }
         }
     }
 }

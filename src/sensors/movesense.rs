@@ -114,6 +114,12 @@ impl Decoder {
                 sample_bytes: SAMPLE_BYTES,
             });
         }
+        let finite = payload[4..]
+            .chunks_exact(4)
+            .all(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]).is_finite());
+        if !finite {
+            return Err(DecodeError::NotFinite);
+        }
         self.emit(payload, out);
         Ok(())
     }
@@ -281,5 +287,9 @@ mod tests {
             })
         );
         d.decode_into(&[1, 99, 200, 0], &mut out).unwrap();
+        // a NaN anywhere drops the packet instead of writing an unreadable CSV row
+        let nan = imu6_packet(5, &[[0.0, f32::NAN, 0.0]], &[[0.0; 3]]);
+        d.decode_into(&nan, &mut out).unwrap();
+        assert_eq!(d.finish(&mut out), Err(DecodeError::NotFinite));
     }
 }

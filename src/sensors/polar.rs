@@ -408,6 +408,12 @@ impl Decoder {
                     sample_bytes: 12,
                 });
             }
+            if !payload
+                .chunks_exact(4)
+                .all(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]).is_finite())
+            {
+                return Err(DecodeError::NotFinite);
+            }
             let start = out.len();
             for s in payload.chunks_exact(12) {
                 let v = |k: usize| {
