@@ -143,6 +143,14 @@ impl Recording {
                 dir.display()
             )));
         }
+        for (i, s) in setups.iter().enumerate() {
+            if setups[..i].iter().any(|o| o.placement == s.placement) {
+                return Err(Error::Unsupported(format!(
+                    "placement {} is given twice",
+                    s.placement
+                )));
+            }
+        }
         let mut entries = Vec::new();
         let mut sensors = Vec::new();
         for s in setups {
@@ -177,7 +185,6 @@ impl Recording {
                 writer: ImuCsvWriter::create(&dir.join(&file))?,
                 status: SensorStatus {
                     placement: Some(s.placement),
-                    connected: true,
                     ..Default::default()
                 },
                 samples_at_last_status: 0,
@@ -406,11 +413,13 @@ impl Recording {
         Ok(())
     }
 
-    /// The link of sensor `index` is streaming again.
-    pub fn on_reconnect(&mut self, index: usize) {
+    /// The link of sensor `index` is up (first connection or reconnection).
+    pub fn on_connected(&mut self, index: usize) {
         let s = &mut self.sensors[index];
+        if s.disconnected_at_s.is_some() {
+            s.status.reconnects += 1;
+        }
         s.status.connected = true;
-        s.status.reconnects += 1;
     }
 
     pub fn set_battery(&mut self, index: usize, pct: u8) {
@@ -652,7 +661,6 @@ pub async fn record(
     tokio::pin!(stop);
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     let mut failure = None;
-    let mut ever_connected = vec![false; setups.len()];
     loop {
         tokio::select! {
             _ = &mut stop => break,
@@ -664,7 +672,7 @@ pub async fn record(
             }
             ev = rx.recv() => {
                 let Some(ev) = ev else { break };
-                if let Some(f) = handle(&mut rec, &setups, &mut ever_connected, ev, &status, host_s)? {
+                if let Some(f) = handle(&mut rec, &setups, ev, &status, host_s)? {
                     failure = Some(f);
                     break;
                 }
@@ -675,7 +683,7 @@ pub async fn record(
     let _ = tokio::time::timeout(Duration::from_secs(5), futures::future::join_all(tasks)).await;
     while let Ok(ev) = rx.try_recv() {
         if let LinkEvent::Notification { .. } = ev {
-            handle(&mut rec, &setups, &mut ever_connected, ev, &status, host_s)?;
+            handle(&mut rec, &setups, ev, &status, host_s)?;
         }
     }
     let session = rec.finish(host_s(Instant::now()))?;
@@ -688,7 +696,6 @@ pub async fn record(
 fn handle(
     rec: &mut Recording,
     setups: &[SensorSetup],
-    ever_connected: &mut [bool],
     ev: LinkEvent,
     status: &mpsc::UnboundedSender<StatusEvent>,
     host_s: impl Fn(Instant) -> f64,
@@ -713,10 +720,7 @@ fn handle(
         }
         LinkEvent::Connected { sensor } => {
             let s = &setups[sensor];
-            if ever_connected[sensor] {
-                rec.on_reconnect(sensor);
-            }
-            ever_connected[sensor] = true;
+            rec.on_connected(sensor);
             let _ = status.send(StatusEvent::Connected {
                 placement: s.placement,
                 model: s.model,
@@ -912,7 +916,7 @@ mod tests {
         rec.on_notification(0, movesense::NOTIFY, &packet(1038), 0.09)
             .unwrap();
         rec.on_disconnect(0, 0.2).unwrap();
-        rec.on_reconnect(0);
+        rec.on_connected(0);
         rec.on_notification(0, movesense::NOTIFY, &packet(3000), 2.05)
             .unwrap();
         let st = rec.status();
@@ -1018,5 +1022,14 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("already holds a session"), "{err}");
+        let twice = vec![
+            setup(Placement::LowerBack, Model::Movesense),
+            setup(Placement::LowerBack, Model::PolarH10),
+        ];
+        let err = Recording::create(&dir.path().join("b"), twice, None, None, Utc::now())
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(err, "placement lower-back is given twice");
     }
 }
