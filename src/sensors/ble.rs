@@ -54,32 +54,44 @@ fn fmt_seen(seen: &[String]) -> String {
     }
 }
 
-/// Maps a btleplug error (whose D-Bus details are only in its text) to a user-facing error.
+/// Maps a btleplug error to a user-facing error. btleplug keeps D-Bus errors as text (the
+/// D-Bus error message, sometimes with the error name), so both are matched, ignoring case.
 pub fn map_error(e: btleplug::Error, name: &str) -> BleError {
-    let text = e.to_string();
     match e {
         btleplug::Error::PermissionDenied => return BleError::PermissionDenied,
         btleplug::Error::NoAdapterAvailable => return BleError::NoAdapter,
         _ => {}
     }
-    if text.contains("system_bus_socket")
-        || text.contains("Failed to connect to socket")
-        || text.contains("ServiceUnknown")
-        || text.contains("was not provided by any")
-        || text.contains("Timeout waiting for reply")
-    {
+    let text = e.to_string();
+    let t = text.to_lowercase();
+    let any = |keys: &[&str]| keys.iter().any(|k| t.contains(k));
+    if any(&[
+        "system_bus_socket",
+        "failed to connect to socket",
+        "serviceunknown",
+        "was not provided by any",
+        "timeout waiting for reply",
+    ]) {
         BleError::NoBluez { detail: text }
-    } else if text.contains("AccessDenied")
-        || text.contains("NotPermitted")
-        || text.contains("NotAuthorized")
-    {
+    } else if any(&[
+        "accessdenied",
+        "access denied",
+        "notpermitted",
+        "not permitted",
+        "notauthorized",
+        "not authorized",
+        "permission denied",
+    ]) {
         BleError::PermissionDenied
-    } else if text.contains("InProgress")
-        || text.contains("AlreadyConnected")
-        || text.contains("Busy")
-    {
+    } else if any(&[
+        "inprogress",
+        "in progress",
+        "alreadyconnected",
+        "already connected",
+        "busy",
+    ]) {
         BleError::Busy { name: name.into() }
-    } else if text.contains("NotReady") {
+    } else if any(&["notready", "not ready"]) {
         BleError::PoweredOff
     } else {
         BleError::Other(text)
@@ -456,6 +468,31 @@ pub async fn watch_disconnects(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bluez_error_texts_map_to_actionable_errors() {
+        let other = |t: &str| btleplug::Error::Other(t.to_string().into());
+        let cases = [
+            ("Failed to connect to socket /run/dbus/system_bus_socket: No such file or directory", "cannot reach BlueZ"),
+            ("The name org.bluez was not provided by any .service files (org.freedesktop.DBus.Error.ServiceUnknown)", "cannot reach BlueZ"),
+            ("Operation already in progress", "is busy"),
+            ("Device or resource busy (org.bluez.Error.Failed)", "is busy"),
+            ("Operation Not Authorized", "permission denied"),
+            ("Resource Not Ready", "powered off"),
+        ];
+        for (text, want) in cases {
+            let got = map_error(other(text), "WT901").to_string();
+            assert!(got.contains(want), "{text} -> {got}");
+        }
+        assert!(matches!(
+            map_error(btleplug::Error::PermissionDenied, ""),
+            BleError::PermissionDenied
+        ));
+        assert!(matches!(
+            map_error(other("Software caused connection abort"), ""),
+            BleError::Other(_)
+        ));
+    }
 
     #[test]
     fn backoff_doubles_up_to_four_seconds() {

@@ -75,8 +75,18 @@ pub struct Call {
     pub bytes: Vec<u8>,
 }
 
+/// Errors the fake answers with, named like BlueZ's (`org.bluez.Error.*`).
+#[derive(Debug, zbus::DBusError)]
+#[zbus(prefix = "org.bluez.Error")]
+enum BluezError {
+    #[zbus(error)]
+    ZBus(zbus::Error),
+    InProgress(String),
+}
+
 #[derive(Default)]
 struct DevState {
+    busy: bool,
     connected: bool,
     resolved: bool,
     gatt_registered: bool,
@@ -227,9 +237,15 @@ impl Device1 {
 
 #[interface(name = "org.bluez.Device1")]
 impl Device1 {
-    async fn connect(&mut self) {
+    async fn connect(&mut self) -> Result<(), BluezError> {
         let d = self.dev().clone();
         self.shared.log(&d.address, "Connect", None, &[]);
+        if self.state(|s| s.busy) {
+            // what BlueZ answers while another connection attempt or client holds the device
+            return Err(BluezError::InProgress(
+                "Operation already in progress".into(),
+            ));
+        }
         let register = self.state(|s| !std::mem::replace(&mut s.gatt_registered, true));
         if register {
             let server = self.shared.conn().object_server();
@@ -278,7 +294,9 @@ impl Device1 {
             )
             .await;
         });
+        Ok(())
     }
+
     async fn disconnect(&mut self) {
         let address = self.dev().address.clone();
         self.shared.log(&address, "Disconnect", None, &[]);
@@ -651,6 +669,17 @@ impl FakeBluez {
             address,
             _dir: dir,
         }
+    }
+
+    /// Makes Connect to `device` fail as BlueZ does while the device is held elsewhere.
+    pub fn set_busy(&self, device: &str, busy: bool) {
+        self.shared
+            .states
+            .lock()
+            .unwrap()
+            .entry(device.to_string())
+            .or_default()
+            .busy = busy;
     }
 
     pub fn calls(&self) -> Vec<Call> {
