@@ -12,6 +12,7 @@ pub mod error;
 pub mod gait;
 pub mod recording;
 pub mod report;
+pub mod sensors;
 pub mod signal;
 
 pub use error::{Error, Result};

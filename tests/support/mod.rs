@@ -2,5 +2,7 @@
 #![allow(dead_code)]
 
 pub mod balance_sim;
+pub mod devices;
+pub mod fake_bluez;
 pub mod reference;
 pub mod synthetic_walk;
