@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Location, Result};
+use crate::gait::leg::{self, LegAnalysis};
 use crate::gait::lower_back::{self, LowerBackOptions};
 use crate::gait::spatial::SENSOR_HEIGHT_PER_BODY_HEIGHT;
-use crate::gait::GaitAnalysis;
+use crate::gait::{GaitAnalysis, PerSide, Side};
 use crate::recording::resample::DEFAULT_MAX_FILL_S;
-use crate::recording::{ImuTable, Placement, Session, UniformImu};
+use crate::recording::{Gap, ImuTable, Placement, Session, UniformImu};
 
 /// Shortest recording worth analysing, s.
 pub const MIN_DURATION_S: f64 = 5.0;
@@ -55,6 +56,10 @@ pub struct SessionAnalysis {
     pub source: PathBuf,
     pub session: SessionInfo,
     pub gait: Option<GaitAnalysis>,
+    /// Per-leg detail when the session has two leg sensors: their alignment and clock
+    /// alignment, each leg's events and the full per-stride table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legs: Option<LegAnalysis>,
 }
 
 /// The parts of `session.json` a report shows.
@@ -160,6 +165,24 @@ pub fn analyze_with(
         }
         None => None,
     };
+    // Two leg sensors measure events and temporal parameters per leg: they take precedence,
+    // and the lower back contributes the trunk metrics.
+    let (gait, legs) = match leg::leg_sensor_kind(session) {
+        Some(kind) => {
+            let (legs, gaps, duration_s, fs_hz) = analyze_leg_pair(dir, session, kind, opts, read)?;
+            (
+                Some(leg::gait_analysis::to_gait_analysis(
+                    &legs,
+                    gaps,
+                    duration_s,
+                    fs_hz,
+                    gait.as_ref(),
+                )),
+                Some(legs),
+            )
+        }
+        None => (gait, None),
+    };
     if gait.is_none() {
         let names: Vec<_> = session
             .sensors
@@ -167,7 +190,7 @@ pub fn analyze_with(
             .map(|s| s.placement.as_str())
             .collect();
         return Err(Error::Unsupported(format!(
-            "{}: no sensor this version can analyse for gait (found: {}; needs lower-back)",
+            "{}: no sensor this version can analyse for gait (found: {}; needs lower-back, left-foot + right-foot or left-shank + right-shank)",
             dir.display(),
             names.join(", ")
         )));
@@ -176,7 +199,48 @@ pub fn analyze_with(
         source: dir.to_path_buf(),
         session: info,
         gait,
+        legs,
     })
+}
+
+/// Reads both leg sensors and analyses them; also returns their missing-data ranges, the
+/// recording duration (s) and the left sensor's sampling rate (Hz).
+fn analyze_leg_pair(
+    dir: &Path,
+    session: &Session,
+    kind: leg::LegSensorKind,
+    opts: &AnalyzeOptions,
+    read: &dyn Fn(&Path) -> Result<ImuTable>,
+) -> Result<(leg::LegAnalysis, Vec<Gap>, f64, f64)> {
+    let sensor = |side: Side| -> Result<leg::LegSensor> {
+        let entry = session
+            .sensor(kind.placement(side))
+            .expect("leg_sensor_kind found the pair");
+        let path = session.sensor_path(dir, entry);
+        Ok(leg::LegSensor {
+            imu: prepare_imu(read(&path)?, &path, opts)?,
+            declared: entry.axes.sensor_to_body(),
+        })
+    };
+    let sensors = PerSide {
+        left: sensor(Side::Left)?,
+        right: sensor(Side::Right)?,
+    };
+    let gaps: Vec<Gap> = sensors
+        .left
+        .imu
+        .gaps
+        .iter()
+        .chain(&sensors.right.imu.gaps)
+        .copied()
+        .collect();
+    let (duration_s, fs_hz) = (sensors.left.imu.duration_s(), sensors.left.imu.fs_hz);
+    let input = leg::LegInput {
+        kind,
+        sensors,
+        shared_timeline: session.sync.is_some(),
+    };
+    Ok((leg::analyze_legs(&input)?, gaps, duration_s, fs_hz))
 }
 
 /// Reads a sensor CSV, checks units and length, and resamples it onto a uniform grid.

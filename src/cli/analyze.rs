@@ -10,7 +10,10 @@ use clap::{Args, ValueEnum};
 use crate::analyze::{analyze_file, analyze_session, AccUnit, AnalyzeOptions, SessionAnalysis};
 use crate::recording::resample::DEFAULT_MAX_FILL_S;
 use crate::recording::{Axes, Placement};
-use crate::report::{csv::StepsCsvExporter, json::JsonExporter, text::TextReport, Exporter};
+use crate::report::{
+    csv::StepsCsvExporter, json::JsonExporter, strides_csv::StridesCsvExporter, text::TextReport,
+    Exporter,
+};
 
 #[derive(Args, Debug)]
 #[command(
@@ -26,6 +29,10 @@ pub struct AnalyzeArgs {
     /// Write one row per step to this CSV file
     #[arg(long, value_name = "STEPS.csv")]
     pub csv: Option<PathBuf>,
+    /// Write one row per stride (stance, swing, support phases, length; with leg sensors also
+    /// toe-off, phase, lift and turning) to this CSV file
+    #[arg(long, value_name = "STRIDES.csv")]
+    pub strides_csv: Option<PathBuf>,
     /// Where the sensor sat (for a lone CSV)
     #[arg(long, value_enum, default_value = "lower-back")]
     pub placement: PlacementArg,
@@ -113,7 +120,18 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             args.input.display()
         );
     };
-    print_and_export(&analysis, args.json.as_deref(), args.csv.as_deref())
+    print_and_export(&analysis, args.json.as_deref(), args.csv.as_deref())?;
+    if let Some(path) = &args.strides_csv {
+        let file =
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let mut w = BufWriter::new(file);
+        StridesCsvExporter
+            .export(&analysis, &mut w)
+            .and_then(|_| w.flush())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("Wrote {} ({})", path.display(), StridesCsvExporter.name());
+    }
+    Ok(())
 }
 
 /// Prints the terminal report and writes the requested exports.

@@ -9,7 +9,9 @@ pub mod analyze;
 pub mod compare;
 pub mod demo;
 pub mod progress;
+pub mod record;
 pub mod report;
+pub mod scan;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -36,6 +38,10 @@ pub enum Command {
     Progress(progress::ProgressArgs),
     /// One self-contained HTML report: a patient page and a therapist page
     Report(report::ReportArgs),
+    /// List nearby supported BLE sensors (name, address, signal strength, model).
+    Scan(scan::ScanArgs),
+    /// Record a session from one or more BLE sensors into a session folder.
+    Record(record::RecordArgs),
 }
 
 /// Runs the command line and maps errors to a message on stderr and exit code 1.
@@ -47,6 +53,8 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => compare::run(a),
         Command::Progress(a) => progress::run(a),
         Command::Report(a) => report::run(a),
+        Command::Scan(a) => scan::run(a),
+        Command::Record(a) => record::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

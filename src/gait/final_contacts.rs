@@ -36,3 +36,32 @@ pub fn detect(fine_signal: &[f64], ic_index: &[f64], fs_hz: f64, delay_s: f64) -
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toe_off_is_the_downward_crossing_after_the_contact_plus_the_delay() {
+        let fs = 100.0;
+        // rate-of-change signal: positive lobe 100–130 (loading), negative until 160, positive again
+        let w: Vec<f64> = (0..300)
+            .map(|i| match i {
+                100..=129 => 1.0,
+                130..=159 => -1.0,
+                160..=189 => 1.0,
+                _ => -0.5,
+            })
+            .collect();
+        let fc = detect(&w, &[110.0, 170.0], fs, 0.11);
+        // crossing between samples 129 (+1) and 130 (−1): 129.5, plus 11 samples
+        assert!((fc[0].unwrap() - 140.5).abs() < 1e-9, "{fc:?}");
+        // the second contact has no later contact: the search runs 1.5 s at most, crossing at 189.67
+        assert!(
+            (fc[1].unwrap() - (189.0 + 1.0 / 1.5 + 11.0)).abs() < 1e-9,
+            "{fc:?}"
+        );
+        // a toe-off that would fall after the next contact is not reported
+        assert_eq!(detect(&w, &[110.0, 135.0], fs, 0.11)[0], None);
+    }
+}

@@ -77,9 +77,11 @@ pub fn summarize(
         .iter()
         .filter(|s| s.side == Some(Side::Left))
         .filter_map(|s| {
+            // steps are in time order: the step that starts with this stride
+            let i = steps.partition_point(|st| st.start_s < s.start_s - 1e-9);
             let step = steps
-                .iter()
-                .find(|st| st.bout == s.bout && (st.start_s - s.start_s).abs() < 1e-9)?;
+                .get(i)
+                .filter(|st| st.bout == s.bout && (st.start_s - s.start_s).abs() < 1e-9)?;
             Some(360.0 * step.step_time_s / s.stride_time_s)
         })
         .collect();
@@ -132,5 +134,53 @@ pub fn summarize(
         },
         regularity: None,
         harmonic_ratio: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gait::temporal::{steps_and_strides, BoutEvents};
+
+    #[test]
+    fn per_side_means_symmetry_and_pci_of_a_known_walk() {
+        // left step (R→L) 0.55 s, right step (L→R) 0.45 s, toe-off 0.1 s after each contact
+        let mut ic = vec![0.0];
+        for k in 0..20 {
+            let last = *ic.last().unwrap();
+            ic.push(last + if k % 2 == 0 { 0.45 } else { 0.55 });
+        }
+        let sides: Vec<Option<Side>> = (0..ic.len())
+            .map(|k| Some(if k % 2 == 0 { Side::Left } else { Side::Right }))
+            .collect();
+        let fc: Vec<f64> = ic.iter().map(|t| t + 0.1).collect();
+        let sl = vec![Some(0.6); ic.len() - 1];
+        let (steps, strides) = steps_and_strides(&BoutEvents {
+            bout: 0,
+            ic_s: &ic,
+            sides: &sides,
+            fc_s: &fc,
+            step_length_m: &sl,
+            turns: &[],
+            starts_after_gap: false,
+            ends_before_gap: false,
+        });
+        let s = summarize(&steps, &strides, 1, ic[ic.len() - 1]);
+        assert!((s.step_time_s.left.unwrap() - 0.55).abs() < 1e-9);
+        assert!((s.step_time_s.right.unwrap() - 0.45).abs() < 1e-9);
+        // steps 2–19 (first and last excluded): nine of 0.45 s and nine of 0.55 s
+        assert!((s.cadence_spm.unwrap() - 120.0).abs() < 1e-9);
+        let si = s.symmetry.step_time_si_pct.unwrap();
+        assert!((si - (0.45 - 0.55) / 0.5 * 100.0).abs() < 1e-9, "{si}");
+        assert!((s.symmetry.step_time_ratio.unwrap() - 0.55 / 0.45).abs() < 1e-9);
+        // stance: left foot from its contact to the toe-off after the right contact
+        assert!((s.stance_time_s.left.unwrap() - 0.55).abs() < 1e-9);
+        assert!((s.stance_time_s.right.unwrap() - 0.65).abs() < 1e-9);
+        // PCI: the right contact lands at 0.45 / 1.0 of the left stride = 162°, no variability
+        let pci = s.symmetry.pci_pct.unwrap();
+        assert!((pci - 100.0 * 18.0 / 180.0).abs() < 1e-6, "{pci}");
+        assert!(s.variability.stride_time_cv_pct.unwrap() < 1e-6);
+        assert!((s.stride_length_m.unwrap() - 1.2).abs() < 1e-9);
+        assert!((s.walking_speed_mps.unwrap() - 1.2).abs() < 1e-9);
     }
 }

@@ -26,10 +26,12 @@ impl Exporter for StepsCsvExporter {
             return Ok(());
         };
         for (i, s) in g.steps.iter().enumerate() {
+            // strides are in time order: the one this step's landing foot starts
+            let k = g.strides.partition_point(|st| st.start_s < s.end_s - 1e-9);
             let stride = g
                 .strides
-                .iter()
-                .find(|st| st.bout == s.bout && (st.start_s - s.end_s).abs() < 1e-9);
+                .get(k)
+                .filter(|st| st.bout == s.bout && (st.start_s - s.end_s).abs() < 1e-9);
             let ds = stride
                 .and_then(|st| Some(st.initial_double_support_s? + st.terminal_double_support_s?));
             writeln!(

@@ -12,6 +12,7 @@ pub mod json;
 pub mod metrics_from_gait;
 pub mod model;
 pub mod progress;
+pub mod strides_csv;
 pub mod text;
 
 use std::io::Write;

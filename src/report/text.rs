@@ -164,7 +164,15 @@ pub fn render(a: &SessionAnalysis) -> String {
     row(&mut o, "Single support*", &s.single_support_s, "s", 3);
     row(&mut o, "Double support*", &s.double_support_s, "s", 3);
     row(&mut o, "Step length", &s.step_length_per_side_m, "m", 2);
-    let _ = writeln!(o, "(symmetry index = (right − left) / mean × 100; positive = right larger; * estimated from the trunk)");
+    let starred = if g.source == "lower-back" {
+        "estimated from the trunk"
+    } else {
+        "measured per leg"
+    };
+    let _ = writeln!(
+        o,
+        "(symmetry index = (right − left) / mean × 100; positive = right larger; * {starred})"
+    );
     let _ = writeln!(o);
     let y = &s.symmetry;
     let _ =
