@@ -145,6 +145,21 @@ fn records_polar_and_witmotion_concurrently() {
             Some(POLAR_ADDR)
         );
         assert_eq!(lbe.sampling_rate_hz, Some(104.0));
+        assert_eq!(
+            lbe.device.as_ref().unwrap().firmware.as_deref(),
+            Some("3.1.1"),
+            "read from Device Information"
+        );
+        assert_eq!(
+            session
+                .sensor(Placement::LeftShank)
+                .unwrap()
+                .device
+                .as_ref()
+                .unwrap()
+                .firmware,
+            None
+        );
         assert_eq!(lbe.axes.to_string(), "ULB");
         assert_eq!(
             session

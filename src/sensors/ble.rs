@@ -13,7 +13,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{Command, Model, BATTERY_LEVEL};
+use super::{Command, Model, BATTERY_LEVEL, FIRMWARE_REVISION};
 
 /// Errors met when talking to sensors, worded for the person at the keyboard.
 #[derive(Debug, thiserror::Error)]
@@ -259,6 +259,10 @@ pub enum LinkEvent {
         data: Vec<u8>,
         arrival: Instant,
     },
+    Firmware {
+        sensor: usize,
+        version: String,
+    },
     Battery {
         sensor: usize,
         pct: u8,
@@ -360,6 +364,21 @@ impl Link {
         self.peripheral.read(&c).await.ok()?.first().copied()
     }
 
+    /// Firmware revision from the standard Device Information service, if exposed.
+    pub async fn firmware(&self) -> Option<String> {
+        let c = self
+            .peripheral
+            .characteristics()
+            .into_iter()
+            .find(|c| c.uuid == FIRMWARE_REVISION)?;
+        let bytes = self.peripheral.read(&c).await.ok()?;
+        let text = String::from_utf8_lossy(&bytes)
+            .trim_end_matches('\0')
+            .trim()
+            .to_string();
+        (!text.is_empty()).then_some(text)
+    }
+
     /// Writes the stop commands and disconnects; errors are ignored (the link may be gone).
     pub async fn stop(&self) {
         let chars = self.peripheral.characteristics();
@@ -412,9 +431,16 @@ impl Link {
             };
             attempt = 0;
             let _ = tx.send(LinkEvent::Connected { sensor });
-            if let Some(pct) = self.battery().await {
-                let _ = tx.send(LinkEvent::Battery { sensor, pct });
-            }
+            // read device info aside so notifications keep their arrival times
+            let (link, info_tx) = (self.clone(), tx.clone());
+            tokio::spawn(async move {
+                if let Some(pct) = link.battery().await {
+                    let _ = info_tx.send(LinkEvent::Battery { sensor, pct });
+                }
+                if let Some(version) = link.firmware().await {
+                    let _ = info_tx.send(LinkEvent::Firmware { sensor, version });
+                }
+            });
             let mut poll = tokio::time::interval(Duration::from_secs(1));
             loop {
                 tokio::select! {

@@ -422,6 +422,13 @@ impl Recording {
         s.status.connected = true;
     }
 
+    /// Firmware revision of sensor `index`, stored in `session.json` at the end.
+    pub fn set_firmware(&mut self, index: usize, version: String) {
+        if let Some(device) = self.session.sensors[index].device.as_mut() {
+            device.firmware = Some(version);
+        }
+    }
+
     pub fn set_battery(&mut self, index: usize, pct: u8) {
         self.sensors[index].status.battery_pct = Some(pct);
     }
@@ -729,6 +736,7 @@ fn handle(
             });
         }
         LinkEvent::Battery { sensor, pct } => rec.set_battery(sensor, pct),
+        LinkEvent::Firmware { sensor, version } => rec.set_firmware(sensor, version),
         LinkEvent::Disconnected { sensor, at } => {
             let at_s = host_s(at);
             rec.on_disconnect(sensor, at_s)?;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use gaitkit::sensors::{polar, uuid16, witmotion, BATTERY_LEVEL};
+use gaitkit::sensors::{polar, uuid16, witmotion, BATTERY_LEVEL, FIRMWARE_REVISION};
 use uuid::Uuid;
 
 use super::fake_bluez::{
@@ -54,6 +54,14 @@ pub fn polar_verity(script: Vec<Step>) -> FakeDevice {
                 ],
             },
             battery(87),
+            FakeService {
+                uuid: uuid16(0x180A),
+                chars: vec![FakeChar {
+                    uuid: FIRMWARE_REVISION,
+                    flags: vec!["read"],
+                    value: b"3.1.1\0".to_vec(),
+                }],
+            },
         ],
         responses: vec![
             (
