@@ -168,28 +168,28 @@ impl Ble {
             .await
             .map_err(|e| map_error(e, ""))?;
         let deadline = tokio::time::Instant::now() + timeout;
-        let mut found;
+        // With targets, stop as soon as all are seen (checked on discovery events only);
+        // without, listen for the whole timeout.
         loop {
-            found = self.found().await?;
-            if !targets.is_empty()
-                && targets.iter().all(|t| {
-                    found
-                        .iter()
-                        .any(|(_, f): &(Peripheral, Found)| f.matches(t))
-                })
-            {
-                break;
-            }
             match tokio::time::timeout_at(deadline, events.next()).await {
+                Ok(Some(CentralEvent::DeviceDiscovered(_) | CentralEvent::DeviceUpdated(_)))
+                    if !targets.is_empty() =>
+                {
+                    let found = self.found().await?;
+                    if targets
+                        .iter()
+                        .all(|t| found.iter().any(|(_, f)| f.matches(t)))
+                    {
+                        break;
+                    }
+                }
                 Ok(Some(_)) => {}
                 Ok(None) | Err(_) => break,
             }
         }
+        let found = self.found().await;
         let _ = self.adapter.stop_scan().await;
-        if found.is_empty() {
-            found = self.found().await?;
-        }
-        Ok(found)
+        found
     }
 
     async fn found(&self) -> Result<Vec<(Peripheral, Found)>, BleError> {
