@@ -24,7 +24,7 @@ pub enum BleError {
     NoAdapter,
     #[error("the Bluetooth adapter is powered off; switch it on with `bluetoothctl power on` (or unblock it with `rfkill unblock bluetooth`)")]
     PoweredOff,
-    #[error("sensor \"{wanted}\" not found within {timeout_s:.0} s; seen: {}. Check that it is charged, awake and close, and not connected to a phone", fmt_seen(.seen))]
+    #[error("sensor \"{wanted}\" not found within {} s; seen: {}. Check that it is charged, awake and close, and not connected to a phone", fmt_secs(*.timeout_s), fmt_seen(.seen))]
     NotFound {
         wanted: String,
         seen: Vec<String>,
@@ -44,6 +44,16 @@ pub enum BleError {
     },
     #[error("Bluetooth error: {0}")]
     Other(String),
+}
+
+/// Seconds without a trailing `.0` (`10`, `0.5`).
+fn fmt_secs(s: f64) -> String {
+    let r = (s * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
 }
 
 fn fmt_seen(seen: &[String]) -> String {
