@@ -54,6 +54,8 @@ pub struct SensorStatus {
     pub packets: u64,
     pub malformed_packets: u64,
     pub duplicate_packets: u64,
+    /// The latest decoding problem, e.g. a start command the device refused.
+    pub last_problem: Option<String>,
     /// Packets skipped while the configured rate took effect (see [`SETTLE_S`]).
     pub settling_packets: u64,
     pub battery_pct: Option<u8>,
@@ -255,11 +257,9 @@ impl Recording {
             return self.flush_if_due(arrival_s);
         }
         s.readings.clear();
-        if s.decoder
-            .decode_into(characteristic, data, &mut s.readings)
-            .is_err()
-        {
+        if let Err(e) = s.decoder.decode_into(characteristic, data, &mut s.readings) {
             s.status.malformed_packets += 1;
+            s.status.last_problem = Some(e.to_string());
         }
         self.ingest(index, arrival_s)?;
         self.flush_if_due(arrival_s)
