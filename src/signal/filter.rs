@@ -2,9 +2,7 @@
 //! extension padding, as `scipy.signal.sosfiltfilt`). Design and filtering come from
 //! `sci-rs`, which mirrors SciPy, so cut-offs in the gait literature translate directly.
 
-use sci_rs::signal::filter::design::{
-    butter_dyn, DigitalFilter, FilterBandType, FilterOutputType, Sos,
-};
+use sci_rs::signal::filter::design::{butter_dyn, DigitalFilter, FilterBandType, FilterOutputType, Sos};
 use sci_rs::signal::filter::sosfiltfilt_dyn;
 
 /// A designed zero-phase Butterworth filter.
@@ -16,41 +14,19 @@ pub struct Butterworth {
 impl Butterworth {
     /// Low-pass of `order` with cut-off `fc_hz` at sampling rate `fs_hz`.
     pub fn lowpass(order: usize, fc_hz: f64, fs_hz: f64) -> Self {
-        Self::design(
-            order,
-            vec![clamp_fc(fc_hz, fs_hz)],
-            FilterBandType::Lowpass,
-            fs_hz,
-        )
+        Self::design(order, vec![clamp_fc(fc_hz, fs_hz)], FilterBandType::Lowpass, fs_hz)
     }
 
     pub fn highpass(order: usize, fc_hz: f64, fs_hz: f64) -> Self {
-        Self::design(
-            order,
-            vec![clamp_fc(fc_hz, fs_hz)],
-            FilterBandType::Highpass,
-            fs_hz,
-        )
+        Self::design(order, vec![clamp_fc(fc_hz, fs_hz)], FilterBandType::Highpass, fs_hz)
     }
 
     pub fn bandpass(order: usize, lo_hz: f64, hi_hz: f64, fs_hz: f64) -> Self {
-        Self::design(
-            order,
-            vec![clamp_fc(lo_hz, fs_hz), clamp_fc(hi_hz, fs_hz)],
-            FilterBandType::Bandpass,
-            fs_hz,
-        )
+        Self::design(order, vec![clamp_fc(lo_hz, fs_hz), clamp_fc(hi_hz, fs_hz)], FilterBandType::Bandpass, fs_hz)
     }
 
     fn design(order: usize, wn: Vec<f64>, band: FilterBandType, fs_hz: f64) -> Self {
-        match butter_dyn(
-            order,
-            wn,
-            Some(band),
-            Some(false),
-            Some(FilterOutputType::Sos),
-            Some(fs_hz),
-        ) {
+        match butter_dyn(order, wn, Some(band), Some(false), Some(FilterOutputType::Sos), Some(fs_hz)) {
             DigitalFilter::Sos(s) => Butterworth { sos: s.sos },
             _ => unreachable!("butter_dyn returns SOS when asked for SOS"),
         }
@@ -78,9 +54,7 @@ mod tests {
     use std::f64::consts::PI;
 
     fn sine(f: f64, fs: f64, n: usize) -> Vec<f64> {
-        (0..n)
-            .map(|i| (2.0 * PI * f * i as f64 / fs).sin())
-            .collect()
+        (0..n).map(|i| (2.0 * PI * f * i as f64 / fs).sin()).collect()
     }
 
     fn rms(x: &[f64]) -> f64 {
@@ -95,11 +69,7 @@ mod tests {
         let mixed: Vec<f64> = slow.iter().zip(&fast).map(|(a, b)| a + b).collect();
         let y = Butterworth::lowpass(4, 5.0, fs).filtfilt(&mixed);
         let err: Vec<f64> = y.iter().zip(&slow).map(|(a, b)| a - b).collect();
-        assert!(
-            rms(&err[200..1800]) < 0.01,
-            "residual {}",
-            rms(&err[200..1800])
-        );
+        assert!(rms(&err[200..1800]) < 0.01, "residual {}", rms(&err[200..1800]));
     }
 
     #[test]
