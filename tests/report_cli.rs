@@ -227,7 +227,7 @@ fn bad_input_gives_a_clear_message_and_exit_code_1() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        text(&o.stderr).contains("as the after session"),
+        text(&o.stderr).contains("sensor placements differ"),
         "{}",
         text(&o.stderr)
     );

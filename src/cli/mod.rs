@@ -32,16 +32,16 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Analyse a session folder or a sensor CSV: walking bouts, steps, left/right symmetry
     Analyze(analyze::AnalyzeArgs),
+    /// List nearby supported BLE sensors (name, address, signal strength, model).
+    Scan(scan::ScanArgs),
+    /// Record a session from one or more BLE sensors into a session folder.
+    Record(record::RecordArgs),
     /// Before/after charts and a verdict per metric (improved, unchanged, worse; meaningful?)
     Compare(compare::CompareArgs),
     /// Trend charts over all sessions of a patient folder, in date order
     Progress(progress::ProgressArgs),
     /// One self-contained HTML report: a patient page and a therapist page
     Report(report::ReportArgs),
-    /// List nearby supported BLE sensors (name, address, signal strength, model).
-    Scan(scan::ScanArgs),
-    /// Record a session from one or more BLE sensors into a session folder.
-    Record(record::RecordArgs),
 }
 
 /// Runs the command line and maps errors to a message on stderr and exit code 1.
@@ -50,11 +50,11 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Analyze(a) => analyze::run(a),
+        Command::Scan(a) => scan::run(a),
+        Command::Record(a) => record::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Progress(a) => progress::run(a),
         Command::Report(a) => report::run(a),
-        Command::Scan(a) => scan::run(a),
-        Command::Record(a) => record::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
