@@ -99,7 +99,8 @@ impl Chart for GaitCycleChart {
         let mut chart = ChartBuilder::on(&area.margin(8, 16, 16, 32))
             .x_label_area_size(50)
             .y_label_area_size(80)
-            .build_cartesian_2d(0f64..100f64, (lo - pad)..(hi + pad))?;
+            // Room above the curves for the legend.
+            .build_cartesian_2d(0f64..100f64, (lo - pad)..(hi + pad + (hi - lo) * 0.4))?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
