@@ -107,6 +107,13 @@ impl Chart for GaitCycleChart {
             .bold_line_style(theme::GRID)
             .x_desc("Stride, % (0 % and 100 % = initial contact of the same foot)")
             .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| {
+                if hi - lo > 20.0 {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v:.1}")
+                }
+            })
             .y_desc(format!("{}, {}", last.signal, last.unit))
             .axis_desc_style(theme::font(theme::LABEL_PX))
             .label_style(theme::font(theme::TICK_PX))
