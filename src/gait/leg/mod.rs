@@ -1,10 +1,10 @@
 //! Gait from two leg-worn sensors (both feet or both shanks): laterality is known by
 //! construction, so stance, swing, single and double support are measured per side.
 //!
-//! Pipeline: [`alignment`] (gravity + sagittal axis from the data) → events per leg
-//! ([`foot_events`] or [`shank_events`]) → [`sync`] (one timeline for both legs) →
-//! [`trajectory`] (feet: stride length, speed, lift by zero-velocity-aided integration) →
-//! [`strides`] (per-stride table, per-side means over steady strides, symmetry) →
+//! Pipeline, per leg on its own clock: [`alignment`] (gravity + sagittal axis from the data)
+//! → events ([`foot_events`] or [`shank_events`]) → [`trajectory`] (feet: stride length,
+//! speed, lift by zero-velocity-aided integration); then [`sync`] (one timeline for both
+//! legs) → [`strides`] (per-stride table, per-side means over steady strides, symmetry) →
 //! [`gait_analysis`] (the shared result every report reads).
 
 pub mod alignment;
