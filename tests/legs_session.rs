@@ -328,3 +328,42 @@ fn strides_csv_has_one_row_per_stride_with_leg_columns_filled() {
         rows.len()
     );
 }
+
+#[test]
+fn an_unusable_lower_back_sensor_is_left_out_with_the_reason() {
+    use gaitkit::analyze::{analyze_session, AnalyzeOptions};
+    let dir = copy_fixture(|t| t);
+    // 2 s of lower-back data: too short for the trunk analysis
+    let rows: Vec<String> = (0..200)
+        .map(|i| format!("{:.2},9.81,0.1,0.2,0.5,0.3,0.1", i as f64 / 100.0))
+        .collect();
+    std::fs::write(
+        dir.path().join("lower_back.csv"),
+        format!(
+            "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n{}\n",
+            rows.join("\n")
+        ),
+    )
+    .unwrap();
+    let session = std::fs::read_to_string(dir.path().join("session.json")).unwrap().replacen(
+        "\"sensors\": [",
+        "\"sensors\": [\n  {\"placement\": \"lower-back\", \"file\": \"lower_back.csv\", \"axes\": \"URF\"},",
+        1,
+    );
+    std::fs::write(dir.path().join("session.json"), session).unwrap();
+    let g = analyze_session(dir.path(), &AnalyzeOptions::default())
+        .unwrap()
+        .gait
+        .unwrap();
+    assert_eq!(g.source, "feet");
+    let note = g
+        .notes
+        .iter()
+        .find(|n| n.contains("lower-back sensor was left out"))
+        .expect("note");
+    assert!(
+        note.contains("lower_back.csv") && note.contains("at least 5 s"),
+        "{note}"
+    );
+    assert!(g.summary.regularity.is_none());
+}
