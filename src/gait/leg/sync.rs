@@ -213,4 +213,15 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn walking_starts_at_the_first_regular_run_of_strides() {
+        // a jump "cycle" at 2.0 s, a pause, then strides of 1.1 s from 4.0 s
+        let ic = [2.0, 4.0, 5.1, 6.2, 7.3];
+        let fc = [1.65, 3.56, 4.66, 5.76, 6.86];
+        assert_eq!(walking_start_s(&ic, &fc), 3.56);
+        // walking from the first cycle
+        assert_eq!(walking_start_s(&ic[1..], &fc[1..]), 3.56);
+        assert_eq!(walking_start_s(&[4.0], &[3.56]), 3.56);
+    }
 }
