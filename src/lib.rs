@@ -5,12 +5,14 @@
 //! (`main.rs`, `cli.rs`) does.
 
 pub mod analyze;
+pub mod balance;
 pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod gait;
 pub mod recording;
 pub mod report;
+pub mod sensors;
 pub mod signal;
 
 pub use error::{Error, Result};

@@ -1,0 +1,474 @@
+//! Single-leg stance from the lower-back sensor: lift-off and touch-down of the raised leg,
+//! hold time, balance losses, sway during the hold, best and mean of repeated attempts
+//! (metrics.md B3; clinical protocol Springer et al. 2007).
+//!
+//! Detection (an engineering method, validated on the simulator only):
+//! * Before the raised foot can leave the floor the body moves sideways over the stance foot;
+//!   after touch-down it moves back. These **weight transfers** are found in the level-frame ML
+//!   displacement (double integral of ML acceleration, integration drift removed from the
+//!   velocity by an 8-s moving median) as windows whose net displacement exceeds 4 cm.
+//! * Each transfer is fitted by least squares with a minimum-jerk point-to-point movement
+//!   (Flash & Hogan 1985) plus a linear drift term, which gives its start and end.
+//! * **Lift-off** = end of a transfer towards the stance side; the return is the next transfer
+//!   the other way of at least 60 % of its size (smaller ones are corrective excursions). **Touch-down** = the foot impact
+//!   (vertical acceleration peak) just before the return transfer, or the return's start if no
+//!   impact stands out.
+//! * **Balance losses** during the hold (lift-off + 0.5 s to touch-down − 0.3 s): *hops* =
+//!   vertical impacts above max(3 m/s², median + 10·MAD); *corrective excursions* = the 0.25-s
+//!   moving RMS of horizontal acceleration above max(0.25 m/s², median + 5·MAD) for ≥ 0.2 s; a
+//!   *touch-down* before the protocol maximum ends the attempt and is itself a loss.
+//!
+//! The stance side is the side the body moved towards: a transfer to the left means standing
+//! on the left leg.
+
+use serde::Serialize;
+
+use super::sway::{prepare, sway, Sway, SwaySettings};
+use super::trunk_motion::{
+    cumulative_integral, median_mad, moving_median, moving_rms, TrunkMotion,
+};
+use crate::gait::Side;
+use crate::signal::filter::Butterworth;
+
+/// Settings of the single-leg-stance analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StanceSettings {
+    /// Protocol maximum; longer holds are capped, s (Springer 2007 used 45 s; 30 s is common).
+    pub max_hold_s: f64,
+    /// Smallest lateral displacement counted as a weight transfer, m.
+    pub min_transfer_m: f64,
+}
+
+impl Default for StanceSettings {
+    fn default() -> Self {
+        StanceSettings {
+            max_hold_s: 30.0,
+            min_transfer_m: 0.04,
+        }
+    }
+}
+
+/// Kind of balance loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossKind {
+    /// The raised foot touched the floor before the protocol maximum.
+    TouchDown,
+    /// The stance foot left the floor and landed again.
+    Hop,
+    /// A burst of trunk acceleration well above the hold's own level.
+    CorrectiveExcursion,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BalanceLoss {
+    /// Seconds from the start of the recording.
+    pub t_s: f64,
+    pub kind: LossKind,
+}
+
+/// One lift-off … touch-down.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StanceAttempt {
+    /// Leg stood on.
+    pub stance_side: Side,
+    pub lift_off_s: f64,
+    /// `None` when the recording ended during the hold.
+    pub touch_down_s: Option<f64>,
+    /// Touch-down (or recording end) − lift-off, capped at the protocol maximum, s.
+    pub hold_s: f64,
+    pub losses: Vec<BalanceLoss>,
+    /// Sway of the hold phase; `None` for holds shorter than 2 s.
+    pub sway: Option<Sway>,
+}
+
+/// All attempts of one recording.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SingleLegStance {
+    pub attempts: Vec<StanceAttempt>,
+    pub settings: StanceSettings,
+}
+
+/// A fitted weight transfer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transfer {
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Signed ML displacement, m (+ to the right).
+    pub displacement_m: f64,
+}
+
+/// Lateral weight transfers of a recording, in time order.
+pub fn weight_transfers(motion: &TrunkMotion, min_transfer_m: f64) -> Vec<Transfer> {
+    let fs = motion.fs_hz;
+    let n = motion.len();
+    if (n as f64) < 3.0 * fs {
+        return Vec::new();
+    }
+    let a = Butterworth::lowpass(4, 5.0, fs).filtfilt(&motion.lin_acc_mps2[1]);
+    let raw_v = cumulative_integral(&a, fs);
+    let drift = moving_median(&raw_v, fs, 8.0);
+    let v: Vec<f64> = raw_v.iter().zip(&drift).map(|(x, d)| x - d).collect();
+    let y = cumulative_integral(&v, fs);
+    let half = (0.6 * fs) as usize;
+    let d: Vec<f64> = (0..n)
+        .map(|i| y[(i + half).min(n - 1)] - y[i.saturating_sub(half)])
+        .collect();
+    // local extrema of |d| above the threshold, at least 1 s apart (largest first)
+    let mut candidates: Vec<usize> = (1..n - 1)
+        .filter(|&i| {
+            d[i].abs() >= min_transfer_m
+                && d[i].abs() >= d[i - 1].abs()
+                && d[i].abs() > d[i + 1].abs()
+        })
+        .collect();
+    candidates.sort_by(|&i, &j| d[j].abs().total_cmp(&d[i].abs()));
+    let mut kept: Vec<usize> = Vec::new();
+    for c in candidates {
+        if kept.iter().all(|&k| (k as f64 - c as f64).abs() > fs) {
+            kept.push(c);
+        }
+    }
+    kept.sort_unstable();
+    let end_s = n as f64 / fs;
+    kept.into_iter()
+        .filter_map(|c| fit_min_jerk(&y, fs, c))
+        // a fit running past either end of the recording is a filter edge, not a movement
+        .filter(|t| {
+            t.displacement_m.abs() >= 0.5 * min_transfer_m
+                && t.start_s > 0.2
+                && t.end_s < end_s - 0.2
+        })
+        .collect()
+}
+
+/// Least-squares fit of y = c₀ + c₁·t + Δ·s((t − t₀)/T) around sample `centre`, s = minimum
+/// jerk; grid over T ∈ [0.3, 2] s and t₀ with the movement's midpoint within ±0.4 s of `centre`.
+fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
+    let n = y.len();
+    let lo = centre.saturating_sub((1.6 * fs) as usize);
+    let hi = (centre + (1.6 * fs) as usize).min(n);
+    if hi - lo < (fs as usize) {
+        return None;
+    }
+    let ts: Vec<f64> = (lo..hi).map(|i| (i - lo) as f64 / fs).collect();
+    let ys = &y[lo..hi];
+    let c_t = (centre - lo) as f64 / fs;
+    // coarse grid (50 ms), then a 10-ms refinement around the best coarse point
+    let search = |t_range: (f64, f64),
+                  mid_range: (f64, f64),
+                  step: f64,
+                  best: &mut Option<(f64, f64, f64, f64)>| {
+        let mut big_t = t_range.0;
+        while big_t <= t_range.1 + 1e-9 {
+            let mut mid = mid_range.0;
+            while mid <= mid_range.1 + 1e-9 {
+                let t0 = mid - big_t / 2.0;
+                if let Some((sse, delta)) = lstsq3(&ts, |t| min_jerk((t - t0) / big_t), ys) {
+                    if best.is_none_or(|b| sse < b.0) {
+                        *best = Some((sse, t0, big_t, delta));
+                    }
+                }
+                mid += step;
+            }
+            big_t += step;
+        }
+    };
+    let mut best: Option<(f64, f64, f64, f64)> = None; // sse, t0, T, Δ
+    search((0.3, 2.0), (c_t - 0.4, c_t + 0.4), 0.05, &mut best);
+    let (_, t0c, tc, _) = best?;
+    let mid_c = t0c + tc / 2.0;
+    search(
+        ((tc - 0.05).max(0.3), tc + 0.05),
+        (mid_c - 0.05, mid_c + 0.05),
+        0.01,
+        &mut best,
+    );
+    let (_, t0, big_t, delta) = best?;
+    let start_s = lo as f64 / fs + t0;
+    Some(Transfer {
+        start_s,
+        end_s: start_s + big_t,
+        displacement_m: delta,
+    })
+}
+
+/// Minimum-jerk position fraction at normalised time τ (clamped to 0…1).
+pub fn min_jerk(tau: f64) -> f64 {
+    let t = tau.clamp(0.0, 1.0);
+    t * t * t * (10.0 - 15.0 * t + 6.0 * t * t)
+}
+
+/// Least squares of y on [1, t, s(t)]; returns (SSE, coefficient of s).
+fn lstsq3(t: &[f64], s_of: impl Fn(f64) -> f64, y: &[f64]) -> Option<(f64, f64)> {
+    let s: Vec<f64> = t.iter().map(|&v| s_of(v)).collect();
+    let mut m = nalgebra::Matrix3::<f64>::zeros();
+    let mut b = nalgebra::Vector3::<f64>::zeros();
+    for i in 0..t.len() {
+        let x = nalgebra::Vector3::new(1.0, t[i], s[i]);
+        m += x * x.transpose();
+        b += x * y[i];
+    }
+    let c = m.lu().solve(&b)?;
+    let sse = (0..t.len())
+        .map(|i| (y[i] - c[0] - c[1] * t[i] - c[2] * s[i]).powi(2))
+        .sum();
+    Some((sse, c[2]))
+}
+
+/// Single-leg-stance attempts of a recording. With `expected` set, only attempts on that
+/// side are kept (the returned count of dropped attempts lets the caller warn).
+pub fn single_leg_stance(
+    motion: &TrunkMotion,
+    expected: Option<Side>,
+    settings: StanceSettings,
+) -> (SingleLegStance, usize) {
+    let fs = motion.fs_hz;
+    let end_s = motion.len() as f64 / fs;
+    let transfers = weight_transfers(motion, settings.min_transfer_m);
+    let v_acc = &motion.lin_acc_mps2[0];
+    let mut attempts = Vec::new();
+    let mut dropped = 0;
+    let mut i = 0;
+    while i < transfers.len() {
+        let out = transfers[i];
+        let side = if out.displacement_m < 0.0 {
+            Side::Left
+        } else {
+            Side::Right
+        };
+        // the return is the next transfer the other way of at least 60 % of the size
+        let back = transfers[i + 1..]
+            .iter()
+            .position(|t| {
+                t.displacement_m.signum() != out.displacement_m.signum()
+                    && t.displacement_m.abs() >= 0.6 * out.displacement_m.abs()
+            })
+            .map(|k| i + 1 + k);
+        let lift_off_s = out.end_s;
+        let touch_down_s = back.map(|b| {
+            let r = transfers[b];
+            touch_down_time(v_acc, fs, lift_off_s, r.start_s)
+        });
+        i = back.map_or(transfers.len(), |b| b + 1);
+        if expected.is_some_and(|e| e != side) {
+            dropped += 1;
+            continue;
+        }
+        let stop_s = touch_down_s.unwrap_or(end_s);
+        let hold_s = (stop_s - lift_off_s).clamp(0.0, settings.max_hold_s);
+        let mut losses = hold_losses(motion, lift_off_s + 0.5, stop_s - 0.3);
+        if let Some(td) = touch_down_s {
+            if hold_s < settings.max_hold_s - 1.0 {
+                losses.push(BalanceLoss {
+                    t_s: td,
+                    kind: LossKind::TouchDown,
+                });
+            }
+        }
+        let (a, b) = (motion.index(lift_off_s + 0.5), motion.index(stop_s - 0.3));
+        let sway = (b > a).then(|| {
+            let sw = SwaySettings::default();
+            let (ap, ml) = prepare(
+                &motion.lin_acc_mps2[2][a..b],
+                &motion.lin_acc_mps2[1][a..b],
+                fs,
+                &sw,
+            );
+            if (b - a) as f64 >= 2.0 * fs {
+                sway(&ap, &ml, fs, &sw)
+            } else {
+                None
+            }
+        });
+        attempts.push(StanceAttempt {
+            stance_side: side,
+            lift_off_s,
+            touch_down_s,
+            hold_s,
+            losses,
+            sway: sway.flatten(),
+        });
+    }
+    (SingleLegStance { attempts, settings }, dropped)
+}
+
+/// Foot impact before the return transfer: the largest vertical acceleration peak in
+/// [return start − 0.3 s, return start + 0.1 s] if it exceeds max(1.5 m/s², median + 6·MAD of
+/// the hold), else the return start.
+fn touch_down_time(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f64) -> f64 {
+    let idx = |t: f64| ((t * fs).round().max(0.0) as usize).min(v_acc.len() - 1);
+    let (h0, h1) = (idx(lift_off_s + 0.5), idx(return_start_s - 0.5));
+    let threshold = if h1 > h0 + 10 {
+        median_mad(&v_acc[h0..h1]).map_or(1.5, |(m, s)| (m + 6.0 * s).max(1.5))
+    } else {
+        1.5
+    };
+    let (a, b) = (idx(return_start_s - 0.3), idx(return_start_s + 0.1));
+    let peak = (a..=b).max_by(|&i, &j| v_acc[i].total_cmp(&v_acc[j]));
+    match peak {
+        Some(p) if v_acc[p] > threshold => p as f64 / fs,
+        _ => return_start_s,
+    }
+}
+
+/// Hops and corrective excursions in [from_s, to_s].
+fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss> {
+    let fs = motion.fs_hz;
+    let (a, b) = (motion.index(from_s), motion.index(to_s));
+    if b <= a + (fs as usize) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let v = &motion.lin_acc_mps2[0][a..b];
+    let (med, mad) = median_mad(v).unwrap_or((0.0, 0.0));
+    let hop_threshold = (med + 10.0 * mad).max(3.0);
+    let mut last_hop: Option<usize> = None;
+    for i in 1..v.len() - 1 {
+        if v[i] > hop_threshold
+            && v[i] >= v[i - 1]
+            && v[i] > v[i + 1]
+            && last_hop.is_none_or(|l| i - l > (0.5 * fs) as usize)
+        {
+            last_hop = Some(i);
+            out.push(BalanceLoss {
+                t_s: (a + i) as f64 / fs,
+                kind: LossKind::Hop,
+            });
+        }
+    }
+    let lp = Butterworth::lowpass(4, 10.0, fs);
+    let (ml, ap) = (
+        lp.filtfilt(&motion.lin_acc_mps2[1][a..b]),
+        lp.filtfilt(&motion.lin_acc_mps2[2][a..b]),
+    );
+    let horiz: Vec<f64> = ml.iter().zip(&ap).map(|(x, y)| x.hypot(*y)).collect();
+    let env = moving_rms(&horiz, (0.25 * fs) as usize);
+    let (em, es) = median_mad(&env).unwrap_or((0.0, 0.0));
+    let threshold = (em + 5.0 * es).max(0.25);
+    let min_len = (0.2 * fs) as usize;
+    let mut i = 0;
+    while i < env.len() {
+        if env[i] > threshold {
+            let start = i;
+            while i < env.len() && env[i] > threshold {
+                i += 1;
+            }
+            if i - start >= min_len {
+                let peak = (start..i)
+                    .max_by(|&p, &q| env[p].total_cmp(&env[q]))
+                    .unwrap_or(start);
+                let t_s = (a + peak) as f64 / fs;
+                let near_hop = out
+                    .iter()
+                    .any(|l| l.kind == LossKind::Hop && (l.t_s - t_s).abs() < 0.6);
+                if !near_hop {
+                    out.push(BalanceLoss {
+                        t_s,
+                        kind: LossKind::CorrectiveExcursion,
+                    });
+                }
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out.sort_by(|x, y| x.t_s.total_cmp(&y.t_s));
+    out
+}
+
+/// Summary of the attempts on one side.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StanceSummary {
+    pub attempts: usize,
+    pub best_hold_s: f64,
+    pub mean_hold_s: f64,
+    pub losses: usize,
+    /// Losses per 10 s of holding.
+    pub losses_per_10s: f64,
+    /// Mean over attempts of the hold's ML sway RMS, m/s².
+    pub sway_rms_ml_mps2: Option<f64>,
+    /// Mean over attempts of the hold's resultant sway RMS, m/s².
+    pub sway_rms_mps2: Option<f64>,
+    /// Mean over attempts of the 95 % ellipse area, (m/s²)².
+    pub ellipse_area_m2ps4: Option<f64>,
+}
+
+/// Best and mean over the attempts on `side`; `None` if there are none.
+pub fn summarise(attempts: &[&StanceAttempt], side: Side) -> Option<StanceSummary> {
+    let on: Vec<&&StanceAttempt> = attempts.iter().filter(|a| a.stance_side == side).collect();
+    if on.is_empty() {
+        return None;
+    }
+    let holds: Vec<f64> = on.iter().map(|a| a.hold_s).collect();
+    let losses: usize = on.iter().map(|a| a.losses.len()).sum();
+    let total: f64 = holds.iter().sum();
+    let mean_of = |f: &dyn Fn(&Sway) -> f64| {
+        let v: Vec<f64> = on.iter().filter_map(|a| a.sway.as_ref().map(f)).collect();
+        crate::signal::stats::mean(&v)
+    };
+    Some(StanceSummary {
+        attempts: on.len(),
+        best_hold_s: holds.iter().cloned().fold(0.0, f64::max),
+        mean_hold_s: total / on.len() as f64,
+        losses,
+        losses_per_10s: if total > 0.0 {
+            10.0 * losses as f64 / total
+        } else {
+            0.0
+        },
+        sway_rms_ml_mps2: mean_of(&|s| s.rms_ml_mps2),
+        sway_rms_mps2: mean_of(&|s| s.rms_mps2),
+        ellipse_area_m2ps4: mean_of(&|s| s.ellipse_area_m2ps4),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_jerk_fit_recovers_start_end_and_size() {
+        // pure minimum-jerk step of −9 cm from 2.0 to 2.7 s on a slow drift, 100 Hz
+        let fs = 100.0;
+        let y: Vec<f64> = (0..600)
+            .map(|i| {
+                let t = i as f64 / fs;
+                0.01 + 0.002 * t - 0.09 * min_jerk((t - 2.0) / 0.7)
+            })
+            .collect();
+        let tr = fit_min_jerk(&y, fs, 235).unwrap();
+        assert!((tr.start_s - 2.0).abs() < 0.011, "start {}", tr.start_s);
+        assert!((tr.end_s - 2.7).abs() < 0.021, "end {}", tr.end_s);
+        assert!((tr.displacement_m + 0.09).abs() < 1e-3);
+    }
+
+    #[test]
+    fn summary_takes_best_and_mean_per_side() {
+        let mk = |side, hold_s| StanceAttempt {
+            stance_side: side,
+            lift_off_s: 0.0,
+            touch_down_s: Some(hold_s),
+            hold_s,
+            losses: vec![BalanceLoss {
+                t_s: 1.0,
+                kind: LossKind::TouchDown,
+            }],
+            sway: None,
+        };
+        let a = [
+            mk(Side::Left, 10.0),
+            mk(Side::Left, 20.0),
+            mk(Side::Right, 30.0),
+        ];
+        let refs: Vec<&StanceAttempt> = a.iter().collect();
+        let l = summarise(&refs, Side::Left).unwrap();
+        assert_eq!(
+            (l.attempts, l.best_hold_s, l.mean_hold_s, l.losses),
+            (2, 20.0, 15.0, 2)
+        );
+        assert!((l.losses_per_10s - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(summarise(&refs, Side::Right).unwrap().best_hold_s, 30.0);
+        assert!(summarise(&refs[..0], Side::Left).is_none());
+    }
+}
