@@ -186,6 +186,15 @@ pub fn analyze_with(
             let mut g =
                 leg::gait_analysis::to_gait_analysis(&legs, gaps, duration_s, fs_hz, gait.as_ref());
             g.notes.extend(lower_back_left_out);
+            // double support lasts ~0.1 s: clock errors of 10 ms between the legs matter
+            if let Some(err_s) = session.sync.as_ref().and_then(|s| s.max_offset_error_s) {
+                if err_s > 0.01 {
+                    g.notes.push(format!(
+                        "The leg sensors' clocks may differ by up to {:.0} ms (recorded sync error): double support and step times are uncertain by as much.",
+                        1000.0 * err_s
+                    ));
+                }
+            }
             (Some(g), Some(legs))
         }
         None => (gait, None),

@@ -367,3 +367,26 @@ fn an_unusable_lower_back_sensor_is_left_out_with_the_reason() {
     );
     assert!(g.summary.regularity.is_none());
 }
+
+#[test]
+fn a_large_recorded_clock_error_is_reported() {
+    use gaitkit::analyze::{analyze_session, AnalyzeOptions};
+    let dir = copy_fixture(|t| t);
+    let session = std::fs::read_to_string(dir.path().join("session.json")).unwrap().replacen(
+        "\"sensors\": [",
+        "\"sync\": {\"method\": \"arrival-times\", \"max_offset_error_s\": 0.025},\n \"sensors\": [",
+        1,
+    );
+    std::fs::write(dir.path().join("session.json"), session).unwrap();
+    let a = analyze_session(dir.path(), &AnalyzeOptions::default()).unwrap();
+    assert_eq!(
+        a.legs.unwrap().sync.method,
+        gaitkit::gait::leg::SyncMethod::SharedTimeline
+    );
+    let g = a.gait.unwrap();
+    assert!(
+        g.notes.iter().any(|n| n.contains("up to 25 ms")),
+        "{:?}",
+        g.notes
+    );
+}
