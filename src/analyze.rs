@@ -143,7 +143,7 @@ pub fn analyze_with(
     };
     let leg_kind = leg::leg_sensor_kind(session);
     let mut lower_back_left_out = None;
-    let gait = match session.sensor(Placement::LowerBack) {
+    let mut gait = match session.sensor(Placement::LowerBack) {
         Some(entry) => {
             let lower_back = || -> Result<GaitAnalysis> {
                 let path = session.sensor_path(dir, entry);
@@ -180,9 +180,19 @@ pub fn analyze_with(
     };
     // Two leg sensors measure events and temporal parameters per leg: they take precedence,
     // and the lower back contributes the trunk metrics.
-    let (gait, legs) = match leg_kind {
-        Some(kind) => {
-            let (legs, gaps, duration_s, fs_hz) = analyze_leg_pair(dir, session, kind, opts, read)?;
+    let leg_pair = match leg_kind.map(|kind| analyze_leg_pair(dir, session, kind, opts, read)) {
+        // legs that do not walk (a balance task, say) leave the lower-back analysis in charge
+        Some(Err(Error::NotEnoughData(why))) if gait.is_some() => {
+            if let Some(g) = gait.as_mut() {
+                g.notes
+                    .push(format!("The leg sensors were not used: {why}"));
+            }
+            None
+        }
+        other => other.transpose()?,
+    };
+    let (gait, legs) = match leg_pair {
+        Some((legs, gaps, duration_s, fs_hz)) => {
             let mut g =
                 leg::gait_analysis::to_gait_analysis(&legs, gaps, duration_s, fs_hz, gait.as_ref());
             g.notes.extend(lower_back_left_out);

@@ -390,3 +390,39 @@ fn a_large_recorded_clock_error_is_reported() {
         g.notes
     );
 }
+
+#[test]
+fn legs_that_do_not_walk_leave_the_lower_back_in_charge() {
+    use gaitkit::analyze::{analyze_session, AnalyzeOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let lb = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/mobilised_HA001_Test5_Trial1");
+    std::fs::copy(lb.join("lower_back.csv"), dir.path().join("lower_back.csv")).unwrap();
+    let still: Vec<String> = (0..1500)
+        .map(|i| format!("{:.3},0.1,0.2,9.8,0.4,-0.3,0.2", i as f64 / 100.0))
+        .collect();
+    let csv = format!(
+        "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n{}\n",
+        still.join("\n")
+    );
+    for f in ["left_foot.csv", "right_foot.csv"] {
+        std::fs::write(dir.path().join(f), &csv).unwrap();
+    }
+    let session = std::fs::read_to_string(lb.join("session.json")).unwrap().replacen(
+        "\"sensors\": [",
+        "\"sensors\": [\n {\"placement\": \"left-foot\", \"file\": \"left_foot.csv\", \"axes\": \"FLU\"},\n {\"placement\": \"right-foot\", \"file\": \"right_foot.csv\", \"axes\": \"FLU\"},",
+        1,
+    );
+    std::fs::write(dir.path().join("session.json"), session).unwrap();
+    let a = analyze_session(dir.path(), &AnalyzeOptions::default()).unwrap();
+    assert!(a.legs.is_none());
+    let g = a.gait.unwrap();
+    assert_eq!(g.source, "lower-back");
+    assert!(
+        g.notes
+            .iter()
+            .any(|n| n.contains("leg sensors were not used") && n.contains("hardly rotates")),
+        "{:?}",
+        g.notes
+    );
+    assert!(!g.initial_contacts.is_empty());
+}
