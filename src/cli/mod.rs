@@ -6,8 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod analyze;
+pub mod compare;
 pub mod demo;
+pub mod progress;
 pub mod record;
+pub mod report;
 pub mod scan;
 
 #[derive(Parser, Debug)]
@@ -33,6 +36,12 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Record a session from one or more BLE sensors into a session folder.
     Record(record::RecordArgs),
+    /// Before/after charts and a verdict per metric (improved, unchanged, worse; meaningful?)
+    Compare(compare::CompareArgs),
+    /// Trend charts over all sessions of a patient folder, in date order
+    Progress(progress::ProgressArgs),
+    /// One self-contained HTML report: a patient page and a therapist page
+    Report(report::ReportArgs),
 }
 
 /// Runs the command line and maps errors to a message on stderr and exit code 1.
@@ -43,6 +52,9 @@ pub fn main() -> ExitCode {
         Command::Analyze(a) => analyze::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Record(a) => record::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Progress(a) => progress::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
