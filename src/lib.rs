@@ -9,6 +9,7 @@ pub mod cli;
 pub mod error;
 pub mod gait;
 pub mod recording;
+pub mod report;
 pub mod signal;
 
 pub use error::{Error, Result};

@@ -1,0 +1,135 @@
+//! Single-leg stance on the simulator (tests/support/balance_sim.rs): lift-off and touch-down
+//! times, stance side, balance losses, best/mean of attempts.
+
+mod support;
+
+use gaitkit::balance::single_leg_stance::{single_leg_stance, LossKind, StanceSettings};
+use gaitkit::balance::trunk_motion::TrunkMotion;
+use gaitkit::gait::Side;
+use support::balance_sim::*;
+
+fn run(
+    script: &SlsScript,
+    axes: &str,
+    expected: Option<Side>,
+) -> gaitkit::balance::single_leg_stance::SingleLegStance {
+    let rec = simulate_single_leg(
+        script,
+        ImuModel {
+            axes: axes.parse().unwrap(),
+            seed: script.seed + 1,
+            ..ImuModel::default()
+        },
+    );
+    let (acc, gyr) = rec.body_frame();
+    let m = TrunkMotion::from_body_frame(&acc, &gyr, rec.fs_hz).unwrap();
+    single_leg_stance(&m, expected, StanceSettings::default()).0
+}
+
+fn two_attempts(stance: Side, seed: u64) -> SlsScript {
+    SlsScript {
+        duration_s: 55.0,
+        attempts: vec![
+            SlsAttempt {
+                stance,
+                lift_off_s: 6.0,
+                touch_down_s: 19.0,
+                losses: vec![(11.0, SimLoss::Excursion(0.7)), (15.0, SimLoss::Hop)],
+            },
+            SlsAttempt {
+                stance,
+                lift_off_s: 26.0,
+                touch_down_s: 48.5,
+                losses: vec![],
+            },
+        ],
+        transfer_m: 0.09,
+        transfer_s: 0.7,
+        hike_deg: 3.0,
+        seed,
+    }
+}
+
+#[test]
+fn lift_off_and_touch_down_within_0_1_s_and_sides_never_swapped() {
+    let mut worst: f64 = 0.0;
+    for stance in [Side::Left, Side::Right] {
+        for (axes, seed) in [("URF", 3), ("DLF", 4), ("BLD", 5)] {
+            let script = two_attempts(stance, seed);
+            let r = run(&script, axes, None);
+            assert_eq!(r.attempts.len(), 2, "{stance:?} {axes}: {:?}", r.attempts);
+            for (a, truth) in r.attempts.iter().zip(&script.attempts) {
+                assert_eq!(a.stance_side, stance, "{axes}: side swapped");
+                let e_lo = a.lift_off_s - truth.lift_off_s;
+                let e_td = a.touch_down_s.unwrap() - truth.touch_down_s;
+                println!("{stance:?} {axes}: lift-off {:.3} (true {}) {e_lo:+.3} s, touch-down {:.3} (true {}) {e_td:+.3} s, hold {:.2} s", a.lift_off_s, truth.lift_off_s, a.touch_down_s.unwrap(), truth.touch_down_s, a.hold_s);
+                assert!(
+                    e_lo.abs() < 0.1,
+                    "lift-off error {e_lo} s (tolerance 0.1 s)"
+                );
+                assert!(
+                    e_td.abs() < 0.1,
+                    "touch-down error {e_td} s (tolerance 0.1 s)"
+                );
+                worst = worst.max(e_lo.abs()).max(e_td.abs());
+            }
+        }
+    }
+    println!("worst event error {worst:.3} s");
+}
+
+#[test]
+fn losses_are_found_with_their_kind_and_time() {
+    for stance in [Side::Left, Side::Right] {
+        let script = two_attempts(stance, 8);
+        let r = run(&script, "URF", Some(stance));
+        let first = &r.attempts[0];
+        println!("{stance:?} losses: {:?}", first.losses);
+        let find = |kind: LossKind, t: f64| {
+            first
+                .losses
+                .iter()
+                .any(|l| l.kind == kind && (l.t_s - t).abs() < 0.5)
+        };
+        assert!(find(LossKind::Hop, 15.0), "hop at 15 s: {:?}", first.losses);
+        assert!(
+            find(LossKind::CorrectiveExcursion, 11.0),
+            "excursion at 11 s: {:?}",
+            first.losses
+        );
+        assert!(find(LossKind::TouchDown, 19.0));
+        assert_eq!(first.losses.len(), 3, "no false losses: {:?}", first.losses);
+        // the second attempt lasts 22.5 s with no scripted loss, and ends before the 30-s
+        // protocol maximum, so its touch-down is its only loss
+        let second = &r.attempts[1];
+        assert_eq!(second.losses.len(), 1, "{:?}", second.losses);
+        assert_eq!(second.losses[0].kind, LossKind::TouchDown);
+    }
+}
+
+#[test]
+fn wrong_side_attempts_are_dropped_when_the_task_names_the_side() {
+    let script = two_attempts(Side::Right, 9);
+    let rec = simulate_single_leg(&script, ImuModel::default());
+    let (acc, gyr) = rec.body_frame();
+    let m = TrunkMotion::from_body_frame(&acc, &gyr, rec.fs_hz).unwrap();
+    let (r, dropped) = single_leg_stance(&m, Some(Side::Left), StanceSettings::default());
+    assert!(
+        r.attempts.is_empty(),
+        "{:?}",
+        r.attempts
+            .iter()
+            .map(|a| (a.stance_side, a.lift_off_s, a.touch_down_s))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(dropped, 2);
+}
+
+#[test]
+fn quiet_standing_has_no_attempts() {
+    let rec = simulate_standing(&StandingScript::default(), ImuModel::default());
+    let (acc, gyr) = rec.body_frame();
+    let m = TrunkMotion::from_body_frame(&acc, &gyr, rec.fs_hz).unwrap();
+    let (r, _) = single_leg_stance(&m, None, StanceSettings::default());
+    assert!(r.attempts.is_empty(), "{:?}", r.attempts);
+}
