@@ -14,11 +14,17 @@ pub struct Location {
 
 impl Location {
     pub fn file(path: impl AsRef<Path>) -> Self {
-        Self { path: path.as_ref().to_path_buf(), line: None }
+        Self {
+            path: path.as_ref().to_path_buf(),
+            line: None,
+        }
     }
 
     pub fn line(path: impl AsRef<Path>, line: u64) -> Self {
-        Self { path: path.as_ref().to_path_buf(), line: Some(line) }
+        Self {
+            path: path.as_ref().to_path_buf(),
+            line: Some(line),
+        }
     }
 }
 
@@ -53,11 +59,17 @@ pub enum Error {
 
 impl Error {
     pub fn input(location: Location, problem: impl Into<String>) -> Self {
-        Error::Input { location, problem: problem.into() }
+        Error::Input {
+            location,
+            problem: problem.into(),
+        }
     }
 
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
-        Error::Io { path: path.as_ref().to_path_buf(), source }
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
     }
 }
 

@@ -4,12 +4,15 @@
 //! spectra) → gait and balance analyses → reports. The library never prints; the binary
 //! (`main.rs`, `cli.rs`) does.
 
+pub mod analyze;
 pub mod balance;
 pub mod cli;
+pub mod demo;
 pub mod error;
 pub mod gait;
 pub mod recording;
 pub mod report;
+pub mod sensors;
 pub mod signal;
 
 pub use error::{Error, Result};

@@ -5,6 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod analyze;
+pub mod demo;
+pub mod record;
+pub mod scan;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "gaitkit",
@@ -19,12 +24,26 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Analyse the bundled real recording (no files needed)
+    Demo(demo::DemoArgs),
+    /// Analyse a session folder or a sensor CSV: walking bouts, steps, left/right symmetry
+    Analyze(analyze::AnalyzeArgs),
+    /// List nearby supported BLE sensors (name, address, signal strength, model).
+    Scan(scan::ScanArgs),
+    /// Record a session from one or more BLE sensors into a session folder.
+    Record(record::RecordArgs),
+}
 
 /// Runs the command line and maps errors to a message on stderr and exit code 1.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: anyhow::Result<()> = match cli.command {};
+    let result = match cli.command {
+        Command::Demo(a) => demo::run(a),
+        Command::Analyze(a) => analyze::run(a),
+        Command::Scan(a) => scan::run(a),
+        Command::Record(a) => record::run(a),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

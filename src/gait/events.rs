@@ -58,6 +58,9 @@ impl<T> PerSide<T> {
     }
 
     pub fn map<U>(&self, mut f: impl FnMut(&T) -> U) -> PerSide<U> {
-        PerSide { left: f(&self.left), right: f(&self.right) }
+        PerSide {
+            left: f(&self.left),
+            right: f(&self.right),
+        }
     }
 }

@@ -1,6 +1,28 @@
 //! Gait analysis. One module per pipeline stage, named by what it produces.
+//!
+//! Lower back (one trunk sensor), in pipeline order: [`body_frame`] → [`walking_bouts`] and
+//! [`turns`] → [`initial_contacts`] and [`final_contacts`] → [`laterality`] → [`temporal`]
+//! and [`spatial`] → [`summary`] ([`symmetry`], [`regularity`], [`harmonic_ratio`]), run by
+//! [`lower_back`]. Two leg sensors: [`leg`]. Results: [`analysis`]; accuracy: [`evaluation`].
 
+pub mod analysis;
+pub mod body_frame;
+pub mod evaluation;
 pub mod events;
+pub mod final_contacts;
+pub mod harmonic_ratio;
+pub mod initial_contacts;
+pub mod laterality;
+pub mod leg;
+pub mod live_steps;
+pub mod lower_back;
+pub mod regularity;
+pub mod spatial;
+pub mod summary;
 pub mod symmetry;
+pub mod temporal;
+pub mod turns;
+pub mod walking_bouts;
 
+pub use analysis::GaitAnalysis;
 pub use events::{Contact, PerSide, Side};

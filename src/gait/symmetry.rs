@@ -18,7 +18,11 @@ pub fn symmetry_index_pct(left: f64, right: f64) -> Option<f64> {
 /// Symmetry ratio, larger over smaller (Patterson et al. 2010); 1 = symmetric, normal 0.9–1.1
 /// for temporal parameters (Patterson 2008).
 pub fn symmetry_ratio(left: f64, right: f64) -> Option<f64> {
-    let (lo, hi) = if left < right { (left, right) } else { (right, left) };
+    let (lo, hi) = if left < right {
+        (left, right)
+    } else {
+        (right, left)
+    };
     (lo > 0.0).then(|| hi / lo)
 }
 
@@ -45,7 +49,11 @@ pub struct Symmetry {
 impl Symmetry {
     pub fn of(means: PerSide<Option<f64>>) -> Option<Symmetry> {
         let (l, r) = (means.left?, means.right?);
-        Some(Symmetry { si_pct: symmetry_index_pct(l, r), ratio: symmetry_ratio(l, r), ga_pct: gait_asymmetry_pct(l, r) })
+        Some(Symmetry {
+            si_pct: symmetry_index_pct(l, r),
+            ratio: symmetry_ratio(l, r),
+            ga_pct: gait_asymmetry_pct(l, r),
+        })
     }
 }
 
@@ -60,7 +68,12 @@ pub fn phase_coordination_index(phases_deg: &[f64]) -> Option<PciResult> {
     let cv = crate::signal::stats::cv_pct(phases_deg)?;
     let abs = phases_deg.iter().map(|p| (p - 180.0).abs()).sum::<f64>() / phases_deg.len() as f64;
     let p_abs = 100.0 * abs / 180.0;
-    Some(PciResult { pci_pct: cv + p_abs, phase_cv_pct: cv, phase_abs_dev_deg: abs, mean_phase_deg: crate::signal::stats::mean(phases_deg)? })
+    Some(PciResult {
+        pci_pct: cv + p_abs,
+        phase_cv_pct: cv,
+        phase_abs_dev_deg: abs,
+        mean_phase_deg: crate::signal::stats::mean(phases_deg)?,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -97,9 +97,8 @@ impl FromStr for Axes {
         }
         let mut dirs = [Direction::Up; 3];
         for (i, &c) in letters.iter().enumerate() {
-            dirs[i] = Direction::from_letter(c).ok_or_else(|| {
-                format!("axes \"{s}\": '{c}' is not one of U, D, L, R, F, B")
-            })?;
+            dirs[i] = Direction::from_letter(c)
+                .ok_or_else(|| format!("axes \"{s}\": '{c}' is not one of U, D, L, R, F, B"))?;
         }
         let mut seen = [false; 3];
         for d in dirs {
@@ -149,7 +148,10 @@ mod tests {
     fn urf_maps_sensor_x_to_up_y_to_right_z_to_forward() {
         let r: Axes = "URF".parse().unwrap();
         let m = r.sensor_to_body();
-        assert_eq!(m * Vector3::new(9.81, 0.0, 0.0), Vector3::new(9.81, 0.0, 0.0));
+        assert_eq!(
+            m * Vector3::new(9.81, 0.0, 0.0),
+            Vector3::new(9.81, 0.0, 0.0)
+        );
         assert_eq!(m * Vector3::new(0.0, 1.0, 0.0), Vector3::new(0.0, 1.0, 0.0));
         assert_eq!(m * Vector3::new(0.0, 0.0, 1.0), Vector3::new(0.0, 0.0, 1.0));
     }
@@ -159,7 +161,10 @@ mod tests {
         let m = "FLU".parse::<Axes>().unwrap().sensor_to_body();
         // sensor x (forward) -> AP +1; sensor y (left) -> ML -1; sensor z (up) -> V +1
         assert_eq!(m * Vector3::new(1.0, 0.0, 0.0), Vector3::new(0.0, 0.0, 1.0));
-        assert_eq!(m * Vector3::new(0.0, 1.0, 0.0), Vector3::new(0.0, -1.0, 0.0));
+        assert_eq!(
+            m * Vector3::new(0.0, 1.0, 0.0),
+            Vector3::new(0.0, -1.0, 0.0)
+        );
         assert_eq!(m * Vector3::new(0.0, 0.0, 1.0), Vector3::new(1.0, 0.0, 0.0));
     }
 
@@ -167,7 +172,10 @@ mod tests {
     fn upside_down_sensor_reads_gravity_as_up() {
         // x down, y left (so z stays forward for a right-handed frame): DLF
         let m = "DLF".parse::<Axes>().unwrap().sensor_to_body();
-        assert_eq!(m * Vector3::new(-9.81, 0.0, 0.0), Vector3::new(9.81, 0.0, 0.0));
+        assert_eq!(
+            m * Vector3::new(-9.81, 0.0, 0.0),
+            Vector3::new(9.81, 0.0, 0.0)
+        );
     }
 
     #[test]

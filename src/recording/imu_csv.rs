@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use super::ImuSample;
 use crate::error::{Error, Location, Result};
 
-pub const HEADER: [&str; 7] = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"];
+pub const HEADER: [&str; 7] = [
+    "time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z",
+];
 
 /// Samples of one sensor, column-wise, in sensor axes.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,7 +32,11 @@ impl ImuTable {
 
     pub fn with_capacity(n: usize) -> Self {
         let v = || Vec::with_capacity(n);
-        ImuTable { time_s: v(), acc_mps2: [v(), v(), v()], gyr_dps: [v(), v(), v()] }
+        ImuTable {
+            time_s: v(),
+            acc_mps2: [v(), v(), v()],
+            gyr_dps: [v(), v(), v()],
+        }
     }
 
     pub fn push(&mut self, s: &ImuSample) {
@@ -44,7 +50,11 @@ impl ImuTable {
     pub fn sample(&self, i: usize) -> ImuSample {
         ImuSample {
             time_s: self.time_s[i],
-            acc_mps2: [self.acc_mps2[0][i], self.acc_mps2[1][i], self.acc_mps2[2][i]],
+            acc_mps2: [
+                self.acc_mps2[0][i],
+                self.acc_mps2[1][i],
+                self.acc_mps2[2][i],
+            ],
             gyr_dps: [self.gyr_dps[0][i], self.gyr_dps[1][i], self.gyr_dps[2][i]],
         }
     }
@@ -60,27 +70,40 @@ impl ImuTable {
     /// Columns may come in any order and extra columns are ignored. Every value must be a
     /// finite number and `time_s` must increase strictly.
     pub fn from_reader(reader: impl Read, path: &Path) -> Result<ImuTable> {
-        let mut rdr = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(reader);
-        let headers = rdr
-            .byte_headers()
-            .map_err(|e| csv_error(path, e))?
-            .clone();
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .trim(csv::Trim::All)
+            .from_reader(reader);
+        let headers = rdr.byte_headers().map_err(|e| csv_error(path, e))?.clone();
         if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
-            return Err(Error::input(Location::file(path), "file is empty (expected a header line time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z)"));
+            return Err(Error::input(
+                Location::file(path),
+                "file is empty (expected a header line time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z)",
+            ));
         }
         let mut cols = [0usize; 7];
         let mut missing = Vec::new();
         for (k, name) in HEADER.iter().enumerate() {
-            match headers.iter().position(|h| h.eq_ignore_ascii_case(name.as_bytes())) {
+            match headers
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(name.as_bytes()))
+            {
                 Some(i) => cols[k] = i,
                 None => missing.push(*name),
             }
         }
         if !missing.is_empty() {
-            let found: Vec<_> = headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
+            let found: Vec<_> = headers
+                .iter()
+                .map(|h| String::from_utf8_lossy(h).into_owned())
+                .collect();
             return Err(Error::input(
                 Location::line(path, 1),
-                format!("missing column(s) {} (header has: {})", missing.join(", "), found.join(",")),
+                format!(
+                    "missing column(s) {} (header has: {})",
+                    missing.join(", "),
+                    found.join(",")
+                ),
             ));
         }
         let mut table = ImuTable::default();
@@ -98,12 +121,23 @@ impl ImuTable {
             }
             for (k, &c) in cols.iter().enumerate() {
                 let field = record.get(c).ok_or_else(|| {
-                    Error::input(Location::line(path, line), format!("missing value for {} (row has {} fields)", HEADER[k], record.len()))
+                    Error::input(
+                        Location::line(path, line),
+                        format!(
+                            "missing value for {} (row has {} fields)",
+                            HEADER[k],
+                            record.len()
+                        ),
+                    )
                 })?;
                 values[k] = parse_number(field).ok_or_else(|| {
                     Error::input(
                         Location::line(path, line),
-                        format!("{} = \"{}\" is not a finite number", HEADER[k], String::from_utf8_lossy(field)),
+                        format!(
+                            "{} = \"{}\" is not a finite number",
+                            HEADER[k],
+                            String::from_utf8_lossy(field)
+                        ),
                     )
                 })?;
             }
@@ -111,7 +145,10 @@ impl ImuTable {
                 if values[0] <= prev {
                     return Err(Error::input(
                         Location::line(path, line),
-                        format!("time_s goes from {prev} to {} (time must increase from row to row)", values[0]),
+                        format!(
+                            "time_s goes from {prev} to {} (time must increase from row to row)",
+                            values[0]
+                        ),
                     ));
                 }
             }
@@ -122,15 +159,17 @@ impl ImuTable {
             }
         }
         if table.is_empty() {
-            return Err(Error::input(Location::file(path), "no samples after the header"));
+            return Err(Error::input(
+                Location::file(path),
+                "no samples after the header",
+            ));
         }
         Ok(table)
     }
 }
 
 fn parse_number(field: &[u8]) -> Option<f64> {
-    let s = std::str::from_utf8(field).ok()?;
-    let v: f64 = s.parse().ok()?;
+    let v: f64 = fast_float2::parse(field).ok()?;
     v.is_finite().then_some(v)
 }
 
@@ -142,7 +181,9 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
     };
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::io(path, io),
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => Error::input(
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => Error::input(
             location,
             format!("row has {len} fields but the header has {expected_len}"),
         ),
@@ -165,7 +206,11 @@ impl ImuCsvWriter {
     /// Creates the file and writes the header (and flushes it).
     pub fn create(path: &Path) -> Result<Self> {
         let file = File::create(path).map_err(|e| Error::io(path, e))?;
-        let mut w = ImuCsvWriter { path: path.to_path_buf(), out: BufWriter::with_capacity(64 * 1024, file), rows: 0 };
+        let mut w = ImuCsvWriter {
+            path: path.to_path_buf(),
+            out: BufWriter::with_capacity(64 * 1024, file),
+            rows: 0,
+        };
         writeln!(w.out, "{}", HEADER.join(",")).map_err(|e| Error::io(path, e))?;
         w.flush()?;
         Ok(w)
@@ -174,8 +219,12 @@ impl ImuCsvWriter {
     pub fn write(&mut self, s: &ImuSample) -> Result<()> {
         let [ax, ay, az] = s.acc_mps2;
         let [gx, gy, gz] = s.gyr_dps;
-        writeln!(self.out, "{:.6},{ax:.6},{ay:.6},{az:.6},{gx:.6},{gy:.6},{gz:.6}", s.time_s)
-            .map_err(|e| Error::io(&self.path, e))?;
+        writeln!(
+            self.out,
+            "{:.6},{ax:.6},{ay:.6},{az:.6},{gx:.6},{gy:.6},{gz:.6}",
+            s.time_s
+        )
+        .map_err(|e| Error::io(&self.path, e))?;
         self.rows += 1;
         Ok(())
     }
@@ -183,7 +232,10 @@ impl ImuCsvWriter {
     /// Pushes buffered rows to the OS and asks it to put them on disk.
     pub fn flush(&mut self) -> Result<()> {
         self.out.flush().map_err(|e| Error::io(&self.path, e))?;
-        self.out.get_ref().sync_data().map_err(|e| Error::io(&self.path, e))
+        self.out
+            .get_ref()
+            .sync_data()
+            .map_err(|e| Error::io(&self.path, e))
     }
 
     pub fn rows(&self) -> u64 {
@@ -217,7 +269,8 @@ mod tests {
         assert_eq!(t.time_s, vec![0.0, 0.01]);
         assert_eq!(t.acc_mps2[0], vec![9.8, 9.7]);
         assert_eq!(t.gyr_dps[2], vec![3.0, 6.0]);
-        let t2 = parse("gyr_z,gyr_y,gyr_x,acc_z,acc_y,acc_x,time_s,mag_x\n3,2,1,0.2,0.1,9.8,0,5\n").unwrap();
+        let t2 = parse("gyr_z,gyr_y,gyr_x,acc_z,acc_y,acc_x,time_s,mag_x\n3,2,1,0.2,0.1,9.8,0,5\n")
+            .unwrap();
         assert_eq!(t2.sample(0), t.sample(0));
     }
 
@@ -225,12 +278,24 @@ mod tests {
     fn each_bad_input_names_file_line_and_problem() {
         let cases = [
             ("", "file is empty"),
-            ("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y\n0,1,2,3,4,5\n", "missing column(s) gyr_z"),
+            (
+                "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y\n0,1,2,3,4,5\n",
+                "missing column(s) gyr_z",
+            ),
             ("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n", "no samples"),
-            (&OK.replace("9.7", "NaN"), "line 3: acc_x = \"NaN\" is not a finite number"),
+            (
+                &OK.replace("9.7", "NaN"),
+                "line 3: acc_x = \"NaN\" is not a finite number",
+            ),
             (&OK.replace("9.7", "abc"), "line 3: acc_x = \"abc\""),
-            (&OK.replace("0.01,", "0.00,"), "line 3: time_s goes from 0 to 0"),
-            (&format!("{OK}0.02,1,2,3\n"), "line 4: row has 4 fields but the header has 7"),
+            (
+                &OK.replace("0.01,", "0.00,"),
+                "line 3: time_s goes from 0 to 0",
+            ),
+            (
+                &format!("{OK}0.02,1,2,3\n"),
+                "line 4: row has 4 fields but the header has 7",
+            ),
         ];
         for (text, want) in cases {
             let err = parse(text).unwrap_err().to_string();

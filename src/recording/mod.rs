@@ -9,7 +9,7 @@ pub mod session;
 pub use axes::Axes;
 pub use imu_csv::{ImuCsvWriter, ImuTable};
 pub use resample::{Gap, UniformImu};
-pub use session::{Placement, Session, SensorEntry, Task};
+pub use session::{Placement, SensorEntry, Session, Task};
 
 /// One IMU reading in raw sensor axes.
 #[derive(Debug, Clone, Copy, PartialEq)]

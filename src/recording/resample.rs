@@ -65,11 +65,13 @@ impl UniformImu {
         let mut start = 0usize;
         for g in self.gaps.iter().filter(|g| !g.filled) {
             // last grid sample at or before the gap start, first at or after its end
-            let end = (((g.start_s - self.t0_s) * self.fs_hz + 1e-6).floor() as usize + 1).min(self.len());
+            let end = (((g.start_s - self.t0_s) * self.fs_hz + 1e-6).floor() as usize + 1)
+                .min(self.len());
             if end > start {
                 out.push(start..end);
             }
-            start = (((g.end_s - self.t0_s) * self.fs_hz - 1e-6).ceil().max(0.0) as usize).min(self.len());
+            start = (((g.end_s - self.t0_s) * self.fs_hz - 1e-6).ceil().max(0.0) as usize)
+                .min(self.len());
         }
         if start < self.len() {
             out.push(start..self.len());
@@ -87,10 +89,16 @@ impl UniformImu {
         for w in t.windows(2) {
             let d = w[1] - w[0];
             if d > 1.5 * dt {
-                gaps.push(Gap { start_s: w[0], end_s: w[1], filled: d <= max_fill_s + 1e-9 });
+                gaps.push(Gap {
+                    start_s: w[0],
+                    end_s: w[1],
+                    filled: d <= max_fill_s + 1e-9,
+                });
             }
         }
-        let uniform = n < 2 || t.windows(2).all(|w| ((w[1] - w[0]) - dt).abs() <= 0.01 * dt);
+        let uniform = n < 2
+            || t.windows(2)
+                .all(|w| ((w[1] - w[0]) - dt).abs() <= 0.01 * dt);
         if uniform {
             return UniformImu {
                 fs_hz,
@@ -116,7 +124,11 @@ impl UniformImu {
                 j += 1;
             }
             let (ta, tb) = (t[j], t[(j + 1).min(n - 1)]);
-            let w = if tb > ta { ((tk - ta) / (tb - ta)).clamp(0.0, 1.0) } else { 0.0 };
+            let w = if tb > ta {
+                ((tk - ta) / (tb - ta)).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
             let jb = (j + 1).min(n - 1);
             for c in 0..3 {
                 let a = &table.acc_mps2[c];
@@ -167,7 +179,11 @@ mod tests {
     fn table(times: &[f64], f: impl Fn(f64) -> f64) -> ImuTable {
         let mut tab = ImuTable::default();
         for &t in times {
-            tab.push(&ImuSample { time_s: t, acc_mps2: [f(t), 0.0, 0.0], gyr_dps: [0.0, 0.0, -f(t)] });
+            tab.push(&ImuSample {
+                time_s: t,
+                acc_mps2: [f(t), 0.0, 0.0],
+                gyr_dps: [0.0, 0.0, -f(t)],
+            });
         }
         tab
     }
@@ -186,7 +202,9 @@ mod tests {
     #[test]
     fn jittered_timestamps_are_interpolated_linearly() {
         // ±3 ms jitter on a 100 Hz clock; a linear signal must come back exactly on the grid
-        let times: Vec<f64> = (0..300).map(|i| i as f64 * 0.01 + if i % 2 == 1 { 0.003 } else { 0.0 }).collect();
+        let times: Vec<f64> = (0..300)
+            .map(|i| i as f64 * 0.01 + if i % 2 == 1 { 0.003 } else { 0.0 })
+            .collect();
         let tab = table(&times, |t| 2.0 * t + 1.0);
         let u = UniformImu::from_table(&tab, DEFAULT_MAX_FILL_S);
         for i in 0..u.len() {

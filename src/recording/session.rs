@@ -138,10 +138,16 @@ impl Placement {
 impl FromStr for Placement {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Placement::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| {
-            let names: Vec<_> = Placement::ALL.iter().map(|p| p.as_str()).collect();
-            format!("unknown placement \"{s}\"; expected one of {}", names.join(", "))
-        })
+        Placement::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Placement::ALL.iter().map(|p| p.as_str()).collect();
+                format!(
+                    "unknown placement \"{s}\"; expected one of {}",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -159,7 +165,9 @@ impl Serialize for Placement {
 
 impl<'de> Deserialize<'de> for Placement {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -242,7 +250,9 @@ impl Serialize for Task {
 
 impl<'de> Deserialize<'de> for Task {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -272,7 +282,10 @@ impl Session {
     pub fn parse(text: &str, path: &Path) -> Result<Session> {
         let session: Session = serde_json::from_str(text).map_err(|e| {
             let line = e.line() as u64;
-            Error::input(Location::line(path, line.max(1)), format!("invalid session description: {e}"))
+            Error::input(
+                Location::line(path, line.max(1)),
+                format!("invalid session description: {e}"),
+            )
         })?;
         session.validate(path)?;
         Ok(session)
@@ -281,17 +294,24 @@ impl Session {
     fn validate(&self, path: &Path) -> Result<()> {
         let loc = || Location::file(path);
         if self.sensors.is_empty() {
-            return Err(Error::input(loc(), "\"sensors\" is empty: a session needs at least one sensor"));
+            return Err(Error::input(
+                loc(),
+                "\"sensors\" is empty: a session needs at least one sensor",
+            ));
         }
         for (i, s) in self.sensors.iter().enumerate() {
-            if s.file.trim().is_empty() || s.file.contains("..") || Path::new(&s.file).is_absolute() {
+            if s.file.trim().is_empty() || s.file.contains("..") || Path::new(&s.file).is_absolute()
+            {
                 return Err(Error::input(
                     loc(),
                     format!("sensor {} ({}): \"file\" must be a file name inside the session folder, got \"{}\"", i, s.placement, s.file),
                 ));
             }
             if self.sensors[..i].iter().any(|o| o.placement == s.placement) {
-                return Err(Error::input(loc(), format!("placement \"{}\" appears twice", s.placement)));
+                return Err(Error::input(
+                    loc(),
+                    format!("placement \"{}\" appears twice", s.placement),
+                ));
             }
         }
         let p = &self.participant;
@@ -355,7 +375,10 @@ mod tests {
                 placement: Placement::LeftShank,
                 file: "left_shank.csv".into(),
                 axes: "DRB".parse().unwrap(),
-                device: Some(DeviceInfo { model: Some("Polar Verity Sense".into()), ..Default::default() }),
+                device: Some(DeviceInfo {
+                    model: Some("Polar Verity Sense".into()),
+                    ..Default::default()
+                }),
                 sampling_rate_hz: Some(104.0),
             },
             SensorEntry {
@@ -368,30 +391,65 @@ mod tests {
         ]);
         s.start_time = Some(DateTime::parse_from_rfc3339("2026-11-27T10:15:00+01:00").unwrap());
         s.task = Some(Task::SingleLegLeft);
-        s.participant = Participant { id: Some("P07".into()), height_m: Some(1.72), sensor_height_m: None, age_years: Some(54.0) };
-        s.gaps.push(RecordedGap { placement: Placement::LeftShank, start_s: 12.5, end_s: 13.25, reason: Some("disconnected".into()) });
-        s.sync = Some(SyncInfo { method: "device-timestamps".into(), max_offset_error_s: Some(0.004) });
+        s.participant = Participant {
+            id: Some("P07".into()),
+            height_m: Some(1.72),
+            sensor_height_m: None,
+            age_years: Some(54.0),
+        };
+        s.gaps.push(RecordedGap {
+            placement: Placement::LeftShank,
+            start_s: 12.5,
+            end_s: 13.25,
+            reason: Some("disconnected".into()),
+        });
+        s.sync = Some(SyncInfo {
+            method: "device-timestamps".into(),
+            max_offset_error_s: Some(0.004),
+        });
         s.write(dir.path()).unwrap();
         let back = Session::read(dir.path()).unwrap();
         assert_eq!(back, s);
-        let unknown = Session::parse(&MINIMAL.replace("\"participant\"", "\"task\": \"hop-test\", \"participant\""), Path::new("s.json")).unwrap();
+        let unknown = Session::parse(
+            &MINIMAL.replace("\"participant\"", "\"task\": \"hop-test\", \"participant\""),
+            Path::new("s.json"),
+        )
+        .unwrap();
         assert_eq!(unknown.task, Some(Task::Other("hop-test".into())));
     }
 
     #[test]
     fn errors_name_the_file_and_problem() {
         let p = Path::new("/data/p1/session.json");
-        let err = Session::parse(&MINIMAL.replace("lower-back", "neck"), p).unwrap_err().to_string();
-        assert!(err.contains("/data/p1/session.json") && err.contains("unknown placement \"neck\""), "{err}");
-        let err = Session::parse(&MINIMAL.replace("URF", "UUF"), p).unwrap_err().to_string();
+        let err = Session::parse(&MINIMAL.replace("lower-back", "neck"), p)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("/data/p1/session.json") && err.contains("unknown placement \"neck\""),
+            "{err}"
+        );
+        let err = Session::parse(&MINIMAL.replace("URF", "UUF"), p)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("twice"), "{err}");
-        let err = Session::parse(&MINIMAL.replace("1.59", "159"), p).unwrap_err().to_string();
-        assert!(err.contains("height_m = 159") && err.contains("metres"), "{err}");
-        let err = Session::parse("{\"sensors\": [}", p).unwrap_err().to_string();
+        let err = Session::parse(&MINIMAL.replace("1.59", "159"), p)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("height_m = 159") && err.contains("metres"),
+            "{err}"
+        );
+        let err = Session::parse("{\"sensors\": [}", p)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 1"), "{err}");
-        let err = Session::parse(r#"{"sensors": []}"#, p).unwrap_err().to_string();
+        let err = Session::parse(r#"{"sensors": []}"#, p)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("at least one sensor"), "{err}");
-        let err = Session::read(Path::new("/nonexistent/session")).unwrap_err().to_string();
+        let err = Session::read(Path::new("/nonexistent/session"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/nonexistent/session/session.json"), "{err}");
     }
 }

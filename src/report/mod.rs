@@ -1,1 +1,19 @@
+//! Reports of an analysis: terminal text, JSON and CSV, one exporter per format behind
+//! [`Exporter`]. Exporters write to any `Write`; they never print.
+
 pub mod balance_text;
+pub mod csv;
+pub mod json;
+pub mod strides_csv;
+pub mod text;
+
+use std::io::Write;
+
+use crate::analyze::SessionAnalysis;
+
+/// One output format of a session analysis.
+pub trait Exporter {
+    /// Short name of the format, e.g. `json`.
+    fn name(&self) -> &'static str;
+    fn export(&self, analysis: &SessionAnalysis, out: &mut dyn Write) -> std::io::Result<()>;
+}

@@ -1,34 +1,85 @@
 //! Zero-phase Butterworth filters (second-order sections, forward–backward with odd
-//! extension padding, as `scipy.signal.sosfiltfilt`). Design and filtering come from
-//! `sci-rs`, which mirrors SciPy, so cut-offs in the gait literature translate directly.
+//! extension padding, as `scipy.signal.sosfiltfilt`). The design and the initial conditions
+//! come from `sci-rs`, which mirrors SciPy, so cut-offs in the gait literature translate
+//! directly; the forward–backward pass itself runs in place over one buffer (sci-rs's
+//! `sosfiltfilt_dyn` allocates a padded matrix and several copies per call, which made it the
+//! largest cost of an hour-long analysis), and a test checks both agree.
 
-use sci_rs::signal::filter::design::{butter_dyn, DigitalFilter, FilterBandType, FilterOutputType, Sos};
-use sci_rs::signal::filter::sosfiltfilt_dyn;
+use sci_rs::signal::filter::design::{
+    butter_dyn, DigitalFilter, FilterBandType, FilterOutputType, Sos,
+};
+use sci_rs::signal::filter::sosfilt_zi_dyn;
 
 /// A designed zero-phase Butterworth filter.
 #[derive(Debug, Clone)]
 pub struct Butterworth {
     sos: Vec<Sos<f64>>,
+    /// Per-section steady-state initial conditions for a unit step (`sosfilt_zi`).
+    zi: Vec<[f64; 2]>,
 }
 
 impl Butterworth {
     /// Low-pass of `order` with cut-off `fc_hz` at sampling rate `fs_hz`.
     pub fn lowpass(order: usize, fc_hz: f64, fs_hz: f64) -> Self {
-        Self::design(order, vec![clamp_fc(fc_hz, fs_hz)], FilterBandType::Lowpass, fs_hz)
+        Self::design(
+            order,
+            vec![clamp_fc(fc_hz, fs_hz)],
+            FilterBandType::Lowpass,
+            fs_hz,
+        )
     }
 
     pub fn highpass(order: usize, fc_hz: f64, fs_hz: f64) -> Self {
-        Self::design(order, vec![clamp_fc(fc_hz, fs_hz)], FilterBandType::Highpass, fs_hz)
+        Self::design(
+            order,
+            vec![clamp_fc(fc_hz, fs_hz)],
+            FilterBandType::Highpass,
+            fs_hz,
+        )
     }
 
     pub fn bandpass(order: usize, lo_hz: f64, hi_hz: f64, fs_hz: f64) -> Self {
-        Self::design(order, vec![clamp_fc(lo_hz, fs_hz), clamp_fc(hi_hz, fs_hz)], FilterBandType::Bandpass, fs_hz)
+        Self::design(
+            order,
+            vec![clamp_fc(lo_hz, fs_hz), clamp_fc(hi_hz, fs_hz)],
+            FilterBandType::Bandpass,
+            fs_hz,
+        )
     }
 
     fn design(order: usize, wn: Vec<f64>, band: FilterBandType, fs_hz: f64) -> Self {
-        match butter_dyn(order, wn, Some(band), Some(false), Some(FilterOutputType::Sos), Some(fs_hz)) {
-            DigitalFilter::Sos(s) => Butterworth { sos: s.sos },
+        match butter_dyn(
+            order,
+            wn,
+            Some(band),
+            Some(false),
+            Some(FilterOutputType::Sos),
+            Some(fs_hz),
+        ) {
+            DigitalFilter::Sos(s) => {
+                let mut with_zi = s.sos.clone();
+                sosfilt_zi_dyn::<f64, _, Sos<f64>>(with_zi.iter_mut());
+                let zi = with_zi.iter().map(|x| [x.zi0, x.zi1]).collect();
+                Butterworth { sos: s.sos, zi }
+            }
             _ => unreachable!("butter_dyn returns SOS when asked for SOS"),
+        }
+    }
+
+    /// One causal pass in place, sections in cascade (transposed direct form II), starting
+    /// from the steady state of a constant input equal to the first sample.
+    fn pass(&self, y: &mut [f64]) {
+        let x0 = y[0];
+        let mut state: Vec<[f64; 2]> = self.zi.iter().map(|z| [z[0] * x0, z[1] * x0]).collect();
+        for v in y.iter_mut() {
+            let mut x = *v;
+            for (s, z) in self.sos.iter().zip(state.iter_mut()) {
+                let out = s.b[0] * x + z[0];
+                z[0] = s.b[1] * x - s.a[1] * out + z[1];
+                z[1] = s.b[2] * x - s.a[2] * out;
+                x = out;
+            }
+            *v = x;
         }
     }
 
@@ -36,10 +87,21 @@ impl Butterworth {
     /// mean-removed (high-pass) or unchanged, never with edge artefacts from a too-short pad.
     pub fn filtfilt(&self, x: &[f64]) -> Vec<f64> {
         let pad = 3 * (2 * self.sos.len() + 1);
-        if x.len() <= pad {
+        let n = x.len();
+        if n <= pad {
             return x.to_vec();
         }
-        sosfiltfilt_dyn(x.iter(), &self.sos)
+        let mut ext = Vec::with_capacity(n + 2 * pad);
+        ext.extend((1..=pad).rev().map(|k| 2.0 * x[0] - x[k]));
+        ext.extend_from_slice(x);
+        ext.extend((1..=pad).map(|k| 2.0 * x[n - 1] - x[n - 1 - k]));
+        self.pass(&mut ext);
+        ext.reverse();
+        self.pass(&mut ext);
+        ext.reverse();
+        ext.truncate(pad + n);
+        ext.drain(..pad);
+        ext
     }
 }
 
@@ -54,7 +116,9 @@ mod tests {
     use std::f64::consts::PI;
 
     fn sine(f: f64, fs: f64, n: usize) -> Vec<f64> {
-        (0..n).map(|i| (2.0 * PI * f * i as f64 / fs).sin()).collect()
+        (0..n)
+            .map(|i| (2.0 * PI * f * i as f64 / fs).sin())
+            .collect()
     }
 
     fn rms(x: &[f64]) -> f64 {
@@ -69,7 +133,11 @@ mod tests {
         let mixed: Vec<f64> = slow.iter().zip(&fast).map(|(a, b)| a + b).collect();
         let y = Butterworth::lowpass(4, 5.0, fs).filtfilt(&mixed);
         let err: Vec<f64> = y.iter().zip(&slow).map(|(a, b)| a - b).collect();
-        assert!(rms(&err[200..1800]) < 0.01, "residual {}", rms(&err[200..1800]));
+        assert!(
+            rms(&err[200..1800]) < 0.01,
+            "residual {}",
+            rms(&err[200..1800])
+        );
     }
 
     #[test]
@@ -80,6 +148,27 @@ mod tests {
         let y = Butterworth::lowpass(2, 2.0, fs).filtfilt(&x);
         let gain = rms(&y[1000..3000]) / rms(&x[1000..3000]);
         assert!((gain - 0.5).abs() < 0.01, "gain {gain}");
+    }
+
+    #[test]
+    fn matches_sci_rs_sosfiltfilt() {
+        let x: Vec<f64> = (0..3000)
+            .map(|i| ((i * 7919) % 1000) as f64 / 100.0 + (i as f64 * 0.05).sin())
+            .collect();
+        for f in [
+            Butterworth::lowpass(4, 3.0, 100.0),
+            Butterworth::highpass(2, 0.1, 100.0),
+            Butterworth::bandpass(4, 0.5, 2.0, 100.0),
+        ] {
+            let ours = f.filtfilt(&x);
+            let theirs = sci_rs::signal::filter::sosfiltfilt_dyn(x.iter(), &f.sos);
+            let err = ours
+                .iter()
+                .zip(&theirs)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            assert!(err < 1e-9, "max difference {err}");
+        }
     }
 
     #[test]

@@ -2,6 +2,11 @@
 //! spectra, autocorrelation, peaks, orientation, statistics.
 
 pub mod ahrs;
+pub mod autocorr;
+pub mod cross_correlation;
 pub mod filter;
+pub mod integrate;
+pub mod peaks;
 pub mod stats;
+pub mod wavelet;
 pub mod welch;

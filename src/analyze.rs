@@ -1,0 +1,293 @@
+//! Analysis of a whole session folder (or a lone CSV): reads and validates the sensor
+//! files, resamples them, and runs the analyses the sensor set allows. This is the library
+//! entry point behind `gaitkit analyze` and `gaitkit demo`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Location, Result};
+use crate::gait::leg::{self, LegAnalysis};
+use crate::gait::lower_back::{self, LowerBackOptions};
+use crate::gait::spatial::SENSOR_HEIGHT_PER_BODY_HEIGHT;
+use crate::gait::{GaitAnalysis, PerSide, Side};
+use crate::recording::resample::DEFAULT_MAX_FILL_S;
+use crate::recording::{Gap, ImuTable, Placement, Session, UniformImu};
+
+/// Shortest recording worth analysing, s.
+pub const MIN_DURATION_S: f64 = 5.0;
+
+/// Unit of the acceleration columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccUnit {
+    /// m/s² (the session format's unit).
+    #[default]
+    MetresPerSecondSquared,
+    /// Multiples of standard gravity; converted to m/s² on reading.
+    G,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalyzeOptions {
+    pub acc_unit: AccUnit,
+    /// Longest gap bridged by interpolation, s; longer gaps split walking bouts.
+    pub max_fill_s: f64,
+    /// Overrides the session's body height, m.
+    pub height_m: Option<f64>,
+    /// Overrides the session's sensor height, m.
+    pub sensor_height_m: Option<f64>,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            acc_unit: AccUnit::default(),
+            max_fill_s: DEFAULT_MAX_FILL_S,
+            height_m: None,
+            sensor_height_m: None,
+        }
+    }
+}
+
+/// Everything known about one analysed session.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionAnalysis {
+    /// Folder or file that was analysed.
+    pub source: PathBuf,
+    pub session: SessionInfo,
+    pub gait: Option<GaitAnalysis>,
+    /// Per-leg detail when the session has two leg sensors: their alignment and clock
+    /// alignment, each leg's events and the full per-stride table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legs: Option<LegAnalysis>,
+}
+
+/// The parts of `session.json` a report shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionInfo {
+    pub start_time: Option<String>,
+    pub task: Option<String>,
+    pub participant_id: Option<String>,
+    pub height_m: Option<f64>,
+    pub sensor_height_m: Option<f64>,
+    /// Where the sensor height came from: `session`, `command line`, `estimated from body height`.
+    pub sensor_height_source: Option<String>,
+    pub placements: Vec<String>,
+}
+
+/// Analyses a session folder.
+pub fn analyze_session(dir: &Path, opts: &AnalyzeOptions) -> Result<SessionAnalysis> {
+    let session = Session::read(dir)?;
+    analyze_with(dir, &session, opts, &|p: &Path| ImuTable::read(p))
+}
+
+/// Analyses a lone sensor CSV described on the command line.
+pub fn analyze_file(
+    csv: &Path,
+    placement: Placement,
+    axes: crate::recording::Axes,
+    opts: &AnalyzeOptions,
+) -> Result<SessionAnalysis> {
+    let file = csv
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut session = Session::new(vec![crate::recording::SensorEntry {
+        placement,
+        file,
+        axes,
+        device: None,
+        sampling_rate_hz: None,
+    }]);
+    session.format_version = None;
+    let dir = csv.parent().unwrap_or(Path::new("."));
+    analyze_with(dir, &session, opts, &|p: &Path| ImuTable::read(p))
+}
+
+/// Analyses a session whose sensor tables come from `read` (a file reader, or embedded
+/// data for the demo). `dir` is the session folder the file names are relative to.
+pub fn analyze_with(
+    dir: &Path,
+    session: &Session,
+    opts: &AnalyzeOptions,
+    read: &dyn Fn(&Path) -> Result<ImuTable>,
+) -> Result<SessionAnalysis> {
+    let height_m = opts.height_m.or(session.participant.height_m);
+    let (sensor_height_m, sensor_height_source) = match (
+        opts.sensor_height_m,
+        session.participant.sensor_height_m,
+        height_m,
+    ) {
+        (Some(h), _, _) => (Some(h), Some("command line".to_string())),
+        (None, Some(h), _) => (Some(h), Some("session".to_string())),
+        (None, None, Some(body)) => (
+            Some(SENSOR_HEIGHT_PER_BODY_HEIGHT * body),
+            Some(format!(
+                "estimated as {SENSOR_HEIGHT_PER_BODY_HEIGHT} × body height"
+            )),
+        ),
+        _ => (None, None),
+    };
+    let info = SessionInfo {
+        start_time: session.start_time.map(|t| t.to_rfc3339()),
+        task: session.task.as_ref().map(|t| t.to_string()),
+        participant_id: session.participant.id.clone(),
+        height_m,
+        sensor_height_m,
+        sensor_height_source: sensor_height_source.clone(),
+        placements: session
+            .sensors
+            .iter()
+            .map(|s| s.placement.to_string())
+            .collect(),
+    };
+    let gait = match session.sensor(Placement::LowerBack) {
+        Some(entry) => {
+            let path = session.sensor_path(dir, entry);
+            let imu = prepare_imu(read(&path)?, &path, opts)?;
+            let lb_opts = LowerBackOptions {
+                sensor_height_m,
+                ..LowerBackOptions::default()
+            };
+            let mut g = lower_back::analyze(&imu, entry.axes, &path, &lb_opts)?;
+            if let Some(src) = &sensor_height_source {
+                if src.starts_with("estimated") {
+                    g.notes.insert(
+                        0,
+                        format!(
+                            "Sensor height {:.2} m was {src}; measure it for better step lengths.",
+                            sensor_height_m.unwrap_or(0.0)
+                        ),
+                    );
+                }
+            }
+            Some(g)
+        }
+        None => None,
+    };
+    // Two leg sensors measure events and temporal parameters per leg: they take precedence,
+    // and the lower back contributes the trunk metrics.
+    let (gait, legs) = match leg::leg_sensor_kind(session) {
+        Some(kind) => {
+            let (legs, gaps, duration_s, fs_hz) = analyze_leg_pair(dir, session, kind, opts, read)?;
+            (
+                Some(leg::gait_analysis::to_gait_analysis(
+                    &legs,
+                    gaps,
+                    duration_s,
+                    fs_hz,
+                    gait.as_ref(),
+                )),
+                Some(legs),
+            )
+        }
+        None => (gait, None),
+    };
+    if gait.is_none() {
+        let names: Vec<_> = session
+            .sensors
+            .iter()
+            .map(|s| s.placement.as_str())
+            .collect();
+        return Err(Error::Unsupported(format!(
+            "{}: no sensor this version can analyse for gait (found: {}; needs lower-back, left-foot + right-foot or left-shank + right-shank)",
+            dir.display(),
+            names.join(", ")
+        )));
+    }
+    Ok(SessionAnalysis {
+        source: dir.to_path_buf(),
+        session: info,
+        gait,
+        legs,
+    })
+}
+
+/// Reads both leg sensors and analyses them; also returns their missing-data ranges, the
+/// recording duration (s) and the left sensor's sampling rate (Hz).
+fn analyze_leg_pair(
+    dir: &Path,
+    session: &Session,
+    kind: leg::LegSensorKind,
+    opts: &AnalyzeOptions,
+    read: &dyn Fn(&Path) -> Result<ImuTable>,
+) -> Result<(leg::LegAnalysis, Vec<Gap>, f64, f64)> {
+    let sensor = |side: Side| -> Result<leg::LegSensor> {
+        let entry = session
+            .sensor(kind.placement(side))
+            .expect("leg_sensor_kind found the pair");
+        let path = session.sensor_path(dir, entry);
+        Ok(leg::LegSensor {
+            imu: prepare_imu(read(&path)?, &path, opts)?,
+            declared: entry.axes.sensor_to_body(),
+        })
+    };
+    let sensors = PerSide {
+        left: sensor(Side::Left)?,
+        right: sensor(Side::Right)?,
+    };
+    let gaps: Vec<Gap> = sensors
+        .left
+        .imu
+        .gaps
+        .iter()
+        .chain(&sensors.right.imu.gaps)
+        .copied()
+        .collect();
+    let (duration_s, fs_hz) = (sensors.left.imu.duration_s(), sensors.left.imu.fs_hz);
+    let input = leg::LegInput {
+        kind,
+        sensors,
+        shared_timeline: session.sync.is_some(),
+    };
+    Ok((leg::analyze_legs(&input)?, gaps, duration_s, fs_hz))
+}
+
+/// Reads a sensor CSV, checks units and length, and resamples it onto a uniform grid.
+pub fn load_imu(path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
+    prepare_imu(ImuTable::read(path)?, path, opts)
+}
+
+/// Checks units and length of a sensor table and resamples it onto a uniform grid.
+pub fn prepare_imu(mut table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
+    if opts.acc_unit == AccUnit::G {
+        for c in table.acc_mps2.iter_mut() {
+            for v in c.iter_mut() {
+                *v *= crate::gait::body_frame::G_MPS2;
+            }
+        }
+    }
+    let duration = table.time_s[table.len() - 1] - table.time_s[0];
+    if duration < MIN_DURATION_S {
+        return Err(Error::input(
+            Location::file(path),
+            format!("recording is {duration:.1} s long; at least {MIN_DURATION_S} s are needed"),
+        ));
+    }
+    let norms: Vec<f64> = (0..table.len())
+        .step_by(5)
+        .map(|i| {
+            (0..3)
+                .map(|k| table.acc_mps2[k][i].powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
+        .collect();
+    let median = crate::signal::stats::median(&norms).unwrap_or(0.0);
+    if (0.5..=2.0).contains(&median) {
+        return Err(Error::input(
+            Location::file(path),
+            format!(
+                "acceleration looks like it is in g (median magnitude {median:.2}), but m/s² is expected; \
+                 convert it or pass --acc-unit g"
+            ),
+        ));
+    }
+    if !(4.0..=20.0).contains(&median) {
+        return Err(Error::input(
+            Location::file(path),
+            format!("median acceleration magnitude is {median:.2}, neither ~9.81 m/s² nor ~1 g: check the acc columns and their unit"),
+        ));
+    }
+    Ok(UniformImu::from_table(&table, opts.max_fill_s))
+}

@@ -1,0 +1,161 @@
+//! `gaitkit analyze`: analyse a session folder (or one sensor CSV) and print the report.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+
+use crate::analyze::{analyze_file, analyze_session, AccUnit, AnalyzeOptions, SessionAnalysis};
+use crate::recording::resample::DEFAULT_MAX_FILL_S;
+use crate::recording::{Axes, Placement};
+use crate::report::{
+    csv::StepsCsvExporter, json::JsonExporter, strides_csv::StridesCsvExporter, text::TextReport,
+    Exporter,
+};
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  gaitkit analyze sessions/anna-2026-11-27 --json anna.json --csv anna-steps.csv\n  gaitkit analyze walk.csv --placement lower-back --axes URF --height-m 1.75"
+)]
+pub struct AnalyzeArgs {
+    /// Session folder (with session.json) or a single sensor CSV
+    /// (time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z; m/s² and deg/s)
+    pub input: PathBuf,
+    /// Write the full analysis as JSON to this file
+    #[arg(long, value_name = "OUT.json")]
+    pub json: Option<PathBuf>,
+    /// Write one row per step to this CSV file
+    #[arg(long, value_name = "STEPS.csv")]
+    pub csv: Option<PathBuf>,
+    /// Write one row per stride (stance, swing, support phases, length; with leg sensors also
+    /// toe-off, phase, lift and turning) to this CSV file
+    #[arg(long, value_name = "STRIDES.csv")]
+    pub strides_csv: Option<PathBuf>,
+    /// Where the sensor sat (for a lone CSV)
+    #[arg(long, value_enum, default_value = "lower-back")]
+    pub placement: PlacementArg,
+    /// Directions of the sensor's x, y, z axes while standing, e.g. URF = x up, y right,
+    /// z forward (needed for a lone CSV)
+    #[arg(long)]
+    pub axes: Option<String>,
+    /// Body height in metres (sensor height defaults to 0.59 × this)
+    #[arg(long, value_name = "M")]
+    pub height_m: Option<f64>,
+    /// Height of the lower-back sensor above the floor in metres (for step length and speed)
+    #[arg(long, value_name = "M")]
+    pub sensor_height_m: Option<f64>,
+    /// Unit of the acceleration columns
+    #[arg(long, value_enum, default_value = "mps2")]
+    pub acc_unit: AccUnitArg,
+    /// Longest gap in the data bridged by interpolation, seconds; longer gaps split walks
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_MAX_FILL_S)]
+    pub max_gap_fill_s: f64,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum PlacementArg {
+    LowerBack,
+    LeftFoot,
+    RightFoot,
+    LeftShank,
+    RightShank,
+}
+
+impl From<PlacementArg> for Placement {
+    fn from(p: PlacementArg) -> Self {
+        match p {
+            PlacementArg::LowerBack => Placement::LowerBack,
+            PlacementArg::LeftFoot => Placement::LeftFoot,
+            PlacementArg::RightFoot => Placement::RightFoot,
+            PlacementArg::LeftShank => Placement::LeftShank,
+            PlacementArg::RightShank => Placement::RightShank,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum AccUnitArg {
+    /// metres per second squared
+    Mps2,
+    /// multiples of standard gravity (9.80665 m/s²)
+    G,
+}
+
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
+    for (name, v, lo, hi) in [
+        ("--height-m", args.height_m, 0.5, 2.6),
+        ("--sensor-height-m", args.sensor_height_m, 0.3, 1.6),
+    ] {
+        if let Some(v) = v {
+            if !(lo..=hi).contains(&v) {
+                bail!("{name} {v} is outside {lo}–{hi} m (heights are in metres)");
+            }
+        }
+    }
+    let opts = AnalyzeOptions {
+        acc_unit: match args.acc_unit {
+            AccUnitArg::Mps2 => AccUnit::MetresPerSecondSquared,
+            AccUnitArg::G => AccUnit::G,
+        },
+        max_fill_s: args.max_gap_fill_s,
+        height_m: args.height_m,
+        sensor_height_m: args.sensor_height_m,
+    };
+    let analysis = if args.input.is_dir() {
+        analyze_session(&args.input, &opts)?
+    } else if args.input.is_file() {
+        let Some(axes) = &args.axes else {
+            bail!(
+                "{}: a lone CSV needs --axes (e.g. --axes URF: x up, y right, z forward while standing)",
+                args.input.display()
+            );
+        };
+        let axes: Axes = axes.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+        analyze_file(&args.input, args.placement.into(), axes, &opts)?
+    } else {
+        bail!(
+            "{}: no such session folder or CSV file",
+            args.input.display()
+        );
+    };
+    print_and_export(&analysis, args.json.as_deref(), args.csv.as_deref())?;
+    if let Some(path) = &args.strides_csv {
+        let file =
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let mut w = BufWriter::new(file);
+        StridesCsvExporter
+            .export(&analysis, &mut w)
+            .and_then(|_| w.flush())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("Wrote {} ({})", path.display(), StridesCsvExporter.name());
+    }
+    Ok(())
+}
+
+/// Prints the terminal report and writes the requested exports.
+pub fn print_and_export(
+    analysis: &SessionAnalysis,
+    json: Option<&Path>,
+    csv: Option<&Path>,
+) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    TextReport.export(analysis, &mut stdout)?;
+    for (path, exporter) in [
+        (json, &JsonExporter as &dyn Exporter),
+        (csv, &StepsCsvExporter as &dyn Exporter),
+    ] {
+        if let Some(path) = path {
+            let file =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let mut w = BufWriter::new(file);
+            exporter
+                .export(analysis, &mut w)
+                .and_then(|_| w.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(stdout, "Wrote {} ({})", path.display(), exporter.name())?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! `gaitkit record`: streams from the sensors into a session folder, with a live status
+//! line per sensor and, while walking, a live step count.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+use crate::gait::live_steps::LiveSteps;
+use crate::recording::{Placement, Task};
+use crate::sensors::mounting;
+use crate::sensors::recorder::{record, RecordOptions, SensorStatus, StatusEvent};
+
+use super::scan::parse_duration;
+
+#[derive(clap::Args, Debug)]
+pub struct RecordArgs {
+    /// Sensor as PLACEMENT=NAME|ADDRESS, e.g. `lower-back=Polar Sense B5A5E62D`. Placements:
+    /// lower-back, left-shank, right-shank, left-foot, right-foot. Repeat for each sensor.
+    #[arg(long = "sensor", required = true, value_parser = parse_sensor)]
+    pub sensors: Vec<(Placement, String)>,
+    /// Session folder to create (must not hold a session yet).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Recording length, e.g. `30s`, `2m`; without it, record until Ctrl-C.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Task: walk, stand, stand-eyes-closed, single-leg-left, single-leg-right, squat-left,
+    /// squat-right, step-down-left, step-down-right (other names are stored as given).
+    #[arg(long)]
+    pub task: Option<Task>,
+    /// Participant identifier stored in session.json.
+    #[arg(long)]
+    pub participant: Option<String>,
+    /// How long to look for the sensors before giving up.
+    #[arg(long, default_value = "15s", value_parser = parse_duration)]
+    pub scan_timeout: Duration,
+}
+
+fn parse_sensor(s: &str) -> Result<(Placement, String), String> {
+    let (p, target) = s.split_once('=').ok_or_else(|| {
+        format!("\"{s}\": expected PLACEMENT=NAME or PLACEMENT=ADDRESS, e.g. lower-back=WT901BLE67")
+    })?;
+    let target = target.trim();
+    if target.is_empty() {
+        return Err(format!(
+            "\"{s}\": the sensor name or address after '=' is empty"
+        ));
+    }
+    Ok((p.trim().parse()?, target.to_string()))
+}
+
+pub fn run(args: RecordArgs) -> anyhow::Result<()> {
+    for (i, (p, _)) in args.sensors.iter().enumerate() {
+        if args.sensors[..i].iter().any(|(q, _)| q == p) {
+            anyhow::bail!("placement {p} is given twice");
+        }
+    }
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let walking = args.task.as_ref().is_none_or(|t| *t == Task::Walk);
+    let has_lower_back = args.sensors.iter().any(|(p, _)| *p == Placement::LowerBack);
+    let opts = RecordOptions {
+        out_dir: args.out.clone(),
+        sensors: args.sensors.clone(),
+        duration: args.duration,
+        task: args.task.clone(),
+        participant_id: args.participant.clone(),
+        scan_timeout: args.scan_timeout,
+    };
+    for (p, target) in &args.sensors {
+        eprintln!("{p}: {target}, worn {}", mounting::instruction(*p));
+    }
+    let session = rt.block_on(async move {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        let display = tokio::spawn(async move {
+            let mut view = LiveView::new(walking, has_lower_back);
+            while let Some(ev) = rx.recv().await {
+                view.show(ev);
+            }
+            view.finish();
+        });
+        let result = record(opts, tx, ctrl_c).await;
+        let _ = display.await;
+        result
+    });
+    let session = session.with_context(|| format!("recording into {}", args.out.display()))?;
+    let total_gaps: f64 = session.gaps.iter().map(|g| g.end_s - g.start_s).sum();
+    println!("session written to {}", args.out.display());
+    for s in &session.sensors {
+        println!(
+            "  {:<12} {}  axes {}  {} Hz",
+            s.placement.as_str(),
+            s.file,
+            s.axes,
+            s.sampling_rate_hz.unwrap_or(0.0)
+        );
+    }
+    if !session.gaps.is_empty() {
+        println!(
+            "  {} gap(s), {:.2} s without data in total (listed in session.json)",
+            session.gaps.len(),
+            total_gaps
+        );
+    }
+    if let Some(sync) = &session.sync {
+        match sync.max_offset_error_s {
+            Some(e) => println!(
+                "  sync: {} (estimated alignment within {:.1} ms)",
+                sync.method,
+                e * 1e3
+            ),
+            None => println!(
+                "  sync: {} (too short to estimate the alignment)",
+                sync.method
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Live status lines (one per sensor) and the step count.
+struct LiveView {
+    bars: MultiProgress,
+    lines: Vec<(Placement, ProgressBar)>,
+    steps: Option<(LiveSteps, ProgressBar)>,
+    axes: Vec<(Placement, nalgebra::Matrix3<f64>)>,
+}
+
+impl LiveView {
+    /// The live step count needs a lower-back sensor (trunk vertical acceleration).
+    fn new(walking: bool, has_lower_back: bool) -> Self {
+        let bars = MultiProgress::new();
+        let steps = walking.then(|| {
+            let b = bars.add(ProgressBar::new_spinner());
+            b.set_style(ProgressStyle::with_template("{msg}").expect("template"));
+            b.set_message(if has_lower_back {
+                "steps: waiting for lower-back data"
+            } else {
+                "steps: live count needs a lower-back sensor"
+            });
+            (LiveSteps::new(), b)
+        });
+        LiveView {
+            bars,
+            lines: Vec::new(),
+            steps,
+            axes: Vec::new(),
+        }
+    }
+
+    fn line(&mut self, p: Placement) -> &ProgressBar {
+        if let Some(i) = self.lines.iter().position(|(q, _)| *q == p) {
+            return &self.lines[i].1;
+        }
+        let b = self
+            .bars
+            .insert(self.lines.len(), ProgressBar::new_spinner());
+        b.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("template"));
+        b.enable_steady_tick(Duration::from_millis(200));
+        self.lines.push((p, b));
+        &self.lines.last().expect("just pushed").1
+    }
+
+    fn show(&mut self, ev: StatusEvent) {
+        match ev {
+            StatusEvent::Connecting { placement, target } => self
+                .line(placement)
+                .set_message(format!("{:<12} looking for {target}", placement.as_str())),
+            StatusEvent::Connected {
+                placement,
+                model,
+                name,
+                address,
+            } => {
+                self.axes
+                    .push((placement, mounting::axes(model, placement).sensor_to_body()));
+                self.line(placement).set_message(format!(
+                    "{:<12} connected to {model} {name} ({address})",
+                    placement.as_str()
+                ));
+            }
+            StatusEvent::Disconnected { placement, at_s } => {
+                self.line(placement).set_message(format!(
+                    "{:<12} DISCONNECTED at {at_s:.1} s, reconnecting",
+                    placement.as_str()
+                ))
+            }
+            StatusEvent::Reconnecting {
+                placement,
+                attempt,
+                delay,
+                reason,
+            } => self.line(placement).set_message(format!(
+                "{:<12} attempt {attempt} failed ({reason}); retrying in {:.1} s",
+                placement.as_str(),
+                delay.as_secs_f64()
+            )),
+            StatusEvent::Status(all) => {
+                for s in all {
+                    if let Some(p) = s.placement {
+                        let msg = status_line(p, &s);
+                        self.line(p).set_message(msg);
+                    }
+                }
+            }
+            StatusEvent::Samples {
+                placement: Placement::LowerBack,
+                samples,
+            } => {
+                let Some(r) = self
+                    .axes
+                    .iter()
+                    .find(|(p, _)| *p == Placement::LowerBack)
+                    .map(|x| x.1)
+                else {
+                    return;
+                };
+                if let Some((counter, bar)) = &mut self.steps {
+                    for s in samples {
+                        let a = s.acc_mps2;
+                        counter.push(
+                            s.time_s,
+                            r[(0, 0)] * a[0] + r[(0, 1)] * a[1] + r[(0, 2)] * a[2],
+                        );
+                    }
+                    bar.set_message(format!("steps: {}", counter.steps()));
+                }
+            }
+            StatusEvent::Samples { .. } => {}
+        }
+    }
+
+    fn finish(self) {
+        for (_, b) in &self.lines {
+            b.finish();
+        }
+        if let Some((_, b)) = &self.steps {
+            b.finish();
+        }
+    }
+}
+
+fn status_line(p: Placement, s: &SensorStatus) -> String {
+    let p = p.as_str();
+    let battery = s
+        .battery_pct
+        .map_or(String::new(), |b| format!("  battery {b}%"));
+    let link = if s.connected { "" } else { "  DISCONNECTED" };
+    let problems = if s.malformed_packets + s.duplicate_packets > 0 {
+        format!(
+            "  skipped {} malformed / {} duplicate",
+            s.malformed_packets, s.duplicate_packets
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{p:<12} {:>6.1} s  {:>5.0} samples/s  lost {}{problems}{battery}{link}",
+        s.seconds_recorded, s.samples_per_s, s.samples_lost
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensor_arguments() {
+        assert_eq!(
+            parse_sensor("lower-back=Polar Sense 1"),
+            Ok((Placement::LowerBack, "Polar Sense 1".into()))
+        );
+        assert_eq!(
+            parse_sensor("left-shank=AA:BB:CC:DD:EE:FF"),
+            Ok((Placement::LeftShank, "AA:BB:CC:DD:EE:FF".into()))
+        );
+        assert!(parse_sensor("lower-back")
+            .unwrap_err()
+            .contains("expected PLACEMENT=NAME"));
+        assert!(parse_sensor("neck=x")
+            .unwrap_err()
+            .contains("unknown placement \"neck\""));
+        assert!(parse_sensor("lower-back= ").unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn status_line_shows_rate_losses_and_battery() {
+        let s = SensorStatus {
+            samples_per_s: 104.0,
+            samples_lost: 3,
+            battery_pct: Some(80),
+            seconds_recorded: 12.34,
+            connected: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            status_line(Placement::LeftShank, &s),
+            "left-shank     12.3 s    104 samples/s  lost 3  battery 80%"
+        );
+    }
+}

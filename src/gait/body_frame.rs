@@ -1,0 +1,284 @@
+//! Stage 1: sensor axes → body frame V/ML/AP = (up, right, forward).
+//!
+//! The declared `axes` letters give the nominal rotation; gravity then refines it, because
+//! a trunk sensor is rarely mounted exactly as declared (pitch/roll of 30° or more is common).
+//! The gravity direction is the zero-phase 0.25 Hz low-pass of the acceleration vector,
+//! so it follows slow posture changes but not gait accelerations (≥ 0.7 Hz); it is computed
+//! on 0.1-s block means, and the frame is updated once per block. At each sample
+//! the vertical axis is that direction, AP is the declared forward axis projected onto the
+//! horizontal plane, and ML = AP × V completes the right-handed frame. This is the exact
+//! (rotation) form of the Moe-Nilssen (1998) tilt correction.
+
+use nalgebra::Vector3;
+
+use crate::error::{Error, Location, Result};
+use crate::recording::{Axes, UniformImu};
+use crate::signal::filter::Butterworth;
+
+/// Standard gravity, m/s².
+pub const G_MPS2: f64 = 9.80665;
+
+/// Trunk signals in the gravity-aligned body frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyFrameSignals {
+    pub fs_hz: f64,
+    /// Vertical acceleration with gravity removed, m/s², + up.
+    pub acc_v_mps2: Vec<f64>,
+    /// Medio-lateral acceleration, m/s², + to the wearer's right.
+    pub acc_ml_mps2: Vec<f64>,
+    /// Antero-posterior acceleration, m/s², + forward.
+    pub acc_ap_mps2: Vec<f64>,
+    /// Angular velocity about the vertical axis (yaw), deg/s, + counter-clockwise seen from above (turning left).
+    pub gyr_v_dps: Vec<f64>,
+    /// About the ML axis (pitch), deg/s, right-hand rule about + right.
+    pub gyr_ml_dps: Vec<f64>,
+    /// About the AP axis (roll), deg/s, right-hand rule about + forward.
+    pub gyr_ap_dps: Vec<f64>,
+}
+
+impl BodyFrameSignals {
+    pub fn len(&self) -> usize {
+        self.acc_v_mps2.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.acc_v_mps2.is_empty()
+    }
+}
+
+/// How the sensor sat relative to its declared axes.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Alignment {
+    /// Median angle between the declared up axis and measured gravity, degrees.
+    pub tilt_from_declared_deg: f64,
+    /// Median gravity magnitude, m/s² (≈ 9.81 for a calibrated sensor).
+    pub gravity_mps2: f64,
+}
+
+/// Largest accepted angle between declared and measured up before the axes are called wrong.
+pub const MAX_TILT_DEG: f64 = 70.0;
+
+/// Rotates a sensor's signals into the gravity-aligned body frame.
+///
+/// `source` names the CSV in errors (e.g. when the measured "up" contradicts the declared
+/// axes letters, which usually means a wrong `axes` entry or an upside-down sensor).
+pub fn to_body_frame(
+    imu: &UniformImu,
+    axes: Axes,
+    source: &std::path::Path,
+) -> Result<(BodyFrameSignals, Alignment)> {
+    let n = imu.len();
+    let r0 = axes.sensor_to_body();
+    let r0t = r0.transpose();
+    // Gravity in sensor axes at ~10 Hz: block means, then the zero-phase 0.25 Hz low-pass.
+    // The frame changes slowly, so it is computed once per 0.1-s block.
+    let d = (imu.fs_hz / 10.0).floor().max(1.0) as usize;
+    let lp = Butterworth::lowpass(2, 0.25, imu.fs_hz / d as f64);
+    let grav: Vec<Vec<f64>> = imu
+        .acc_mps2
+        .iter()
+        .map(|c| {
+            lp.filtfilt(
+                &c.chunks(d)
+                    .map(|b| b.iter().sum::<f64>() / b.len() as f64)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let mut out = BodyFrameSignals {
+        fs_hz: imu.fs_hz,
+        acc_v_mps2: Vec::with_capacity(n),
+        acc_ml_mps2: Vec::with_capacity(n),
+        acc_ap_mps2: Vec::with_capacity(n),
+        gyr_v_dps: Vec::with_capacity(n),
+        gyr_ml_dps: Vec::with_capacity(n),
+        gyr_ap_dps: Vec::with_capacity(n),
+    };
+    let blocks = grav[0].len();
+    let mut tilts = Vec::with_capacity(blocks);
+    let mut norms = Vec::with_capacity(blocks);
+    let forward = Vector3::new(0.0, 0.0, 1.0);
+    let right = Vector3::new(0.0, 1.0, 0.0);
+    let [ax, ay, az] = &imu.acc_mps2;
+    let [gx, gy, gz] = &imu.gyr_dps;
+    for k in 0..blocks {
+        let gv = r0 * Vector3::new(grav[0][k], grav[1][k], grav[2][k]);
+        let norm = gv.norm();
+        let up = if norm > 1e-6 {
+            gv / norm
+        } else {
+            Vector3::new(1.0, 0.0, 0.0)
+        };
+        tilts.push(up[0].clamp(-1.0, 1.0).acos().to_degrees());
+        norms.push(norm);
+        // declared forward projected on the horizontal plane; fall back to declared right if
+        // forward is (nearly) vertical
+        let mut ap = forward - up * up.dot(&forward);
+        if ap.norm() < 0.2 {
+            ap = up.cross(&(right - up * up.dot(&right)));
+        }
+        let ap = ap.normalize();
+        let ml = ap.cross(&up);
+        // the same axes expressed in sensor coordinates
+        let (u, m, f) = (r0t * up, r0t * ml, r0t * ap);
+        for i in k * d..((k + 1) * d).min(n) {
+            let (a0, a1, a2) = (ax[i], ay[i], az[i]);
+            let (w0, w1, w2) = (gx[i], gy[i], gz[i]);
+            out.acc_v_mps2.push(a0 * u[0] + a1 * u[1] + a2 * u[2]);
+            out.acc_ml_mps2.push(a0 * m[0] + a1 * m[1] + a2 * m[2]);
+            out.acc_ap_mps2.push(a0 * f[0] + a1 * f[1] + a2 * f[2]);
+            out.gyr_v_dps.push(w0 * u[0] + w1 * u[1] + w2 * u[2]);
+            out.gyr_ml_dps.push(w0 * m[0] + w1 * m[1] + w2 * m[2]);
+            out.gyr_ap_dps.push(w0 * f[0] + w1 * f[1] + w2 * f[2]);
+        }
+    }
+    let tilt = crate::signal::stats::median(&tilts).unwrap_or(0.0);
+    let gravity = crate::signal::stats::median(&norms).unwrap_or(G_MPS2);
+    if tilt > MAX_TILT_DEG {
+        return Err(Error::input(
+            Location::file(source),
+            format!(
+                "measured gravity points {tilt:.0}° away from the up axis declared by axes \"{axes}\"; \
+                 the axes letters are probably wrong (sensor upside down or rotated?) — in this recording \
+                 up is closest to sensor {}",
+                closest_axis(&imu_mean(imu))
+            ),
+        ));
+    }
+    for v in out.acc_v_mps2.iter_mut() {
+        *v -= gravity;
+    }
+    Ok((
+        out,
+        Alignment {
+            tilt_from_declared_deg: tilt,
+            gravity_mps2: gravity,
+        },
+    ))
+}
+
+fn imu_mean(imu: &UniformImu) -> Vector3<f64> {
+    let n = imu.len().max(1) as f64;
+    Vector3::from_fn(|k, _| imu.acc_mps2[k].iter().sum::<f64>() / n)
+}
+
+fn closest_axis(mean_acc: &Vector3<f64>) -> String {
+    let k = mean_acc.iamax();
+    let sign = if mean_acc[k] >= 0.0 { "+" } else { "−" };
+    format!("{sign}{}", ["x", "y", "z"][k])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::{Rotation3, Unit};
+
+    /// Upright trunk: gravity + a 2 Hz vertical bounce + a forward sway, and a yaw rate.
+    fn body_truth(n: usize, fs: f64) -> Vec<(Vector3<f64>, Vector3<f64>)> {
+        (0..n)
+            .map(|i| {
+                let t = i as f64 / fs;
+                let a = Vector3::new(
+                    G_MPS2 + 1.5 * (2.0 * std::f64::consts::PI * 2.0 * t).sin(),
+                    0.3 * (2.0 * std::f64::consts::PI * 1.0 * t).sin(),
+                    0.8 * (2.0 * std::f64::consts::PI * 1.0 * t).cos(),
+                );
+                let w = Vector3::new(20.0, -5.0, 3.0);
+                (a, w)
+            })
+            .collect()
+    }
+
+    fn sensor_imu(
+        truth: &[(Vector3<f64>, Vector3<f64>)],
+        body_to_sensor: Rotation3<f64>,
+        fs: f64,
+    ) -> UniformImu {
+        let mut acc: [Vec<f64>; 3] = Default::default();
+        let mut gyr: [Vec<f64>; 3] = Default::default();
+        for (a, w) in truth {
+            let (a, w) = (body_to_sensor * a, body_to_sensor * w);
+            for k in 0..3 {
+                acc[k].push(a[k]);
+                gyr[k].push(w[k]);
+            }
+        }
+        UniformImu {
+            fs_hz: fs,
+            t0_s: 0.0,
+            acc_mps2: acc,
+            gyr_dps: gyr,
+            gaps: vec![],
+        }
+    }
+
+    fn assert_recovers(axes: &str, extra_tilt: Rotation3<f64>) {
+        let fs = 100.0;
+        let truth = body_truth(3000, fs);
+        let axes: Axes = axes.parse().unwrap();
+        // sensor = R0ᵀ · (tilt · body)
+        let r0 = Rotation3::from_matrix_unchecked(axes.sensor_to_body());
+        let imu = sensor_imu(&truth, r0.inverse() * extra_tilt, fs);
+        let (b, al) = to_body_frame(&imu, axes, std::path::Path::new("t.csv")).unwrap();
+        for i in (500..2500).step_by(97) {
+            let (a, w) = truth[i];
+            assert!(
+                (b.acc_v_mps2[i] - (a[0] - G_MPS2)).abs() < 0.05,
+                "V at {i}: {} vs {}",
+                b.acc_v_mps2[i],
+                a[0] - G_MPS2
+            );
+            assert!((b.acc_ap_mps2[i] - a[2]).abs() < 0.1, "AP at {i}");
+            assert!((b.acc_ml_mps2[i] - a[1]).abs() < 0.1, "ML at {i}");
+            assert!(
+                (b.gyr_v_dps[i] - w[0]).abs() < 1.0
+                    && (b.gyr_ml_dps[i] - w[1]).abs() < 1.0
+                    && (b.gyr_ap_dps[i] - w[2]).abs() < 1.0
+            );
+        }
+        assert!((al.gravity_mps2 - G_MPS2).abs() < 0.05);
+    }
+
+    #[test]
+    fn declared_axes_alone_give_the_body_frame() {
+        assert_recovers("URF", Rotation3::identity());
+        assert_recovers("FLU", Rotation3::identity());
+        assert_recovers("DLF", Rotation3::identity()); // upside down, declared correctly
+    }
+
+    #[test]
+    fn pitch_or_roll_of_35_degrees_is_removed_by_gravity_alignment() {
+        let pitch = Rotation3::from_axis_angle(
+            &Unit::new_normalize(Vector3::new(0.0, 1.0, 0.0)),
+            35f64.to_radians(),
+        );
+        let roll = Rotation3::from_axis_angle(
+            &Unit::new_normalize(Vector3::new(0.0, 0.0, 1.0)),
+            -35f64.to_radians(),
+        );
+        // tilt is applied in body coordinates before the declared mounting
+        assert_recovers("URF", pitch.inverse());
+        assert_recovers("URF", roll.inverse());
+    }
+
+    #[test]
+    fn wrong_axes_letters_are_reported_with_the_measured_up_axis() {
+        let fs = 100.0;
+        let truth = body_truth(1000, fs);
+        let r0 = Rotation3::from_matrix_unchecked("DLF".parse::<Axes>().unwrap().sensor_to_body());
+        let imu = sensor_imu(&truth, r0.inverse(), fs);
+        let err = to_body_frame(
+            &imu,
+            "URF".parse().unwrap(),
+            std::path::Path::new("rec/lb.csv"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("rec/lb.csv")
+                && err.contains("axes letters are probably wrong")
+                && err.contains("−x"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,419 @@
+//! Gait from two leg-worn sensors (both feet or both shanks): laterality is known by
+//! construction, so stance, swing, single and double support are measured per side.
+//!
+//! Pipeline: [`alignment`] (gravity + sagittal axis from the data) → events per leg
+//! ([`foot_events`] or [`shank_events`]) → [`sync`] (one timeline for both legs) →
+//! [`trajectory`] (feet: stride length, speed, lift by zero-velocity-aided integration) →
+//! [`strides`] (per-stride table, per-side means over steady strides, symmetry) →
+//! [`gait_analysis`] (the shared result every report reads).
+
+pub mod alignment;
+pub mod foot_events;
+pub mod gait_analysis;
+pub mod shank_events;
+pub mod strides;
+pub mod sync;
+pub mod trajectory;
+
+use std::path::Path;
+
+use nalgebra::Matrix3;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::gait::events::{Contact, PerSide, Side};
+use crate::recording::resample::DEFAULT_MAX_FILL_S;
+use crate::recording::{ImuTable, Placement, Session, UniformImu};
+
+pub use alignment::{AlignmentReport, LegAlignment};
+pub use strides::{LegEvents, LegStride, LegSummary, LegSymmetry};
+pub use sync::{SyncMethod, SyncReport};
+pub use trajectory::StrideTrajectory;
+
+/// One gait cycle of one leg; positions are fractional sample indices: toe-off `fc`, then
+/// mid-swing, then initial contact `ic`, then (feet) the mid-stance still point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LegCycle {
+    pub fc: f64,
+    pub mid_swing: f64,
+    pub ic: f64,
+    pub mid_stance: Option<usize>,
+}
+
+/// Where the two leg sensors sit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LegSensorKind {
+    Foot,
+    Shank,
+}
+
+impl LegSensorKind {
+    pub fn placement(self, side: Side) -> Placement {
+        match (self, side) {
+            (LegSensorKind::Foot, Side::Left) => Placement::LeftFoot,
+            (LegSensorKind::Foot, Side::Right) => Placement::RightFoot,
+            (LegSensorKind::Shank, Side::Left) => Placement::LeftShank,
+            (LegSensorKind::Shank, Side::Right) => Placement::RightShank,
+        }
+    }
+}
+
+/// One leg sensor's data in its own axes with its declared mounting.
+#[derive(Debug, Clone)]
+pub struct LegSensor {
+    pub imu: UniformImu,
+    /// `Axes::sensor_to_body()` of the declared mounting (used for signs only).
+    pub declared: Matrix3<f64>,
+}
+
+/// Both leg sensors of a walk.
+#[derive(Debug, Clone)]
+pub struct LegInput {
+    pub kind: LegSensorKind,
+    pub sensors: PerSide<LegSensor>,
+    /// True when both were recorded on one clock (session declares `sync`).
+    pub shared_timeline: bool,
+}
+
+/// Everything measured from the two leg sensors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LegAnalysis {
+    pub sensors: LegSensorKind,
+    pub sync: SyncReport,
+    pub alignment: PerSide<AlignmentReport>,
+    /// Both legs' initial contacts in time order, with their side.
+    pub initial_contacts: Vec<Contact>,
+    pub final_contacts: Vec<Contact>,
+    /// Per-leg events on the common (left sensor's) timeline.
+    pub events: PerSide<LegEvents>,
+    pub strides: Vec<LegStride>,
+    pub summary: LegSummary,
+}
+
+/// Reads the leg sensors of a session folder (both feet, else both shanks) and analyses them.
+pub fn analyze_session_legs(session: &Session, dir: &Path) -> Result<LegAnalysis> {
+    let kind = leg_sensor_kind(session).ok_or_else(|| {
+        Error::Unsupported("the session has no pair of leg sensors (left-foot + right-foot, or left-shank + right-shank)".into())
+    })?;
+    let read = |side: Side| -> Result<LegSensor> {
+        let entry = session
+            .sensor(kind.placement(side))
+            .expect("pair checked above");
+        let table = ImuTable::read(&session.sensor_path(dir, entry))?;
+        Ok(LegSensor {
+            imu: UniformImu::from_table(&table, DEFAULT_MAX_FILL_S),
+            declared: entry.axes.sensor_to_body(),
+        })
+    };
+    let input = LegInput {
+        kind,
+        sensors: PerSide {
+            left: read(Side::Left)?,
+            right: read(Side::Right)?,
+        },
+        shared_timeline: session.sync.is_some(),
+    };
+    analyze_legs(&input)
+}
+
+/// The leg-sensor pair of a session: feet preferred over shanks.
+pub fn leg_sensor_kind(session: &Session) -> Option<LegSensorKind> {
+    let has = |p| session.sensor(p).is_some();
+    if has(Placement::LeftFoot) && has(Placement::RightFoot) {
+        Some(LegSensorKind::Foot)
+    } else if has(Placement::LeftShank) && has(Placement::RightShank) {
+        Some(LegSensorKind::Shank)
+    } else {
+        None
+    }
+}
+
+/// One leg processed on its own clock.
+struct LegResult {
+    alignment: LegAlignment,
+    events: LegEvents,
+    trajectories: Vec<Option<StrideTrajectory>>,
+    turning_deg: Vec<Option<f64>>,
+}
+
+/// Aligns, detects and integrates one leg. For feet, the direction of travel checks the
+/// declared forward direction: if the foot mostly moves backwards in it between foot-flat
+/// periods, the sensor was declared back to front and forward is reversed.
+fn analyze_one_leg(kind: LegSensorKind, sensor: &LegSensor, what: &str) -> Result<LegResult> {
+    let imu = &sensor.imu;
+    let mut alignment = alignment::align_leg(&imu.acc_mps2, &imu.gyr_dps, &sensor.declared, what)?;
+    if kind == LegSensorKind::Foot && travels_backwards(imu, &alignment) {
+        alignment = alignment.reversed(&sensor.declared);
+    }
+    Ok(analyze_aligned_leg(kind, imu, alignment))
+}
+
+/// Still periods used for the travel-direction check: 0.1 s windows with a gyroscope RMS
+/// below this, deg/s.
+const STILL_RMS_DPS: f64 = 20.0;
+/// Movements between still periods checked for their direction (enough for a clear vote).
+const DIRECTION_VOTES: usize = 30;
+
+/// True when most movements between still (foot-flat) periods go backwards along the
+/// alignment's forward axis.
+fn travels_backwards(imu: &UniformImu, alignment: &LegAlignment) -> bool {
+    let fs = imu.fs_hz;
+    let w = ((0.1 * fs).round() as usize).max(2);
+    let n = imu.len();
+    let mut centres: Vec<usize> = Vec::new();
+    let mut run_start: Option<usize> = None;
+    let mut i = 0;
+    while i + w <= n && centres.len() <= DIRECTION_VOTES {
+        let energy: f64 = (i..i + w)
+            .map(|j| (0..3).map(|k| imu.gyr_dps[k][j].powi(2)).sum::<f64>())
+            .sum::<f64>()
+            / w as f64;
+        let still = energy.sqrt() < STILL_RMS_DPS;
+        match (still, run_start) {
+            (true, None) => run_start = Some(i),
+            (false, Some(s)) => {
+                centres.push((s + i + w) / 2);
+                run_start = None;
+            }
+            _ => {}
+        }
+        i += w / 2;
+    }
+    let forward = alignment.sensor_to_body.row(2).transpose();
+    let (mut ahead, mut behind) = (0usize, 0usize);
+    for pair in centres.windows(2) {
+        let span_s = (pair[1] - pair[0]) as f64 / fs;
+        if !(0.6..=2.5).contains(&span_s) {
+            continue;
+        }
+        if let Some(t) =
+            trajectory::integrate_stride(&imu.acc_mps2, &imu.gyr_dps, fs, pair[0], pair[1])
+        {
+            let d = nalgebra::Vector3::from(t.displacement_sensor_m);
+            if d.norm() > 0.3 {
+                if d.dot(&forward) > 0.0 {
+                    ahead += 1;
+                } else {
+                    behind += 1;
+                }
+            }
+        }
+    }
+    behind >= 3 && behind > 2 * ahead
+}
+
+fn analyze_aligned_leg(
+    kind: LegSensorKind,
+    imu: &UniformImu,
+    alignment: LegAlignment,
+) -> LegResult {
+    let fs = imu.fs_hz;
+    let gyr_ml = &alignment.gyr_ml_dps(&imu.gyr_dps);
+    let gyr_norm: Vec<f64> = (0..imu.len())
+        .map(|i| {
+            (imu.gyr_dps[0][i].powi(2) + imu.gyr_dps[1][i].powi(2) + imu.gyr_dps[2][i].powi(2))
+                .sqrt()
+        })
+        .collect();
+    let mut cycles: Vec<(usize, LegCycle)> = Vec::new();
+    for (seg, range) in imu.segments().into_iter().enumerate() {
+        if range.len() < (2.0 * fs) as usize {
+            continue;
+        }
+        let found = match kind {
+            LegSensorKind::Foot => foot_events::detect_foot_cycles(
+                &gyr_ml[range.clone()],
+                &gyr_norm[range.clone()],
+                fs,
+            ),
+            LegSensorKind::Shank => shank_events::detect_shank_cycles(&gyr_ml[range.clone()], fs),
+        };
+        let o = range.start as f64;
+        cycles.extend(found.into_iter().map(|c| {
+            (
+                seg,
+                LegCycle {
+                    fc: c.fc + o,
+                    mid_swing: c.mid_swing + o,
+                    ic: c.ic + o,
+                    mid_stance: c.mid_stance.map(|m| m + range.start),
+                },
+            )
+        }));
+    }
+    let t = |i: f64| imu.t0_s + i / fs;
+    let events = LegEvents {
+        ic_s: cycles.iter().map(|(_, c)| t(c.ic)).collect(),
+        fc_s: cycles.iter().map(|(_, c)| t(c.fc)).collect(),
+        mid_swing_s: cycles.iter().map(|(_, c)| t(c.mid_swing)).collect(),
+        mid_stance_s: cycles
+            .iter()
+            .map(|(_, c)| c.mid_stance.map(|m| t(m as f64)))
+            .collect(),
+        segment: cycles.iter().map(|(s, _)| *s).collect(),
+    };
+    let pairs = cycles
+        .windows(2)
+        .map(|w| (w[0].0 == w[1].0).then_some((w[0].1, w[1].1)));
+    let (trajectories, turning_deg) = match kind {
+        LegSensorKind::Foot => {
+            let traj: Vec<Option<StrideTrajectory>> = pairs
+                .map(|p| {
+                    let (a, b) = p?;
+                    trajectory::integrate_stride(
+                        &imu.acc_mps2,
+                        &imu.gyr_dps,
+                        fs,
+                        a.mid_stance?,
+                        b.mid_stance?,
+                    )
+                })
+                .collect();
+            let turning = traj.iter().map(|t| t.map(|t| t.turning_deg)).collect();
+            (traj, turning)
+        }
+        LegSensorKind::Shank => {
+            let gyr_v = &alignment.to_body(&imu.gyr_dps)[0];
+            let turning = pairs
+                .map(|p| {
+                    let (a, b) = p?;
+                    let (i0, i1) = (a.ic.round() as usize, b.ic.round() as usize);
+                    Some(gyr_v[i0..i1.min(gyr_v.len())].iter().sum::<f64>() / fs)
+                })
+                .collect();
+            (Vec::new(), turning)
+        }
+    };
+    LegResult {
+        alignment,
+        events,
+        trajectories,
+        turning_deg,
+    }
+}
+
+/// Analyses both legs (see the module docs).
+pub fn analyze_legs(input: &LegInput) -> Result<LegAnalysis> {
+    let name = |side| input.kind.placement(side).as_str();
+    let left = analyze_one_leg(input.kind, &input.sensors.left, name(Side::Left))?;
+    let mut right = analyze_one_leg(input.kind, &input.sensors.right, name(Side::Right))?;
+    for (r, side) in [(&left, Side::Left), (&right, Side::Right)] {
+        if r.events.ic_s.len() < 3 {
+            return Err(Error::NotEnoughData(format!(
+                "{}: found {} gait cycles; at least 3 are needed (is this a walk, and is the sensor on the {} leg?)",
+                name(side),
+                r.events.ic_s.len(),
+                side.as_str()
+            )));
+        }
+    }
+
+    let sync = if input.shared_timeline {
+        SyncReport {
+            method: SyncMethod::SharedTimeline,
+            right_offset_s: 0.0,
+            correlation: None,
+        }
+    } else {
+        find_sync_jump(input, &left, &right).unwrap_or(SyncReport {
+            method: SyncMethod::FileTimestamps,
+            right_offset_s: 0.0,
+            correlation: None,
+        })
+    };
+    if sync.right_offset_s != 0.0 {
+        let e = &mut right.events;
+        for v in [&mut e.ic_s, &mut e.fc_s, &mut e.mid_swing_s] {
+            v.iter_mut().for_each(|t| *t += sync.right_offset_s);
+        }
+        e.mid_stance_s
+            .iter_mut()
+            .flatten()
+            .for_each(|t| *t += sync.right_offset_s);
+    }
+
+    let mut strides = strides::build_strides(
+        Side::Left,
+        &left.events,
+        &right.events,
+        &left.trajectories,
+        &left.turning_deg,
+    );
+    strides.extend(strides::build_strides(
+        Side::Right,
+        &right.events,
+        &left.events,
+        &right.trajectories,
+        &right.turning_deg,
+    ));
+    let summary = strides::summarize(&strides);
+    if sync.method == SyncMethod::FileTimestamps {
+        let left_strides = || strides.iter().filter(|s| s.side == Side::Left);
+        let avg = |f: &dyn Fn(&LegStride) -> Option<f64>| {
+            crate::signal::stats::mean(&left_strides().filter_map(f).collect::<Vec<_>>())
+        };
+        sync::check_plausible(&sync::PhaseCheck {
+            mean_initial_double_support_s: avg(&|s| s.initial_double_support_s),
+            mean_terminal_double_support_s: avg(&|s| s.terminal_double_support_s),
+            mean_left_phase: avg(&|s| s.phase_deg.map(|p| p / 360.0)),
+            mean_stride_time_s: avg(&|s| Some(s.stride_time_s)),
+        })?;
+    }
+
+    let contacts = |get: &dyn Fn(&LegEvents) -> &Vec<f64>| {
+        let mut c: Vec<Contact> = [(Side::Left, &left.events), (Side::Right, &right.events)]
+            .into_iter()
+            .flat_map(|(side, e)| {
+                get(e).iter().map(move |&t| Contact {
+                    t_s: t,
+                    side: Some(side),
+                })
+            })
+            .collect();
+        c.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
+        c
+    };
+    Ok(LegAnalysis {
+        sensors: input.kind,
+        sync,
+        alignment: PerSide {
+            left: (&left.alignment).into(),
+            right: (&right.alignment).into(),
+        },
+        initial_contacts: contacts(&|e| &e.ic_s),
+        final_contacts: contacts(&|e| &e.fc_s),
+        strides,
+        summary,
+        events: PerSide {
+            left: left.events,
+            right: right.events,
+        },
+    })
+}
+
+/// Looks for the sync jump before the first toe-off of either leg (see [`sync`]).
+fn find_sync_jump(input: &LegInput, left: &LegResult, right: &LegResult) -> Option<SyncReport> {
+    let (l, r) = (&input.sensors.left.imu, &input.sensors.right.imu);
+    if (l.fs_hz - r.fs_hz).abs() > 0.01 * l.fs_hz {
+        return None;
+    }
+    let fs = l.fs_hz;
+    let samples = |imu: &UniformImu, first_fc_s: f64| {
+        (((first_fc_s - 0.3 - imu.t0_s) * fs).max(0.0) as usize).min((sync::SEARCH_S * fs) as usize)
+    };
+    let nl = samples(l, left.events.fc_s[0]);
+    let nr = samples(r, right.events.fc_s[0]);
+    if (nl.min(nr) as f64) < fs {
+        return None;
+    }
+    let impacts = |imu: &UniformImu, n: usize| {
+        sync::impact_signal(&std::array::from_fn(|k| imu.acc_mps2[k][..n].to_vec()))
+    };
+    let (offset, corr) = sync::sync_jump_offset(&impacts(l, nl), &impacts(r, nr), fs)?;
+    Some(SyncReport {
+        method: SyncMethod::SyncJump,
+        right_offset_s: offset + l.t0_s - r.t0_s,
+        correlation: Some(corr),
+    })
+}

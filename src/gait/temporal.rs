@@ -1,0 +1,167 @@
+//! Stage 5: per-step and per-stride temporal parameters, per side (event algebra as in
+//! scikit-digital-health's gait metrics, metrics.md A5).
+//!
+//! For alternating contacts IC_i (foot A), IC_i+1 (foot B), IC_i+2 (foot A) and toe-offs:
+//! step time = IC_i+1 − IC_i (attributed to foot B, which lands); stride time = IC_i+2 − IC_i;
+//! the first toe-off after IC_i is foot B's (FC_opp), the first after IC_i+1 is foot A's
+//! (FC_same); stance = FC_same − IC_i; swing = IC_i+2 − FC_same; initial double support =
+//! FC_opp − IC_i; terminal double support = FC_same − IC_i+1; single support =
+//! IC_i+1 − FC_opp.
+//!
+//! Steady steps and strides (the ones summaries use) lie outside turns, are not the first or
+//! last step of their bout, and last 0.6–1.75 × the bout's median step time (a step outside
+//! that range hides a missed or an extra contact).
+
+use super::analysis::{Step, Stride};
+use super::events::Side;
+
+/// Contacts of one walking bout, in time order.
+pub struct BoutEvents<'a> {
+    pub bout: usize,
+    pub ic_s: &'a [f64],
+    pub sides: &'a [Option<Side>],
+    /// Toe-offs in the bout, sorted.
+    pub fc_s: &'a [f64],
+    /// Step length per step (ic_s.len() − 1 entries), m.
+    pub step_length_m: &'a [Option<f64>],
+    /// Turn time ranges, s.
+    pub turns: &'a [(f64, f64)],
+    /// The bout was cut by missing data rather than starting or ending a walk, so its first
+    /// (last) step is not a gait initiation (termination) step.
+    pub starts_after_gap: bool,
+    pub ends_before_gap: bool,
+}
+
+fn first_in(fc: &[f64], lo: f64, hi: f64) -> Option<f64> {
+    let i = fc.partition_point(|&t| t <= lo);
+    fc.get(i).copied().filter(|&t| t < hi)
+}
+
+fn in_turn(turns: &[(f64, f64)], a: f64, b: f64) -> bool {
+    turns.iter().any(|&(s, e)| a < e && b > s)
+}
+
+/// Steps and strides of one bout.
+pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
+    let ic = ev.ic_s;
+    let n = ic.len();
+    // a step far from the bout's typical duration hides a missed or an extra contact
+    let durations: Vec<f64> = ic.windows(2).map(|w| w[1] - w[0]).collect();
+    let median = crate::signal::stats::median(&durations).unwrap_or(0.0);
+    let regular: Vec<bool> = durations
+        .iter()
+        .map(|&d| d >= 0.6 * median && d <= 1.75 * median)
+        .collect();
+    let mut steps = Vec::with_capacity(n.saturating_sub(1));
+    for i in 0..n.saturating_sub(1) {
+        let turn = in_turn(ev.turns, ic[i], ic[i + 1]);
+        steps.push(Step {
+            bout: ev.bout,
+            side: ev.sides[i + 1],
+            start_s: ic[i],
+            end_s: ic[i + 1],
+            step_time_s: ic[i + 1] - ic[i],
+            step_length_m: ev.step_length_m.get(i).copied().flatten(),
+            in_turn: turn,
+            regular: regular[i],
+            steady: !turn
+                && (i > 0 || ev.starts_after_gap)
+                && (i + 2 < n || ev.ends_before_gap)
+                && regular[i],
+        });
+    }
+    let mut strides = Vec::with_capacity(n.saturating_sub(2));
+    for i in 0..n.saturating_sub(2) {
+        let fc_opp = first_in(ev.fc_s, ic[i], ic[i + 1]);
+        let fc_same = first_in(ev.fc_s, ic[i + 1], ic[i + 2]);
+        let turn = in_turn(ev.turns, ic[i], ic[i + 2]);
+        let length = match (steps[i].step_length_m, steps[i + 1].step_length_m) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+        let stride_time = ic[i + 2] - ic[i];
+        strides.push(Stride {
+            bout: ev.bout,
+            side: ev.sides[i],
+            start_s: ic[i],
+            end_s: ic[i + 2],
+            stride_time_s: stride_time,
+            stance_time_s: fc_same.map(|f| f - ic[i]),
+            swing_time_s: fc_same.map(|f| ic[i + 2] - f),
+            initial_double_support_s: fc_opp.map(|f| f - ic[i]),
+            terminal_double_support_s: fc_same.map(|f| f - ic[i + 1]),
+            single_support_s: fc_opp.map(|f| ic[i + 1] - f),
+            stride_length_m: length,
+            speed_mps: length.map(|l| l / stride_time),
+            in_turn: turn,
+            steady: !turn
+                && (i > 0 || ev.starts_after_gap)
+                && (i + 3 < n || ev.ends_before_gap)
+                && regular[i]
+                && regular[i + 1],
+        });
+    }
+    (steps, strides)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_algebra_on_a_known_walk() {
+        // L at 0.0, R at 0.6, L at 1.1, R at 1.7, L at 2.2; toe-offs 0.1 (R), 0.72 (L), 1.2 (R), 1.82 (L)
+        let ic = [0.0, 0.6, 1.1, 1.7, 2.2];
+        let sides = [
+            Some(Side::Left),
+            Some(Side::Right),
+            Some(Side::Left),
+            Some(Side::Right),
+            Some(Side::Left),
+        ];
+        let fc = [0.1, 0.72, 1.2, 1.82];
+        let sl = [Some(0.6), Some(0.5), Some(0.6), Some(0.5)];
+        let (steps, strides) = steps_and_strides(&BoutEvents {
+            bout: 0,
+            ic_s: &ic,
+            sides: &sides,
+            fc_s: &fc,
+            step_length_m: &sl,
+            turns: &[],
+            starts_after_gap: false,
+            ends_before_gap: false,
+        });
+        assert_eq!(steps.len(), 4);
+        assert_eq!(steps[0].side, Some(Side::Right));
+        assert!(
+            (steps[0].step_time_s - 0.6).abs() < 1e-12
+                && (steps[1].step_time_s - 0.5).abs() < 1e-12
+        );
+        assert_eq!(
+            steps.iter().map(|s| s.steady).collect::<Vec<_>>(),
+            vec![false, true, true, false]
+        );
+        let s0 = &strides[0];
+        assert_eq!(s0.side, Some(Side::Left));
+        assert!((s0.stride_time_s - 1.1).abs() < 1e-12);
+        assert!((s0.stance_time_s.unwrap() - 0.72).abs() < 1e-12);
+        assert!((s0.swing_time_s.unwrap() - 0.38).abs() < 1e-12);
+        assert!((s0.initial_double_support_s.unwrap() - 0.1).abs() < 1e-12);
+        assert!((s0.terminal_double_support_s.unwrap() - 0.12).abs() < 1e-12);
+        assert!((s0.single_support_s.unwrap() - 0.5).abs() < 1e-12);
+        assert!((s0.stride_length_m.unwrap() - 1.1).abs() < 1e-12);
+        assert!((s0.speed_mps.unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(strides[1].side, Some(Side::Right));
+        let (_, turned) = steps_and_strides(&BoutEvents {
+            bout: 0,
+            ic_s: &ic,
+            sides: &sides,
+            fc_s: &fc,
+            step_length_m: &sl,
+            turns: &[(1.0, 1.3)],
+            starts_after_gap: false,
+            ends_before_gap: false,
+        });
+        assert!(turned.iter().all(|s| s.in_turn && !s.steady));
+    }
+}

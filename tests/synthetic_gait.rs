@@ -1,0 +1,140 @@
+//! The lower-back pipeline on synthetic walks with known answers: cadence, injected
+//! left/right asymmetry, and sensor mountings (upside down, rotated, tilted).
+
+mod support;
+
+use std::path::Path;
+
+use gaitkit::gait::lower_back::{analyze, LowerBackOptions};
+use gaitkit::gait::{GaitAnalysis, Side};
+use gaitkit::recording::resample::DEFAULT_MAX_FILL_S;
+use gaitkit::recording::{Axes, UniformImu};
+use nalgebra::{Rotation3, Unit, Vector3};
+use support::synthetic_walk::Walk;
+
+fn run(walk: &Walk, axes: &str, tilt: Rotation3<f64>) -> GaitAnalysis {
+    let axes: Axes = axes.parse().unwrap();
+    let imu = UniformImu::from_table(&walk.table(axes, tilt), DEFAULT_MAX_FILL_S);
+    analyze(
+        &imu,
+        axes,
+        Path::new("synthetic.csv"),
+        &LowerBackOptions {
+            sensor_height_m: Some(0.95),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+fn assert_contacts_and_sides(walk: &Walk, g: &GaitAnalysis) {
+    // every interior contact found within 30 ms with the right side
+    for (k, &t) in walk
+        .contacts_s
+        .iter()
+        .enumerate()
+        .skip(1)
+        .take(walk.contacts_s.len() - 2)
+    {
+        let c = g
+            .initial_contacts
+            .iter()
+            .min_by(|a, b| (a.t_s - t).abs().total_cmp(&(b.t_s - t).abs()))
+            .unwrap();
+        assert!(
+            (c.t_s - t).abs() < 0.03,
+            "contact at {t:.2} s found at {:.3} s",
+            c.t_s
+        );
+        let want = if walk.is_left(k) {
+            Side::Left
+        } else {
+            Side::Right
+        };
+        assert_eq!(c.side, Some(want), "contact at {t:.2} s");
+    }
+}
+
+#[test]
+fn known_cadence_of_120_steps_per_minute() {
+    let walk = Walk::alternating(3.0, 40, 0.5, 0.5, 26.0);
+    let g = run(&walk, "URF", Rotation3::identity());
+    assert_contacts_and_sides(&walk, &g);
+    let cadence = g.summary.cadence_spm.unwrap();
+    assert!((cadence - 120.0).abs() < 1.2, "cadence {cadence}");
+    let si = g.summary.symmetry.step_time_si_pct.unwrap();
+    assert!(si.abs() < 1.0, "symmetric walk gave SI {si}");
+    assert_eq!(g.bouts.len(), 1);
+}
+
+#[test]
+fn ten_percent_longer_left_step_is_recovered_within_one_point() {
+    // left step (right contact → left contact) 0.55 s, right step 0.50 s
+    let walk = Walk::alternating(3.0, 36, 0.55, 0.50, 26.0);
+    let g = run(&walk, "URF", Rotation3::identity());
+    assert_contacts_and_sides(&walk, &g);
+    let truth = (0.50 - 0.55) / (0.5 * (0.50 + 0.55)) * 100.0; // −9.52 %: left larger
+    let si = g.summary.symmetry.step_time_si_pct.unwrap();
+    assert!((si - truth).abs() < 1.0, "SI {si:.2} % vs {truth:.2} %");
+    let l = g.summary.step_time_s.left.unwrap();
+    let r = g.summary.step_time_s.right.unwrap();
+    assert!(
+        (l - 0.55).abs() < 0.01 && (r - 0.50).abs() < 0.01,
+        "left {l}, right {r}"
+    );
+    // and the mirror image: the right step longer flips the sign
+    let mirror = run(
+        &Walk::alternating(3.0, 36, 0.50, 0.55, 26.0),
+        "URF",
+        Rotation3::identity(),
+    );
+    let si_m = mirror.summary.symmetry.step_time_si_pct.unwrap();
+    assert!((si_m + truth).abs() < 1.0, "mirrored SI {si_m:.2} %");
+}
+
+#[test]
+fn upside_down_or_rotated_sensor_with_correct_axes_gives_the_same_answer() {
+    let walk = Walk::alternating(3.0, 36, 0.55, 0.50, 26.0);
+    let reference = run(&walk, "URF", Rotation3::identity());
+    for axes in ["DLF", "RUB", "FLU", "BDR"] {
+        let g = run(&walk, axes, Rotation3::identity());
+        assert_contacts_and_sides(&walk, &g);
+        assert_eq!(
+            g.initial_contacts.len(),
+            reference.initial_contacts.len(),
+            "{axes}"
+        );
+        for (a, b) in g.initial_contacts.iter().zip(&reference.initial_contacts) {
+            assert!((a.t_s - b.t_s).abs() < 1e-6 && a.side == b.side, "{axes}");
+        }
+        let (x, y) = (
+            g.summary.symmetry.step_time_si_pct.unwrap(),
+            reference.summary.symmetry.step_time_si_pct.unwrap(),
+        );
+        assert!((x - y).abs() < 1e-6, "{axes}: {x} vs {y}");
+    }
+}
+
+#[test]
+fn sensor_tilted_35_degrees_from_its_declared_axes_gives_the_same_answer() {
+    let walk = Walk::alternating(3.0, 36, 0.55, 0.50, 26.0);
+    let reference = run(&walk, "URF", Rotation3::identity());
+    let pitch = Rotation3::from_axis_angle(
+        &Unit::new_normalize(Vector3::new(0.0, 1.0, 0.0)),
+        35f64.to_radians(),
+    );
+    let roll = Rotation3::from_axis_angle(
+        &Unit::new_normalize(Vector3::new(0.0, 0.0, 1.0)),
+        35f64.to_radians(),
+    );
+    for tilt in [pitch, roll, pitch.inverse(), roll.inverse(), pitch * roll] {
+        let g = run(&walk, "URF", tilt);
+        assert_contacts_and_sides(&walk, &g);
+        let (x, y) = (
+            g.summary.symmetry.step_time_si_pct.unwrap(),
+            reference.summary.symmetry.step_time_si_pct.unwrap(),
+        );
+        assert!((x - y).abs() < 0.5, "SI {x} vs {y}");
+        assert!(g.notes.iter().any(|n| n.contains("re-aligned to gravity")));
+    }
+}
