@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod analyze;
+pub mod balance;
 pub mod demo;
 pub mod record;
 pub mod scan;
@@ -33,6 +34,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Record a session from one or more BLE sensors into a session folder.
     Record(record::RecordArgs),
+    /// Standing sway, single-leg stance, squat and step-down of session folders, left vs right
+    Balance(balance::BalanceArgs),
 }
 
 /// Runs the command line and maps errors to a message on stderr and exit code 1.
@@ -43,6 +46,7 @@ pub fn main() -> ExitCode {
         Command::Analyze(a) => analyze::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Record(a) => record::run(a),
+        Command::Balance(a) => balance::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
