@@ -133,3 +133,37 @@ fn quiet_standing_has_no_attempts() {
     let (r, _) = single_leg_stance(&m, None, StanceSettings::default());
     assert!(r.attempts.is_empty(), "{:?}", r.attempts);
 }
+
+#[test]
+fn both_legs_in_one_recording_are_told_apart() {
+    let script = SlsScript {
+        duration_s: 45.0,
+        attempts: vec![
+            SlsAttempt {
+                stance: Side::Right,
+                lift_off_s: 6.0,
+                touch_down_s: 18.0,
+                losses: vec![],
+            },
+            SlsAttempt {
+                stance: Side::Left,
+                lift_off_s: 25.0,
+                touch_down_s: 38.0,
+                losses: vec![],
+            },
+        ],
+        transfer_m: 0.09,
+        transfer_s: 0.7,
+        hike_deg: 3.0,
+        seed: 61,
+    };
+    let r = run(&script, "DLF", None);
+    let sides: Vec<Side> = r.attempts.iter().map(|a| a.stance_side).collect();
+    assert_eq!(sides, vec![Side::Right, Side::Left], "{:?}", r.attempts);
+    for (a, t) in r.attempts.iter().zip(&script.attempts) {
+        assert!(
+            (a.lift_off_s - t.lift_off_s).abs() < 0.1
+                && (a.touch_down_s.unwrap() - t.touch_down_s).abs() < 0.1
+        );
+    }
+}
