@@ -55,7 +55,7 @@ pub struct BalanceTrial {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TrialResult {
-    Standing { eyes_closed: bool, sway: Sway },
+    Standing { eyes_closed: bool, sway: Box<Sway> },
     SingleLegStance(SingleLegStance),
     Squat(SquatAnalysis),
 }
@@ -279,7 +279,10 @@ fn standing(motion: &TrunkMotion, eyes_closed: bool) -> Result<TrialResult> {
     );
     let sway = sway::sway(&ap, &ml, fs, &settings)
         .ok_or_else(|| Error::NotEnoughData("standing trial too short for sway measures".into()))?;
-    Ok(TrialResult::Standing { eyes_closed, sway })
+    Ok(TrialResult::Standing {
+        eyes_closed,
+        sway: Box::new(sway),
+    })
 }
 
 /// Left-versus-right summaries and symmetry over all trials.

@@ -380,7 +380,7 @@ pub fn write_csv(report: &BalanceReport, w: impl Write) -> csv::Result<()> {
                         e(),
                         e(),
                     ],
-                    sway_cells(Some(sway)),
+                    sway_cells(Some(sway.as_ref())),
                 )?;
             }
             TrialResult::SingleLegStance(sls) => {

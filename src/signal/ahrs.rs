@@ -467,9 +467,8 @@ mod tests {
         let bias = [0.8, -0.5, 0.3];
         let (acc, gyr) = imu_from_orientation(q_of_t, fs, 2000, bias);
         let o = estimate_orientation(&acc, &gyr, fs, MahonyGains::default()).unwrap();
-        for k in 0..3 {
-            let b = o.calibration.gyro_bias_dps[k];
-            assert!((b - bias[k]).abs() < 1e-6, "axis {k}: {b}");
+        for (k, (b, truth)) in o.calibration.gyro_bias_dps.iter().zip(bias).enumerate() {
+            assert!((b - truth).abs() < 1e-6, "axis {k}: {b}");
         }
         assert!(
             (o.yaw_deg()[1999] - 60.0).abs() < 0.05,
