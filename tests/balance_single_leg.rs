@@ -5,6 +5,7 @@ mod support;
 
 use gaitkit::balance::single_leg_stance::{single_leg_stance, LossKind, StanceSettings};
 use gaitkit::balance::trunk_motion::TrunkMotion;
+use gaitkit::balance::TrialResult;
 use gaitkit::gait::Side;
 use support::balance_sim::*;
 
@@ -165,5 +166,81 @@ fn both_legs_in_one_recording_are_told_apart() {
             (a.lift_off_s - t.lift_off_s).abs() < 0.1
                 && (a.touch_down_s.unwrap() - t.touch_down_s).abs() < 0.1
         );
+    }
+}
+
+#[test]
+fn a_sensor_on_the_raised_shank_times_the_events_within_0_05_s() {
+    use gaitkit::balance::analyze_session;
+    use gaitkit::balance::leg_lift::EventSource;
+    for (stance, shank, placement) in [
+        (Side::Left, "right_shank.csv", "right-shank"),
+        (Side::Right, "left_shank.csv", "left-shank"),
+    ] {
+        let script = SlsScript {
+            duration_s: 40.0,
+            attempts: vec![
+                SlsAttempt {
+                    stance,
+                    lift_off_s: 6.0,
+                    touch_down_s: 16.0,
+                    losses: vec![],
+                },
+                SlsAttempt {
+                    stance,
+                    lift_off_s: 22.0,
+                    touch_down_s: 34.0,
+                    losses: vec![],
+                },
+            ],
+            transfer_m: 0.09,
+            transfer_s: 0.7,
+            hike_deg: 3.0,
+            seed: 71,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        simulate_single_leg(&script, ImuModel::default()).write_session(dir.path(), None, None);
+        // shank sensor mounted with x up, y forward, z to the left (right-handed "UFL")
+        let axes = "UFL";
+        let leg = simulate_raised_shank(
+            &script,
+            40.0,
+            ImuModel {
+                axes: axes.parse().unwrap(),
+                seed: 72,
+                ..ImuModel::default()
+            },
+        );
+        std::fs::write(dir.path().join(shank), leg.csv_text()).unwrap();
+        let json = std::fs::read_to_string(dir.path().join("session.json")).unwrap().replace(
+            "\"axes\": \"URF\"}]",
+            &format!("\"axes\": \"URF\"}}, {{\"placement\": \"{placement}\", \"file\": \"{shank}\", \"axes\": \"{axes}\"}}]"),
+        );
+        std::fs::write(dir.path().join("session.json"), json).unwrap();
+        let trial = analyze_session(dir.path()).unwrap();
+        let TrialResult::SingleLegStance(sls) = &trial.result else {
+            panic!("{trial:?}")
+        };
+        assert_eq!(sls.attempts.len(), 2, "{:?}", sls.attempts);
+        for (a, t) in sls.attempts.iter().zip(&script.attempts) {
+            assert_eq!(a.stance_side, stance);
+            assert_eq!(
+                a.events_from,
+                EventSource::LegSensor,
+                "{:?}",
+                trial.warnings
+            );
+            let (e_lo, e_td) = (
+                a.lift_off_s - t.lift_off_s,
+                a.touch_down_s.unwrap() - t.touch_down_s,
+            );
+            println!(
+                "{stance:?} stance, {placement}: lift-off {e_lo:+.3} s, touch-down {e_td:+.3} s"
+            );
+            assert!(
+                e_lo.abs() < 0.05 && e_td.abs() < 0.05,
+                "lift-off {e_lo}, touch-down {e_td} (tolerance 0.05 s)"
+            );
+        }
     }
 }

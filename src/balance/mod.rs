@@ -9,7 +9,9 @@
 //! `squat-left` = squatting on the left leg; `step-down-left` = stepping down onto (landing
 //! on) the left leg. Without a task in `session.json` the recording is classified as standing
 //! or single-leg stance (side from the weight transfer); squats and step-downs need the task.
+//! A shank or foot sensor on the raised leg times lift-off and touch-down ([`leg_lift`]).
 
+pub mod leg_lift;
 pub mod norms;
 pub mod single_leg_stance;
 pub mod squat;
@@ -26,6 +28,7 @@ use crate::gait::symmetry::Symmetry;
 use crate::gait::{PerSide, Side};
 use crate::recording::{ImuTable, Placement, Session, Task, UniformImu};
 use crate::signal::ahrs::Calibration;
+use leg_lift::LegTrack;
 use norms::NormComparison;
 use single_leg_stance::{SingleLegStance, StanceSettings, StanceSummary};
 use squat::{SquatAnalysis, SquatKind, SquatSummary};
@@ -127,6 +130,7 @@ pub fn analyze_session(dir: &Path) -> Result<BalanceTrial> {
             uniform.time_s(longest.end - 1)
         ));
     }
+    let longest_start = longest.start;
     let r = entry.axes.sensor_to_body();
     let mut acc: [Vec<f64>; 3] = Default::default();
     let mut gyr: [Vec<f64>; 3] = Default::default();
@@ -151,9 +155,70 @@ pub fn analyze_session(dir: &Path) -> Result<BalanceTrial> {
         |n| n.to_string_lossy().into_owned(),
     );
     let mut trial = analyze_trial(&label, session.task.as_ref(), &acc, &gyr, uniform.fs_hz)?;
+    // times of the analysed part, on the session timeline, start here
+    let origin_s = uniform.time_s(longest_start);
+    if let TrialResult::SingleLegStance(sls) = &mut trial.result {
+        for (placement, raised) in [
+            (Placement::LeftShank, Side::Left),
+            (Placement::RightShank, Side::Right),
+            (Placement::LeftFoot, Side::Left),
+            (Placement::RightFoot, Side::Right),
+        ] {
+            let Some(leg_entry) = session.sensor(placement) else {
+                continue;
+            };
+            if !sls.attempts.iter().any(|a| {
+                a.stance_side.opposite() == raised
+                    && a.events_from == leg_lift::EventSource::LowerBack
+            }) {
+                continue;
+            }
+            let leg = read_body_frame(&session, dir, leg_entry)?;
+            let track =
+                LegTrack::from_body_frame(&leg.1, &leg.2, leg.0.fs_hz, leg.0.t0_s - origin_s);
+            if let Some(track) = track {
+                let n = leg_lift::refine_with_leg(sls, raised, &track);
+                if n > 0 {
+                    warnings.push(format!(
+                        "lift-off and touch-down of {n} attempt(s) timed by the {placement} sensor"
+                    ));
+                }
+            }
+        }
+    }
     warnings.append(&mut trial.warnings);
     trial.warnings = warnings;
     Ok(trial)
+}
+
+/// A sensor's samples resampled and rotated into the body frame (V, ML, AP).
+fn read_body_frame(
+    session: &Session,
+    dir: &Path,
+    entry: &crate::recording::SensorEntry,
+) -> Result<(UniformImu, [Vec<f64>; 3], [Vec<f64>; 3])> {
+    let table = ImuTable::read(&session.sensor_path(dir, entry))?;
+    let uniform = UniformImu::from_table(&table, crate::recording::resample::DEFAULT_MAX_FILL_S);
+    let r = entry.axes.sensor_to_body();
+    let mut acc: [Vec<f64>; 3] = Default::default();
+    let mut gyr: [Vec<f64>; 3] = Default::default();
+    for i in 0..uniform.len() {
+        let a = r * nalgebra::Vector3::new(
+            uniform.acc_mps2[0][i],
+            uniform.acc_mps2[1][i],
+            uniform.acc_mps2[2][i],
+        );
+        let g = r * nalgebra::Vector3::new(
+            uniform.gyr_dps[0][i],
+            uniform.gyr_dps[1][i],
+            uniform.gyr_dps[2][i],
+        );
+        for k in 0..3 {
+            acc[k].push(a[k]);
+            gyr[k].push(g[k]);
+        }
+    }
+    Ok((uniform, acc, gyr))
 }
 
 /// Analyses one recording given body-frame (V, ML, AP) samples of the lower-back sensor.

@@ -80,6 +80,8 @@ pub struct StanceAttempt {
     /// Touch-down (or recording end) − lift-off, capped at the protocol maximum, s.
     pub hold_s: f64,
     pub losses: Vec<BalanceLoss>,
+    /// Which sensor timed lift-off and touch-down.
+    pub events_from: super::leg_lift::EventSource,
     /// Sway of the hold phase; `None` for holds shorter than 2 s.
     pub sway: Option<Sway>,
 }
@@ -341,6 +343,7 @@ pub fn single_leg_stance(
             touch_down_s,
             hold_s,
             losses,
+            events_from: super::leg_lift::EventSource::LowerBack,
             sway: sway.flatten(),
         });
     }
@@ -507,6 +510,7 @@ mod tests {
                 t_s: 1.0,
                 kind: LossKind::TouchDown,
             }],
+            events_from: super::super::leg_lift::EventSource::LowerBack,
             sway: None,
         };
         let a = [

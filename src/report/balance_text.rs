@@ -113,8 +113,12 @@ fn attempt_line(i: usize, a: &StanceAttempt) -> String {
     let sway = a.sway.as_ref().map_or(String::new(), |sw| {
         format!("; side-to-side sway {:.3} m/s² RMS", sw.rms_ml_mps2)
     });
+    let timed = match a.events_from {
+        crate::balance::leg_lift::EventSource::LegSensor => " (timed by the leg sensor)",
+        crate::balance::leg_lift::EventSource::LowerBack => "",
+    };
     format!(
-        "  attempt {} on the {} leg: lift-off {:.2} s, {end}, held {:.1} s; {losses}{sway}\n",
+        "  attempt {} on the {} leg{timed}: lift-off {:.2} s, {end}, held {:.1} s; {losses}{sway}\n",
         i + 1,
         side_word(a.stance_side),
         a.lift_off_s,
