@@ -141,45 +141,71 @@ pub fn analyze_with(
             .map(|s| s.placement.to_string())
             .collect(),
     };
-    let gait = match session.sensor(Placement::LowerBack) {
+    let leg_kind = leg::leg_sensor_kind(session);
+    let mut lower_back_left_out = None;
+    let mut gait = match session.sensor(Placement::LowerBack) {
         Some(entry) => {
-            let path = session.sensor_path(dir, entry);
-            let imu = prepare_imu(read(&path)?, &path, opts)?;
-            let lb_opts = LowerBackOptions {
-                sensor_height_m,
-                ..LowerBackOptions::default()
-            };
-            let mut g = lower_back::analyze(&imu, entry.axes, &path, &lb_opts)?;
-            if let Some(src) = &sensor_height_source {
-                if src.starts_with("estimated") {
-                    g.notes.insert(
-                        0,
-                        format!(
+            let lower_back = || -> Result<GaitAnalysis> {
+                let path = session.sensor_path(dir, entry);
+                let imu = prepare_imu(read(&path)?, &path, opts)?;
+                let lb_opts = LowerBackOptions {
+                    sensor_height_m,
+                    ..LowerBackOptions::default()
+                };
+                let mut g = lower_back::analyze(&imu, entry.axes, &path, &lb_opts)?;
+                if let Some(src) = &sensor_height_source {
+                    if src.starts_with("estimated") {
+                        g.notes.insert(
+                            0,
+                            format!(
                             "Sensor height {:.2} m was {src}; measure it for better step lengths.",
                             sensor_height_m.unwrap_or(0.0)
                         ),
-                    );
+                        );
+                    }
                 }
+                Ok(g)
+            };
+            match lower_back() {
+                Ok(g) => Some(g),
+                // two leg sensors still give the walk; the report says why the trunk is missing
+                Err(e) if leg_kind.is_some() => {
+                    lower_back_left_out = Some(format!("The lower-back sensor was left out: {e}"));
+                    None
+                }
+                Err(e) => return Err(e),
             }
-            Some(g)
         }
         None => None,
     };
     // Two leg sensors measure events and temporal parameters per leg: they take precedence,
     // and the lower back contributes the trunk metrics.
-    let (gait, legs) = match leg::leg_sensor_kind(session) {
-        Some(kind) => {
-            let (legs, gaps, duration_s, fs_hz) = analyze_leg_pair(dir, session, kind, opts, read)?;
-            (
-                Some(leg::gait_analysis::to_gait_analysis(
-                    &legs,
-                    gaps,
-                    duration_s,
-                    fs_hz,
-                    gait.as_ref(),
-                )),
-                Some(legs),
-            )
+    let leg_pair = match leg_kind.map(|kind| analyze_leg_pair(dir, session, kind, opts, read)) {
+        // legs that do not walk (a balance task, say) leave the lower-back analysis in charge
+        Some(Err(Error::NotEnoughData(why))) if gait.is_some() => {
+            if let Some(g) = gait.as_mut() {
+                g.notes
+                    .push(format!("The leg sensors were not used: {why}"));
+            }
+            None
+        }
+        other => other.transpose()?,
+    };
+    let (gait, legs) = match leg_pair {
+        Some((legs, gaps, duration_s, fs_hz)) => {
+            let mut g =
+                leg::gait_analysis::to_gait_analysis(&legs, gaps, duration_s, fs_hz, gait.as_ref());
+            g.notes.extend(lower_back_left_out);
+            // double support lasts ~0.1 s: clock errors of 10 ms between the legs matter
+            if let Some(err_s) = session.sync.as_ref().and_then(|s| s.max_offset_error_s) {
+                if err_s > 0.01 {
+                    g.notes.push(format!(
+                        "The leg sensors' clocks may differ by up to {:.0} ms (recorded sync error): double support and step times are uncertain by as much.",
+                        1000.0 * err_s
+                    ));
+                }
+            }
+            (Some(g), Some(legs))
         }
         None => (gait, None),
     };

@@ -16,17 +16,34 @@ const LOWER_BACK_CSV: &[u8] =
 
 /// Analyses the embedded recording.
 pub fn analyze_demo() -> Result<SessionAnalysis> {
+    let (dir, session) = bundled()?;
+    analyze_with(&dir, &session, &AnalyzeOptions::default(), &read_bundled)
+}
+
+/// The embedded recording as chart metrics, for the demo's charts and HTML report.
+pub fn demo_metrics() -> Result<crate::report::model::SessionMetrics> {
+    let (dir, session) = bundled()?;
+    crate::report::metrics_from_gait::session_metrics_with(
+        &dir,
+        &session,
+        &AnalyzeOptions::default(),
+        &read_bundled,
+    )
+}
+
+fn bundled() -> Result<(std::path::PathBuf, Session)> {
     let dir = Path::new("(bundled)").join(NAME);
     let session = Session::parse(SESSION_JSON, &dir.join("session.json"))?;
-    let read = |p: &Path| -> Result<ImuTable> {
-        if p.file_name().is_some_and(|f| f == "lower_back.csv") {
-            ImuTable::from_reader(LOWER_BACK_CSV, p)
-        } else {
-            Err(Error::input(
-                Location::file(p),
-                "not part of the bundled demo",
-            ))
-        }
-    };
-    analyze_with(&dir, &session, &AnalyzeOptions::default(), &read)
+    Ok((dir, session))
+}
+
+fn read_bundled(p: &Path) -> Result<ImuTable> {
+    if p.file_name().is_some_and(|f| f == "lower_back.csv") {
+        ImuTable::from_reader(LOWER_BACK_CSV, p)
+    } else {
+        Err(Error::input(
+            Location::file(p),
+            "not part of the bundled demo",
+        ))
+    }
 }

@@ -23,7 +23,10 @@ fn busy_sensor_is_retried_and_explained() {
     let out = tempfile::tempdir().unwrap();
     let session_dir = out.path().join("s");
     rt.block_on(async {
-        let mut script = vec![wait_write(witmotion::WRITE, &[0xFF, 0xAA, 0x03, 0x09], 1)];
+        let mut script = vec![
+            wait_write(witmotion::WRITE, &[0xFF, 0xAA, 0x03, 0x09], 1),
+            Step::Sleep(Duration::from_millis(SETTLE_MS)),
+        ];
         for k in 0..10 {
             script.push(Step::Notify {
                 char: witmotion::NOTIFY,
@@ -42,7 +45,7 @@ fn busy_sensor_is_retried_and_explained() {
         let opts = RecordOptions {
             out_dir: session_dir.clone(),
             sensors: vec![(Placement::LeftShank, "WT901BLE67".into())],
-            duration: Some(Duration::from_millis(2000)),
+            duration: Some(Duration::from_millis(3000)),
             task: None,
             participant_id: None,
             scan_timeout: Duration::from_secs(3),

@@ -21,7 +21,10 @@ fn record_command_ends_cleanly_on_ctrl_c() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let mut script = vec![wait_write(witmotion::WRITE, &[0xFF, 0xAA, 0x03, 0x09], 1)];
+        let mut script = vec![
+            wait_write(witmotion::WRITE, &[0xFF, 0xAA, 0x03, 0x09], 1),
+            Step::Sleep(Duration::from_millis(SETTLE_MS)),
+        ];
         for k in 0..400 {
             script.push(Step::Notify {
                 char: witmotion::NOTIFY,

@@ -84,7 +84,8 @@ fn scan_command_lists_supported_sensors() {
             lines[2]
         );
         assert!(!stdout.contains("Galaxy"));
-        let (ok, stdout, _) = tokio::task::spawn_blocking(move || scan(&address, &["--all"]))
+        let a = address.clone();
+        let (ok, stdout, _) = tokio::task::spawn_blocking(move || scan(&a, &["--all"]))
             .await
             .unwrap();
         assert!(ok);
@@ -93,5 +94,38 @@ fn scan_command_lists_supported_sensors() {
                 && stdout.contains("unsupported"),
             "{stdout}"
         );
+        // a sensor that is not around: exit code 1, the names seen, nothing written
+        let out = tempfile::tempdir().unwrap();
+        let session_dir = out.path().join("s");
+        let (a, d) = (address.clone(), session_dir.clone());
+        let rec = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_gaitkit"))
+                .args([
+                    "record",
+                    "--sensor",
+                    "lower-back=Movesense",
+                    "--scan-timeout",
+                    "500ms",
+                    "--out",
+                ])
+                .arg(&d)
+                .env("DBUS_SYSTEM_BUS_ADDRESS", &a)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        let stderr = String::from_utf8_lossy(&rec.stderr);
+        assert_eq!(rec.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("error: recording into")
+                && stderr.contains("sensor \"Movesense\" not found within 0.5 s; seen:"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("WT901BLE67 (D4:22:00:00:00:04)"),
+            "{stderr}"
+        );
+        assert!(!session_dir.exists());
     });
 }

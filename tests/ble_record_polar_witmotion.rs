@@ -31,7 +31,10 @@ fn records_polar_and_witmotion_concurrently() {
             1,
         )];
         polar_script.extend(polar_frames(0, 24, base_ns));
-        let mut wit_script = vec![wait_write(witmotion::WRITE, &[0xFF, 0xAA, 0x03, 0x09], 1)];
+        let mut wit_script = vec![
+            wait_write(witmotion::WRITE, &[0xFF, 0xAA, 0x03, 0x09], 1),
+            Step::Sleep(Duration::from_millis(SETTLE_MS)),
+        ];
         for k in 0..10 {
             // two frames per notification, split unevenly to exercise re-synchronisation
             let mut bytes = witmotion::frame(wit_raw(2 * k)).to_vec();
@@ -145,6 +148,21 @@ fn records_polar_and_witmotion_concurrently() {
             Some(POLAR_ADDR)
         );
         assert_eq!(lbe.sampling_rate_hz, Some(104.0));
+        assert_eq!(
+            lbe.device.as_ref().unwrap().firmware.as_deref(),
+            Some("3.1.1"),
+            "read from Device Information"
+        );
+        assert_eq!(
+            session
+                .sensor(Placement::LeftShank)
+                .unwrap()
+                .device
+                .as_ref()
+                .unwrap()
+                .firmware,
+            None
+        );
         assert_eq!(lbe.axes.to_string(), "ULB");
         assert_eq!(
             session

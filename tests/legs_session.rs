@@ -328,3 +328,101 @@ fn strides_csv_has_one_row_per_stride_with_leg_columns_filled() {
         rows.len()
     );
 }
+
+#[test]
+fn an_unusable_lower_back_sensor_is_left_out_with_the_reason() {
+    use gaitkit::analyze::{analyze_session, AnalyzeOptions};
+    let dir = copy_fixture(|t| t);
+    // 2 s of lower-back data: too short for the trunk analysis
+    let rows: Vec<String> = (0..200)
+        .map(|i| format!("{:.2},9.81,0.1,0.2,0.5,0.3,0.1", i as f64 / 100.0))
+        .collect();
+    std::fs::write(
+        dir.path().join("lower_back.csv"),
+        format!(
+            "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n{}\n",
+            rows.join("\n")
+        ),
+    )
+    .unwrap();
+    let session = std::fs::read_to_string(dir.path().join("session.json")).unwrap().replacen(
+        "\"sensors\": [",
+        "\"sensors\": [\n  {\"placement\": \"lower-back\", \"file\": \"lower_back.csv\", \"axes\": \"URF\"},",
+        1,
+    );
+    std::fs::write(dir.path().join("session.json"), session).unwrap();
+    let g = analyze_session(dir.path(), &AnalyzeOptions::default())
+        .unwrap()
+        .gait
+        .unwrap();
+    assert_eq!(g.source, "feet");
+    let note = g
+        .notes
+        .iter()
+        .find(|n| n.contains("lower-back sensor was left out"))
+        .expect("note");
+    assert!(
+        note.contains("lower_back.csv") && note.contains("at least 5 s"),
+        "{note}"
+    );
+    assert!(g.summary.regularity.is_none());
+}
+
+#[test]
+fn a_large_recorded_clock_error_is_reported() {
+    use gaitkit::analyze::{analyze_session, AnalyzeOptions};
+    let dir = copy_fixture(|t| t);
+    let session = std::fs::read_to_string(dir.path().join("session.json")).unwrap().replacen(
+        "\"sensors\": [",
+        "\"sync\": {\"method\": \"arrival-times\", \"max_offset_error_s\": 0.025},\n \"sensors\": [",
+        1,
+    );
+    std::fs::write(dir.path().join("session.json"), session).unwrap();
+    let a = analyze_session(dir.path(), &AnalyzeOptions::default()).unwrap();
+    assert_eq!(
+        a.legs.unwrap().sync.method,
+        gaitkit::gait::leg::SyncMethod::SharedTimeline
+    );
+    let g = a.gait.unwrap();
+    assert!(
+        g.notes.iter().any(|n| n.contains("up to 25 ms")),
+        "{:?}",
+        g.notes
+    );
+}
+
+#[test]
+fn legs_that_do_not_walk_leave_the_lower_back_in_charge() {
+    use gaitkit::analyze::{analyze_session, AnalyzeOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let lb = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/mobilised_HA001_Test5_Trial1");
+    std::fs::copy(lb.join("lower_back.csv"), dir.path().join("lower_back.csv")).unwrap();
+    let still: Vec<String> = (0..1500)
+        .map(|i| format!("{:.3},0.1,0.2,9.8,0.4,-0.3,0.2", i as f64 / 100.0))
+        .collect();
+    let csv = format!(
+        "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n{}\n",
+        still.join("\n")
+    );
+    for f in ["left_foot.csv", "right_foot.csv"] {
+        std::fs::write(dir.path().join(f), &csv).unwrap();
+    }
+    let session = std::fs::read_to_string(lb.join("session.json")).unwrap().replacen(
+        "\"sensors\": [",
+        "\"sensors\": [\n {\"placement\": \"left-foot\", \"file\": \"left_foot.csv\", \"axes\": \"FLU\"},\n {\"placement\": \"right-foot\", \"file\": \"right_foot.csv\", \"axes\": \"FLU\"},",
+        1,
+    );
+    std::fs::write(dir.path().join("session.json"), session).unwrap();
+    let a = analyze_session(dir.path(), &AnalyzeOptions::default()).unwrap();
+    assert!(a.legs.is_none());
+    let g = a.gait.unwrap();
+    assert_eq!(g.source, "lower-back");
+    assert!(
+        g.notes
+            .iter()
+            .any(|n| n.contains("leg sensors were not used") && n.contains("hardly rotates")),
+        "{:?}",
+        g.notes
+    );
+    assert!(!g.initial_contacts.is_empty());
+}

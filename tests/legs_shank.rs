@@ -27,7 +27,9 @@ use std::f64::consts::PI;
 const FS: f64 = 100.0;
 const STRIDE_S: f64 = 1.1;
 const N_STRIDES: usize = 14;
-const FIRST_IC_S: f64 = 2.0;
+const FIRST_IC_S: f64 = 4.0;
+/// Landing of the sync jump, s: 2 s standing before it, 1.5 s standing after it.
+const JUMP_S: f64 = 2.0;
 
 /// Known events of one leg: (toe-off, initial contact) per cycle, s.
 fn events(side: Side, stance_s: f64) -> Vec<(f64, f64)> {
@@ -75,7 +77,8 @@ fn shank_omega(t: f64, cycles: &[(f64, f64)]) -> f64 {
 
 /// One shank sensor: samples in sensor axes for the declared mounting `ULB` (x up, y left,
 /// z back) turned by a further 10° about the sensor's x axis; `clock_offset_s` is added to
-/// the timestamps; `jump_at_s` adds a landing impact.
+/// the timestamps; `jump_at_s` adds a jump landing then: a push-off dip, a swing-like lobe in
+/// the air and the landing impact, which the event detection may take for a gait cycle.
 fn shank_sensor(
     side: Side,
     stance_s: f64,
@@ -92,7 +95,11 @@ fn shank_sensor(
     let mut gyr: [Vec<f64>; 3] = Default::default();
     for i in 0..n {
         let t = i as f64 / FS;
-        let w_ml = shank_omega(t, &cycles) + noise(i, salt);
+        let jump_w = jump_at_s.map_or(0.0, |tj| {
+            let g = |c: f64, s: f64| (-0.5 * ((t - c) / s).powi(2)).exp();
+            -150.0 * g(tj - 0.35, 0.03) + 250.0 * g(tj - 0.2, 0.05) - 120.0 * g(tj, 0.02)
+        });
+        let w_ml = shank_omega(t, &cycles) + jump_w + noise(i, salt);
         let walking = t > FIRST_IC_S - 1.0;
         let w_v = if walking {
             20.0 * (2.0 * PI * 1.3 * t).sin()
@@ -139,8 +146,8 @@ fn input(
         let (mut imu, declared) = shank_sensor(
             side,
             *stance.get(side),
-            2.0 + N_STRIDES as f64 * STRIDE_S + 1.0,
-            jump.then_some(1.0),
+            FIRST_IC_S + N_STRIDES as f64 * STRIDE_S + 1.0,
+            jump.then_some(JUMP_S),
         );
         if side == Side::Right {
             imu.t0_s += right_clock_offset_s;
@@ -279,9 +286,15 @@ fn injected_stance_asymmetry_is_recovered_with_its_sign() {
 
 #[test]
 fn clock_offset_is_corrected_from_the_sync_jump() {
-    // the right sensor's clock runs 0.3 s late; both sensors see the jump landing at 1.0 s
+    // the right sensor's clock runs 0.3 s late; both sensors see the jump landing at 2.0 s
     let a = analyze_legs(&input(STANCE, 0.3, true, false)).unwrap();
     assert_eq!(a.sync.method, SyncMethod::SyncJump);
+    // the jump itself looks like a gait cycle to the event detection
+    assert!(
+        a.events.left.ic_s.iter().any(|t| (t - JUMP_S).abs() < 0.1),
+        "{:?}",
+        a.events.left.ic_s
+    );
     assert!(
         (a.sync.right_offset_s + 0.3).abs() < 0.011,
         "offset {}",

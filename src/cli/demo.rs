@@ -14,6 +14,9 @@ pub struct DemoArgs {
     /// Also write one row per step to this CSV file
     #[arg(long, value_name = "STEPS.csv")]
     pub csv: Option<PathBuf>,
+    /// Folder for the demo's charts (PNG and SVG) and HTML report; created if missing
+    #[arg(long, value_name = "DIR", default_value = "gaitkit-demo")]
+    pub out: PathBuf,
 }
 
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -22,5 +25,24 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          activities (walks, turns, stops), from the Mobilise-D validation study.\n"
     );
     let analysis = crate::demo::analyze_demo()?;
-    print_and_export(&analysis, args.json.as_deref(), args.csv.as_deref())
+    print_and_export(&analysis, args.json.as_deref(), args.csv.as_deref())?;
+    write_charts_and_report(&args.out)
+}
+
+fn write_charts_and_report(out: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let metrics = crate::demo::demo_metrics()?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let charts = crate::report::charts::session_charts(&metrics, None, Some(out))?;
+    let report = crate::report::html::build_report(&metrics, None)?;
+    let html = out.join("report.html");
+    std::fs::write(&html, &report.html)
+        .with_context(|| format!("cannot write {}", html.display()))?;
+    println!(
+        "\nCharts ({} as PNG and SVG) and the HTML report are in {}/ — open {} in a browser.",
+        charts.len(),
+        out.display(),
+        html.display()
+    );
+    Ok(())
 }

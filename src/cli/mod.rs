@@ -7,8 +7,11 @@ use clap::{Parser, Subcommand};
 
 pub mod analyze;
 pub mod balance;
+pub mod compare;
 pub mod demo;
+pub mod progress;
 pub mod record;
+pub mod report;
 pub mod scan;
 
 #[derive(Parser, Debug)]
@@ -36,6 +39,12 @@ pub enum Command {
     Record(record::RecordArgs),
     /// Standing sway, single-leg stance, squat and step-down of session folders, left vs right
     Balance(balance::BalanceArgs),
+    /// Before/after charts and a verdict per metric (improved, unchanged, worse; meaningful?)
+    Compare(compare::CompareArgs),
+    /// Trend charts over all sessions of a patient folder, in date order
+    Progress(progress::ProgressArgs),
+    /// One self-contained HTML report: a patient page and a therapist page
+    Report(report::ReportArgs),
 }
 
 /// Runs the command line and maps errors to a message on stderr and exit code 1.
@@ -47,6 +56,9 @@ pub fn main() -> ExitCode {
         Command::Scan(a) => scan::run(a),
         Command::Record(a) => record::run(a),
         Command::Balance(a) => balance::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Progress(a) => progress::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -250,6 +250,10 @@ fn status_line(p: Placement, s: &SensorStatus) -> String {
         .battery_pct
         .map_or(String::new(), |b| format!("  battery {b}%"));
     let link = if s.connected { "" } else { "  DISCONNECTED" };
+    if let (Some(problem), 0) = (&s.last_problem, s.samples) {
+        // nothing recorded yet: the problem is likely why (e.g. a refused start command)
+        return format!("{p:<12} no data: {problem}");
+    }
     let problems = if s.malformed_packets + s.duplicate_packets > 0 {
         format!(
             "  skipped {} malformed / {} duplicate",
@@ -300,6 +304,16 @@ mod tests {
         assert_eq!(
             status_line(Placement::LeftShank, &s),
             "left-shank     12.3 s    104 samples/s  lost 3  battery 80%"
+        );
+        let refused = SensorStatus {
+            last_problem: Some(
+                "device refused command 0x02: status 8 (invalid sample rate)".into(),
+            ),
+            ..Default::default()
+        };
+        assert_eq!(
+            status_line(Placement::LowerBack, &refused),
+            "lower-back   no data: device refused command 0x02: status 8 (invalid sample rate)"
         );
     }
 }

@@ -5,7 +5,7 @@
 //! autocorrelation normalised to lag 0. Step regularity Ad1 is the autocorrelation peak nearest
 //! the bout's median step time, stride regularity Ad2 the peak nearest its median stride time
 //! (a fixed lag would read low when cadence drifts). Step symmetry = Ad1 / Ad2 (1 = the two
-//! steps of a stride look alike). ML Ad1 is negative in healthy gait (anti-phase sway), so
+//! steps of a stride look alike), from the duration-weighted means of Ad1 and Ad2. ML Ad1 is negative in healthy gait (anti-phase sway), so
 //! its magnitude is reported. Bouts are combined weighted by duration.
 
 use serde::Serialize;
@@ -73,7 +73,7 @@ pub struct BoutSignals<'a> {
 
 /// Duration-weighted regularity over bouts; bouts shorter than 4 strides are skipped.
 pub fn regularity(bouts: &[BoutSignals<'_>], fs_hz: f64) -> Option<Regularity> {
-    let mut acc = [0.0f64; 8];
+    let mut acc = [0.0f64; 6];
     let mut total = 0.0;
     for b in bouts {
         if b.duration_s < 8.0 * b.step_time_s {
@@ -88,16 +88,7 @@ pub fn regularity(bouts: &[BoutSignals<'_>], fs_hz: f64) -> Option<Regularity> {
         ) else {
             continue;
         };
-        let vals = [
-            v.0,
-            v.1,
-            ap.0,
-            ap.1,
-            ml.0.abs(),
-            ml.1,
-            v.0 / v.1,
-            ap.0 / ap.1,
-        ];
+        let vals = [v.0, v.1, ap.0, ap.1, ml.0.abs(), ml.1];
         for (a, x) in acc.iter_mut().zip(vals) {
             *a += x * b.duration_s;
         }
@@ -112,8 +103,10 @@ pub fn regularity(bouts: &[BoutSignals<'_>], fs_hz: f64) -> Option<Regularity> {
             stride_regularity_ap: m[3],
             step_regularity_ml_abs: m[4],
             stride_regularity_ml: m[5],
-            step_symmetry_v: m[6],
-            step_symmetry_ap: m[7],
+            // ratio of the weighted means: a bout with a near-zero stride peak must not
+            // dominate an average of ratios
+            step_symmetry_v: m[0] / m[1],
+            step_symmetry_ap: m[2] / m[3],
             walking_time_s: total,
         }
     })

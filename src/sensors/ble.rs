@@ -13,7 +13,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{Command, Model, BATTERY_LEVEL};
+use super::{Command, Model, BATTERY_LEVEL, FIRMWARE_REVISION};
 
 /// Errors met when talking to sensors, worded for the person at the keyboard.
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +24,7 @@ pub enum BleError {
     NoAdapter,
     #[error("the Bluetooth adapter is powered off; switch it on with `bluetoothctl power on` (or unblock it with `rfkill unblock bluetooth`)")]
     PoweredOff,
-    #[error("sensor \"{wanted}\" not found within {timeout_s:.0} s; seen: {}. Check that it is charged, awake and close, and not connected to a phone", fmt_seen(.seen))]
+    #[error("sensor \"{wanted}\" not found within {} s; seen: {}. Check that it is charged, awake and close, and not connected to a phone", fmt_secs(*.timeout_s), fmt_seen(.seen))]
     NotFound {
         wanted: String,
         seen: Vec<String>,
@@ -44,6 +44,16 @@ pub enum BleError {
     },
     #[error("Bluetooth error: {0}")]
     Other(String),
+}
+
+/// Seconds without a trailing `.0` (`10`, `0.5`).
+fn fmt_secs(s: f64) -> String {
+    let r = (s * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
 }
 
 fn fmt_seen(seen: &[String]) -> String {
@@ -168,28 +178,28 @@ impl Ble {
             .await
             .map_err(|e| map_error(e, ""))?;
         let deadline = tokio::time::Instant::now() + timeout;
-        let mut found;
+        // With targets, stop as soon as all are seen (checked on discovery events only);
+        // without, listen for the whole timeout.
         loop {
-            found = self.found().await?;
-            if !targets.is_empty()
-                && targets.iter().all(|t| {
-                    found
-                        .iter()
-                        .any(|(_, f): &(Peripheral, Found)| f.matches(t))
-                })
-            {
-                break;
-            }
             match tokio::time::timeout_at(deadline, events.next()).await {
+                Ok(Some(CentralEvent::DeviceDiscovered(_) | CentralEvent::DeviceUpdated(_)))
+                    if !targets.is_empty() =>
+                {
+                    let found = self.found().await?;
+                    if targets
+                        .iter()
+                        .all(|t| found.iter().any(|(_, f)| f.matches(t)))
+                    {
+                        break;
+                    }
+                }
                 Ok(Some(_)) => {}
                 Ok(None) | Err(_) => break,
             }
         }
+        let found = self.found().await;
         let _ = self.adapter.stop_scan().await;
-        if found.is_empty() {
-            found = self.found().await?;
-        }
-        Ok(found)
+        found
     }
 
     async fn found(&self) -> Result<Vec<(Peripheral, Found)>, BleError> {
@@ -258,6 +268,10 @@ pub enum LinkEvent {
         characteristic: Uuid,
         data: Vec<u8>,
         arrival: Instant,
+    },
+    Firmware {
+        sensor: usize,
+        version: String,
     },
     Battery {
         sensor: usize,
@@ -360,6 +374,21 @@ impl Link {
         self.peripheral.read(&c).await.ok()?.first().copied()
     }
 
+    /// Firmware revision from the standard Device Information service, if exposed.
+    pub async fn firmware(&self) -> Option<String> {
+        let c = self
+            .peripheral
+            .characteristics()
+            .into_iter()
+            .find(|c| c.uuid == FIRMWARE_REVISION)?;
+        let bytes = self.peripheral.read(&c).await.ok()?;
+        let text = String::from_utf8_lossy(&bytes)
+            .trim_end_matches('\0')
+            .trim()
+            .to_string();
+        (!text.is_empty()).then_some(text)
+    }
+
     /// Writes the stop commands and disconnects; errors are ignored (the link may be gone).
     pub async fn stop(&self) {
         let chars = self.peripheral.characteristics();
@@ -412,9 +441,16 @@ impl Link {
             };
             attempt = 0;
             let _ = tx.send(LinkEvent::Connected { sensor });
-            if let Some(pct) = self.battery().await {
-                let _ = tx.send(LinkEvent::Battery { sensor, pct });
-            }
+            // read device info aside so notifications keep their arrival times
+            let (link, info_tx) = (self.clone(), tx.clone());
+            tokio::spawn(async move {
+                if let Some(pct) = link.battery().await {
+                    let _ = info_tx.send(LinkEvent::Battery { sensor, pct });
+                }
+                if let Some(version) = link.firmware().await {
+                    let _ = info_tx.send(LinkEvent::Firmware { sensor, version });
+                }
+            });
             let mut poll = tokio::time::interval(Duration::from_secs(1));
             loop {
                 tokio::select! {

@@ -104,6 +104,8 @@ pub const fn uuid16(short: u16) -> Uuid {
 
 /// Standard Battery Level characteristic (0x2A19), percent.
 pub const BATTERY_LEVEL: Uuid = uuid16(0x2A19);
+/// Standard Firmware Revision String characteristic (0x2A26, Device Information service).
+pub const FIRMWARE_REVISION: Uuid = uuid16(0x2A26);
 
 impl Model {
     pub const ALL: [Model; 5] = [

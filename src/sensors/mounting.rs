@@ -2,7 +2,7 @@
 //! `axes` letters of the session (directions of the sensor's x, y, z while standing).
 //!
 //! The convention is stated in the device's own axes (x and the z+ face, as drawn by each
-//! vendor; see `MOUNTING.md`), so one rule per placement covers every model:
+//! vendor; see the README, "Wearing the sensors"), so one rule per placement covers every model:
 //! - lower back (L5): z+ face pointing backward (away from the body), x up → `ULB`;
 //! - left shank: lateral side, z+ face outward (to the left), x up → `UFL`;
 //! - right shank: lateral side, z+ face outward (to the right), x up → `UBR`;

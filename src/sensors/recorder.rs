@@ -26,6 +26,10 @@ use crate::recording::{ImuCsvWriter, ImuSample, Placement, SensorEntry, Session,
 pub const FLUSH_INTERVAL_S: f64 = 0.5;
 /// Longest wait for every sensor's first sample before the session clock starts, s.
 pub const ALIGN_TIMEOUT_S: f64 = 1.0;
+/// Arrival-time sensors stream at their old rate until the rate command takes effect
+/// (WitMotion: 10 Hz by default); their first notifications after (re)connecting are
+/// skipped for this long, s, as their arrival times would describe the wrong rate.
+pub const SETTLE_S: f64 = 0.3;
 /// A jump larger than this many sample periods between consecutive samples is a gap.
 const GAP_PERIODS: f64 = 1.5;
 
@@ -50,6 +54,10 @@ pub struct SensorStatus {
     pub packets: u64,
     pub malformed_packets: u64,
     pub duplicate_packets: u64,
+    /// The latest decoding problem, e.g. a start command the device refused.
+    pub last_problem: Option<String>,
+    /// Packets skipped while the configured rate took effect (see [`SETTLE_S`]).
+    pub settling_packets: u64,
     pub battery_pct: Option<u8>,
     /// Session time of the last written sample, s.
     pub seconds_recorded: f64,
@@ -107,6 +115,9 @@ struct SensorState {
     status: SensorStatus,
     samples_at_last_status: u64,
     disconnected_at_s: Option<f64>,
+    /// Arrival-time sensors: notifications before this host time are from before the rate
+    /// change and are skipped.
+    settle_until_s: Option<f64>,
     batch: Vec<f64>,
     out: Vec<ImuSample>,
 }
@@ -189,6 +200,7 @@ impl Recording {
                 },
                 samples_at_last_status: 0,
                 disconnected_at_s: None,
+                settle_until_s: None,
                 batch: Vec::with_capacity(64),
                 out: Vec::with_capacity(64),
                 setup: s,
@@ -240,12 +252,14 @@ impl Recording {
     ) -> Result<()> {
         let s = &mut self.sensors[index];
         s.status.packets += 1;
+        if s.settle_until_s.is_some_and(|t| arrival_s < t) {
+            s.status.settling_packets += 1;
+            return self.flush_if_due(arrival_s);
+        }
         s.readings.clear();
-        if s.decoder
-            .decode_into(characteristic, data, &mut s.readings)
-            .is_err()
-        {
+        if let Err(e) = s.decoder.decode_into(characteristic, data, &mut s.readings) {
             s.status.malformed_packets += 1;
+            s.status.last_problem = Some(e.to_string());
         }
         self.ingest(index, arrival_s)?;
         self.flush_if_due(arrival_s)
@@ -413,13 +427,24 @@ impl Recording {
         Ok(())
     }
 
-    /// The link of sensor `index` is up (first connection or reconnection).
-    pub fn on_connected(&mut self, index: usize) {
+    /// The link of sensor `index` is up and its start commands are written, at host time
+    /// `now_s` (first connection or reconnection).
+    pub fn on_connected(&mut self, index: usize, now_s: f64) {
         let s = &mut self.sensors[index];
+        if s.clock.source() == TimeSource::Arrival {
+            s.settle_until_s = Some(now_s + SETTLE_S);
+        }
         if s.disconnected_at_s.is_some() {
             s.status.reconnects += 1;
         }
         s.status.connected = true;
+    }
+
+    /// Firmware revision of sensor `index`, stored in `session.json` at the end.
+    pub fn set_firmware(&mut self, index: usize, version: String) {
+        if let Some(device) = self.session.sensors[index].device.as_mut() {
+            device.firmware = Some(version);
+        }
     }
 
     pub fn set_battery(&mut self, index: usize, pct: u8) {
@@ -720,7 +745,7 @@ fn handle(
         }
         LinkEvent::Connected { sensor } => {
             let s = &setups[sensor];
-            rec.on_connected(sensor);
+            rec.on_connected(sensor, host_s(Instant::now()));
             let _ = status.send(StatusEvent::Connected {
                 placement: s.placement,
                 model: s.model,
@@ -729,6 +754,7 @@ fn handle(
             });
         }
         LinkEvent::Battery { sensor, pct } => rec.set_battery(sensor, pct),
+        LinkEvent::Firmware { sensor, version } => rec.set_firmware(sensor, version),
         LinkEvent::Disconnected { sensor, at } => {
             let at_s = host_s(at);
             rec.on_disconnect(sensor, at_s)?;
@@ -916,7 +942,7 @@ mod tests {
         rec.on_notification(0, movesense::NOTIFY, &packet(1038), 0.09)
             .unwrap();
         rec.on_disconnect(0, 0.2).unwrap();
-        rec.on_connected(0);
+        rec.on_connected(0, 1.0);
         rec.on_notification(0, movesense::NOTIFY, &packet(3000), 2.05)
             .unwrap();
         let st = rec.status();
@@ -1010,6 +1036,36 @@ mod tests {
             .expect("long enough to estimate");
         assert!(error < 0.002, "alignment error {error}");
         assert!(reported < 0.005, "reported {reported}");
+    }
+
+    #[test]
+    fn arrival_time_sensors_skip_frames_sent_before_the_rate_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = Recording::create(
+            dir.path(),
+            vec![setup(Placement::LeftShank, Model::WitMotionWt901)],
+            None,
+            None,
+            Utc::now(),
+        )
+        .unwrap();
+        rec.on_connected(0, 1.0);
+        let f = witmotion::frame([0, 0, 2048, 0, 0, 0, 0, 0, 0]);
+        for t in [1.1, 1.2, 1.29] {
+            rec.on_notification(0, witmotion::NOTIFY, &f, t).unwrap();
+        }
+        for k in 0..10 {
+            rec.on_notification(0, witmotion::NOTIFY, &f, 1.3 + 0.01 * k as f64)
+                .unwrap();
+        }
+        assert_eq!(rec.status()[0].settling_packets, 3);
+        rec.finish(2.0).unwrap();
+        assert_eq!(
+            ImuTable::read(&dir.path().join("left_shank.csv"))
+                .unwrap()
+                .len(),
+            10
+        );
     }
 
     #[test]

@@ -171,4 +171,27 @@ mod tests {
         let z: Vec<f64> = y.iter().map(|v| -v).collect();
         assert!((first_zero_crossing(&z, 0..10, Crossing::Falling).unwrap() - 4.25).abs() < 1e-12);
     }
+
+    proptest::proptest! {
+        /// Kept peaks are local maxima above the height, `distance` apart, and every dropped
+        /// candidate lies within `distance` of a kept peak at least as high.
+        #[test]
+        fn find_peaks_keeps_spacing_and_the_tallest(
+            x in proptest::collection::vec(-10.0f64..10.0, 3..200),
+            height in -5.0f64..5.0,
+            distance in 1usize..20,
+        ) {
+            let kept = find_peaks(&x, height, distance);
+            for w in kept.windows(2) {
+                proptest::prop_assert!(w[1] - w[0] >= distance);
+            }
+            let candidates: Vec<usize> = local_maxima(&x).into_iter().filter(|&i| x[i] >= height).collect();
+            for &k in &kept {
+                proptest::prop_assert!(candidates.contains(&k));
+            }
+            for c in candidates.iter().filter(|c| !kept.contains(c)) {
+                proptest::prop_assert!(kept.iter().any(|&k| k.abs_diff(*c) < distance && x[k] >= x[*c]));
+            }
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use gaitkit::sensors::{polar, uuid16, witmotion, BATTERY_LEVEL};
+use gaitkit::sensors::{polar, uuid16, witmotion, BATTERY_LEVEL, FIRMWARE_REVISION};
 use uuid::Uuid;
 
 use super::fake_bluez::{
@@ -14,6 +14,9 @@ pub const POLAR_ADDR: &str = "A0:9E:1A:00:00:01";
 pub const WIT_ADDR: &str = "D4:22:00:00:00:04";
 /// Device period of the fake Polar at 104 Hz, ns.
 pub const POLAR_PERIOD_NS: u64 = 9_615_385;
+/// Pause after the WitMotion rate command so frames arrive after the recorder's settling
+/// time (`gaitkit::sensors::recorder::SETTLE_S`), ms.
+pub const SETTLE_MS: u64 = 400;
 /// Gyro conversion factor the fake Polar returns in its start response.
 pub const POLAR_GYRO_FACTOR: f32 = 0.5;
 
@@ -54,6 +57,14 @@ pub fn polar_verity(script: Vec<Step>) -> FakeDevice {
                 ],
             },
             battery(87),
+            FakeService {
+                uuid: uuid16(0x180A),
+                chars: vec![FakeChar {
+                    uuid: FIRMWARE_REVISION,
+                    flags: vec!["read"],
+                    value: b"3.1.1\0".to_vec(),
+                }],
+            },
         ],
         responses: vec![
             (

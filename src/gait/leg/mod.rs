@@ -1,10 +1,10 @@
 //! Gait from two leg-worn sensors (both feet or both shanks): laterality is known by
 //! construction, so stance, swing, single and double support are measured per side.
 //!
-//! Pipeline: [`alignment`] (gravity + sagittal axis from the data) → events per leg
-//! ([`foot_events`] or [`shank_events`]) → [`sync`] (one timeline for both legs) →
-//! [`trajectory`] (feet: stride length, speed, lift by zero-velocity-aided integration) →
-//! [`strides`] (per-stride table, per-side means over steady strides, symmetry) →
+//! Pipeline, per leg on its own clock: [`alignment`] (gravity + sagittal axis from the data)
+//! → events ([`foot_events`] or [`shank_events`]) → [`trajectory`] (feet: stride length,
+//! speed, lift by zero-velocity-aided integration); then [`sync`] (one timeline for both
+//! legs) → [`strides`] (per-stride table, per-side means over steady strides, symmetry) →
 //! [`gait_analysis`] (the shared result every report reads).
 
 pub mod alignment;
@@ -392,7 +392,7 @@ pub fn analyze_legs(input: &LegInput) -> Result<LegAnalysis> {
     })
 }
 
-/// Looks for the sync jump before the first toe-off of either leg (see [`sync`]).
+/// Looks for the sync jump before each leg starts walking (see [`sync`]).
 fn find_sync_jump(input: &LegInput, left: &LegResult, right: &LegResult) -> Option<SyncReport> {
     let (l, r) = (&input.sensors.left.imu, &input.sensors.right.imu);
     if (l.fs_hz - r.fs_hz).abs() > 0.01 * l.fs_hz {
@@ -402,8 +402,14 @@ fn find_sync_jump(input: &LegInput, left: &LegResult, right: &LegResult) -> Opti
     let samples = |imu: &UniformImu, first_fc_s: f64| {
         (((first_fc_s - 0.3 - imu.t0_s) * fs).max(0.0) as usize).min((sync::SEARCH_S * fs) as usize)
     };
-    let nl = samples(l, left.events.fc_s[0]);
-    let nr = samples(r, right.events.fc_s[0]);
+    let nl = samples(
+        l,
+        sync::walking_start_s(&left.events.ic_s, &left.events.fc_s),
+    );
+    let nr = samples(
+        r,
+        sync::walking_start_s(&right.events.ic_s, &right.events.fc_s),
+    );
     if (nl.min(nr) as f64) < fs {
         return None;
     }

@@ -57,8 +57,8 @@ pub struct LegStride {
     pub stride_length_m: Option<f64>,
     pub speed_mps: Option<f64>,
     /// Highest sensor lift above its foot-flat height during the swing, m (foot sensors).
-    /// On the bundled recording it reads 5–6 cm below the motion-capture sensor lift (which
-    /// varies less), so compare it between sessions of one person, not with norms.
+    /// On the bundled recording it reads 5–6 cm below the motion-capture value, which follows
+    /// a heel marker; compare it between sessions of one person, not with norms.
     pub max_lift_m: Option<f64>,
     /// Heading change over the stride, deg, positive = left turn.
     pub turning_deg: Option<f64>,

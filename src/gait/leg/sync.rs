@@ -9,9 +9,10 @@
 //!   still, then one jump with both feet together, then walking (README, "Synchronising two
 //!   leg sensors"). Its landing impacts hit both sensors at the same instant; the lag that
 //!   maximises the cross-correlation of the two impact signals (acceleration-norm deviation
-//!   from g) in the part before the first stride is the offset, accepted when both sensors
-//!   see an impact of at least 5 m/s², the correlation is ≥ 0.6 and clearly unique (no other
-//!   peak above 80 % of it more than 50 ms away) and the lag keeps ≥ 1 s of overlap;
+//!   from g) before each leg's walking starts ([`walking_start_s`]) is the offset, accepted
+//!   when both sensors see an impact of at least 5 m/s², the correlation is ≥ 0.6 and clearly
+//!   unique (no other peak above 80 % of it more than 50 ms away) and the lag keeps ≥ 1 s of
+//!   overlap;
 //! * without a sync jump the timestamps are used only if the walk itself is plausible: both
 //!   double-support phases positive on average and the contralateral initial contact between
 //!   30 % and 70 % of the stride. Otherwise the analysis is refused with the estimated offset.
@@ -101,6 +102,20 @@ pub fn sync_jump_offset(
     }
     // right sample j shows the jump left sample j - lag shows; right time + offset = left time
     Some((-(best_lag as f64) / fs_hz, best_r))
+}
+
+/// Toe-off that starts a leg's walking, s: the first cycle followed by two strides within
+/// ±25 % of the leg's median stride time. A sync jump can itself look like a gait cycle; the
+/// pause after it keeps it out of the walking run, so the search for it ends here.
+pub fn walking_start_s(ic_s: &[f64], fc_s: &[f64]) -> f64 {
+    let strides: Vec<f64> = ic_s.windows(2).map(|w| w[1] - w[0]).collect();
+    let Some(median) = crate::signal::stats::median(&strides) else {
+        return fc_s.first().copied().unwrap_or(0.0);
+    };
+    let regular = |d: f64| (0.75 * median..=1.25 * median).contains(&d);
+    (0..strides.len().saturating_sub(1))
+        .find(|&k| regular(strides[k]) && regular(strides[k + 1]))
+        .map_or(fc_s[0], |k| fc_s[k])
 }
 
 /// Per-stride timing used to judge whether unsynchronised timestamps are plausible.
@@ -197,5 +212,16 @@ mod tests {
             err.contains("+0.29 s") && err.contains("sync jump"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn walking_starts_at_the_first_regular_run_of_strides() {
+        // a jump "cycle" at 2.0 s, a pause, then strides of 1.1 s from 4.0 s
+        let ic = [2.0, 4.0, 5.1, 6.2, 7.3];
+        let fc = [1.65, 3.56, 4.66, 5.76, 6.86];
+        assert_eq!(walking_start_s(&ic, &fc), 3.56);
+        // walking from the first cycle
+        assert_eq!(walking_start_s(&ic[1..], &fc[1..]), 3.56);
+        assert_eq!(walking_start_s(&[4.0], &[3.56]), 3.56);
     }
 }

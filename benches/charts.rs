@@ -1,0 +1,62 @@
+//! Chart and report rendering speed. Targets: all charts (PNG + SVG) and the HTML report of one
+//! session ≤ 1 s; progress over 50 sessions (trends + their charts) ≤ 3 s.
+
+use std::hint::black_box;
+
+use chrono::{DateTime, Duration};
+use criterion::{criterion_group, criterion_main, Criterion};
+use gaitkit::report::model::{synthetic, SessionMetrics};
+use gaitkit::report::{charts, html, progress};
+
+fn sessions(n: usize) -> Vec<SessionMetrics> {
+    let t0 = DateTime::parse_from_rfc3339("2026-01-05T09:00:00+01:00").unwrap();
+    (0..n)
+        .map(|i| {
+            let speed = 0.9 + 0.005 * i as f64;
+            let asym = 16.0 - 0.25 * i as f64;
+            synthetic::walk(
+                &format!("S{i:02}"),
+                Some(t0 + Duration::days(3 * i as i64)),
+                speed,
+                asym,
+                30,
+                0.06,
+                i as u64,
+            )
+        })
+        .collect()
+}
+
+fn one_session(c: &mut Criterion) {
+    let s = sessions(2);
+    let dir = tempfile::tempdir().unwrap();
+    c.bench_function("session charts (PNG+SVG) + HTML report", |b| {
+        b.iter(|| {
+            let written = charts::session_charts(&s[1], Some(&s[0]), Some(dir.path())).unwrap();
+            let report = html::build_report(&s[1], Some(&s[0])).unwrap();
+            black_box((written.len(), report.html.len()))
+        })
+    });
+}
+
+fn progress_50(c: &mut Criterion) {
+    let s = sessions(50);
+    let dir = tempfile::tempdir().unwrap();
+    c.bench_function("progress over 50 sessions (trends + PNG+SVG charts)", |b| {
+        b.iter(|| {
+            let tracks = progress::progress(&s).unwrap();
+            let written: usize = tracks
+                .iter()
+                .map(|t| charts::progress_charts(t, Some(dir.path())).unwrap().len())
+                .sum();
+            black_box(written)
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10);
+    targets = one_session, progress_50
+}
+criterion_main!(benches);

@@ -1,0 +1,79 @@
+//! `gaitkit compare`: before/after charts and a verdict per metric for two sessions.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::analyze::AnalyzeOptions;
+use crate::report::compare::compare;
+use crate::report::metrics_from_gait::session_metrics_from_dir;
+use crate::report::model::format_value;
+use crate::report::{charts, model::SessionMetrics};
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Example:\n  gaitkit compare sessions/anna-2026-03-02 sessions/anna-2026-03-30 --out anna-compare"
+)]
+pub struct CompareArgs {
+    /// Session folder recorded first (the baseline)
+    pub before: PathBuf,
+    /// Session folder recorded later
+    pub after: PathBuf,
+    /// Folder for the charts (PNG and SVG of each) and comparison.json; created if missing
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Analyses a session folder into chart metrics, labelled "<role> (<date or folder>)".
+pub fn load(dir: &std::path::Path, role: &str) -> anyhow::Result<SessionMetrics> {
+    let as_role = match role {
+        "Before" => " as the before session",
+        "After" => " as the after session",
+        _ => "",
+    };
+    let mut s = session_metrics_from_dir(dir, &AnalyzeOptions::default())
+        .with_context(|| format!("cannot use {}{as_role}", dir.display()))?;
+    s.label = format!("{role} ({})", s.label);
+    Ok(s)
+}
+
+pub fn run(args: CompareArgs) -> anyhow::Result<()> {
+    let before = load(&args.before, "Before")?;
+    let after = load(&args.after, "After")?;
+    let comparison = compare(&before, &after)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let written = charts::session_charts(&after, Some(&before), Some(&args.out))?;
+    let json_path = args.out.join("comparison.json");
+    let json = serde_json::to_string_pretty(&comparison)?;
+    std::fs::write(&json_path, json)
+        .with_context(|| format!("cannot write {}", json_path.display()))?;
+
+    println!("{}  →  {}\n", before.label, after.label);
+    let width = comparison
+        .changes
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for c in &comparison.changes {
+        let f = |v: f64| format_value(v, c.decimals, &c.unit);
+        println!(
+            "{:width$}  {:>14} → {:<14}  {}",
+            c.name,
+            f(c.before),
+            f(c.after),
+            c.verdict_text()
+        );
+        println!("{:width$}  {}", "", c.explanation());
+    }
+    println!("\nCharts:");
+    for c in &written {
+        if let Some((svg, png)) = &c.files {
+            println!("  {}  ({}, {})", c.title, png.display(), svg.display());
+        }
+    }
+    println!("Verdicts: {}", json_path.display());
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! `gaitkit progress`: trend charts over all session folders of a patient, in date order.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+use crate::analyze::AnalyzeOptions;
+use crate::recording::session::SESSION_FILE;
+use crate::report::metrics_from_gait::session_metrics_from_dir;
+use crate::report::model::format_value;
+use crate::report::{charts, progress};
+
+#[derive(Args, Debug)]
+#[command(after_help = "Example:\n  gaitkit progress patients/anna --out anna-progress")]
+pub struct ProgressArgs {
+    /// Patient folder holding one sub-folder per session (each with a session.json)
+    pub patient_dir: PathBuf,
+    /// Folder for the trend charts (PNG and SVG) and progress.json; created if missing
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Session folders directly under `dir`, sorted by name.
+fn session_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the patient folder {}", dir.display()))?;
+    let mut dirs = Vec::new();
+    for e in entries {
+        let path = e
+            .with_context(|| format!("cannot read the patient folder {}", dir.display()))?
+            .path();
+        if path.join(SESSION_FILE).is_file() {
+            dirs.push(path);
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
+pub fn run(args: ProgressArgs) -> anyhow::Result<()> {
+    let dirs = session_dirs(&args.patient_dir)?;
+    if dirs.is_empty() {
+        bail!(
+            "{}: no session folders found (sub-folders with a {SESSION_FILE})",
+            args.patient_dir.display()
+        );
+    }
+    let mut sessions = Vec::new();
+    let mut skipped = Vec::new();
+    for d in &dirs {
+        match session_metrics_from_dir(d, &AnalyzeOptions::default()) {
+            Ok(s) => sessions.push(s),
+            Err(e) => skipped.push(format!("{}: {e}", d.display())),
+        }
+    }
+    for s in &skipped {
+        eprintln!("skipped {s}");
+    }
+    if sessions.is_empty() {
+        bail!(
+            "{}: none of the {} session folders could be analysed",
+            args.patient_dir.display(),
+            dirs.len()
+        );
+    }
+    let tracks = progress::progress(&sessions)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    for track in &tracks {
+        let dir = if tracks.len() > 1 {
+            args.out.join(&track.task)
+        } else {
+            args.out.clone()
+        };
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let written = charts::progress_charts(track, Some(&dir))?;
+        let json_path = dir.join("progress.json");
+        std::fs::write(&json_path, serde_json::to_string_pretty(track)?)
+            .with_context(|| format!("cannot write {}", json_path.display()))?;
+        println!(
+            "{}: {} sessions ({})",
+            track.task,
+            track.sessions.len(),
+            track.sessions.join(", ")
+        );
+        for t in &track.trends {
+            let first = &t.points[0];
+            let last = t.points.last().unwrap_or(first);
+            let f = |v: f64| format_value(v, t.decimals, &t.unit);
+            let verdict = last
+                .change_from_first
+                .as_ref()
+                .map_or_else(|| "one session".to_string(), |c| c.verdict_text());
+            println!(
+                "  {:32} {:>14} → {:<14} {verdict}",
+                t.name,
+                f(first.value),
+                f(last.value)
+            );
+        }
+        println!("  charts: {} files in {}", 2 * written.len(), dir.display());
+    }
+    Ok(())
+}

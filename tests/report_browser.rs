@@ -1,0 +1,256 @@
+//! The HTML report in a real headless browser (Chromium): it loads with no console messages,
+//! needs no network, every chart is in the DOM and drawn (its colours are on screen), and it
+//! prints on A4 with the patient and therapist pages on separate sheets. A screenshot and the
+//! PDF are kept under the cargo target tmp dir for a person to look at.
+//!
+//! Skips with a message where no Chromium is installed (`.ci/run` installs it).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::DateTime;
+use gaitkit::report::html;
+use gaitkit::report::model::synthetic;
+
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("GAITKIT_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// Runs headless Chromium with `args` on `url`, killing it after 90 s. Output goes through
+/// files, so a large DOM dump cannot block on a full pipe.
+fn run_chromium(bin: &Path, profile: &Path, args: &[String], url: &str) -> Output {
+    std::fs::create_dir_all(profile).unwrap();
+    let (out_path, err_path) = (profile.join("stdout.txt"), profile.join("stderr.txt"));
+    let mut child = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("Chromium starts");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(90) {
+            child.kill().unwrap();
+            panic!("Chromium did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = child.wait().unwrap();
+    Output {
+        status,
+        stdout: std::fs::read(&out_path).unwrap(),
+        stderr: std::fs::read(&err_path).unwrap(),
+    }
+}
+
+/// Console messages of the page (Chromium logs them as `INFO:CONSOLE...`).
+fn console_lines(stderr: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE") || l.contains("CONSOLE("))
+        .map(str::to_string)
+        .collect()
+}
+
+fn decode_png(path: &Path) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    let step = match info.color_type {
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        other => panic!("unexpected PNG colour type {other:?}"),
+    };
+    (
+        info.width,
+        info.height,
+        buf.chunks(step).flat_map(|p| [p[0], p[1], p[2]]).collect(),
+    )
+}
+
+fn count_near(rgb: &[u8], (r, g, b): (u8, u8, u8)) -> usize {
+    rgb.chunks(3)
+        .filter(|p| p[0].abs_diff(r) <= 12 && p[1].abs_diff(g) <= 12 && p[2].abs_diff(b) <= 12)
+        .count()
+}
+
+#[test]
+fn report_loads_cleanly_renders_every_chart_and_prints_on_a4() {
+    let Some(bin) = chromium() else {
+        eprintln!("SKIPPED report_browser: no Chromium at /usr/bin/chromium (apt-get install chromium, or set GAITKIT_CHROMIUM)");
+        return;
+    };
+    let t0 = DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").unwrap();
+    let before = synthetic::walk("Before", Some(t0), 0.95, 16.0, 18, 0.06, 1);
+    let after = synthetic::walk(
+        "After",
+        Some(t0 + chrono::Duration::days(28)),
+        1.12,
+        4.0,
+        20,
+        0.06,
+        2,
+    );
+    let report = html::build_report(&after, Some(&before)).unwrap();
+
+    // Self-contained: the only URL is the SVG namespace.
+    let mut rest = report.html.as_str();
+    while let Some(i) = rest.find("http") {
+        assert!(
+            rest[i..].starts_with("http://www.w3.org/2000/svg"),
+            "external reference: {}",
+            &rest[i..(i + 60).min(rest.len())]
+        );
+        rest = &rest[i + 4..];
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.html");
+    std::fs::write(&file, &report.html).unwrap();
+    let url = format!("file://{}", file.display());
+    let keep = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+
+    // DOM and console.
+    let out = run_chromium(
+        &bin,
+        &dir.path().join("profile-dom"),
+        &["--dump-dom".into()],
+        &url,
+    );
+    assert!(
+        out.status.success(),
+        "Chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let console = console_lines(&out.stderr);
+    assert!(
+        console.is_empty(),
+        "console messages:\n{}",
+        console.join("\n")
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    for c in &report.charts {
+        assert!(
+            dom.contains(&format!("data-chart=\"{}\"", c.stem)),
+            "chart {} missing from the DOM",
+            c.stem
+        );
+        // The DOM serialiser escapes only & and " in attribute values.
+        let title = c.title.replace('&', "&amp;").replace('"', "&quot;");
+        assert!(
+            dom.contains(&format!("aria-label=\"{title}\"")),
+            "chart title of {} missing",
+            c.stem
+        );
+    }
+    // Each chart once: the patient's step bars on the patient page, the others on the
+    // therapist page.
+    assert_eq!(dom.matches("<figure").count(), report.charts.len());
+    assert_eq!(
+        dom.matches("</svg>").count(),
+        report.charts.len(),
+        "an inline SVG did not parse"
+    );
+    assert!(dom.contains("Your left and right steps are now"));
+
+    // Screenshot of the whole report: every chart's colours are on screen.
+    let shot = keep.join("report_screenshot.png");
+    let out = run_chromium(
+        &bin,
+        &dir.path().join("profile-shot"),
+        &[
+            "--window-size=1000,5200".into(),
+            format!("--screenshot={}", shot.display()),
+        ],
+        &url,
+    );
+    assert!(
+        out.status.success(),
+        "Chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (w, h, rgb) = decode_png(&shot);
+    assert_eq!((w, h), (1000, 5200));
+    let left = count_near(&rgb, (0, 114, 178));
+    let right = count_near(&rgb, (213, 94, 0));
+    // Typical band of the stride symmetry chart: bluish green at 15 % on white.
+    let band = count_near(&rgb, (217, 240, 234));
+    assert!(
+        left > 20_000 && right > 20_000,
+        "side colours on screen: left {left}, right {right} pixels"
+    );
+    assert!(band > 20_000, "typical band on screen: {band} pixels");
+    eprintln!("screenshot: {}", shot.display());
+
+    // Print to PDF: A4, patient page and therapist pages on separate sheets.
+    let pdf = keep.join("report.pdf");
+    let out = run_chromium(
+        &bin,
+        &dir.path().join("profile-pdf"),
+        &[
+            "--no-pdf-header-footer".into(),
+            format!("--print-to-pdf={}", pdf.display()),
+        ],
+        &url,
+    );
+    assert!(
+        out.status.success(),
+        "Chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type /Page\n").count()
+        + text.matches("/Type /Page>").count()
+        + text.matches("/Type /Page/").count();
+    assert!((2..=8).contains(&pages), "{pages} PDF pages");
+    // A4 = 210 × 297 mm = 595.3 × 841.9 pt, on every page.
+    let boxes: Vec<Vec<f64>> = text
+        .split("/MediaBox [")
+        .skip(1)
+        .map(|s| {
+            s.split(']')
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .map(|v| v.parse().unwrap())
+                .collect()
+        })
+        .collect();
+    assert!(
+        boxes.len() >= pages,
+        "{} media boxes for {pages} pages",
+        boxes.len()
+    );
+    for b in &boxes {
+        assert!(
+            (b[2] - 595.3).abs() < 1.0 && (b[3] - 841.9).abs() < 1.0,
+            "page is not A4: {b:?}"
+        );
+    }
+    eprintln!("pdf: {} ({pages} pages)", pdf.display());
+}
