@@ -102,6 +102,24 @@ fn sessions_to_report_text_json_and_csv() {
     // the right-leg session has no task: detected from the weight transfer
     assert_eq!(trials[2].task, "single-leg-right");
     assert!(trials[2].task_detected);
+    // the charts' model: best hold per leg for the patient, with the age norm as normal range
+    let session = gaitkit::recording::Session::read(&root.path().join("sls_left")).unwrap();
+    let m =
+        gaitkit::report::metrics_from_balance::session_metrics(&trials[1], &session, Some(65.0));
+    let best = m
+        .metrics
+        .iter()
+        .find(|x| x.key == "sls_best_hold_left_s")
+        .unwrap();
+    assert!((best.value - 12.0).abs() < 0.15 && best.samples.len() == 2);
+    assert_eq!(best.normal_range.as_ref().unwrap().low, 32.0);
+    let m = gaitkit::report::metrics_from_balance::session_metrics(&trials[3], &session, None);
+    let drop = m
+        .metrics
+        .iter()
+        .find(|x| x.key == "squat_pelvic_drop_left_deg")
+        .unwrap();
+    assert!((drop.value - 9.0).abs() < 2.0 && drop.samples.len() == 3);
     let report = BalanceReport::new(trials, Some(65.0));
     let sides = &report.sides;
     let (l, r) = (

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod metrics_from_balance;
 pub mod metrics_from_gait;
 pub mod model;
 pub mod progress;
