@@ -191,12 +191,16 @@ pub fn analyze_session(dir: &Path) -> Result<BalanceTrial> {
     Ok(trial)
 }
 
+/// A resampled sensor with its acceleration (m/s²) and angular velocity (deg/s) in the body
+/// frame (V, ML, AP).
+type BodyFrameImu = (UniformImu, [Vec<f64>; 3], [Vec<f64>; 3]);
+
 /// A sensor's samples resampled and rotated into the body frame (V, ML, AP).
 fn read_body_frame(
     session: &Session,
     dir: &Path,
     entry: &crate::recording::SensorEntry,
-) -> Result<(UniformImu, [Vec<f64>; 3], [Vec<f64>; 3])> {
+) -> Result<BodyFrameImu> {
     let table = ImuTable::read(&session.sensor_path(dir, entry))?;
     let uniform = UniformImu::from_table(&table, crate::recording::resample::DEFAULT_MAX_FILL_S);
     let r = entry.axes.sensor_to_body();
