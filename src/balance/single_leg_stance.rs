@@ -8,14 +8,16 @@
 //!   displacement (double integral of ML acceleration, integration drift removed from the
 //!   velocity by an 8-s moving median) as windows whose net displacement exceeds 4 cm.
 //! * Each transfer is fitted by least squares with a minimum-jerk point-to-point movement
-//!   (Flash & Hogan 1985) plus a linear drift term, which gives its start and end.
-//! * **Lift-off** = end of a transfer towards the stance side; the return is the next transfer
-//!   the other way of at least 60 % of its size (smaller ones are corrective excursions). **Touch-down** = the foot impact
-//!   (vertical acceleration peak) just before the return transfer, or the return's start if no
-//!   impact stands out.
+//!   (Flash & Hogan 1985) plus a quadratic drift term, which gives its start and end.
+//! * A transfer persists: with the fitted drift removed, the mean displacement over the second
+//!   after it keeps at least half of the step.
+//! * **Lift-off** = end of a transfer towards the stance side. The return is the next transfer
+//!   the other way of at least 60 % of its size, preferring one that begins with a foot impact
+//!   (the swing back of a corrective excursion has none). **Touch-down** = that impact (vertical
+//!   acceleration peak just before the return), or the return's start if no impact stands out.
 //! * **Balance losses** during the hold (lift-off + 0.5 s to touch-down − 0.3 s): *hops* =
 //!   vertical impacts above max(3 m/s², median + 10·MAD); *corrective excursions* = the 0.25-s
-//!   moving RMS of horizontal acceleration above max(0.25 m/s², median + 5·MAD) for ≥ 0.2 s; a
+//!   moving RMS of horizontal acceleration above max(0.15 m/s², median + 5·MAD) for ≥ 0.2 s; a
 //!   *touch-down* before the protocol maximum ends the attempt and is itself a loss.
 //!
 //! The stance side is the side the body moved towards: a transfer to the left means standing
@@ -78,6 +80,8 @@ pub struct StanceAttempt {
     /// Touch-down (or recording end) − lift-off, capped at the protocol maximum, s.
     pub hold_s: f64,
     pub losses: Vec<BalanceLoss>,
+    /// Which sensor timed lift-off and touch-down.
+    pub events_from: super::leg_lift::EventSource,
     /// Sway of the hold phase; `None` for holds shorter than 2 s.
     pub sway: Option<Sway>,
 }
@@ -88,6 +92,9 @@ pub struct SingleLegStance {
     pub attempts: Vec<StanceAttempt>,
     pub settings: StanceSettings,
 }
+
+/// Longest weight transfer fitted, s.
+const MAX_TRANSFER_S: f64 = 2.0;
 
 /// A fitted weight transfer.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -131,23 +138,41 @@ pub fn weight_transfers(motion: &TrunkMotion, min_transfer_m: f64) -> Vec<Transf
     }
     kept.sort_unstable();
     let end_s = n as f64 / fs;
-    kept.into_iter()
+    let fitted: Vec<Transfer> = kept
+        .into_iter()
         .filter_map(|c| fit_min_jerk(&y, fs, c))
-        // a fit running past either end of the recording is a filter edge, not a movement
+        // nothing moves during the quiet calibration; a fit running past the end of the
+        // recording is a filter edge, and one at the longest allowed duration a failed fit
         .filter(|t| {
-            t.displacement_m.abs() >= 0.5 * min_transfer_m
-                && t.start_s > 0.2
+            t.displacement_m.abs() >= 0.75 * min_transfer_m
+                && t.start_s > motion.calibration.end_s
                 && t.end_s < end_s - 0.2
+                && t.end_s - t.start_s < MAX_TRANSFER_S - 0.05
         })
-        .collect()
+        .collect();
+    // overlapping fits describe the same movement: keep the larger
+    let mut out: Vec<Transfer> = Vec::new();
+    let mut by_size = fitted;
+    by_size.sort_by(|a, b| b.displacement_m.abs().total_cmp(&a.displacement_m.abs()));
+    for t in by_size {
+        if out
+            .iter()
+            .all(|o| t.end_s <= o.start_s || t.start_s >= o.end_s)
+        {
+            out.push(t);
+        }
+    }
+    out.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    out
 }
 
-/// Least-squares fit of y = c₀ + c₁·t + Δ·s((t − t₀)/T) around sample `centre`, s = minimum
-/// jerk; grid over T ∈ [0.3, 2] s and t₀ with the movement's midpoint within ±0.4 s of `centre`.
+/// Least-squares fit of y = c₀ + c₁·t + c₂·t² + Δ·s((t − t₀)/T) over −2…+2.5 s around sample
+/// `centre`, s = minimum jerk; grid over T ∈ [0.3, 2] s and t₀ with the movement's midpoint
+/// within ±0.4 s of `centre`. `None` if the fitted step does not persist.
 fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
     let n = y.len();
-    let lo = centre.saturating_sub((1.6 * fs) as usize);
-    let hi = (centre + (1.6 * fs) as usize).min(n);
+    let lo = centre.saturating_sub((2.0 * fs) as usize);
+    let hi = (centre + (2.5 * fs) as usize).min(n);
     if hi - lo < (fs as usize) {
         return None;
     }
@@ -158,15 +183,15 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
     let search = |t_range: (f64, f64),
                   mid_range: (f64, f64),
                   step: f64,
-                  best: &mut Option<(f64, f64, f64, f64)>| {
+                  best: &mut Option<(f64, f64, f64, nalgebra::Vector4<f64>)>| {
         let mut big_t = t_range.0;
         while big_t <= t_range.1 + 1e-9 {
             let mut mid = mid_range.0;
             while mid <= mid_range.1 + 1e-9 {
                 let t0 = mid - big_t / 2.0;
-                if let Some((sse, delta)) = lstsq3(&ts, |t| min_jerk((t - t0) / big_t), ys) {
+                if let Some((sse, c)) = lstsq(&ts, |t| min_jerk((t - t0) / big_t), ys) {
                     if best.is_none_or(|b| sse < b.0) {
-                        *best = Some((sse, t0, big_t, delta));
+                        *best = Some((sse, t0, big_t, c));
                     }
                 }
                 mid += step;
@@ -174,8 +199,13 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
             big_t += step;
         }
     };
-    let mut best: Option<(f64, f64, f64, f64)> = None; // sse, t0, T, Δ
-    search((0.3, 2.0), (c_t - 0.4, c_t + 0.4), 0.05, &mut best);
+    let mut best: Option<(f64, f64, f64, nalgebra::Vector4<f64>)> = None; // sse, t0, T, coefs
+    search(
+        (0.3, MAX_TRANSFER_S),
+        (c_t - 0.4, c_t + 0.4),
+        0.05,
+        &mut best,
+    );
     let (_, t0c, tc, _) = best?;
     let mid_c = t0c + tc / 2.0;
     search(
@@ -184,7 +214,25 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
         0.01,
         &mut best,
     );
-    let (_, t0, big_t, delta) = best?;
+    let (_, t0, big_t, c) = best?;
+    // a weight transfer persists: with the drift polynomial removed, the displacement over
+    // the second after the movement must keep at least half the step (a corrective excursion
+    // swings back)
+    let mean_z = |from: f64, to: f64| {
+        let v: Vec<f64> = ts
+            .iter()
+            .zip(ys)
+            .filter(|(t, _)| **t >= from && **t < to)
+            .map(|(t, y)| y - c[0] - c[1] * t - c[2] * t * t)
+            .collect();
+        (v.len() as f64 >= 0.3 * fs).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    let delta = c[3];
+    let before = mean_z(t0 - 0.5, t0)?;
+    let after = mean_z(t0 + big_t, t0 + big_t + 1.0)?;
+    if (after - before) * delta.signum() < 0.5 * delta.abs() {
+        return None;
+    }
     let start_s = lo as f64 / fs + t0;
     Some(Transfer {
         start_s,
@@ -199,21 +247,22 @@ pub fn min_jerk(tau: f64) -> f64 {
     t * t * t * (10.0 - 15.0 * t + 6.0 * t * t)
 }
 
-/// Least squares of y on [1, t, s(t)]; returns (SSE, coefficient of s).
-fn lstsq3(t: &[f64], s_of: impl Fn(f64) -> f64, y: &[f64]) -> Option<(f64, f64)> {
+/// Least squares of y on [1, t, t², s(t)]; returns (SSE, coefficients). The quadratic
+/// term absorbs a constant acceleration offset (a small residual tilt error leaks gravity).
+fn lstsq(t: &[f64], s_of: impl Fn(f64) -> f64, y: &[f64]) -> Option<(f64, nalgebra::Vector4<f64>)> {
     let s: Vec<f64> = t.iter().map(|&v| s_of(v)).collect();
-    let mut m = nalgebra::Matrix3::<f64>::zeros();
-    let mut b = nalgebra::Vector3::<f64>::zeros();
+    let mut m = nalgebra::Matrix4::<f64>::zeros();
+    let mut b = nalgebra::Vector4::<f64>::zeros();
     for i in 0..t.len() {
-        let x = nalgebra::Vector3::new(1.0, t[i], s[i]);
+        let x = nalgebra::Vector4::new(1.0, t[i], t[i] * t[i], s[i]);
         m += x * x.transpose();
         b += x * y[i];
     }
     let c = m.lu().solve(&b)?;
     let sse = (0..t.len())
-        .map(|i| (y[i] - c[0] - c[1] * t[i] - c[2] * s[i]).powi(2))
+        .map(|i| (y[i] - c[0] - c[1] * t[i] - c[2] * t[i] * t[i] - c[3] * s[i]).powi(2))
         .sum();
-    Some((sse, c[2]))
+    Some((sse, c))
 }
 
 /// Single-leg-stance attempts of a recording. With `expected` set, only attempts on that
@@ -237,19 +286,26 @@ pub fn single_leg_stance(
         } else {
             Side::Right
         };
-        // the return is the next transfer the other way of at least 60 % of the size
-        let back = transfers[i + 1..]
-            .iter()
-            .position(|t| {
+        // the return is the next transfer the other way of at least 60 % of the size, preferably
+        // one with a foot impact (a corrective excursion swings back without one)
+        let lift_off_s = out.end_s;
+        let candidates: Vec<usize> = (i + 1..transfers.len())
+            .filter(|&k| {
+                let t = transfers[k];
                 t.displacement_m.signum() != out.displacement_m.signum()
                     && t.displacement_m.abs() >= 0.6 * out.displacement_m.abs()
             })
-            .map(|k| i + 1 + k);
-        let lift_off_s = out.end_s;
-        let touch_down_s = back.map(|b| {
-            let r = transfers[b];
-            touch_down_time(v_acc, fs, lift_off_s, r.start_s)
+            .collect();
+        let with_impact = candidates.iter().find_map(|&k| {
+            touch_down_impact(v_acc, fs, lift_off_s, transfers[k].start_s).map(|t| (k, t))
         });
+        let (back, touch_down_s) = match with_impact {
+            Some((k, t)) => (Some(k), Some(t)),
+            None => match candidates.first() {
+                Some(&k) => (Some(k), Some(transfers[k].start_s)),
+                None => (None, None),
+            },
+        };
         i = back.map_or(transfers.len(), |b| b + 1);
         if expected.is_some_and(|e| e != side) {
             dropped += 1;
@@ -287,16 +343,17 @@ pub fn single_leg_stance(
             touch_down_s,
             hold_s,
             losses,
+            events_from: super::leg_lift::EventSource::LowerBack,
             sway: sway.flatten(),
         });
     }
     (SingleLegStance { attempts, settings }, dropped)
 }
 
-/// Foot impact before the return transfer: the largest vertical acceleration peak in
+/// Foot impact before a return transfer: the largest vertical acceleration peak in
 /// [return start − 0.3 s, return start + 0.1 s] if it exceeds max(1.5 m/s², median + 6·MAD of
-/// the hold), else the return start.
-fn touch_down_time(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f64) -> f64 {
+/// the hold).
+fn touch_down_impact(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f64) -> Option<f64> {
     let idx = |t: f64| ((t * fs).round().max(0.0) as usize).min(v_acc.len() - 1);
     let (h0, h1) = (idx(lift_off_s + 0.5), idx(return_start_s - 0.5));
     let threshold = if h1 > h0 + 10 {
@@ -305,11 +362,8 @@ fn touch_down_time(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f64)
         1.5
     };
     let (a, b) = (idx(return_start_s - 0.3), idx(return_start_s + 0.1));
-    let peak = (a..=b).max_by(|&i, &j| v_acc[i].total_cmp(&v_acc[j]));
-    match peak {
-        Some(p) if v_acc[p] > threshold => p as f64 / fs,
-        _ => return_start_s,
-    }
+    let peak = (a..=b).max_by(|&i, &j| v_acc[i].total_cmp(&v_acc[j]))?;
+    (v_acc[peak] > threshold).then(|| peak as f64 / fs)
 }
 
 /// Hops and corrective excursions in [from_s, to_s].
@@ -345,7 +399,7 @@ fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss>
     let horiz: Vec<f64> = ml.iter().zip(&ap).map(|(x, y)| x.hypot(*y)).collect();
     let env = moving_rms(&horiz, (0.25 * fs) as usize);
     let (em, es) = median_mad(&env).unwrap_or((0.0, 0.0));
-    let threshold = (em + 5.0 * es).max(0.25);
+    let threshold = (em + 5.0 * es).max(0.15);
     let min_len = (0.2 * fs) as usize;
     let mut i = 0;
     while i < env.len() {
@@ -359,10 +413,12 @@ fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss>
                     .max_by(|&p, &q| env[p].total_cmp(&env[q]))
                     .unwrap_or(start);
                 let t_s = (a + peak) as f64 / fs;
-                let near_hop = out
-                    .iter()
-                    .any(|l| l.kind == LossKind::Hop && (l.t_s - t_s).abs() < 0.6);
-                if !near_hop {
+                // one loss per event: skip bursts near a hop or right after another burst
+                let near = out.iter().any(|l| {
+                    (l.kind == LossKind::Hop && (l.t_s - t_s).abs() < 0.6)
+                        || (l.kind == LossKind::CorrectiveExcursion && (t_s - l.t_s).abs() < 1.0)
+                });
+                if !near {
                     out.push(BalanceLoss {
                         t_s,
                         kind: LossKind::CorrectiveExcursion,
@@ -454,6 +510,7 @@ mod tests {
                 t_s: 1.0,
                 kind: LossKind::TouchDown,
             }],
+            events_from: super::super::leg_lift::EventSource::LowerBack,
             sway: None,
         };
         let a = [

@@ -108,6 +108,9 @@ pub fn cumulative_integral(x: &[f64], fs_hz: f64) -> Vec<f64> {
 /// puts around a step.
 pub fn moving_median(x: &[f64], fs: f64, window_s: f64) -> Vec<f64> {
     let n = x.len();
+    if n == 0 {
+        return Vec::new();
+    }
     let half = (0.5 * window_s * fs) as usize;
     let step = ((0.1 * fs) as usize).max(1);
     let knots: Vec<usize> = (0..n).step_by(step).chain(std::iter::once(n - 1)).collect();
@@ -151,6 +154,24 @@ mod tests {
         assert_eq!(r[6], 0.0);
         let ramp = cumulative_integral(&[1.0; 101], 100.0);
         assert!((ramp[100] - 1.0).abs() < 1e-12);
+        // a linear ramp is its own moving median; a short pulse on it shifts the median by at
+        // most the ramp's rise over the pulse length (50 samples × 0.01 = 0.5), not by its 5.0
+        let ramp: Vec<f64> = (0..1000).map(|i| 0.01 * i as f64).collect();
+        let mut pulsed = ramp.clone();
+        for v in &mut pulsed[500..550] {
+            *v += 5.0;
+        }
+        let med = moving_median(&pulsed, 100.0, 8.0);
+        assert_eq!(med.len(), 1000);
+        for i in 400..600 {
+            assert!(
+                (med[i] - ramp[i]).abs() <= 0.5 + 1e-9,
+                "{i}: {} vs {}",
+                med[i],
+                ramp[i]
+            );
+        }
+        assert!(moving_median(&[], 100.0, 8.0).is_empty());
         let (m, s) = median_mad(&[1.0, 2.0, 3.0, 4.0, 100.0]).unwrap();
         assert_eq!(m, 3.0);
         assert!((s - 1.4826).abs() < 1e-12);

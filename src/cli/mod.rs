@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod analyze;
+pub mod balance;
 pub mod compare;
 pub mod demo;
 pub mod progress;
@@ -36,6 +37,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Record a session from one or more BLE sensors into a session folder.
     Record(record::RecordArgs),
+    /// Standing sway, single-leg stance, squat and step-down of session folders, left vs right
+    Balance(balance::BalanceArgs),
     /// Before/after charts and a verdict per metric (improved, unchanged, worse; meaningful?)
     Compare(compare::CompareArgs),
     /// Trend charts over all sessions of a patient folder, in date order
@@ -52,6 +55,7 @@ pub fn main() -> ExitCode {
         Command::Analyze(a) => analyze::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Record(a) => record::run(a),
+        Command::Balance(a) => balance::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Progress(a) => progress::run(a),
         Command::Report(a) => report::run(a),

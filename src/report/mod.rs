@@ -4,11 +4,13 @@
 //! Charts, before/after verdicts, progress over sessions and the HTML report are built from
 //! [`model::SessionMetrics`].
 
+pub mod balance_text;
 pub mod charts;
 pub mod compare;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod metrics_from_balance;
 pub mod metrics_from_gait;
 pub mod model;
 pub mod progress;

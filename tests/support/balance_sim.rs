@@ -101,6 +101,24 @@ impl SimRecording {
         (acc, gyr)
     }
 
+    /// The samples as sensor CSV text.
+    pub fn csv_text(&self) -> String {
+        let mut csv = String::from("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n");
+        for i in 0..self.acc_mps2[0].len() {
+            csv.push_str(&format!(
+                "{:.4},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}\n",
+                i as f64 / self.fs_hz,
+                self.acc_mps2[0][i],
+                self.acc_mps2[1][i],
+                self.acc_mps2[2][i],
+                self.gyr_dps[0][i],
+                self.gyr_dps[1][i],
+                self.gyr_dps[2][i]
+            ));
+        }
+        csv
+    }
+
     /// Writes a session folder (session.json + lower_back.csv) for end-to-end tests.
     pub fn write_session(&self, dir: &std::path::Path, task: Option<&str>, age_years: Option<f64>) {
         let mut csv = String::from("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n");
@@ -515,6 +533,31 @@ pub fn simulate_squat(s: &SquatScript, imu: ImuModel) -> SimRecording {
         let pos = body * Vector3::new(standing.sensor_height_m, 0.0, 0.0)
             + Vector3::new(-down, osc_ml, osc_ap);
         poses.push(Pose { pos_m: pos, q });
+    }
+    imu_from_poses(&poses, imu)
+}
+
+/// The raised leg's shank sensor during a single-leg stance script: at lift-off the shank starts
+/// tilting backward (knee flexion) by `tilt_deg` over 0.4 s (minimum jerk) and comes back over
+/// the 0.4 s ending exactly at touch-down; it rotates about the sensor, so the accelerometer
+/// sees gravity only. Truth: lift-off = start of the rotation, touch-down = its end.
+pub fn simulate_raised_shank(s: &SlsScript, tilt_deg: f64, imu: ImuModel) -> SimRecording {
+    let n = (s.duration_s * FS_SIM) as usize + 2;
+    let mut poses = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = i as f64 / FS_SIM;
+        let mut phi = 0.0;
+        for a in &s.attempts {
+            phi += tilt_deg
+                * (min_jerk((t - a.lift_off_s) / 0.4)
+                    - min_jerk((t - (a.touch_down_s - 0.4)) / 0.4));
+        }
+        // +rotation about ML tilts the up axis backward
+        let q = UnitQuaternion::from_axis_angle(&Vector3::y_axis(), phi.to_radians());
+        poses.push(Pose {
+            pos_m: Vector3::new(0.45, 0.0, 0.0),
+            q,
+        });
     }
     imu_from_poses(&poses, imu)
 }

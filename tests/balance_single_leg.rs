@@ -1,0 +1,246 @@
+//! Single-leg stance on the simulator (tests/support/balance_sim.rs): lift-off and touch-down
+//! times, stance side, balance losses, best/mean of attempts.
+
+mod support;
+
+use gaitkit::balance::single_leg_stance::{single_leg_stance, LossKind, StanceSettings};
+use gaitkit::balance::trunk_motion::TrunkMotion;
+use gaitkit::balance::TrialResult;
+use gaitkit::gait::Side;
+use support::balance_sim::*;
+
+fn run(
+    script: &SlsScript,
+    axes: &str,
+    expected: Option<Side>,
+) -> gaitkit::balance::single_leg_stance::SingleLegStance {
+    let rec = simulate_single_leg(
+        script,
+        ImuModel {
+            axes: axes.parse().unwrap(),
+            seed: script.seed + 1,
+            ..ImuModel::default()
+        },
+    );
+    let (acc, gyr) = rec.body_frame();
+    let m = TrunkMotion::from_body_frame(&acc, &gyr, rec.fs_hz).unwrap();
+    single_leg_stance(&m, expected, StanceSettings::default()).0
+}
+
+fn two_attempts(stance: Side, seed: u64) -> SlsScript {
+    SlsScript {
+        duration_s: 55.0,
+        attempts: vec![
+            SlsAttempt {
+                stance,
+                lift_off_s: 6.0,
+                touch_down_s: 19.0,
+                losses: vec![(11.0, SimLoss::Excursion(0.7)), (15.0, SimLoss::Hop)],
+            },
+            SlsAttempt {
+                stance,
+                lift_off_s: 26.0,
+                touch_down_s: 48.5,
+                losses: vec![],
+            },
+        ],
+        transfer_m: 0.09,
+        transfer_s: 0.7,
+        hike_deg: 3.0,
+        seed,
+    }
+}
+
+#[test]
+fn lift_off_and_touch_down_within_0_1_s_and_sides_never_swapped() {
+    let mut worst: f64 = 0.0;
+    for stance in [Side::Left, Side::Right] {
+        for (axes, seed) in [("URF", 3), ("DLF", 4), ("BLD", 5)] {
+            let script = two_attempts(stance, seed);
+            let r = run(&script, axes, None);
+            assert_eq!(r.attempts.len(), 2, "{stance:?} {axes}: {:?}", r.attempts);
+            for (a, truth) in r.attempts.iter().zip(&script.attempts) {
+                assert_eq!(a.stance_side, stance, "{axes}: side swapped");
+                let e_lo = a.lift_off_s - truth.lift_off_s;
+                let e_td = a.touch_down_s.unwrap() - truth.touch_down_s;
+                println!("{stance:?} {axes}: lift-off {:.3} (true {}) {e_lo:+.3} s, touch-down {:.3} (true {}) {e_td:+.3} s, hold {:.2} s", a.lift_off_s, truth.lift_off_s, a.touch_down_s.unwrap(), truth.touch_down_s, a.hold_s);
+                assert!(
+                    e_lo.abs() < 0.1,
+                    "lift-off error {e_lo} s (tolerance 0.1 s)"
+                );
+                assert!(
+                    e_td.abs() < 0.1,
+                    "touch-down error {e_td} s (tolerance 0.1 s)"
+                );
+                worst = worst.max(e_lo.abs()).max(e_td.abs());
+            }
+        }
+    }
+    println!("worst event error {worst:.3} s");
+}
+
+#[test]
+fn losses_are_found_with_their_kind_and_time() {
+    for stance in [Side::Left, Side::Right] {
+        let script = two_attempts(stance, 8);
+        let r = run(&script, "URF", Some(stance));
+        let first = &r.attempts[0];
+        println!("{stance:?} losses: {:?}", first.losses);
+        let find = |kind: LossKind, t: f64| {
+            first
+                .losses
+                .iter()
+                .any(|l| l.kind == kind && (l.t_s - t).abs() < 0.5)
+        };
+        assert!(find(LossKind::Hop, 15.0), "hop at 15 s: {:?}", first.losses);
+        assert!(
+            find(LossKind::CorrectiveExcursion, 11.0),
+            "excursion at 11 s: {:?}",
+            first.losses
+        );
+        assert!(find(LossKind::TouchDown, 19.0));
+        assert_eq!(first.losses.len(), 3, "no false losses: {:?}", first.losses);
+        // the second attempt lasts 22.5 s with no scripted loss, and ends before the 30-s
+        // protocol maximum, so its touch-down is its only loss
+        let second = &r.attempts[1];
+        assert_eq!(second.losses.len(), 1, "{:?}", second.losses);
+        assert_eq!(second.losses[0].kind, LossKind::TouchDown);
+    }
+}
+
+#[test]
+fn wrong_side_attempts_are_dropped_when_the_task_names_the_side() {
+    let script = two_attempts(Side::Right, 9);
+    let rec = simulate_single_leg(&script, ImuModel::default());
+    let (acc, gyr) = rec.body_frame();
+    let m = TrunkMotion::from_body_frame(&acc, &gyr, rec.fs_hz).unwrap();
+    let (r, dropped) = single_leg_stance(&m, Some(Side::Left), StanceSettings::default());
+    assert!(
+        r.attempts.is_empty(),
+        "{:?}",
+        r.attempts
+            .iter()
+            .map(|a| (a.stance_side, a.lift_off_s, a.touch_down_s))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(dropped, 2);
+}
+
+#[test]
+fn quiet_standing_has_no_attempts() {
+    let rec = simulate_standing(&StandingScript::default(), ImuModel::default());
+    let (acc, gyr) = rec.body_frame();
+    let m = TrunkMotion::from_body_frame(&acc, &gyr, rec.fs_hz).unwrap();
+    let (r, _) = single_leg_stance(&m, None, StanceSettings::default());
+    assert!(r.attempts.is_empty(), "{:?}", r.attempts);
+}
+
+#[test]
+fn both_legs_in_one_recording_are_told_apart() {
+    let script = SlsScript {
+        duration_s: 45.0,
+        attempts: vec![
+            SlsAttempt {
+                stance: Side::Right,
+                lift_off_s: 6.0,
+                touch_down_s: 18.0,
+                losses: vec![],
+            },
+            SlsAttempt {
+                stance: Side::Left,
+                lift_off_s: 25.0,
+                touch_down_s: 38.0,
+                losses: vec![],
+            },
+        ],
+        transfer_m: 0.09,
+        transfer_s: 0.7,
+        hike_deg: 3.0,
+        seed: 61,
+    };
+    let r = run(&script, "DLF", None);
+    let sides: Vec<Side> = r.attempts.iter().map(|a| a.stance_side).collect();
+    assert_eq!(sides, vec![Side::Right, Side::Left], "{:?}", r.attempts);
+    for (a, t) in r.attempts.iter().zip(&script.attempts) {
+        assert!(
+            (a.lift_off_s - t.lift_off_s).abs() < 0.1
+                && (a.touch_down_s.unwrap() - t.touch_down_s).abs() < 0.1
+        );
+    }
+}
+
+#[test]
+fn a_sensor_on_the_raised_shank_times_the_events_within_0_05_s() {
+    use gaitkit::balance::analyze_session;
+    use gaitkit::balance::leg_lift::EventSource;
+    for (stance, shank, placement) in [
+        (Side::Left, "right_shank.csv", "right-shank"),
+        (Side::Right, "left_shank.csv", "left-shank"),
+    ] {
+        let script = SlsScript {
+            duration_s: 40.0,
+            attempts: vec![
+                SlsAttempt {
+                    stance,
+                    lift_off_s: 6.0,
+                    touch_down_s: 16.0,
+                    losses: vec![],
+                },
+                SlsAttempt {
+                    stance,
+                    lift_off_s: 22.0,
+                    touch_down_s: 34.0,
+                    losses: vec![],
+                },
+            ],
+            transfer_m: 0.09,
+            transfer_s: 0.7,
+            hike_deg: 3.0,
+            seed: 71,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        simulate_single_leg(&script, ImuModel::default()).write_session(dir.path(), None, None);
+        // shank sensor mounted with x up, y forward, z to the left (right-handed "UFL")
+        let axes = "UFL";
+        let leg = simulate_raised_shank(
+            &script,
+            40.0,
+            ImuModel {
+                axes: axes.parse().unwrap(),
+                seed: 72,
+                ..ImuModel::default()
+            },
+        );
+        std::fs::write(dir.path().join(shank), leg.csv_text()).unwrap();
+        let json = std::fs::read_to_string(dir.path().join("session.json")).unwrap().replace(
+            "\"axes\": \"URF\"}]",
+            &format!("\"axes\": \"URF\"}}, {{\"placement\": \"{placement}\", \"file\": \"{shank}\", \"axes\": \"{axes}\"}}]"),
+        );
+        std::fs::write(dir.path().join("session.json"), json).unwrap();
+        let trial = analyze_session(dir.path()).unwrap();
+        let TrialResult::SingleLegStance(sls) = &trial.result else {
+            panic!("{trial:?}")
+        };
+        assert_eq!(sls.attempts.len(), 2, "{:?}", sls.attempts);
+        for (a, t) in sls.attempts.iter().zip(&script.attempts) {
+            assert_eq!(a.stance_side, stance);
+            assert_eq!(
+                a.events_from,
+                EventSource::LegSensor,
+                "{:?}",
+                trial.warnings
+            );
+            let (e_lo, e_td) = (
+                a.lift_off_s - t.lift_off_s,
+                a.touch_down_s.unwrap() - t.touch_down_s,
+            );
+            println!(
+                "{stance:?} stance, {placement}: lift-off {e_lo:+.3} s, touch-down {e_td:+.3} s"
+            );
+            assert!(
+                e_lo.abs() < 0.05 && e_td.abs() < 0.05,
+                "lift-off {e_lo}, touch-down {e_td} (tolerance 0.05 s)"
+            );
+        }
+    }
+}
