@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 
 use crate::analyze::{analyze_file, analyze_session, AccUnit, AnalyzeOptions, SessionAnalysis};
 use crate::recording::resample::DEFAULT_MAX_FILL_S;
-use crate::recording::{Axes, Placement};
+use crate::recording::{Axes, Placement, Session};
 use crate::report::{
     csv::StepsCsvExporter, json::JsonExporter, strides_csv::StridesCsvExporter, text::TextReport,
     Exporter,
@@ -104,6 +104,20 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         sensor_height_m: args.sensor_height_m,
     };
     let analysis = if args.input.is_dir() {
+        // balance tasks go to the balance analyses (the task is in session.json)
+        if let Some(task) = Session::read(&args.input).ok().and_then(|s| s.task) {
+            if task.is_balance() {
+                println!(
+                    "Task {task}: balance analysis (to compare left and right, give both sessions to `gaitkit balance`).\n"
+                );
+                return super::balance::run(super::balance::BalanceArgs {
+                    sessions: vec![args.input],
+                    json: args.json,
+                    csv: args.csv,
+                    age_years: None,
+                });
+            }
+        }
         analyze_session(&args.input, &opts)?
     } else if args.input.is_file() {
         let Some(axes) = &args.axes else {

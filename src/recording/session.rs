@@ -201,6 +201,12 @@ impl Task {
         "step-down-right",
     ];
 
+    /// Standing balance, single-leg stance, squat and step-down: analysed by the balance
+    /// analyses rather than the gait pipeline.
+    pub fn is_balance(&self) -> bool {
+        !matches!(self, Task::Walk | Task::Other(_))
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             Task::Walk => "walk",
