@@ -1,5 +1,5 @@
 //! Chart and report rendering speed. Targets: all charts (PNG + SVG) and the HTML report of one
-//! session ≤ 1 s; progress over 50 sessions (trends + their charts) ≤ 3 s.
+//! session ≤ 1 s; progress over 50 sessions (trends, their charts and the HTML page) ≤ 3 s.
 
 use std::hint::black_box;
 
@@ -42,16 +42,22 @@ fn one_session(c: &mut Criterion) {
 fn progress_50(c: &mut Criterion) {
     let s = sessions(50);
     let dir = tempfile::tempdir().unwrap();
-    c.bench_function("progress over 50 sessions (trends + PNG+SVG charts)", |b| {
-        b.iter(|| {
-            let tracks = progress::progress(&s).unwrap();
-            let written: usize = tracks
-                .iter()
-                .map(|t| charts::progress_charts(t, Some(dir.path())).unwrap().len())
-                .sum();
-            black_box(written)
-        })
-    });
+    c.bench_function(
+        "progress over 50 sessions (trends + PNG+SVG charts + HTML)",
+        |b| {
+            b.iter(|| {
+                let tracks = progress::progress(&s).unwrap();
+                let pages: usize = tracks
+                    .iter()
+                    .map(|t| {
+                        let written = charts::progress_charts(t, Some(dir.path())).unwrap();
+                        html::progress_html(t, &written).len()
+                    })
+                    .sum();
+                black_box(pages)
+            })
+        },
+    );
 }
 
 criterion_group! {

@@ -15,11 +15,7 @@ fn record_command_ends_cleanly_on_ctrl_c() {
     let (address, dir) = FakeBluez::start_bus();
     let out = tempfile::tempdir().unwrap();
     let session_dir = out.path().join("p07-walk");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::fake_bluez::runtime();
     rt.block_on(async {
         let mut script = vec![
             wait_write(witmotion::WRITE, &[0xFF, 0xAA, 0x03, 0x09], 1),

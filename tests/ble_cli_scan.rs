@@ -35,11 +35,7 @@ fn scan(address: &str, extra: &[&str]) -> (bool, String, String) {
 #[test]
 fn scan_command_lists_supported_sensors() {
     let (address, dir) = FakeBluez::start_bus();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::fake_bluez::runtime();
     rt.block_on(async {
         let devices = vec![
             device(

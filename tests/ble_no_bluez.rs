@@ -1,6 +1,8 @@
 //! No system bus (the D-Bus / BlueZ service is not running) is reported as "BlueZ not
 //! reachable" with what to do, not as a raw D-Bus error.
 
+mod support;
+
 use gaitkit::sensors::ble::{Ble, BleError};
 
 #[test]
@@ -8,11 +10,7 @@ fn missing_system_bus_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let address = format!("unix:path={}", dir.path().join("no_such_socket").display());
     std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &address);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::fake_bluez::runtime();
     rt.block_on(async {
         let err = Ble::open().await.err().expect("no bus must be refused");
         assert!(matches!(err, BleError::NoBluez { .. }), "{err:?}");

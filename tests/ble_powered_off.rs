@@ -10,11 +10,7 @@ use support::fake_bluez::FakeBluez;
 fn powered_off_adapter_is_a_clear_error() {
     let (address, dir) = FakeBluez::start_bus();
     std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &address);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::fake_bluez::runtime();
     rt.block_on(async {
         let fake = FakeBluez::serve_adapter(address, dir, vec![], false).await;
         let err = Ble::open()

@@ -16,11 +16,7 @@ use support::fake_bluez::{FakeBluez, Step};
 fn records_polar_and_witmotion_concurrently() {
     let (address, dir) = FakeBluez::start_bus();
     std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &address);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::fake_bluez::runtime();
     let out = tempfile::tempdir().unwrap();
     let session_dir = out.path().join("P01-walk");
     rt.block_on(async {

@@ -25,11 +25,7 @@ fn device(address: &str, name: &str, rssi: i16, advertised: Vec<uuid::Uuid>) -> 
 fn scan_finds_and_recognises_each_supported_model() {
     let (address, dir) = FakeBluez::start_bus();
     std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &address);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::fake_bluez::runtime();
     rt.block_on(async {
         let devices = vec![
             device(

@@ -147,6 +147,10 @@ fn progress_charts_dated_sessions_in_date_order() {
             "{key}"
         );
     }
+    let page = std::fs::read_to_string(out.path().join("progress.html")).unwrap();
+    assert!(page.contains("<h1>Your progress</h1>") && page.contains("<h1>Therapist summary</h1>"));
+    assert!(page.contains("3 sessions, 2 Mar 2026 to 30 Mar 2026 · walk"));
+    assert!(page.contains("Your walking speed is now"));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("progress.json")).unwrap())
             .unwrap();

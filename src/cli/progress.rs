@@ -9,14 +9,15 @@ use crate::analyze::AnalyzeOptions;
 use crate::recording::session::SESSION_FILE;
 use crate::report::metrics_from_gait::session_metrics_from_dir;
 use crate::report::model::format_value;
-use crate::report::{charts, progress};
+use crate::report::{charts, html, progress};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Example:\n  gaitkit progress patients/anna --out anna-progress")]
 pub struct ProgressArgs {
     /// Patient folder holding one sub-folder per session (each with a session.json)
     pub patient_dir: PathBuf,
-    /// Folder for the trend charts (PNG and SVG) and progress.json; created if missing
+    /// Folder for the trend charts (PNG and SVG), progress.html and progress.json; created if
+    /// missing
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }
@@ -76,6 +77,9 @@ pub fn run(args: ProgressArgs) -> anyhow::Result<()> {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
         let written = charts::progress_charts(track, Some(&dir))?;
+        let html_path = dir.join("progress.html");
+        std::fs::write(&html_path, html::progress_html(track, &written))
+            .with_context(|| format!("cannot write {}", html_path.display()))?;
         let json_path = dir.join("progress.json");
         std::fs::write(&json_path, serde_json::to_string_pretty(track)?)
             .with_context(|| format!("cannot write {}", json_path.display()))?;
@@ -100,7 +104,12 @@ pub fn run(args: ProgressArgs) -> anyhow::Result<()> {
                 f(last.value)
             );
         }
-        println!("  charts: {} files in {}", 2 * written.len(), dir.display());
+        println!(
+            "  charts: {} files in {}; report: {}",
+            2 * written.len(),
+            dir.display(),
+            html_path.display()
+        );
     }
     Ok(())
 }

@@ -101,8 +101,9 @@ pub fn to_body_frame(
     let right = Vector3::new(0.0, 1.0, 0.0);
     let [ax, ay, az] = &imu.acc_mps2;
     let [gx, gy, gz] = &imu.gyr_dps;
-    for k in 0..blocks {
-        let gv = r0 * Vector3::new(grav[0][k], grav[1][k], grav[2][k]);
+    let block_gravity = grav[0].iter().zip(&grav[1]).zip(&grav[2]);
+    for (k, ((&g0, &g1), &g2)) in block_gravity.enumerate().take(blocks) {
+        let gv = r0 * Vector3::new(g0, g1, g2);
         let norm = gv.norm();
         let up = if norm > 1e-6 {
             gv / norm

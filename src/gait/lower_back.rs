@@ -65,8 +65,6 @@ pub fn analyze(
     let n = body.len();
     let t0 = imu.t0_s;
     let acc_v = &body.acc_v_mps2;
-    let lat = laterality::laterality_signal(&body.gyr_v_dps, &body.gyr_ap_dps, fs);
-    let position = spatial::vertical_position_m(acc_v, fs);
     let all_turns: Vec<turns::Turn> = turns::detect_turns(&body.gyr_v_dps, fs)
         .into_iter()
         .map(|t| turns::Turn {
@@ -105,6 +103,11 @@ pub fn analyze(
         let lo = region.start.saturating_sub(margin);
         let hi = (region.end + margin).min(n);
         let det = initial_contacts::detect(&acc_v[lo..hi], fs, f_step, &opts.initial_contacts);
+        // the per-step signals are needed only where someone walks: the region and its margins
+        // (indices below into `lat` and `position` are relative to `lo`)
+        let lat =
+            laterality::laterality_signal(&body.gyr_v_dps[lo..hi], &body.gyr_ap_dps[lo..hi], fs);
+        let position = spatial::vertical_position_m(&acc_v[lo..hi], fs);
         let in_region: Vec<_> = det
             .contacts
             .iter()
@@ -164,7 +167,7 @@ pub fn analyze(
                         } else {
                             1.0
                         };
-                        w * laterality::value_at(&lat, i)
+                        w * laterality::value_at(&lat, i - lo as f64)
                     })
                     .collect();
                 let sides: Vec<Option<Side>> =
@@ -189,7 +192,8 @@ pub fn analyze(
                     .map(|w| {
                         let h = spatial::excursion(
                             &position,
-                            w[0].round() as usize..w[1].round() as usize + 1,
+                            (w[0] - lo as f64).round() as usize
+                                ..(w[1] - lo as f64).round() as usize + 1,
                         )?;
                         spatial::step_length_m(h, opts.sensor_height_m?)
                     })

@@ -1,7 +1,7 @@
-//! One self-contained HTML report: a patient page in plain language and large type, and a
-//! therapist page with the full tables and every chart. Charts are inline SVG and the bundled
-//! font is embedded, so the file needs no network and looks the same everywhere; print CSS lays
-//! it out on A4 with each page on its own sheet.
+//! Self-contained HTML reports (one session, or progress over sessions): a patient page in
+//! plain language and large type, and a therapist page with the full tables and every chart.
+//! Charts are inline SVG and the bundled font is embedded, so the file needs no network and
+//! looks the same everywhere; print CSS lays it out on A4 with each page on its own sheet.
 
 use std::fmt::Write as _;
 
@@ -10,6 +10,7 @@ use base64::Engine as _;
 use super::charts::{self, theme, RenderedChart};
 use super::compare::{self, Change, Comparison, Verdict};
 use super::model::{format_value, Audience, Better, Metric, SessionMetrics};
+use super::progress::Progress;
 use crate::error::{Error, Result};
 
 /// A rendered report.
@@ -40,6 +41,98 @@ pub fn build_report(session: &SessionMetrics, before: Option<&SessionMetrics>) -
         charts,
         comparison,
     })
+}
+
+/// One self-contained HTML page of a progress track: the patient's headline trends in plain
+/// language, then the therapist's table of changes since the first session and every trend
+/// chart. `charts` are the track's trend charts (see [`charts::progress_charts`]).
+pub fn progress_html(progress: &Progress, charts: &[RenderedChart]) -> String {
+    let mut h = String::with_capacity(2_500_000);
+    head(
+        &mut h,
+        &format!("Progress — {} sessions", progress.sessions.len()),
+    );
+    let (first, last) = (progress.sessions.first(), progress.sessions.last());
+    let span = match (first, last) {
+        (Some(a), Some(b)) if progress.sessions.len() > 1 => {
+            format!("{} sessions, {a} to {b}", progress.sessions.len())
+        }
+        (Some(a), _) => format!("one session, {a}"),
+        _ => String::new(),
+    };
+    h.push_str("<section class=\"page patient\">\n<h1>Your progress</h1>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{} · {}</p>",
+        escape(&span),
+        escape(&progress.task)
+    );
+    let mut patient_chart = None;
+    for t in progress
+        .trends
+        .iter()
+        .filter(|t| t.audience == Audience::Patient)
+    {
+        let (Some(p0), Some(pn)) = (t.points.first(), t.points.last()) else {
+            continue;
+        };
+        let now = t.metric_at(pn);
+        let was = (t.points.len() > 1).then(|| t.metric_at(p0));
+        let Some(sentence) = patient_sentence(&now, was.as_ref()) else {
+            continue;
+        };
+        let (class, status) = match &pn.change_from_first {
+            Some(c) => patient_status(&now, c),
+            None => range_status(&now),
+        };
+        let _ = write!(
+            h,
+            "<div class=\"card {class}\" data-metric=\"{}\">{}",
+            escape(&t.key),
+            escape(&sentence)
+        );
+        if !status.is_empty() {
+            let _ = write!(h, "<span class=\"status\">{}</span>", escape(&status));
+        }
+        h.push_str("</div>\n");
+        if patient_chart.is_none() {
+            patient_chart = charts.iter().find(|c| c.stem == format!("trend_{}", t.key));
+        }
+    }
+    if let Some(c) = patient_chart {
+        figure(&mut h, c);
+    }
+    h.push_str(
+        "<p class=\"note\">“Clearly” compares with your first session: the change is larger than what varies \
+         from stride to stride and, for walking speed, at least the change patients notice (0.10 m/s).</p>\n</section>\n",
+    );
+    h.push_str("<section class=\"page therapist\">\n<h1>Therapist summary</h1>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{} · {} · sessions: {}</p>",
+        escape(&span),
+        escape(&progress.task),
+        escape(&progress.sessions.join(", "))
+    );
+    h.push_str(
+        "<h2>Since the first session</h2>\n<table class=\"changes\">\n<tr><th>Metric</th><th>First</th><th>Latest</th><th>Change</th>\
+         <th>95 % interval of change</th><th>Verdict</th></tr>\n",
+    );
+    for t in &progress.trends {
+        let (Some(p0), Some(pn)) = (t.points.first(), t.points.last()) else {
+            continue;
+        };
+        let Some(ch) = &pn.change_from_first else {
+            continue;
+        };
+        change_rows(&mut h, &t.name, p0.value, pn.value, ch);
+    }
+    h.push_str("</table>\n<h2>Charts</h2>\n");
+    for c in charts {
+        figure(&mut h, c);
+    }
+    h.push_str("</section>\n</body>\n</html>\n");
+    h
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -189,20 +282,44 @@ fn render(
     charts: &[RenderedChart],
 ) -> String {
     let mut h = String::with_capacity(2_500_000);
-    let title = format!("Gait report — {}", session.label);
+    head(&mut h, &format!("Gait report — {}", session.label));
+    patient_page(&mut h, session, before, comparison, charts);
+    therapist_page(&mut h, session, before, comparison, charts);
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+/// Document head with the embedded font and the style sheet, and the opening body tag.
+fn head(h: &mut String, title: &str) {
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n",
-        escape(&title)
+        escape(title)
     );
     h.push_str(&font_face("normal", theme::FONT_REGULAR_TTF));
     h.push_str(&font_face("bold", theme::FONT_BOLD_TTF));
     h.push_str(CSS);
     h.push_str("</style>\n</head>\n<body>\n");
-    patient_page(&mut h, session, before, comparison, charts);
-    therapist_page(&mut h, session, before, comparison, charts);
-    h.push_str("</body>\n</html>\n");
-    h
+}
+
+/// Two table rows of one change: the numbers and verdict, then the rule that decided.
+fn change_rows(h: &mut String, name: &str, before: f64, after: f64, ch: &Change) {
+    let f = |v: f64| format_value(v, ch.decimals, &ch.unit);
+    let sign = if ch.delta > 0.0 { "+" } else { "" };
+    let _ = writeln!(
+        h,
+        "<tr data-metric=\"{}\"><td rowspan=\"2\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{sign}{}</td>\
+         <td class=\"num\">{}</td><td class=\"verdict-{}\">{}</td></tr>\n<tr class=\"why\"><td colspan=\"5\">Decided by: {}</td></tr>",
+        escape(&ch.key),
+        escape(name),
+        escape(&f(before)),
+        escape(&f(after)),
+        escape(&f(ch.delta)),
+        ch.ci95_half_width.map_or("—".to_string(), |w| escape(&format!("±{}", f(w)))),
+        ch.verdict.as_str(),
+        escape(&ch.verdict_text()),
+        escape(&ch.explanation()),
+    );
 }
 
 fn session_meta(s: &SessionMetrics) -> String {
@@ -299,22 +416,7 @@ fn therapist_page(
              <th>95 % interval of change</th><th>Verdict</th></tr>\n",
         );
         for ch in &c.changes {
-            let f = |v: f64| format_value(v, ch.decimals, &ch.unit);
-            let sign = if ch.delta > 0.0 { "+" } else { "" };
-            let _ = writeln!(
-                h,
-                "<tr data-metric=\"{}\"><td rowspan=\"2\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{sign}{}</td>\
-                 <td class=\"num\">{}</td><td class=\"verdict-{}\">{}</td></tr>\n<tr class=\"why\"><td colspan=\"5\">Decided by: {}</td></tr>",
-                escape(&ch.key),
-                escape(&ch.name),
-                escape(&f(ch.before)),
-                escape(&f(ch.after)),
-                escape(&f(ch.delta)),
-                ch.ci95_half_width.map_or("—".to_string(), |w| escape(&format!("±{}", f(w)))),
-                ch.verdict.as_str(),
-                escape(&ch.verdict_text()),
-                escape(&ch.explanation()),
-            );
+            change_rows(h, &ch.name, ch.before, ch.after, ch);
         }
         h.push_str("</table>\n");
     }

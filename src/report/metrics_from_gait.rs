@@ -18,6 +18,8 @@ use crate::analyze::{analyze_with, prepare_imu, AnalyzeOptions, SessionAnalysis}
 use crate::error::{Error, Result};
 use crate::gait::analysis::{Step, Stride};
 use crate::gait::body_frame::to_body_frame;
+use crate::gait::leg::alignment::align_leg;
+use crate::gait::leg::{LegAnalysis, LegSensorKind};
 use crate::gait::symmetry::{evenness_pct, symmetry_index_pct};
 use crate::gait::{Contact, GaitAnalysis, PerSide, Side};
 use crate::recording::{ImuTable, Placement, Session, Task};
@@ -50,8 +52,12 @@ pub fn session_metrics_with(
 ) -> Result<SessionMetrics> {
     let analysis = analyze_with(dir, session, opts, read)?;
     let label = session_label(dir, session.start_time);
-    let cycle = match (session.sensor(Placement::LowerBack), &analysis.gait) {
-        (Some(entry), Some(gait)) => {
+    let cycle = match (
+        session.sensor(Placement::LowerBack),
+        &analysis.gait,
+        &analysis.legs,
+    ) {
+        (Some(entry), Some(gait), _) => {
             let path = session.sensor_path(dir, entry);
             let imu = prepare_imu(read(&path)?, &path, opts)?;
             let (body, _) = to_body_frame(&imu, entry.axes, &path)?;
@@ -65,9 +71,67 @@ pub fn session_metrics_with(
                 &contacts,
             )
         }
+        (None, Some(gait), Some(legs)) => leg_cycle(dir, session, opts, read, gait, legs)?,
         _ => None,
     };
     from_analysis(&label, &analysis, cycle)
+}
+
+/// Mean cycle of the sagittal angular velocity of each leg sensor (foot or shank), each side
+/// from its own sensor, on the analysis timeline (the right sensor shifted by the clock
+/// offset found when the legs were synchronised) and in the alignment the leg analysis used.
+fn leg_cycle(
+    dir: &Path,
+    session: &Session,
+    opts: &AnalyzeOptions,
+    read: &dyn Fn(&Path) -> Result<ImuTable>,
+    gait: &GaitAnalysis,
+    legs: &LegAnalysis,
+) -> Result<Option<GaitCycle>> {
+    let contacts = steady_contacts(gait);
+    let signal = match legs.sensors {
+        LegSensorKind::Foot => "Sagittal foot angular velocity",
+        LegSensorKind::Shank => "Sagittal shank angular velocity",
+    };
+    let mut curves: PerSide<Option<Vec<f64>>> = PerSide {
+        left: None,
+        right: None,
+    };
+    for side in [Side::Left, Side::Right] {
+        let Some(entry) = session.sensor(legs.sensors.placement(side)) else {
+            return Ok(None);
+        };
+        let path = session.sensor_path(dir, entry);
+        let imu = prepare_imu(read(&path)?, &path, opts)?;
+        let declared = entry.axes.sensor_to_body();
+        let mut alignment = align_leg(
+            &imu.acc_mps2,
+            &imu.gyr_dps,
+            &declared,
+            entry.placement.as_str(),
+        )?;
+        if legs.alignment.get(side).forward_from_motion {
+            alignment = alignment.reversed(&declared);
+        }
+        let gyr_ml = alignment.gyr_ml_dps(&imu.gyr_dps);
+        let t0_s = imu.t0_s
+            + if side == Side::Right {
+                legs.sync.right_offset_s
+            } else {
+                0.0
+            };
+        let cycle = GaitCycle::from_strides(signal, "deg/s", &gyr_ml, imu.fs_hz, t0_s, &contacts);
+        *curves.get_mut(side) = cycle.map(|c| if side == Side::Left { c.left } else { c.right });
+    }
+    Ok(match (curves.left, curves.right) {
+        (Some(left), Some(right)) => Some(GaitCycle {
+            signal: signal.into(),
+            unit: "deg/s".into(),
+            left,
+            right,
+        }),
+        _ => None,
+    })
 }
 
 /// Initial contacts that open a steady stride, followed by the contact closing it.

@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use super::compare::{self, Change};
-use super::model::{Better, Mcid, NormalRange, SessionMetrics};
+use super::model::{Audience, Better, Mcid, Metric, NormalRange, PlainLanguage, SessionMetrics};
 use crate::error::{Error, Result};
 
 /// One session's value in a trend.
@@ -35,7 +35,30 @@ pub struct Trend {
     /// Range of possible values; intervals are drawn clipped to it.
     pub limits: Option<(f64, f64)>,
     pub mcid: Option<Mcid>,
+    pub audience: Audience,
+    pub plain: Option<PlainLanguage>,
     pub points: Vec<TrendPoint>,
+}
+
+impl Trend {
+    /// The metric as measured at one point of the trend (without its per-stride samples),
+    /// for wording and formatting shared with single-session reports.
+    pub fn metric_at(&self, point: &TrendPoint) -> Metric {
+        Metric {
+            key: self.key.clone(),
+            name: self.name.clone(),
+            unit: self.unit.clone(),
+            decimals: self.decimals,
+            better: self.better,
+            value: point.value,
+            samples: Vec::new(),
+            normal_range: self.normal_range.clone(),
+            limits: self.limits,
+            mcid: self.mcid.clone(),
+            audience: self.audience,
+            plain: self.plain.clone(),
+        }
+    }
 }
 
 /// All trends of sessions of one task with one set of sensor placements.
@@ -121,6 +144,8 @@ fn track(task: String, sessions: &[&SessionMetrics]) -> Progress {
                     normal_range: m.normal_range.clone(),
                     limits: m.limits,
                     mcid: m.mcid.clone(),
+                    audience: m.audience,
+                    plain: m.plain.clone(),
                     points: vec![point],
                 }),
             }

@@ -605,6 +605,16 @@ pub struct FakeBluez {
     _dir: tempfile::TempDir,
 }
 
+/// The runtime a scenario runs on. Build it only after `DBUS_SYSTEM_BUS_ADDRESS` is set: libdbus
+/// reads the address once per process, and no other thread may exist when it is set.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 impl FakeBluez {
     /// Bus address for a fresh private bus; set `DBUS_SYSTEM_BUS_ADDRESS` to it before any
     /// libdbus use, then call [`FakeBluez::serve`] inside the tokio runtime.

@@ -8,6 +8,7 @@
 //!   contact and π at each right contact, yaw rate = −A·cos(phase), roll rate = +0.5·A·cos(phase)
 //!   (so `yaw − roll` is negative at left contacts, as measured on the Mobilise-D fixtures);
 //! - deterministic pseudo-random noise of 0.05 m/s² and 0.5 deg/s.
+//!
 //! Gravity (9.80665 m/s² up) is added and the vectors are rotated into the sensor's axes.
 #![allow(dead_code)]
 

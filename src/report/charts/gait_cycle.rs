@@ -99,13 +99,21 @@ impl Chart for GaitCycleChart {
         let mut chart = ChartBuilder::on(&area.margin(8, 16, 16, 32))
             .x_label_area_size(50)
             .y_label_area_size(80)
-            .build_cartesian_2d(0f64..100f64, (lo - pad)..(hi + pad))?;
+            // Room above the curves for the legend.
+            .build_cartesian_2d(0f64..100f64, (lo - pad)..(hi + pad + (hi - lo) * 0.4))?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(theme::GRID)
             .x_desc("Stride, % (0 % and 100 % = initial contact of the same foot)")
             .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| {
+                if hi - lo > 20.0 {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v:.1}")
+                }
+            })
             .y_desc(format!("{}, {}", last.signal, last.unit))
             .axis_desc_style(theme::font(theme::LABEL_PX))
             .label_style(theme::font(theme::TICK_PX))

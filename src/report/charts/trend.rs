@@ -98,7 +98,9 @@ impl Chart for TrendChart {
                 (lo.min(v), hi.max(v))
             });
         let pad = ((hi - lo) * 0.12).max(10f64.powi(-(t.decimals as i32)));
-        let (y0, y1) = (lo - pad, hi + pad);
+        // The legend sits in the lower part of the plot: keep that part free of data.
+        let legend_room = (hi - lo + 2.0 * pad) * 0.45;
+        let (y0, y1) = (lo - pad - legend_room, hi + pad);
         let (x0, x1) = (-span * 0.05, span * 1.05);
         let t0 = t.points[0].start_time;
         let date_of = |d: &f64| {
