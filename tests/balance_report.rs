@@ -247,3 +247,22 @@ fn bad_sessions_give_clear_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn real_walks_without_a_task_are_refused_as_walking() {
+    // every bundled real recording is a walk; none may pass for a balance trial
+    for name in [
+        "mobilised_HA001_Test5_Trial1",
+        "mobilised_MS001_Test5_Trial1",
+        "mobilised_HA001_Test11_Trial1",
+    ] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name);
+        let err = analyze_session(&dir).unwrap_err().to_string();
+        assert!(
+            err.contains("looks like walking") && err.contains("gaitkit analyze"),
+            "{name}: {err}"
+        );
+    }
+}

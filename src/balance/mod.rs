@@ -8,7 +8,8 @@
 //! Task names: `single-leg-left` = standing on the **left** leg (the left hip is tested);
 //! `squat-left` = squatting on the left leg; `step-down-left` = stepping down onto (landing
 //! on) the left leg. Without a task in `session.json` the recording is classified as standing
-//! or single-leg stance (side from the weight transfer); squats and step-downs need the task.
+//! or single-leg stance (side from the weight transfer), and refused if it looks like walking;
+//! squats and step-downs need the task.
 //! A shank or foot sensor on the raised leg times lift-off and touch-down ([`leg_lift`]).
 
 pub mod leg_lift;
@@ -302,6 +303,12 @@ pub fn analyze_trial(
             (t.to_string(), false, TrialResult::Squat(a))
         }
         None | Some(Task::Other(_)) => {
+            let rate = impacts_per_s(&motion);
+            if rate >= WALKING_IMPACTS_PER_S {
+                return Err(Error::Unsupported(format!(
+                    "{label}: no balance task in session.json and the recording looks like walking ({rate:.1} foot impacts per second); analyse it with `gaitkit analyze`, or set \"task\" (e.g. \"stand\") in session.json"
+                )));
+            }
             let (sls, _) = single_leg_stance::single_leg_stance(&motion, None, stance);
             if let Some(first) = sls.attempts.first() {
                 let side = first.stance_side;
@@ -331,6 +338,40 @@ pub fn analyze_trial(
         result,
         warnings,
     })
+}
+
+/// Foot-impact rate above which an unlabelled recording is taken for walking, per s, in its
+/// busiest 10 s (steady walking has 1.5–2 steps per second; a single-leg stance at most a few
+/// hops).
+pub const WALKING_IMPACTS_PER_S: f64 = 0.8;
+
+/// Largest rate of vertical-acceleration impacts (peaks above 2 m/s², at least 0.3 s apart)
+/// in any 10-s window (the whole recording if shorter), per second.
+fn impacts_per_s(motion: &TrunkMotion) -> f64 {
+    let v = &motion.lin_acc_mps2[0];
+    let fs = motion.fs_hz;
+    let gap = (0.3 * fs) as usize;
+    let mut peaks: Vec<usize> = Vec::new();
+    for i in 1..v.len().saturating_sub(1) {
+        if v[i] > 2.0
+            && v[i] >= v[i - 1]
+            && v[i] > v[i + 1]
+            && peaks.last().is_none_or(|&l| i - l >= gap)
+        {
+            peaks.push(i);
+        }
+    }
+    let window = ((10.0 * fs) as usize).min(v.len()).max(1);
+    let busiest = (0..peaks.len())
+        .map(|k| {
+            peaks[k..]
+                .iter()
+                .take_while(|&&p| p < peaks[k] + window)
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    busiest as f64 * fs / window as f64
 }
 
 fn standing(motion: &TrunkMotion, eyes_closed: bool) -> Result<TrialResult> {
