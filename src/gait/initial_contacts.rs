@@ -88,13 +88,16 @@ pub struct IcDetection {
 /// Initial contacts in a stretch of walking with the given step frequency.
 pub fn detect(acc_v_mps2: &[f64], fs_hz: f64, step_frequency_hz: f64, p: &IcParams) -> IcDetection {
     // The coarse transform sees nothing above its 4 Hz low-pass, so it runs at ~25 Hz
-    // (every d-th sample of the low-passed signal); lobe heights are scaled by √d to stay in
-    // full-rate units.
+    // (0.04-s block means, then the low-pass); lobe heights are scaled by √d to stay in
+    // full-rate units, and positions refer to the block centres.
     let d = (fs_hz / 25.0).floor().max(1.0) as usize;
-    let lp = Butterworth::lowpass(4, p.coarse_lowpass_hz, fs_hz).filtfilt(acc_v_mps2);
-    let decimated: Vec<f64> = lp.iter().step_by(d).copied().collect();
+    let means: Vec<f64> = acc_v_mps2
+        .chunks(d)
+        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+        .collect();
+    let lp = Butterworth::lowpass(4, p.coarse_lowpass_hz, fs_hz / d as f64).filtfilt(&means);
     let coarse = integrated_cwt(
-        &decimated,
+        &lp,
         fs_hz / d as f64,
         p.coarse_scale_ratio * step_frequency_hz,
     );
@@ -107,7 +110,12 @@ pub fn detect(acc_v_mps2: &[f64], fs_hz: f64, step_frequency_hz: f64, p: &IcPara
     let half = (p.refine_window_s * fs_hz).round() as isize;
     let contacts = positive_lobe_maxima(&coarse)
         .into_iter()
-        .map(|(i, strength)| (i * d as f64, strength * (d as f64).sqrt()))
+        .map(|(i, strength)| {
+            (
+                i * d as f64 + (d as f64 - 1.0) / 2.0,
+                strength * (d as f64).sqrt(),
+            )
+        })
         .map(|(i, strength)| {
             let c = i.round() as isize;
             let lo = (c - half).max(1) as usize;

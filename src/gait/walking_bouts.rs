@@ -1,7 +1,7 @@
 //! Stage 2: walking bouts.
 //!
 //! Walking is periodic at the step frequency and moves the trunk vertically. The vertical
-//! acceleration (low-passed at 5 Hz, decimated to ~25 Hz) is cut into 4-s windows every 1 s;
+//! acceleration (averaged to ~25 Hz, low-passed at 5 Hz) is cut into 4-s windows every 1 s;
 //! a window is walking when its unbiased autocorrelation has a peak at a plausible step
 //! period (0.3–1.1 s, i.e. 55–200 steps/min) of at least `min_periodicity` and its SD is at
 //! least `min_sd_mps2`. Overlapping walking windows merge into candidate regions, each
@@ -79,8 +79,12 @@ impl WalkingBout {
 pub fn walking_regions(acc_v_mps2: &[f64], fs_hz: f64, p: &BoutParams) -> Vec<WalkingRegion> {
     let factor = (fs_hz / 25.0).floor().max(1.0) as usize;
     let fs_d = fs_hz / factor as f64;
-    let lp = Butterworth::lowpass(4, 5.0, fs_hz).filtfilt(acc_v_mps2);
-    let x: Vec<f64> = lp.iter().step_by(factor).copied().collect();
+    // 0.04-s block means, then the 5 Hz low-pass at the reduced rate
+    let means: Vec<f64> = acc_v_mps2
+        .chunks(factor)
+        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+        .collect();
+    let x = Butterworth::lowpass(4, 5.0, fs_d).filtfilt(&means);
     let win = (p.window_s * fs_d).round() as usize;
     let hop = ((p.hop_s * fs_d).round() as usize).max(1);
     let min_lag = (0.3 * fs_d).floor() as usize;

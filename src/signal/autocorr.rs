@@ -29,7 +29,7 @@ pub fn unbiased_autocorrelation(x: &[f64], max_lag: usize) -> Vec<f64> {
 fn lagged_sums_direct(d: &[f64], max_lag: usize) -> Vec<f64> {
     let n = d.len();
     (0..=max_lag)
-        .map(|m| d[..n - m].iter().zip(&d[m..]).map(|(a, b)| a * b).sum())
+        .map(|m| crate::signal::stats::dot(&d[..n - m], &d[m..]))
         .collect()
 }
 

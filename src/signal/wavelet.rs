@@ -67,7 +67,7 @@ pub fn cwt(x: &[f64], scale: f64, wavelet: Gaus) -> Vec<f64> {
     if n > 2 * h + 1 {
         for (b, o) in out.iter_mut().enumerate().take(n - h).skip(h) {
             let window = &x[b - h..=b + h];
-            *o = window.iter().zip(&kernel).map(|(a, k)| a * k).sum();
+            *o = crate::signal::stats::dot(window, &kernel);
         }
         for b in (0..h).chain(n - h..n) {
             out[b] = kernel
