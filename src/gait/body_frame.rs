@@ -95,7 +95,8 @@ pub fn to_body_frame(
         gyr_ap_dps: Vec::with_capacity(n),
     };
     let blocks = grav[0].len();
-    let mut tilts = Vec::with_capacity(blocks);
+    // cosine of the tilt per block; acos is monotonic, so the median tilt is acos of the median
+    let mut tilt_cos = Vec::with_capacity(blocks);
     let mut norms = Vec::with_capacity(blocks);
     let forward = Vector3::new(0.0, 0.0, 1.0);
     let right = Vector3::new(0.0, 1.0, 0.0);
@@ -110,7 +111,7 @@ pub fn to_body_frame(
         } else {
             Vector3::new(1.0, 0.0, 0.0)
         };
-        tilts.push(up[0].clamp(-1.0, 1.0).acos().to_degrees());
+        tilt_cos.push(up[0].clamp(-1.0, 1.0));
         norms.push(norm);
         // declared forward projected on the horizontal plane; fall back to declared right if
         // forward is (nearly) vertical
@@ -133,8 +134,8 @@ pub fn to_body_frame(
             out.gyr_ap_dps.push(w0 * f[0] + w1 * f[1] + w2 * f[2]);
         }
     }
-    let tilt = crate::signal::stats::median(&tilts).unwrap_or(0.0);
-    let gravity = crate::signal::stats::median(&norms).unwrap_or(G_MPS2);
+    let tilt = select_median(&mut tilt_cos).map_or(0.0, |c| c.acos().to_degrees());
+    let gravity = select_median(&mut norms).unwrap_or(G_MPS2);
     if tilt > MAX_TILT_DEG {
         return Err(Error::input(
             Location::file(source),
@@ -156,6 +157,15 @@ pub fn to_body_frame(
             gravity_mps2: gravity,
         },
     ))
+}
+
+/// Median by selection (no full sort); for an even count, the upper middle value.
+fn select_median(v: &mut [f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mid = v.len() / 2;
+    Some(*v.select_nth_unstable_by(mid, |a, b| a.total_cmp(b)).1)
 }
 
 fn imu_mean(imu: &UniformImu) -> Vector3<f64> {

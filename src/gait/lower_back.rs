@@ -107,7 +107,7 @@ pub fn analyze(
         // (indices below into `lat` and `position` are relative to `lo`)
         let lat =
             laterality::laterality_signal(&body.gyr_v_dps[lo..hi], &body.gyr_ap_dps[lo..hi], fs);
-        let position = spatial::vertical_position_m(&acc_v[lo..hi], fs);
+        let position = spatial::VerticalPosition::new(&acc_v[lo..hi], fs);
         let in_region: Vec<_> = det
             .contacts
             .iter()
@@ -190,11 +190,7 @@ pub fn analyze(
                 let step_lengths: Vec<Option<f64>> = idx
                     .windows(2)
                     .map(|w| {
-                        let h = spatial::excursion(
-                            &position,
-                            (w[0] - lo as f64).round() as usize
-                                ..(w[1] - lo as f64).round() as usize + 1,
-                        )?;
+                        let h = position.excursion_m(w[0] - lo as f64, w[1] - lo as f64)?;
                         spatial::step_length_m(h, opts.sensor_height_m?)
                     })
                     .collect();

@@ -50,41 +50,20 @@ pub fn cwt(x: &[f64], scale: f64, wavelet: Gaus) -> Vec<f64> {
     // exact zero mean despite truncation (wavelet admissibility): constants give 0
     let kmean = kernel.iter().sum::<f64>() / kernel.len() as f64;
     let kernel: Vec<f64> = kernel.iter().map(|k| k - kmean).collect();
-    // W(b) = Σ_k x[b + k] ψ(k / a)
-    let mut out = vec![0.0; n];
+    // W(b) = Σ_k x[b + k] ψ(k / a), on a copy of x extended by mirrored samples at each end
     let h = half as usize;
+    let m = n as isize;
     let mirror = |i: isize| -> f64 {
-        let m = n as isize;
-        let mut j = i;
-        if j < 0 {
-            j = -j;
-        }
+        let mut j = i.abs();
         if j >= m {
             j = 2 * (m - 1) - j;
         }
         x[j.clamp(0, m - 1) as usize]
     };
-    if n > 2 * h + 1 {
-        for (b, o) in out.iter_mut().enumerate().take(n - h).skip(h) {
-            let window = &x[b - h..=b + h];
-            *o = crate::signal::stats::dot(window, &kernel);
-        }
-        for b in (0..h).chain(n - h..n) {
-            out[b] = kernel
-                .iter()
-                .enumerate()
-                .map(|(k, w)| w * mirror(b as isize + k as isize - half))
-                .sum();
-        }
-    } else {
-        for (b, o) in out.iter_mut().enumerate() {
-            *o = kernel
-                .iter()
-                .enumerate()
-                .map(|(k, w)| w * mirror(b as isize + k as isize - half))
-                .sum();
-        }
-    }
+    let padded: Vec<f64> = (-half..m + half).map(mirror).collect();
+    let out: Vec<f64> = (0..n)
+        .map(|b| crate::signal::stats::dot(&padded[b..b + 2 * h + 1], &kernel))
+        .collect();
     out
 }
 
