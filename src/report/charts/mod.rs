@@ -4,6 +4,7 @@
 
 pub mod gait_cycle;
 pub mod side_bars;
+pub mod single_leg;
 pub mod stride_symmetry;
 pub mod theme;
 pub mod trend;
@@ -63,5 +64,20 @@ pub fn progress_charts(progress: &Progress, dir: Option<&Path>) -> Result<Vec<Re
     for t in &progress.trends {
         emit(trend::TrendChart::new(t), dir, &mut out)?;
     }
+    Ok(out)
+}
+
+/// Every chart of a balance report. With `dir`, each chart is also written as
+/// `<dir>/<name>.svg` and `<dir>/<name>.png`.
+pub fn balance_charts(
+    report: &crate::balance::BalanceReport,
+    dir: Option<&Path>,
+) -> Result<Vec<RenderedChart>> {
+    let mut out = Vec::new();
+    emit(
+        single_leg::SingleLegChart::new(&report.sides),
+        dir,
+        &mut out,
+    )?;
     Ok(out)
 }
