@@ -6,8 +6,11 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
+use gaitkit::balance::{analyze_session, squat::SquatKind, BalanceReport};
 use gaitkit::gait::{PerSide, Side};
-use gaitkit::report::charts::{render_svg, single_leg::SingleLegChart, Chart};
+use gaitkit::report::charts::{
+    balance_charts, pelvic_drop::PelvicDropChart, render_svg, single_leg::SingleLegChart, Chart,
+};
 use support::balance_sim::*;
 
 /// Decodes a PNG and returns (width, height, RGBA pixels).
@@ -210,5 +213,96 @@ fn single_leg_bar_heights_follow_the_hold_times_per_side_colour() {
     assert!(
         (right - 3.0 * left).abs() <= 3.0,
         "left {left} px, right {right} px"
+    );
+}
+
+fn squat_session(dir: &Path, stance: Side, drops: &[f64], task: &str) {
+    let reps = drops
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| Rep {
+            start_s: 6.0 + 5.0 * i as f64,
+            pelvic_drop_deg: d,
+            forward_lean_deg: 15.0,
+            depth_m: 0.2,
+        })
+        .collect::<Vec<_>>();
+    let script = SquatScript {
+        duration_s: 8.0 + 5.0 * drops.len() as f64,
+        stance,
+        reps,
+        phase_s: 1.2,
+        step_down: false,
+        settle_tau_s: 0.35,
+        seed: 5,
+    };
+    std::fs::create_dir(dir).unwrap();
+    simulate_squat(&script, ImuModel::default()).write_session(dir, Some(task), Some(65.0));
+}
+
+#[test]
+fn pelvic_drop_chart_shows_every_repetition_per_side_and_the_larger_side() {
+    let root = tempfile::tempdir().unwrap();
+    let (l, r) = (root.path().join("sq_left"), root.path().join("sq_right"));
+    squat_session(&l, Side::Left, &[9.0, 11.0, 10.0], "squat-left");
+    squat_session(&r, Side::Right, &[3.0, 4.0, 3.0], "squat-right");
+    let trials = vec![analyze_session(&l).unwrap(), analyze_session(&r).unwrap()];
+    let chart = PelvicDropChart::new(&trials, SquatKind::Squat).unwrap();
+    assert!(PelvicDropChart::new(&trials, SquatKind::StepDown).is_none());
+    // simulator truth within the 2° tolerance of tests/balance_squat.rs
+    for (got, truth) in [
+        (&chart.drops_deg.left, [9.0, 11.0, 10.0]),
+        (&chart.drops_deg.right, [3.0, 4.0, 3.0]),
+    ] {
+        assert_eq!(got.len(), 3, "{got:?}");
+        for (g, t) in got.iter().zip(truth) {
+            assert!((g - t).abs() < 2.0, "{got:?}");
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let out = root.path().join("charts");
+    std::fs::create_dir(&out).unwrap();
+    let report = BalanceReport::new(trials, Some(65.0));
+    let rendered = balance_charts(&report, Some(&out)).unwrap();
+    assert_eq!(
+        rendered.iter().map(|c| c.stem.as_str()).collect::<Vec<_>>(),
+        ["pelvic_drop_squat"]
+    );
+    let (w, h, _) = decode_png(&out.join("pelvic_drop_squat.png"));
+    assert_eq!((w, h), chart.size());
+    let svg = std::fs::read_to_string(out.join("pelvic_drop_squat.svg")).unwrap();
+    let (_, _, _, text) = parse_svg(&svg);
+    let title = format!(
+        "Single-leg squat pelvic drop: on the left leg {:.1}°, on the right {:.1}° — larger on the left",
+        mean(&chart.drops_deg.left),
+        mean(&chart.drops_deg.right)
+    );
+    assert!(text.contains(&title), "{text}");
+    for v in chart.drops_deg.left.iter().chain(&chart.drops_deg.right) {
+        assert!(text.contains(&format!("\n{v:.1}°\n")), "{v}: {text}");
+    }
+    assert!(
+        text.contains("Pelvic drop, deg") && text.contains("Repetition 3"),
+        "{text}"
+    );
+}
+
+#[test]
+fn pelvic_drop_title_names_the_larger_side() {
+    let c = |left: Vec<f64>, right: Vec<f64>| PelvicDropChart {
+        kind: SquatKind::StepDown,
+        drops_deg: PerSide { left, right },
+    };
+    assert_eq!(
+        c(vec![2.0, 4.0], vec![8.0, 9.0, 10.0]).title(),
+        "Step-down pelvic drop: on the left leg 3.0°, on the right 9.0° — larger on the right"
+    );
+    assert_eq!(
+        c(vec![5.0], vec![]).title(),
+        "Step-down pelvic drop: on the left leg 5.0°, on the right not tested"
+    );
+    assert_eq!(
+        c(vec![5.0], vec![5.0]).title(),
+        "Step-down pelvic drop: on the left leg 5.0°, on the right 5.0°"
     );
 }

@@ -3,6 +3,7 @@
 //! session lacks its data, so a new metric or chart is one small addition here.
 
 pub mod gait_cycle;
+pub mod pelvic_drop;
 pub mod side_bars;
 pub mod single_leg;
 pub mod stride_symmetry;
@@ -79,5 +80,15 @@ pub fn balance_charts(
         dir,
         &mut out,
     )?;
+    for kind in [
+        crate::balance::squat::SquatKind::Squat,
+        crate::balance::squat::SquatKind::StepDown,
+    ] {
+        emit(
+            pelvic_drop::PelvicDropChart::new(&report.trials, kind),
+            dir,
+            &mut out,
+        )?;
+    }
     Ok(out)
 }
