@@ -81,7 +81,7 @@ impl Chart for PelvicDropChart {
     }
 
     fn subtitle(&self) -> String {
-        "Peak drop of the free side of the pelvis per repetition, by stance leg (mean of repetitions in the title).".into()
+        "Peak drop of the free side of the pelvis per repetition. Blue: standing on the left leg, orange: on the right.".into()
     }
 
     fn draw_body<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {

@@ -134,16 +134,24 @@ impl Chart for SingleLegChart {
             )?;
         }
         if let Some((band, norm)) = &self.norm {
+            // label above the shorter bar, so it does not run over the taller one
+            let left_shorter =
+                self.best_hold_s.left.unwrap_or(0.0) <= self.best_hold_s.right.unwrap_or(0.0);
+            let (label_x, h_pos) = if left_shorter {
+                (0.02, HPos::Left)
+            } else {
+                (1.98, HPos::Right)
+            };
             chart.draw_series(LineSeries::new(
                 [(0.0, *norm), (2.0, *norm)],
                 theme::NORMAL_BAND.stroke_width(3),
             ))?;
             chart.draw_series(std::iter::once(Text::new(
                 format!("Norm {norm:.0} s, ages {band} (Springer 2007)"),
-                (1.98, *norm + y_max * 0.01),
+                (label_x, *norm + y_max * 0.01),
                 theme::font(theme::TICK_PX)
                     .color(&theme::NORMAL_BAND)
-                    .pos(Pos::new(HPos::Right, VPos::Bottom)),
+                    .pos(Pos::new(h_pos, VPos::Bottom)),
             )))?;
         }
         Ok(())
