@@ -115,6 +115,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
                     json: args.json,
                     csv: args.csv,
                     age_years: None,
+                    charts: None,
                 });
             }
         }

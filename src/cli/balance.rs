@@ -34,6 +34,9 @@ pub struct BalanceArgs {
     /// first session)
     #[arg(long, value_name = "YEARS")]
     pub age_years: Option<f64>,
+    /// Write the balance charts (SVG and PNG) into this folder, created if missing
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }
 
 pub fn run(args: BalanceArgs) -> anyhow::Result<()> {
@@ -79,6 +82,18 @@ pub fn run(args: BalanceArgs) -> anyhow::Result<()> {
         w.flush()
             .with_context(|| format!("cannot write {}", path.display()))?;
         writeln!(stdout, "Wrote {} (csv)", path.display())?;
+    }
+    if let Some(dir) = &args.charts {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let charts = crate::report::charts::balance_charts(&report, Some(dir))?;
+        for c in &charts {
+            if let Some((svg, png)) = &c.files {
+                writeln!(stdout, "Wrote {} and {}", svg.display(), png.display())?;
+            }
+        }
+        if charts.is_empty() {
+            writeln!(stdout, "No balance chart for these sessions")?;
+        }
     }
     Ok(())
 }

@@ -3,7 +3,9 @@
 //! session lacks its data, so a new metric or chart is one small addition here.
 
 pub mod gait_cycle;
+pub mod pelvic_drop;
 pub mod side_bars;
+pub mod single_leg;
 pub mod stride_symmetry;
 pub mod theme;
 pub mod trend;
@@ -62,6 +64,31 @@ pub fn progress_charts(progress: &Progress, dir: Option<&Path>) -> Result<Vec<Re
     let mut out = Vec::new();
     for t in &progress.trends {
         emit(trend::TrendChart::new(t), dir, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Every chart of a balance report. With `dir`, each chart is also written as
+/// `<dir>/<name>.svg` and `<dir>/<name>.png`.
+pub fn balance_charts(
+    report: &crate::balance::BalanceReport,
+    dir: Option<&Path>,
+) -> Result<Vec<RenderedChart>> {
+    let mut out = Vec::new();
+    emit(
+        single_leg::SingleLegChart::new(&report.sides),
+        dir,
+        &mut out,
+    )?;
+    for kind in [
+        crate::balance::squat::SquatKind::Squat,
+        crate::balance::squat::SquatKind::StepDown,
+    ] {
+        emit(
+            pelvic_drop::PelvicDropChart::new(&report.trials, kind),
+            dir,
+            &mut out,
+        )?;
     }
     Ok(out)
 }

@@ -1,0 +1,138 @@
+//! Pelvic drop of every squat or step-down repetition, standing on the left (blue) and on the
+//! right (vermillion), deg, positive = the free side of the pelvis drops (metrics.md B5).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::theme::{self, Chart, DrawResult};
+use crate::balance::squat::SquatKind;
+use crate::balance::{BalanceTrial, TrialResult};
+use crate::gait::{PerSide, Side};
+
+/// Pelvic drop per repetition, deg, per stance side, of one task kind.
+#[derive(Debug, Clone)]
+pub struct PelvicDropChart {
+    pub kind: SquatKind,
+    pub drops_deg: PerSide<Vec<f64>>,
+}
+
+impl PelvicDropChart {
+    /// Chart of the `kind` repetitions of all trials; `None` when there are none.
+    pub fn new(trials: &[BalanceTrial], kind: SquatKind) -> Option<Self> {
+        let mut drops_deg = PerSide {
+            left: Vec::new(),
+            right: Vec::new(),
+        };
+        for t in trials {
+            if let TrialResult::Squat(a) = &t.result {
+                if a.kind == kind {
+                    let v = match a.stance_side {
+                        Side::Left => &mut drops_deg.left,
+                        Side::Right => &mut drops_deg.right,
+                    };
+                    v.extend(a.repetitions.iter().map(|r| r.pelvic_drop_deg));
+                }
+            }
+        }
+        (!drops_deg.left.is_empty() || !drops_deg.right.is_empty())
+            .then_some(PelvicDropChart { kind, drops_deg })
+    }
+
+    fn task(&self) -> &'static str {
+        match self.kind {
+            SquatKind::Squat => "Single-leg squat",
+            SquatKind::StepDown => "Step-down",
+        }
+    }
+}
+
+fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+impl Chart for PelvicDropChart {
+    fn stem(&self) -> String {
+        match self.kind {
+            SquatKind::Squat => "pelvic_drop_squat".into(),
+            SquatKind::StepDown => "pelvic_drop_step_down".into(),
+        }
+    }
+
+    fn title(&self) -> String {
+        let (l, r) = (mean(&self.drops_deg.left), mean(&self.drops_deg.right));
+        let fmt = |m: Option<f64>| m.map_or_else(|| "not tested".into(), |m| format!("{m:.1}°"));
+        let mut t = format!(
+            "{} pelvic drop: on the left leg {}, on the right {}",
+            self.task(),
+            fmt(l),
+            fmt(r)
+        );
+        if let (Some(l), Some(r)) = (l, r) {
+            if (l - r).abs() >= 0.05 {
+                t.push_str(if l > r {
+                    " — larger on the left"
+                } else {
+                    " — larger on the right"
+                });
+            }
+        }
+        t
+    }
+
+    fn subtitle(&self) -> String {
+        "Peak drop of the free side of the pelvis per repetition. Blue: standing on the left leg, orange: on the right.".into()
+    }
+
+    fn draw_body<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let n = self.drops_deg.left.len().max(self.drops_deg.right.len());
+        let all = self.drops_deg.left.iter().chain(&self.drops_deg.right);
+        let y_max = all.clone().fold(0.0f64, |a, &v| a.max(v)) * 1.2;
+        let y_min = all.fold(0.0f64, |a, &v| a.min(v)) * 1.2;
+        let y_max = if y_max > y_min { y_max } else { y_min + 1.0 };
+        let mut chart = ChartBuilder::on(&area.margin(8, 16, 16, 16))
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0f64..n as f64, y_min..y_max)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(theme::GRID)
+            .y_desc("Pelvic drop, deg")
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .axis_desc_style(theme::font(theme::TICK_PX))
+            .label_style(theme::font(theme::TICK_PX))
+            .draw()?;
+        let series = [
+            (&self.drops_deg.left, theme::LEFT, 0.1, 0.48),
+            (&self.drops_deg.right, theme::RIGHT, 0.52, 0.9),
+        ];
+        for (drops, colour, a, b) in series {
+            for (i, v) in drops.iter().enumerate() {
+                let x0 = i as f64;
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x0 + a, 0.0), (x0 + b, *v)],
+                    colour.filled(),
+                )))?;
+                chart.draw_series(std::iter::once(Text::new(
+                    format!("{v:.1}°"),
+                    (x0 + (a + b) / 2.0, v.max(0.0) + (y_max - y_min) * 0.01),
+                    theme::font(theme::TICK_PX).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                )))?;
+            }
+        }
+        for i in 0..n {
+            let pixel_of = |x: f64| chart.backend_coord(&(x, y_min));
+            theme::x_category_label(
+                area,
+                pixel_of,
+                i as f64 + 0.5,
+                &format!("Repetition {}", i + 1),
+                &theme::font(theme::TICK_PX),
+            )?;
+        }
+        Ok(())
+    }
+}

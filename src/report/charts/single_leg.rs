@@ -1,0 +1,159 @@
+//! Best single-leg stance hold per side (left blue, right vermillion) against the eyes-open
+//! age norm of Springer et al. 2007 (horizontal line), so a short hold on one leg is seen at
+//! a glance.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::theme::{self, Chart, DrawResult};
+use crate::balance::norms::NormComparison;
+use crate::balance::SideComparison;
+use crate::gait::{PerSide, Side};
+
+/// Best hold time per side, s, with the age norm where the age is known.
+#[derive(Debug, Clone)]
+pub struct SingleLegChart {
+    pub best_hold_s: PerSide<Option<f64>>,
+    /// (age band such as "70–79", norm in s); the same for both sides.
+    pub norm: Option<(String, f64)>,
+}
+
+impl SingleLegChart {
+    /// Chart of a left/right comparison; `None` when neither side has a single-leg stance.
+    pub fn new(sides: &SideComparison) -> Option<Self> {
+        let best = |s: Side| sides.single_leg.get(s).as_ref().map(|x| x.best_hold_s);
+        let best_hold_s = PerSide {
+            left: best(Side::Left),
+            right: best(Side::Right),
+        };
+        if best_hold_s.left.is_none() && best_hold_s.right.is_none() {
+            return None;
+        }
+        let norm = [&sides.single_leg_norm.left, &sides.single_leg_norm.right]
+            .into_iter()
+            .flatten()
+            .next()
+            .map(|n: &NormComparison| (n.age_group.clone(), n.norm_s));
+        Some(SingleLegChart { best_hold_s, norm })
+    }
+}
+
+fn hold_text(v: Option<f64>) -> String {
+    v.map_or_else(|| "not tested".into(), |v| format!("{v:.1} s"))
+}
+
+impl Chart for SingleLegChart {
+    fn stem(&self) -> String {
+        "single_leg".into()
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (900, 600)
+    }
+
+    fn title(&self) -> String {
+        let (l, r) = (self.best_hold_s.left, self.best_hold_s.right);
+        let mut t = format!("Left leg holds {}, right {}", hold_text(l), hold_text(r));
+        if let Some((band, norm)) = &self.norm {
+            let below: Vec<&str> = [("left", l), ("right", r)]
+                .into_iter()
+                .filter(|(_, v)| v.is_some_and(|v| v < *norm))
+                .map(|(name, _)| name)
+                .collect();
+            let verdict = match below.as_slice() {
+                [] => "at or above".to_string(),
+                [one] => format!("{one} below"),
+                _ => "both below".to_string(),
+            };
+            t.push_str(&format!(" — {verdict} the {norm:.0} s norm for {band} y"));
+        }
+        t
+    }
+
+    fn subtitle(&self) -> String {
+        match &self.norm {
+            Some(_) => "Best hold per leg standing on it, eyes open. Line: age norm (Springer 2007, best of 3).".into(),
+            None => "Best hold per leg standing on it, eyes open. No age given: no norm shown.".into(),
+        }
+    }
+
+    fn draw_body<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let bars = [
+            ("Left leg", self.best_hold_s.left, theme::LEFT),
+            ("Right leg", self.best_hold_s.right, theme::RIGHT),
+        ];
+        let y_max = bars
+            .iter()
+            .filter_map(|b| b.1)
+            .chain(self.norm.as_ref().map(|n| n.1))
+            .fold(0.0f64, f64::max)
+            * 1.2;
+        let y_max = if y_max > 0.0 { y_max } else { 1.0 };
+        let mut chart = ChartBuilder::on(&area.margin(8, 16, 16, 16))
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0f64..2.0, 0f64..y_max)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(theme::GRID)
+            .y_desc("Best single-leg stance time, s")
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .axis_desc_style(theme::font(theme::TICK_PX))
+            .label_style(theme::font(theme::TICK_PX))
+            .draw()?;
+        for (i, (label, value, colour)) in bars.iter().enumerate() {
+            let x0 = i as f64;
+            if let Some(v) = value {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x0 + 0.2, 0.0), (x0 + 0.8, *v)],
+                    colour.filled(),
+                )))?;
+                chart.draw_series(std::iter::once(Text::new(
+                    format!("{v:.1} s"),
+                    (x0 + 0.5, *v + y_max * 0.01),
+                    theme::bold(theme::LABEL_PX).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                )))?;
+            } else {
+                chart.draw_series(std::iter::once(Text::new(
+                    "not tested",
+                    (x0 + 0.5, y_max * 0.05),
+                    theme::font(theme::TICK_PX).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                )))?;
+            }
+            let pixel_of = |x: f64| chart.backend_coord(&(x, 0.0));
+            theme::x_category_label(
+                area,
+                pixel_of,
+                x0 + 0.5,
+                label,
+                &theme::font(theme::TICK_PX),
+            )?;
+        }
+        if let Some((band, norm)) = &self.norm {
+            // label above the shorter bar, so it does not run over the taller one
+            let left_shorter =
+                self.best_hold_s.left.unwrap_or(0.0) <= self.best_hold_s.right.unwrap_or(0.0);
+            let (label_x, h_pos) = if left_shorter {
+                (0.02, HPos::Left)
+            } else {
+                (1.98, HPos::Right)
+            };
+            chart.draw_series(LineSeries::new(
+                [(0.0, *norm), (2.0, *norm)],
+                theme::NORMAL_BAND.stroke_width(3),
+            ))?;
+            chart.draw_series(std::iter::once(Text::new(
+                format!("Norm {norm:.0} s, ages {band} (Springer 2007)"),
+                (label_x, *norm + y_max * 0.01),
+                theme::font(theme::TICK_PX)
+                    .color(&theme::NORMAL_BAND)
+                    .pos(Pos::new(h_pos, VPos::Bottom)),
+            )))?;
+        }
+        Ok(())
+    }
+}
