@@ -12,31 +12,6 @@ use crate::gait::symmetry::symmetry_index_pct;
 use crate::gait::{PerSide, Side};
 use crate::recording::{Placement, Session, Task};
 
-fn metric(
-    key: &str,
-    name: &str,
-    unit: &str,
-    decimals: usize,
-    better: Better,
-    value: f64,
-    samples: Vec<f64>,
-) -> Metric {
-    Metric {
-        key: key.into(),
-        name: name.into(),
-        unit: unit.into(),
-        decimals,
-        better,
-        value,
-        samples,
-        normal_range: None,
-        limits: None,
-        mcid: None,
-        audience: Audience::Therapist,
-        plain: None,
-    }
-}
-
 fn plain(subject: &str, better: &str, worse: &str) -> Option<PlainLanguage> {
     Some(PlainLanguage {
         subject: subject.into(),
@@ -68,7 +43,7 @@ pub fn session_metrics(
                 "eyes open"
             };
             let k = if *eyes_closed { "ec" } else { "eo" };
-            metrics.push(metric(
+            metrics.push(Metric::new(
                 &format!("sway_rms_{k}_mps2"),
                 &format!("Sway RMS, {eyes}"),
                 "m/s²",
@@ -77,7 +52,7 @@ pub fn session_metrics(
                 sway.rms_mps2,
                 vec![],
             ));
-            metrics.push(metric(
+            metrics.push(Metric::new(
                 &format!("sway_rms_ml_{k}_mps2"),
                 &format!("Side-to-side sway RMS, {eyes}"),
                 "m/s²",
@@ -86,7 +61,7 @@ pub fn session_metrics(
                 sway.rms_ml_mps2,
                 vec![],
             ));
-            metrics.push(metric(
+            metrics.push(Metric::new(
                 &format!("sway_ellipse_{k}_m2ps4"),
                 &format!("95 % sway ellipse, {eyes}"),
                 "(m/s²)²",
@@ -95,7 +70,7 @@ pub fn session_metrics(
                 sway.ellipse_area_m2ps4,
                 vec![],
             ));
-            metrics.push(metric(
+            metrics.push(Metric::new(
                 &format!("sway_jerk_{k}_m2ps5"),
                 &format!("Sway JERK, {eyes}"),
                 "m²/s⁵",
@@ -138,7 +113,7 @@ pub fn session_metrics(
                     ),
                     normal_range,
                     limits: Some((0.0, sls.settings.max_hold_s)),
-                    ..metric(
+                    ..Metric::new(
                         &format!("sls_best_hold_{word}_s"),
                         &format!("Single-leg stance, {word} leg (best)"),
                         "s",
@@ -154,7 +129,7 @@ pub fn session_metrics(
                     .filter(|a| a.stance_side == side)
                     .map(|a| a.losses.len())
                     .sum();
-                metrics.push(metric(
+                metrics.push(Metric::new(
                     &format!("sls_losses_{word}"),
                     &format!("Balance losses, {word} leg"),
                     "",
@@ -171,7 +146,7 @@ pub fn session_metrics(
                     right: mean(&r),
                 };
                 if let Some(si) = symmetry_index_pct(m.left, m.right) {
-                    metrics.push(metric(
+                    metrics.push(Metric::new(
                         "sls_hold_si_pct",
                         "Single-leg stance symmetry index",
                         "%",
@@ -208,7 +183,7 @@ pub fn session_metrics(
                         "smaller",
                         "larger",
                     ),
-                    ..metric(
+                    ..Metric::new(
                         &format!("{task_key}_pelvic_drop_{word}_deg"),
                         &format!("Pelvic drop, {task} on the {word} leg"),
                         "°",
@@ -224,7 +199,7 @@ pub fn session_metrics(
                     .map(|r| r.trunk_forward_lean_deg)
                     .collect();
                 let lean_mean = lean.iter().sum::<f64>() / lean.len() as f64;
-                metrics.push(metric(
+                metrics.push(Metric::new(
                     &format!("{task_key}_forward_lean_{word}_deg"),
                     &format!("Trunk forward lean, {task} on the {word} leg"),
                     "°",
@@ -240,7 +215,7 @@ pub fn session_metrics(
                     .collect();
                 if !tts.is_empty() {
                     let m = tts.iter().sum::<f64>() / tts.len() as f64;
-                    metrics.push(metric(
+                    metrics.push(Metric::new(
                         &format!("{task_key}_stabilisation_{word}_s"),
                         &format!("Time to stabilisation, {task} on the {word} leg"),
                         "s",

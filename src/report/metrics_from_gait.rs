@@ -233,31 +233,6 @@ fn plain(
     })
 }
 
-fn metric(
-    key: &str,
-    name: &str,
-    unit: &str,
-    decimals: usize,
-    better: Better,
-    value: f64,
-    samples: Vec<f64>,
-) -> Metric {
-    Metric {
-        key: key.into(),
-        name: name.into(),
-        unit: unit.into(),
-        decimals,
-        better,
-        value,
-        samples,
-        normal_range: None,
-        limits: None,
-        mcid: None,
-        audience: Audience::Therapist,
-        plain: None,
-    }
-}
-
 /// |SI| at the edge of the typical symmetry ratio (1.1 → 9.52 %).
 fn typical_si_pct() -> f64 {
     let r = SYMMETRY_RATIO_NORMAL.1;
@@ -348,7 +323,7 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
             mcid: Some(compare::gait_speed_mcid()),
             audience: Audience::Patient,
             plain: plain("Your walking speed", "is", "", "faster", "slower"),
-            ..metric(
+            ..Metric::new(
                 "walking_speed_mps",
                 "Walking speed",
                 "m/s",
@@ -375,7 +350,7 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
                 "more even",
                 "less even",
             ),
-            ..metric(
+            ..Metric::new(
                 "step_time_evenness_pct",
                 "Step-time evenness",
                 "%",
@@ -396,7 +371,7 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
         metrics.push(Metric {
             audience: Audience::Patient,
             plain: plain("Your pace", "is", "", "quicker", "slower"),
-            ..metric(
+            ..Metric::new(
                 "cadence_spm",
                 "Cadence",
                 "steps/min",
@@ -436,7 +411,7 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
         if let Some(v) = value {
             metrics.push(Metric {
                 normal_range: Some(si_range()),
-                ..metric(key, name, "%", 1, Better::Closer(0.0), v, samples)
+                ..Metric::new(key, name, "%", 1, Better::Closer(0.0), v, samples)
             });
         }
     }
@@ -446,7 +421,7 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
             .filter(|s| s.steady)
             .filter_map(|s| s.stride_length_m)
             .collect();
-        metrics.push(metric(
+        metrics.push(Metric::new(
             "stride_length_m",
             "Stride length",
             "m",
@@ -457,7 +432,7 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
         ));
     }
     if let Some(v) = sum.variability.step_time_cv_pct {
-        metrics.push(metric(
+        metrics.push(Metric::new(
             "step_time_cv_pct",
             "Step-time variability (CV)",
             "%",
@@ -468,7 +443,7 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
         ));
     }
     if let Some(v) = sum.symmetry.pci_pct {
-        metrics.push(metric(
+        metrics.push(Metric::new(
             "pci_pct",
             "Phase coordination index",
             "%",

@@ -238,6 +238,33 @@ impl SessionMetrics {
 }
 
 impl Metric {
+    /// A therapist-level metric with no typical range, limits, MCID or plain-language
+    /// wording; set those on the result where they exist.
+    pub fn new(
+        key: &str,
+        name: &str,
+        unit: &str,
+        decimals: usize,
+        better: Better,
+        value: f64,
+        samples: Vec<f64>,
+    ) -> Metric {
+        Metric {
+            key: key.into(),
+            name: name.into(),
+            unit: unit.into(),
+            decimals,
+            better,
+            value,
+            samples,
+            normal_range: None,
+            limits: None,
+            mcid: None,
+            audience: Audience::Therapist,
+            plain: None,
+        }
+    }
+
     /// Half-width of the 95 % confidence interval of the session value from its samples
     /// (t distribution); `None` with fewer than two samples.
     pub fn ci95_half_width(&self) -> Option<f64> {
