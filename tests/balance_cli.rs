@@ -7,30 +7,12 @@ use std::process::Command;
 use gaitkit::gait::Side;
 use support::balance_sim::*;
 
-fn sls_session(dir: &std::path::Path, stance: Side, hold: (f64, f64), task: &str) {
-    let script = SlsScript {
-        duration_s: hold.1 + 5.0,
-        attempts: vec![SlsAttempt {
-            stance,
-            lift_off_s: hold.0,
-            touch_down_s: hold.1,
-            losses: vec![],
-        }],
-        transfer_m: 0.09,
-        transfer_s: 0.7,
-        hike_deg: 3.0,
-        seed: 51,
-    };
-    std::fs::create_dir(dir).unwrap();
-    simulate_single_leg(&script, ImuModel::default()).write_session(dir, Some(task), Some(75.0));
-}
-
 #[test]
 fn balance_command_prints_compares_and_exports() {
     let root = tempfile::tempdir().unwrap();
     let (l, r) = (root.path().join("left"), root.path().join("right"));
-    sls_session(&l, Side::Left, (6.0, 16.0), "single-leg-left");
-    sls_session(&r, Side::Right, (6.0, 30.0), "single-leg-right");
+    write_single_leg_session(&l, Side::Left, (6.0, 16.0), "single-leg-left");
+    write_single_leg_session(&r, Side::Right, (6.0, 30.0), "single-leg-right");
     let (json, csv) = (root.path().join("b.json"), root.path().join("b.csv"));
     let out = Command::new(env!("CARGO_BIN_EXE_gaitkit"))
         .args([

@@ -561,3 +561,23 @@ pub fn simulate_raised_shank(s: &SlsScript, tilt_deg: f64, imu: ImuModel) -> Sim
     }
     imu_from_poses(&poses, imu)
 }
+
+/// Writes a session folder of one single-leg stance attempt on `stance` held from `hold.0` to
+/// `hold.1` s (5 s of standing after it), participant aged 75.
+pub fn write_single_leg_session(dir: &std::path::Path, stance: Side, hold: (f64, f64), task: &str) {
+    let script = SlsScript {
+        duration_s: hold.1 + 5.0,
+        attempts: vec![SlsAttempt {
+            stance,
+            lift_off_s: hold.0,
+            touch_down_s: hold.1,
+            losses: vec![],
+        }],
+        transfer_m: 0.09,
+        transfer_s: 0.7,
+        hike_deg: 3.0,
+        seed: 51,
+    };
+    std::fs::create_dir(dir).unwrap();
+    simulate_single_leg(&script, ImuModel::default()).write_session(dir, Some(task), Some(75.0));
+}
