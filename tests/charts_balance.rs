@@ -81,6 +81,7 @@ fn balance_charts_flag_writes_single_leg_chart_with_values_and_norm() {
 fn chart(left: Option<f64>, right: Option<f64>, norm: Option<f64>) -> SingleLegChart {
     SingleLegChart {
         best_hold_s: PerSide { left, right },
+        before_best_hold_s: None,
         norm: norm.map(|n| ("60–69".to_string(), n)),
     }
 }
@@ -204,6 +205,7 @@ fn pelvic_drop_title_names_the_larger_side() {
     let c = |left: Vec<f64>, right: Vec<f64>| PelvicDropChart {
         kind: SquatKind::StepDown,
         drops_deg: PerSide { left, right },
+        before_deg: None,
     };
     assert_eq!(
         c(vec![2.0, 4.0], vec![8.0, 9.0, 10.0]).title(),

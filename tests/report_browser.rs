@@ -9,8 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+
 use chrono::DateTime;
+use gaitkit::analyze::AnalyzeOptions;
 use gaitkit::report::html;
+use gaitkit::report::metrics_from_dir::metrics_from_dir;
 use gaitkit::report::model::synthetic;
 
 fn chromium() -> Option<PathBuf> {
@@ -253,4 +257,92 @@ fn report_loads_cleanly_renders_every_chart_and_prints_on_a4() {
         );
     }
     eprintln!("pdf: {} ({pages} pages)", pdf.display());
+}
+
+#[test]
+fn balance_visit_report_loads_cleanly_and_renders_its_charts() {
+    let Some(bin) = chromium() else {
+        eprintln!("SKIPPED report_browser: no Chromium at /usr/bin/chromium (apt-get install chromium, or set GAITKIT_CHROMIUM)");
+        return;
+    };
+    let root = tempfile::tempdir().unwrap();
+    let visit = |name, date, holds: [f64; 3], sway_scale, drops: [f64; 3]| {
+        let v = support::balance_sim::Visit {
+            date,
+            left_holds_s: holds.to_vec(),
+            right_holds_s: holds.iter().map(|h| h + 8.0).collect(),
+            sway_scale,
+            squat_drops_deg: drops.to_vec(),
+        };
+        let dir = support::balance_sim::write_visit(root.path(), name, &v);
+        metrics_from_dir(&dir, &AnalyzeOptions::default()).unwrap()
+    };
+    let before = visit(
+        "before",
+        "2026-03-02",
+        [5.0, 6.0, 7.0],
+        2.0,
+        [10.0, 11.0, 12.0],
+    );
+    let after = visit(
+        "after",
+        "2026-03-30",
+        [14.0, 15.0, 16.0],
+        1.0,
+        [4.0, 5.0, 6.0],
+    );
+    let report = html::build_report(&after, Some(&before)).unwrap();
+    let stems: Vec<&str> = report.charts.iter().map(|c| c.stem.as_str()).collect();
+    assert_eq!(stems, ["single_leg", "pelvic_drop_squat", "sway_path"]);
+    let file = root.path().join("balance.html");
+    std::fs::write(&file, &report.html).unwrap();
+    let url = format!("file://{}", file.display());
+
+    let out = run_chromium(
+        &bin,
+        &root.path().join("profile-dom"),
+        &["--dump-dom".into()],
+        &url,
+    );
+    assert!(out.status.success());
+    let console = console_lines(&out.stderr);
+    assert!(
+        console.is_empty(),
+        "console messages:\n{}",
+        console.join("\n")
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    // the single-leg chart on both pages, the others on the therapist page
+    assert_eq!(dom.matches("<figure").count(), 4);
+    assert_eq!(
+        dom.matches("</svg>").count(),
+        4,
+        "an inline SVG did not parse"
+    );
+    assert!(dom.contains("<h1>Your balance</h1>"));
+    assert!(dom.contains("Your balance time on the left leg is now"));
+
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("balance_report_screenshot.png");
+    let out = run_chromium(
+        &bin,
+        &root.path().join("profile-shot"),
+        &[
+            "--window-size=1000,6000".into(),
+            format!("--screenshot={}", shot.display()),
+        ],
+        &url,
+    );
+    assert!(out.status.success());
+    let (_, _, rgb) = decode_png(&shot);
+    let left = count_near(&rgb, (0, 114, 178));
+    let right = count_near(&rgb, (213, 94, 0));
+    // the age-norm line; the sway paths and ellipses, before grey and after black
+    let norm = count_near(&rgb, (0, 158, 115));
+    let ink = count_near(&rgb, (0, 0, 0));
+    let grey = count_near(&rgb, (136, 136, 136));
+    assert!(
+        left > 20_000 && right > 20_000 && norm > 1_000 && ink > 800 && grey > 800,
+        "on screen: left {left}, right {right}, norm {norm}, black {ink}, grey {grey} pixels"
+    );
+    eprintln!("screenshot: {}", shot.display());
 }

@@ -191,7 +191,9 @@ fn bad_input_gives_a_clear_message_and_exit_code_1() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        text(&o.stderr).contains("no session folders found (sub-folders with a session.json)"),
+        text(&o.stderr).contains(
+            "no session folders found (sub-folders with a session.json, or visit folders holding them)"
+        ),
         "{}",
         text(&o.stderr)
     );

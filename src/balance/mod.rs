@@ -33,7 +33,7 @@ use leg_lift::LegTrack;
 use norms::NormComparison;
 use single_leg_stance::{SingleLegStance, StanceSettings, StanceSummary};
 use squat::{SquatAnalysis, SquatKind, SquatSummary};
-use sway::{Sway, SwaySettings};
+use sway::{Sway, SwayPath, SwaySettings};
 use trunk_motion::TrunkMotion;
 
 /// Seconds dropped at each end of a standing trial before the sway measures (ISway practice).
@@ -59,7 +59,13 @@ pub struct BalanceTrial {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TrialResult {
-    Standing { eyes_closed: bool, sway: Box<Sway> },
+    Standing {
+        eyes_closed: bool,
+        sway: Box<Sway>,
+        /// The analysed horizontal trajectory, for the sway-path chart (not exported).
+        #[serde(skip)]
+        path: SwayPath,
+    },
     SingleLegStance(SingleLegStance),
     Squat(SquatAnalysis),
 }
@@ -392,6 +398,7 @@ fn standing(motion: &TrunkMotion, eyes_closed: bool) -> Result<TrialResult> {
     Ok(TrialResult::Standing {
         eyes_closed,
         sway: Box::new(sway),
+        path: SwayPath::decimated(&ap, &ml, fs, sway::PATH_FS_HZ),
     })
 }
 

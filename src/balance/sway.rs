@@ -6,7 +6,7 @@
 //! (3.5 Hz, as Mancini). Spectra: Welch, 10-s Hann segments, 50 % overlap, linear detrend,
 //! restricted to 0.15–5 Hz (Prieto's band) for the frequency measures.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::signal::filter::Butterworth;
 use crate::signal::welch::{welch, Psd};
@@ -85,6 +85,39 @@ pub struct Sway {
     pub spectrum_ap: Option<SwaySpectrum>,
     pub spectrum_ml: Option<SwaySpectrum>,
     pub settings: SwaySettings,
+}
+
+/// Rate the drawn sway path is kept at, Hz: over 5× the 3.5-Hz low-pass, so decimating the
+/// prepared signal loses no visible detail.
+pub const PATH_FS_HZ: f64 = 20.0;
+
+/// The prepared horizontal trajectory of a trial, kept for drawing the sway path. `ap` is
+/// +forward, `ml` +right, m/s², sampled at `fs_hz`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SwayPath {
+    pub fs_hz: f64,
+    pub ap_mps2: Vec<f64>,
+    pub ml_mps2: Vec<f64>,
+}
+
+impl SwayPath {
+    /// Every k-th sample of prepared ([`prepare`]) signals at `fs_hz`, k = ⌊fs / target⌋ ≥ 1.
+    pub fn decimated(ap_mps2: &[f64], ml_mps2: &[f64], fs_hz: f64, target_hz: f64) -> SwayPath {
+        let k = ((fs_hz / target_hz).floor() as usize).max(1);
+        SwayPath {
+            fs_hz: fs_hz / k as f64,
+            ap_mps2: ap_mps2.iter().step_by(k).copied().collect(),
+            ml_mps2: ml_mps2.iter().step_by(k).copied().collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ap_mps2.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ap_mps2.is_empty()
+    }
 }
 
 /// Mean-removed, low-passed copies of the AP and ML accelerations.
@@ -238,6 +271,18 @@ pub fn spectrum(psd: &Psd, lo_hz: f64, hi_hz: f64) -> Option<SwaySpectrum> {
 mod tests {
     use super::*;
     use std::f64::consts::PI;
+
+    #[test]
+    fn path_is_decimated_to_about_twenty_hertz() {
+        let x: Vec<f64> = (0..1000).map(|i| i as f64).collect();
+        let y: Vec<f64> = x.iter().map(|v| -v).collect();
+        let p = SwayPath::decimated(&x, &y, 100.0, PATH_FS_HZ);
+        assert_eq!((p.fs_hz, p.len()), (20.0, 200));
+        assert_eq!((p.ap_mps2[1], p.ml_mps2[199]), (5.0, -995.0));
+        // already slow enough: kept as is
+        let p = SwayPath::decimated(&x[..10], &y[..10], 15.0, PATH_FS_HZ);
+        assert_eq!((p.fs_hz, p.len()), (15.0, 10));
+    }
 
     /// x = A sin(ωt), y = B cos(ωt): an ellipse traced at constant angular rate.
     fn ellipse(a: f64, b: f64, f: f64, fs: f64, secs: f64) -> (Vec<f64>, Vec<f64>) {

@@ -7,32 +7,36 @@ use clap::Args;
 
 use crate::analyze::AnalyzeOptions;
 use crate::report::compare::compare;
-use crate::report::metrics_from_gait::session_metrics_from_dir;
+use crate::report::metrics_from_dir::metrics_from_dir;
 use crate::report::model::format_value;
 use crate::report::{charts, model::SessionMetrics};
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Example:\n  gaitkit compare sessions/anna-2026-03-02 sessions/anna-2026-03-30 --out anna-compare"
+    after_help = "A visit folder holds the session folders recorded at one visit (no session.json of its own);\n\
+its walk and balance tasks are merged, so left and right single-leg stance are compared together.\n\n\
+Examples:\n  gaitkit compare sessions/anna-2026-03-02 sessions/anna-2026-03-30 --out anna-compare\n  \
+gaitkit compare visits/anna-2026-03-02 visits/anna-2026-03-30 --out anna-visits"
 )]
 pub struct CompareArgs {
-    /// Session folder recorded first (the baseline)
+    /// Session folder recorded first (the baseline), or a visit folder holding that visit's
+    /// session folders (e.g. walk, single-leg-left, single-leg-right)
     pub before: PathBuf,
-    /// Session folder recorded later
+    /// Session or visit folder recorded later
     pub after: PathBuf,
     /// Folder for the charts (PNG and SVG of each) and comparison.json; created if missing
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }
 
-/// Analyses a session folder into chart metrics, labelled "<role> (<date or folder>)".
+/// Analyses a session or visit folder into chart metrics, labelled "<role> (<date or folder>)".
 pub fn load(dir: &std::path::Path, role: &str) -> anyhow::Result<SessionMetrics> {
     let as_role = match role {
         "Before" => " as the before session",
         "After" => " as the after session",
         _ => "",
     };
-    let mut s = session_metrics_from_dir(dir, &AnalyzeOptions::default())
+    let mut s = metrics_from_dir(dir, &AnalyzeOptions::default())
         .with_context(|| format!("cannot use {}{as_role}", dir.display()))?;
     s.label = format!("{role} ({})", s.label);
     Ok(s)

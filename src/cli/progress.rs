@@ -7,14 +7,15 @@ use clap::Args;
 
 use crate::analyze::AnalyzeOptions;
 use crate::recording::session::SESSION_FILE;
-use crate::report::metrics_from_gait::session_metrics_from_dir;
+use crate::report::metrics_from_dir::{self, is_session_dir, metrics_from_dir};
 use crate::report::model::format_value;
 use crate::report::{charts, html, progress};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Example:\n  gaitkit progress patients/anna --out anna-progress")]
 pub struct ProgressArgs {
-    /// Patient folder holding one sub-folder per session (each with a session.json)
+    /// Patient folder holding one sub-folder per session (each with a session.json) or per
+    /// visit (holding that visit's session folders)
     pub patient_dir: PathBuf,
     /// Folder for the trend charts (PNG and SVG), progress.html and progress.json; created if
     /// missing
@@ -22,7 +23,7 @@ pub struct ProgressArgs {
     pub out: PathBuf,
 }
 
-/// Session folders directly under `dir`, sorted by name.
+/// Session and visit folders directly under `dir`, sorted by name.
 fn session_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read the patient folder {}", dir.display()))?;
@@ -31,7 +32,9 @@ fn session_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         let path = e
             .with_context(|| format!("cannot read the patient folder {}", dir.display()))?
             .path();
-        if path.join(SESSION_FILE).is_file() {
+        if is_session_dir(&path)
+            || (path.is_dir() && !metrics_from_dir::session_dirs(&path)?.is_empty())
+        {
             dirs.push(path);
         }
     }
@@ -43,14 +46,14 @@ pub fn run(args: ProgressArgs) -> anyhow::Result<()> {
     let dirs = session_dirs(&args.patient_dir)?;
     if dirs.is_empty() {
         bail!(
-            "{}: no session folders found (sub-folders with a {SESSION_FILE})",
+            "{}: no session folders found (sub-folders with a {SESSION_FILE}, or visit folders holding them)",
             args.patient_dir.display()
         );
     }
     let mut sessions = Vec::new();
     let mut skipped = Vec::new();
     for d in &dirs {
-        match session_metrics_from_dir(d, &AnalyzeOptions::default()) {
+        match metrics_from_dir(d, &AnalyzeOptions::default()) {
             Ok(s) => sessions.push(s),
             Err(e) => skipped.push(format!("{}: {e}", d.display())),
         }

@@ -11,12 +11,13 @@ use crate::report::html::build_report;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Example:\n  gaitkit report sessions/anna-2026-03-30 --compare sessions/anna-2026-03-02 --out anna.html"
+    after_help = "Examples:\n  gaitkit report sessions/anna-2026-03-30 --compare sessions/anna-2026-03-02 --out anna.html\n  \
+gaitkit report visits/anna-2026-03-30 --compare visits/anna-2026-03-02 --out anna-visit.html"
 )]
 pub struct ReportArgs {
-    /// Session folder to report on
+    /// Session folder to report on, or a visit folder holding that visit's session folders
     pub session: PathBuf,
-    /// Earlier session folder to compare with (before/after verdicts and charts)
+    /// Earlier session or visit folder to compare with (before/after verdicts and charts)
     #[arg(long, value_name = "BEFORE")]
     pub compare: Option<PathBuf>,
     /// HTML file to write (one file: charts and font embedded, prints on A4)

@@ -45,7 +45,9 @@ pub fn trial_text(trial: &BalanceTrial) -> String {
         trial.label, trial.task, detected, trial.duration_s
     );
     match &trial.result {
-        TrialResult::Standing { eyes_closed, sway } => {
+        TrialResult::Standing {
+            eyes_closed, sway, ..
+        } => {
             let eyes = if *eyes_closed { "closed" } else { "open" };
             let _ = writeln!(
                 s,

@@ -120,7 +120,7 @@ impl Change {
         });
         match self.rule {
             Rule::TooFewSamples => format!(
-                "{delta}: too few per-stride values to estimate its uncertainty, so no change is claimed"
+                "{delta}: too few per-stride or per-trial values to estimate its uncertainty, so no change is claimed"
             ),
             Rule::WithinUncertainty => {
                 format!("{delta} is within its 95 % interval ({}): no change beyond measurement noise", ci.unwrap_or_default())

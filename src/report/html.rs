@@ -282,7 +282,12 @@ fn render(
     charts: &[RenderedChart],
 ) -> String {
     let mut h = String::with_capacity(2_500_000);
-    head(&mut h, &format!("Gait report — {}", session.label));
+    let kind = match (session.strides > 0, session.balance_trials > 0) {
+        (true, true) => "Gait and balance report",
+        (false, true) => "Balance report",
+        _ => "Gait report",
+    };
+    head(&mut h, &format!("{kind} — {}", session.label));
     patient_page(&mut h, session, before, comparison, charts);
     therapist_page(&mut h, session, before, comparison, charts);
     h.push_str("</body>\n</html>\n");
@@ -327,18 +332,44 @@ fn session_meta(s: &SessionMetrics) -> String {
         || "date not recorded".to_string(),
         |t| t.format("%-d %B %Y, %H:%M").to_string(),
     );
-    let task = s
-        .task
-        .as_ref()
-        .map_or_else(|| "task not recorded".to_string(), |t| t.to_string());
+    let task = match (&s.task, s.visit) {
+        (Some(t), _) => t.to_string(),
+        (None, true) => "visit with several tasks".to_string(),
+        (None, false) => "task not recorded".to_string(),
+    };
     let sensors: Vec<&str> = s.placements.iter().map(|p| p.as_str()).collect();
+    let mut counts = Vec::new();
+    if s.strides > 0 {
+        counts.push(format!("{} strides", s.strides));
+    }
+    if s.balance_trials > 0 {
+        counts.push(format!(
+            "{} balance trials, attempts or repetitions",
+            s.balance_trials
+        ));
+    }
+    if let Some(age) = s.age_years {
+        counts.push(format!("age {age:.0}"));
+    }
     format!(
-        "{} · {date} · {task} · sensors: {} · {} strides",
+        "{} · {date} · {task} · sensors: {} · {}",
         escape(&s.label),
         escape(&sensors.join(", ")),
-        s.strides
+        escape(&counts.join(" · "))
     )
 }
+
+/// Heading of the patient page for what the session measured.
+fn patient_heading(s: &SessionMetrics) -> &'static str {
+    match (s.strides > 0, s.balance_trials > 0) {
+        (true, true) => "Your walking and balance",
+        (false, true) => "Your balance",
+        _ => "Your walking",
+    }
+}
+
+/// Charts shown on the patient page: plain left/right comparisons only.
+const PATIENT_CHARTS: [&str; 2] = ["side_bars_patient", "single_leg"];
 
 fn patient_page(
     h: &mut String,
@@ -347,7 +378,11 @@ fn patient_page(
     comparison: Option<&Comparison>,
     charts: &[RenderedChart],
 ) {
-    h.push_str("<section class=\"page patient\">\n<h1>Your walking</h1>\n");
+    let _ = writeln!(
+        h,
+        "<section class=\"page patient\">\n<h1>{}</h1>",
+        patient_heading(s)
+    );
     let _ = writeln!(h, "<p class=\"meta\">{}</p>", session_meta(s));
     for m in s.metrics.iter().filter(|m| m.audience == Audience::Patient) {
         let prev = before.and_then(|b| b.metric(&m.key));
@@ -370,14 +405,17 @@ fn patient_page(
         }
         h.push_str("</div>\n");
     }
-    if let Some(c) = charts.iter().find(|c| c.stem == "side_bars_patient") {
-        figure(h, c);
+    for stem in PATIENT_CHARTS {
+        if let Some(c) = charts.iter().find(|c| c.stem == stem) {
+            figure(h, c);
+        }
     }
     h.push_str("<p class=\"note\">Blue is always your left side, orange your right side.");
     if comparison.is_some() {
         h.push_str(
             " “Clearly” means the change is larger than what varies from stride to stride \
-             and, for walking speed, at least the change patients notice (0.10 m/s).",
+             (or attempt to attempt) and, for walking speed, at least the change patients \
+             notice (0.10 m/s).",
         );
     }
     h.push_str("</p>\n</section>\n");

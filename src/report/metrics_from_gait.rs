@@ -74,7 +74,9 @@ pub fn session_metrics_with(
         (None, Some(gait), Some(legs)) => leg_cycle(dir, session, opts, read, gait, legs)?,
         _ => None,
     };
-    from_analysis(&label, &analysis, cycle)
+    let mut metrics = from_analysis(&label, &analysis, cycle)?;
+    metrics.age_years = session.participant.age_years;
+    Ok(metrics)
 }
 
 /// Mean cycle of the sagittal angular velocity of each leg sensor (foot or shank), each side
@@ -496,6 +498,10 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
         side_metrics,
         gait_cycle: cycle,
         stride_symmetry,
+        balance_trials: 0,
+        sway: None,
+        age_years: None,
+        visit: false,
     }
 }
 

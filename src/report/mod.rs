@@ -11,6 +11,7 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod metrics_from_balance;
+pub mod metrics_from_dir;
 pub mod metrics_from_gait;
 pub mod model;
 pub mod progress;

@@ -6,6 +6,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::balance::sway::SwayPath;
 use crate::gait::PerSide;
 use crate::recording::{Placement, Task};
 use crate::signal::stats;
@@ -150,12 +151,45 @@ pub struct SessionMetrics {
     pub start_time: Option<DateTime<FixedOffset>>,
     pub task: Option<Task>,
     pub placements: Vec<Placement>,
-    /// Number of strides (or trials) the metrics are computed from.
+    /// Number of strides the gait metrics are computed from.
     pub strides: usize,
     pub metrics: Vec<Metric>,
     pub side_metrics: Vec<SideMetric>,
     pub gait_cycle: Option<GaitCycle>,
     pub stride_symmetry: Option<StrideSymmetry>,
+    /// Number of balance trials, single-leg attempts and squat repetitions the balance
+    /// metrics are computed from.
+    #[serde(default)]
+    pub balance_trials: usize,
+    /// Sway path and 95 % ellipse of a quiet-standing trial.
+    #[serde(default)]
+    pub sway: Option<SwayShape>,
+    /// Participant age, years (for age norms).
+    #[serde(default)]
+    pub age_years: Option<f64>,
+    /// True when the metrics merge several session folders of one visit (e.g. a walk and
+    /// single-leg stances on both legs); `task` is then `None`.
+    #[serde(default)]
+    pub visit: bool,
+}
+
+/// The horizontal sway of one quiet-standing trial: its trajectory (AP +forward, ML +right,
+/// m/s²) and 95 % prediction ellipse (Prieto 1996), for the sway-path chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SwayShape {
+    pub eyes_closed: bool,
+    pub path: SwayPath,
+    /// Semi-axes of the 95 % ellipse, m/s², major first.
+    pub ellipse_major_mps2: f64,
+    pub ellipse_minor_mps2: f64,
+    /// Direction of the major axis from AP towards ML (right), deg.
+    pub ellipse_angle_deg: f64,
+    /// 5.991·π·√(λ₁λ₂), (m/s²)².
+    pub ellipse_area_m2ps4: f64,
+    /// RMS of the resultant acceleration, m/s².
+    pub rms_mps2: f64,
+    /// Standing trials of this eyes condition in the session; the shape is the first one's.
+    pub trials: usize,
 }
 
 /// Plausible stride duration, s (Mobilise-D DMO plausibility range, metrics.md C2); strides
@@ -277,7 +311,8 @@ impl Metric {
     }
 }
 
-/// `value` with `decimals` places and `unit` ("%" is separated by a space too, as in SI style).
+/// `value` with `decimals` places and `unit` ("%" is separated by a space too, as in SI style;
+/// "°" is not).
 pub fn format_value(value: f64, decimals: usize, unit: &str) -> String {
     let v = format!("{value:.decimals$}");
     // "-0.0" reads as a negative value; print zero plainly.
@@ -286,10 +321,11 @@ pub fn format_value(value: f64, decimals: usize, unit: &str) -> String {
     } else {
         v
     };
-    if unit.is_empty() {
-        v
-    } else {
-        format!("{v} {unit}")
+    match unit {
+        "" => v,
+        // angles: no space before the degree sign (SI brochure)
+        "°" => format!("{v}°"),
+        _ => format!("{v} {unit}"),
     }
 }
 
@@ -554,6 +590,10 @@ pub mod synthetic {
                 t_s,
                 si_pct: si,
             }),
+            balance_trials: 0,
+            sway: None,
+            age_years: None,
+            visit: false,
         }
     }
 }

@@ -64,7 +64,8 @@ impl Trend {
 /// All trends of sessions of one task with one set of sensor placements.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Progress {
-    /// Task name (`walk`, ...) or "unknown task".
+    /// Task name (`walk`, `single-leg-left`, ...), "visit" for merged visit folders, or
+    /// "unknown task".
     pub task: String,
     /// Session labels in date order.
     pub sessions: Vec<String>,
@@ -100,10 +101,11 @@ pub fn progress(sessions: &[SessionMetrics]) -> Result<Vec<Progress>> {
     }
     let mut groups: BTreeMap<(String, Vec<&str>), Vec<&SessionMetrics>> = BTreeMap::new();
     for s in measured {
-        let task = s
-            .task
-            .as_ref()
-            .map_or_else(|| "unknown task".to_string(), |t| t.to_string());
+        let task = match (&s.task, s.visit) {
+            (Some(t), _) => t.to_string(),
+            (None, true) => "visit".to_string(),
+            (None, false) => "unknown task".to_string(),
+        };
         let mut placements: Vec<&str> = s.placements.iter().map(|p| p.as_str()).collect();
         placements.sort();
         groups.entry((task, placements)).or_default().push(s);

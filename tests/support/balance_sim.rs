@@ -121,6 +121,17 @@ impl SimRecording {
 
     /// Writes a session folder (session.json + lower_back.csv) for end-to-end tests.
     pub fn write_session(&self, dir: &std::path::Path, task: Option<&str>, age_years: Option<f64>) {
+        self.write_session_at(dir, task, age_years, None)
+    }
+
+    /// As [`write_session`](Self::write_session), with the session's start time (RFC 3339).
+    pub fn write_session_at(
+        &self,
+        dir: &std::path::Path,
+        task: Option<&str>,
+        age_years: Option<f64>,
+        start_time: Option<&str>,
+    ) {
         let mut csv = String::from("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n");
         for i in 0..self.acc_mps2[0].len() {
             csv.push_str(&format!(
@@ -137,7 +148,10 @@ impl SimRecording {
         std::fs::write(dir.join("lower_back.csv"), csv).unwrap();
         let task = task
             .map(|t| format!("\"task\": \"{t}\", "))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            + &start_time
+                .map(|t| format!("\"start_time\": \"{t}\", "))
+                .unwrap_or_default();
         let age = age_years
             .map(|a| format!(", \"age_years\": {a}"))
             .unwrap_or_default();
@@ -580,4 +594,121 @@ pub fn write_single_leg_session(dir: &std::path::Path, stance: Side, hold: (f64,
     };
     std::fs::create_dir(dir).unwrap();
     simulate_single_leg(&script, ImuModel::default()).write_session(dir, Some(task), Some(75.0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clinic visits
+
+/// A simulated visit: what the patient did and how well (three single-leg attempts per leg,
+/// the best of three of Springer 2007).
+pub struct Visit {
+    pub date: &'static str,
+    /// Hold times of the attempts standing on each leg, s.
+    pub left_holds_s: Vec<f64>,
+    pub right_holds_s: Vec<f64>,
+    /// Torque-noise scale of quiet standing (1 = the simulator's default); sway RMS scales
+    /// with it, the ellipse area with its square.
+    pub sway_scale: f64,
+    /// Peak pelvic drop of each left single-leg squat repetition, deg.
+    pub squat_drops_deg: Vec<f64>,
+}
+
+pub fn visit_single_leg(stance: Side, holds: &[f64], seed: u64) -> SlsScript {
+    let mut t = 6.0;
+    let attempts = holds
+        .iter()
+        .map(|h| {
+            let a = SlsAttempt {
+                stance,
+                lift_off_s: t,
+                touch_down_s: t + h,
+                losses: vec![],
+            };
+            t += h + 8.0;
+            a
+        })
+        .collect();
+    SlsScript {
+        duration_s: t - 3.0,
+        attempts,
+        transfer_m: 0.09,
+        transfer_s: 0.7,
+        hike_deg: 3.0,
+        seed,
+    }
+}
+
+/// Writes a visit folder `root/name` with five session folders: sls-left, sls-right, stand-1,
+/// stand-2 and squat-left, participant aged 75, started at 10:00 on the visit's date.
+pub fn write_visit(root: &std::path::Path, name: &str, v: &Visit) -> std::path::PathBuf {
+    let dir = root.join(name);
+    let start = |minute: u32| format!("{}T10:{minute:02}:00+01:00", v.date);
+    let session = |sub: &str| {
+        let d = dir.join(sub);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    };
+    let imu = ImuModel::default();
+    simulate_single_leg(&visit_single_leg(Side::Left, &v.left_holds_s, 51), imu).write_session_at(
+        &session("sls-left"),
+        Some("single-leg-left"),
+        Some(75.0),
+        Some(&start(0)),
+    );
+    simulate_single_leg(&visit_single_leg(Side::Right, &v.right_holds_s, 52), imu)
+        .write_session_at(
+            &session("sls-right"),
+            Some("single-leg-right"),
+            Some(75.0),
+            Some(&start(5)),
+        );
+    for (k, seed) in [(1, 11), (2, 12)] {
+        let base = StandingScript::default();
+        let script = StandingScript {
+            duration_s: 30.0,
+            ap: Control {
+                noise: base.ap.noise * v.sway_scale,
+                ..base.ap
+            },
+            ml: Control {
+                noise: base.ml.noise * v.sway_scale,
+                ..base.ml
+            },
+            seed,
+            ..base
+        };
+        simulate_standing(&script, imu).write_session_at(
+            &session(&format!("stand-{k}")),
+            Some("stand"),
+            Some(75.0),
+            Some(&start(10 + k)),
+        );
+    }
+    let reps = v
+        .squat_drops_deg
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| Rep {
+            start_s: 6.0 + 5.0 * i as f64,
+            pelvic_drop_deg: d,
+            forward_lean_deg: 15.0,
+            depth_m: 0.2,
+        })
+        .collect::<Vec<_>>();
+    let squat = SquatScript {
+        duration_s: 8.0 + 5.0 * reps.len() as f64,
+        stance: Side::Left,
+        reps,
+        phase_s: 1.2,
+        step_down: false,
+        settle_tau_s: 0.35,
+        seed: 5,
+    };
+    simulate_squat(&squat, imu).write_session_at(
+        &session("squat-left"),
+        Some("squat-left"),
+        Some(75.0),
+        Some(&start(20)),
+    );
+    dir
 }

@@ -7,6 +7,7 @@ pub mod pelvic_drop;
 pub mod side_bars;
 pub mod single_leg;
 pub mod stride_symmetry;
+pub mod sway_path;
 pub mod theme;
 pub mod trend;
 
@@ -56,6 +57,22 @@ pub fn session_charts(
         dir,
         &mut out,
     )?;
+    emit(
+        single_leg::SingleLegChart::from_metrics(after, before),
+        dir,
+        &mut out,
+    )?;
+    for kind in [
+        crate::balance::squat::SquatKind::Squat,
+        crate::balance::squat::SquatKind::StepDown,
+    ] {
+        emit(
+            pelvic_drop::PelvicDropChart::from_metrics(after, before, kind),
+            dir,
+            &mut out,
+        )?;
+    }
+    emit(sway_path::SwayPathChart::new(after, before), dir, &mut out)?;
     Ok(out)
 }
 

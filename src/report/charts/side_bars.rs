@@ -21,16 +21,26 @@ pub struct SideBars {
 }
 
 impl SideBars {
-    /// Chart of `after`'s per-side metrics, with `before` alongside; `None` when `after` has none.
+    /// Chart of `after`'s per-side gait timings, with `before` alongside; `None` when `after` has
+    /// none.
     pub fn new(after: &SessionMetrics, before: Option<&SessionMetrics>) -> Option<Self> {
-        if after.side_metrics.is_empty() {
+        // single-leg stance has its own chart, against its age norm
+        let gait = |s: &SessionMetrics| -> Vec<SideMetric> {
+            s.side_metrics
+                .iter()
+                .filter(|m| m.key != "sls_hold_s")
+                .cloned()
+                .collect()
+        };
+        let latest = gait(after);
+        if latest.is_empty() {
             return None;
         }
         let mut sessions = Vec::new();
         if let Some(b) = before {
-            sessions.push((b.label.clone(), b.side_metrics.clone()));
+            sessions.push((b.label.clone(), gait(b)));
         }
-        sessions.push((after.label.clone(), after.side_metrics.clone()));
+        sessions.push((after.label.clone(), latest));
         Some(SideBars {
             sessions,
             plain: false,
@@ -294,8 +304,6 @@ fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     with_before: bool,
 ) -> DrawResult<DB> {
-    let mut x = 70;
-    let y = 14;
     let mut entries = vec![
         ("Left", theme::LEFT.mix(1.0)),
         ("Right", theme::RIGHT.mix(1.0)),
@@ -308,14 +316,5 @@ fn draw_legend<DB: DrawingBackend>(
         "Typical right for this left (ratio 0.9–1.1)",
         theme::NORMAL_BAND.mix(0.25),
     ));
-    for (label, colour) in entries {
-        area.draw(&Rectangle::new([(x, y), (x + 22, y + 18)], colour.filled()))?;
-        area.draw(&Text::new(
-            label,
-            (x + 30, y + 1),
-            theme::font(theme::TICK_PX),
-        ))?;
-        x += 30 + (label.chars().count() as i32) * 9 + 30;
-    }
-    Ok(())
+    theme::swatch_legend(area, &entries)
 }

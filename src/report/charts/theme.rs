@@ -215,3 +215,22 @@ pub fn x_category_label<DB: DrawingBackend>(
     ));
     area.draw(&Text::new(text.to_string(), (px - bx, py - by + 8), style))
 }
+
+/// One row of legend entries (a filled swatch and its label) from the left of `area`.
+pub fn swatch_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(&str, RGBAColor)],
+) -> DrawResult<DB> {
+    let mut x = 70;
+    let y = 14;
+    for (label, colour) in entries {
+        area.draw(&Rectangle::new([(x, y), (x + 22, y + 18)], colour.filled()))?;
+        area.draw(&Text::new(
+            label.to_string(),
+            (x + 30, y + 1),
+            font(TICK_PX),
+        ))?;
+        x += 30 + (label.chars().count() as i32) * 9 + 30;
+    }
+    Ok(())
+}
