@@ -234,3 +234,23 @@ fn every_bad_input_gets_file_line_and_problem_and_a_failing_exit_code() {
     let o = gaitkit(&["analyze", &f, "--axes", "ULF"]);
     assert!(!o.status.success() && text(&o).1.contains("left-handed"));
 }
+
+#[cfg(unix)]
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let out = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gaitkit"))
+        .args(["demo", "--out", out.path().to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // the reader goes away before the report is printed (`gaitkit demo | head -0`)
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // ended by SIGPIPE (13 on Linux, macOS and the BSDs), as `cat` or `grep` would be
+    assert_eq!(o.status.signal(), Some(13), "{:?}", o.status);
+}

@@ -50,6 +50,10 @@ pub enum Command {
 /// Runs the command line and maps errors to a message on stderr and exit code 1.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // BLE commands keep SIGPIPE ignored: their D-Bus socket must not kill the recording
+    if !matches!(cli.command, Command::Scan(_) | Command::Record(_)) {
+        quiet_on_closed_pipe();
+    }
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Analyze(a) => analyze::run(a),
@@ -66,5 +70,15 @@ pub fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Output piped into a reader that stops early (`| head`) ends the process quietly, as with
+/// any Unix tool, instead of a "failed printing to stdout" panic.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called before any thread is started; SIG_DFL is a valid action for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -92,6 +92,12 @@ pub fn run(args: ProgressArgs) -> anyhow::Result<()> {
             track.sessions.len(),
             track.sessions.join(", ")
         );
+        let width = track
+            .trends
+            .iter()
+            .map(|t| t.name.chars().count())
+            .max()
+            .unwrap_or(0);
         for t in &track.trends {
             let first = &t.points[0];
             let last = t.points.last().unwrap_or(first);
@@ -101,7 +107,7 @@ pub fn run(args: ProgressArgs) -> anyhow::Result<()> {
                 .as_ref()
                 .map_or_else(|| "one session".to_string(), |c| c.verdict_text());
             println!(
-                "  {:32} {:>14} → {:<14} {verdict}",
+                "  {:width$} {:>14} → {:<14} {verdict}",
                 t.name,
                 f(first.value),
                 f(last.value)

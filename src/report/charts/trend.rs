@@ -55,7 +55,7 @@ impl Chart for TrendChart {
 
     fn subtitle(&self) -> String {
         let mut s =
-            "Session mean with 95 % interval; filled = meaningful change since the first session"
+            "Session value with 95 % interval; filled = meaningful change since the first session"
                 .to_string();
         if let Some(r) = &self.trend.normal_range {
             s.push_str(&format!("; green = typical ({})", r.source));
@@ -98,9 +98,15 @@ impl Chart for TrendChart {
                 (lo.min(v), hi.max(v))
             });
         let pad = ((hi - lo) * 0.12).max(10f64.powi(-(t.decimals as i32)));
-        // The legend sits in the lower part of the plot: keep that part free of data.
+        // The legend sits in the lower part of the plot, kept free of data; where that would
+        // reach below the possible values (a negative time, say), it sits above the data.
         let legend_room = (hi - lo + 2.0 * pad) * 0.45;
-        let (y0, y1) = (lo - pad - legend_room, hi + pad);
+        let legend_below = lo - pad - legend_room >= lim_lo;
+        let (y0, y1) = if legend_below {
+            (lo - pad - legend_room, hi + pad)
+        } else {
+            ((lo - pad).max(lim_lo), hi + pad + legend_room)
+        };
         let (x0, x1) = (-span * 0.05, span * 1.05);
         let t0 = t.points[0].start_time;
         let date_of = |d: &f64| {
@@ -247,7 +253,11 @@ impl Chart for TrendChart {
         }))?;
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(if legend_below {
+                SeriesLabelPosition::LowerRight
+            } else {
+                SeriesLabelPosition::UpperRight
+            })
             .background_style(WHITE.mix(0.9))
             .border_style(theme::GRID)
             .label_font(theme::font(theme::TICK_PX))
