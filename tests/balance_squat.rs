@@ -9,28 +9,6 @@ use gaitkit::balance::trunk_motion::TrunkMotion;
 use gaitkit::gait::Side;
 use support::balance_sim::*;
 
-fn squat_script(stance: Side, drops: &[f64], step_down: bool) -> SquatScript {
-    let reps = drops
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| Rep {
-            start_s: 6.0 + 5.0 * i as f64,
-            pelvic_drop_deg: d,
-            forward_lean_deg: 15.0 + i as f64,
-            depth_m: 0.2,
-        })
-        .collect::<Vec<_>>();
-    SquatScript {
-        duration_s: 8.0 + 5.0 * drops.len() as f64,
-        stance,
-        reps,
-        phase_s: 1.2,
-        step_down,
-        settle_tau_s: 0.35,
-        seed: 5,
-    }
-}
-
 fn motion(rec: &SimRecording) -> TrunkMotion {
     let (acc, gyr) = rec.body_frame();
     TrunkMotion::from_body_frame(&acc, &gyr, rec.fs_hz).unwrap()

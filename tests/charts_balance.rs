@@ -130,25 +130,7 @@ fn single_leg_bar_heights_follow_the_hold_times_per_side_colour() {
 }
 
 fn squat_session(dir: &Path, stance: Side, drops: &[f64], task: &str) {
-    let reps = drops
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| Rep {
-            start_s: 6.0 + 5.0 * i as f64,
-            pelvic_drop_deg: d,
-            forward_lean_deg: 15.0,
-            depth_m: 0.2,
-        })
-        .collect::<Vec<_>>();
-    let script = SquatScript {
-        duration_s: 8.0 + 5.0 * drops.len() as f64,
-        stance,
-        reps,
-        phase_s: 1.2,
-        step_down: false,
-        settle_tau_s: 0.35,
-        seed: 5,
-    };
+    let script = squat_script(stance, drops, false);
     std::fs::create_dir(dir).unwrap();
     simulate_squat(&script, ImuModel::default()).write_session(dir, Some(task), Some(65.0));
 }

@@ -402,6 +402,18 @@ fn standing(motion: &TrunkMotion, eyes_closed: bool) -> Result<TrialResult> {
     })
 }
 
+/// Longest hold of the single-leg protocol of the first single-leg trial (the default
+/// protocol's without one), s: holds are cut there, so a norm above it cannot be reached.
+pub fn single_leg_max_hold_s<'a>(trials: impl IntoIterator<Item = &'a BalanceTrial>) -> f64 {
+    trials
+        .into_iter()
+        .find_map(|t| match &t.result {
+            TrialResult::SingleLegStance(s) => Some(s.settings.max_hold_s),
+            _ => None,
+        })
+        .unwrap_or(StanceSettings::default().max_hold_s)
+}
+
 /// Left-versus-right summaries and symmetry over all trials.
 pub fn compare_sides(trials: &[BalanceTrial], age_years: Option<f64>) -> SideComparison {
     let attempts: Vec<&single_leg_stance::StanceAttempt> = trials
@@ -412,13 +424,7 @@ pub fn compare_sides(trials: &[BalanceTrial], age_years: Option<f64>) -> SideCom
         })
         .flat_map(|s| s.attempts.iter())
         .collect();
-    let max_hold_s = trials
-        .iter()
-        .find_map(|t| match &t.result {
-            TrialResult::SingleLegStance(s) => Some(s.settings.max_hold_s),
-            _ => None,
-        })
-        .unwrap_or(StanceSettings::default().max_hold_s);
+    let max_hold_s = single_leg_max_hold_s(trials);
     let single_leg = PerSide {
         left: single_leg_stance::summarise(&attempts, Side::Left),
         right: single_leg_stance::summarise(&attempts, Side::Right),

@@ -12,7 +12,7 @@ use super::metrics_from_gait::session_label;
 use super::model::{
     Audience, Better, Metric, NormalRange, PlainLanguage, SessionMetrics, SideMetric, SwayShape,
 };
-use crate::balance::single_leg_stance::{StanceAttempt, StanceSettings};
+use crate::balance::single_leg_stance::StanceAttempt;
 use crate::balance::squat::{Repetition, SquatKind};
 use crate::balance::sway::{Sway, SwayPath};
 use crate::balance::{norms, BalanceTrial, TrialResult};
@@ -112,13 +112,7 @@ pub fn trials_metrics(
         .flatten()
         .collect();
     count += attempts.len();
-    let max_hold_s = trials
-        .iter()
-        .find_map(|t| match &t.result {
-            TrialResult::SingleLegStance(s) => Some(s.settings.max_hold_s),
-            _ => None,
-        })
-        .unwrap_or(StanceSettings::default().max_hold_s);
+    let max_hold_s = crate::balance::single_leg_max_hold_s(trials.iter().copied());
     single_leg_metrics(
         &mut metrics,
         &mut side_metrics,

@@ -487,6 +487,30 @@ pub struct SquatScript {
     pub seed: u64,
 }
 
+/// Repetitions with the given peak pelvic drops, deg, one every 5 s from 6 s (depth 0.2 m,
+/// forward lean 15°, 16°, …), 1.2-s descent and ascent.
+pub fn squat_script(stance: Side, drops: &[f64], step_down: bool) -> SquatScript {
+    let reps = drops
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| Rep {
+            start_s: 6.0 + 5.0 * i as f64,
+            pelvic_drop_deg: d,
+            forward_lean_deg: 15.0 + i as f64,
+            depth_m: 0.2,
+        })
+        .collect::<Vec<_>>();
+    SquatScript {
+        duration_s: 8.0 + 5.0 * drops.len() as f64,
+        stance,
+        reps,
+        phase_s: 1.2,
+        step_down,
+        settle_tau_s: 0.35,
+        seed: 5,
+    }
+}
+
 /// Landing time of a step-down repetition.
 pub fn landing_s(rep: &Rep) -> f64 {
     rep.start_s + 0.4
@@ -684,26 +708,7 @@ pub fn write_visit(root: &std::path::Path, name: &str, v: &Visit) -> std::path::
             Some(&start(10 + k)),
         );
     }
-    let reps = v
-        .squat_drops_deg
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| Rep {
-            start_s: 6.0 + 5.0 * i as f64,
-            pelvic_drop_deg: d,
-            forward_lean_deg: 15.0,
-            depth_m: 0.2,
-        })
-        .collect::<Vec<_>>();
-    let squat = SquatScript {
-        duration_s: 8.0 + 5.0 * reps.len() as f64,
-        stance: Side::Left,
-        reps,
-        phase_s: 1.2,
-        step_down: false,
-        settle_tau_s: 0.35,
-        seed: 5,
-    };
+    let squat = squat_script(Side::Left, &v.squat_drops_deg, false);
     simulate_squat(&squat, imu).write_session_at(
         &session("squat-left"),
         Some("squat-left"),

@@ -15,9 +15,13 @@ use std::path::Path;
 
 pub use theme::{render_svg, write_chart, Chart, RenderedChart};
 
+use crate::balance::squat::SquatKind;
 use crate::error::Result;
 use crate::report::model::SessionMetrics;
 use crate::report::progress::Progress;
+
+/// One pelvic-drop chart per task kind.
+const SQUAT_KINDS: [SquatKind; 2] = [SquatKind::Squat, SquatKind::StepDown];
 
 fn emit<C: Chart>(
     chart: Option<C>,
@@ -62,10 +66,7 @@ pub fn session_charts(
         dir,
         &mut out,
     )?;
-    for kind in [
-        crate::balance::squat::SquatKind::Squat,
-        crate::balance::squat::SquatKind::StepDown,
-    ] {
+    for kind in SQUAT_KINDS {
         emit(
             pelvic_drop::PelvicDropChart::from_metrics(after, before, kind),
             dir,
@@ -97,10 +98,7 @@ pub fn balance_charts(
         dir,
         &mut out,
     )?;
-    for kind in [
-        crate::balance::squat::SquatKind::Squat,
-        crate::balance::squat::SquatKind::StepDown,
-    ] {
+    for kind in SQUAT_KINDS {
         emit(
             pelvic_drop::PelvicDropChart::new(&report.trials, kind),
             dir,

@@ -143,21 +143,7 @@ impl Chart for PelvicDropChart {
         let y_max = all.clone().fold(0.0f64, |a, &v| a.max(v)) * 1.2;
         let y_min = all.fold(0.0f64, |a, &v| a.min(v)) * 1.2;
         let y_max = if y_max > y_min { y_max } else { y_min + 1.0 };
-        let mut chart = ChartBuilder::on(&area.margin(8, 16, 16, 16))
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0f64..n as f64, y_min..y_max)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(0)
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(theme::GRID)
-            .y_desc("Pelvic drop, deg")
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .axis_desc_style(theme::font(theme::TICK_PX))
-            .label_style(theme::font(theme::TICK_PX))
-            .draw()?;
+        let mut chart = theme::bar_chart(area, n as f64, y_min..y_max, "Pelvic drop, deg")?;
         let series = [
             (&self.drops_deg.left, theme::LEFT, 0.1, 0.48),
             (&self.drops_deg.right, theme::RIGHT, 0.52, 0.9),
@@ -209,21 +195,7 @@ impl PelvicDropChart {
         let y_max = all().fold(0.0f64, |a, &v| a.max(v)) * 1.2;
         let y_min = all().fold(0.0f64, |a, &v| a.min(v)) * 1.2;
         let y_max = if y_max > y_min { y_max } else { y_min + 1.0 };
-        let mut chart = ChartBuilder::on(&area.margin(8, 16, 16, 16))
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0f64..2.0, y_min..y_max)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(0)
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(theme::GRID)
-            .y_desc("Pelvic drop, deg")
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .axis_desc_style(theme::font(theme::TICK_PX))
-            .label_style(theme::font(theme::TICK_PX))
-            .draw()?;
+        let mut chart = theme::bar_chart(area, 2.0, y_min..y_max, "Pelvic drop, deg")?;
         for (i, (label, side)) in [("Left leg", Side::Left), ("Right leg", Side::Right)]
             .into_iter()
             .enumerate()

@@ -146,21 +146,7 @@ impl Chart for SingleLegChart {
             .fold(0.0f64, f64::max)
             * 1.2;
         let y_max = if y_max > 0.0 { y_max } else { 1.0 };
-        let mut chart = ChartBuilder::on(&area.margin(8, 16, 16, 16))
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0f64..2.0, 0f64..y_max)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(0)
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(theme::GRID)
-            .y_desc("Best single-leg stance time, s")
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .axis_desc_style(theme::font(theme::TICK_PX))
-            .label_style(theme::font(theme::TICK_PX))
-            .draw()?;
+        let mut chart = theme::bar_chart(area, 2.0, 0f64..y_max, "Best single-leg stance time, s")?;
         for (i, (label, side, colour)) in bars.iter().enumerate() {
             let x0 = i as f64;
             // (value, left edge, right edge, alpha): before pale on the left of the after bar

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
@@ -233,4 +234,33 @@ pub fn swatch_legend<DB: DrawingBackend>(
         x += 30 + (label.chars().count() as i32) * 9 + 30;
     }
     Ok(())
+}
+
+/// Plot of bars over `categories` unlabelled x slots (label them with [`x_category_label`]):
+/// horizontal grid only, whole-number y ticks, `y_desc` on the y axis.
+pub fn bar_chart<'a, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    categories: f64,
+    y: std::ops::Range<f64>,
+    y_desc: &str,
+) -> std::result::Result<
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    DrawingAreaErrorKind<DB::ErrorType>,
+> {
+    let mut chart = ChartBuilder::on(&area.margin(8, 16, 16, 16))
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0f64..categories, y)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .y_desc(y_desc)
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .axis_desc_style(font(TICK_PX))
+        .label_style(font(TICK_PX))
+        .draw()?;
+    Ok(chart)
 }
