@@ -38,8 +38,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     std::fs::write(&args.out, &report.html)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(
-        "Report with {} charts written to {}",
+        "Report with {} chart{} written to {}",
         report.charts.len(),
+        if report.charts.len() == 1 { "" } else { "s" },
         args.out.display()
     );
     Ok(())
