@@ -138,25 +138,7 @@ pub fn analyze_session(dir: &Path) -> Result<BalanceTrial> {
         ));
     }
     let longest_start = longest.start;
-    let r = entry.axes.sensor_to_body();
-    let mut acc: [Vec<f64>; 3] = Default::default();
-    let mut gyr: [Vec<f64>; 3] = Default::default();
-    for i in longest {
-        let a = r * nalgebra::Vector3::new(
-            uniform.acc_mps2[0][i],
-            uniform.acc_mps2[1][i],
-            uniform.acc_mps2[2][i],
-        );
-        let g = r * nalgebra::Vector3::new(
-            uniform.gyr_dps[0][i],
-            uniform.gyr_dps[1][i],
-            uniform.gyr_dps[2][i],
-        );
-        for k in 0..3 {
-            acc[k].push(a[k]);
-            gyr[k].push(g[k]);
-        }
-    }
+    let (acc, gyr) = rotate_to_body(&uniform, entry.axes, longest);
     let label = dir.file_name().map_or_else(
         || dir.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -210,10 +192,21 @@ fn read_body_frame(
 ) -> Result<BodyFrameImu> {
     let table = ImuTable::read(&session.sensor_path(dir, entry))?;
     let uniform = UniformImu::from_table(&table, crate::recording::resample::DEFAULT_MAX_FILL_S);
-    let r = entry.axes.sensor_to_body();
+    let (acc, gyr) = rotate_to_body(&uniform, entry.axes, 0..uniform.len());
+    Ok((uniform, acc, gyr))
+}
+
+/// Acceleration (m/s²) and angular velocity (deg/s) of samples `range`, rotated from the
+/// sensor's declared axes into the body frame (V, ML, AP).
+fn rotate_to_body(
+    uniform: &UniformImu,
+    axes: crate::recording::Axes,
+    range: std::ops::Range<usize>,
+) -> ([Vec<f64>; 3], [Vec<f64>; 3]) {
+    let r = axes.sensor_to_body();
     let mut acc: [Vec<f64>; 3] = Default::default();
     let mut gyr: [Vec<f64>; 3] = Default::default();
-    for i in 0..uniform.len() {
+    for i in range {
         let a = r * nalgebra::Vector3::new(
             uniform.acc_mps2[0][i],
             uniform.acc_mps2[1][i],
@@ -229,7 +222,7 @@ fn read_body_frame(
             gyr[k].push(g[k]);
         }
     }
-    Ok((uniform, acc, gyr))
+    (acc, gyr)
 }
 
 /// Analyses one recording given body-frame (V, ML, AP) samples of the lower-back sensor.

@@ -1,13 +1,13 @@
 //! `gaitkit progress`: trend charts over all session folders of a patient, in date order.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
 
 use crate::analyze::AnalyzeOptions;
 use crate::recording::session::SESSION_FILE;
-use crate::report::metrics_from_dir::{self, is_session_dir, metrics_from_dir};
+use crate::report::metrics_from_dir::{metrics_from_dir, session_or_visit_dirs};
 use crate::report::model::format_value;
 use crate::report::{charts, html, progress};
 
@@ -23,27 +23,13 @@ pub struct ProgressArgs {
     pub out: PathBuf,
 }
 
-/// Session and visit folders directly under `dir`, sorted by name.
-fn session_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read the patient folder {}", dir.display()))?;
-    let mut dirs = Vec::new();
-    for e in entries {
-        let path = e
-            .with_context(|| format!("cannot read the patient folder {}", dir.display()))?
-            .path();
-        if is_session_dir(&path)
-            || (path.is_dir() && !metrics_from_dir::session_dirs(&path)?.is_empty())
-        {
-            dirs.push(path);
-        }
-    }
-    dirs.sort();
-    Ok(dirs)
-}
-
 pub fn run(args: ProgressArgs) -> anyhow::Result<()> {
-    let dirs = session_dirs(&args.patient_dir)?;
+    let dirs = session_or_visit_dirs(&args.patient_dir).with_context(|| {
+        format!(
+            "cannot read the patient folder {}",
+            args.patient_dir.display()
+        )
+    })?;
     if dirs.is_empty() {
         bail!(
             "{}: no session folders found (sub-folders with a {SESSION_FILE}, or visit folders holding them)",

@@ -8,8 +8,10 @@ use super::symmetry::{
 };
 use crate::signal::stats::{cv_pct, mean};
 
-fn per_side<T>(
-    items: &[T],
+/// The values of `items` with a side, split by side (items without a side or value are left
+/// out).
+pub fn per_side<'a, T: 'a>(
+    items: impl IntoIterator<Item = &'a T>,
     side: impl Fn(&T) -> Option<Side>,
     value: impl Fn(&T) -> Option<f64>,
 ) -> PerSide<Vec<f64>> {

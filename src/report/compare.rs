@@ -23,6 +23,13 @@ pub const GAIT_SPEED_MCID_CITATION: &str = "Perera et al. 2006; Bohannon & Glenn
 pub const SYMMETRY_RATIO_NORMAL: (f64, f64) = (0.9, 1.1);
 pub const SYMMETRY_RATIO_CITATION: &str = "Patterson et al. 2008";
 
+/// |SI| of the typical band edge: SI of a symmetry ratio of 1.1 = 2 (r − 1) / (r + 1) × 100
+/// = 9.52 %.
+pub fn typical_si_limit_pct() -> f64 {
+    let r = SYMMETRY_RATIO_NORMAL.1;
+    200.0 * (r - 1.0) / (r + 1.0)
+}
+
 /// Typical left/right evenness (smaller/larger step time), %: the symmetry ratio limit 1.1
 /// is 90.9 %, shown to patients as the round 90 % used throughout gaitkit's reports.
 pub const EVENNESS_NORMAL_MIN_PCT: f64 = 90.0;

@@ -19,7 +19,7 @@ use crate::balance::{norms, BalanceTrial, TrialResult};
 use crate::error::Result;
 use crate::gait::symmetry::symmetry_index_pct;
 use crate::gait::{PerSide, Side};
-use crate::recording::{Placement, Session, Task};
+use crate::recording::{Session, Task};
 
 fn plain(subject: &str, better: &str, worse: &str) -> Option<PlainLanguage> {
     Some(PlainLanguage {
@@ -31,8 +31,9 @@ fn plain(subject: &str, better: &str, worse: &str) -> Option<PlainLanguage> {
     })
 }
 
+/// Mean of values known to be there (NaN for none).
 fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len() as f64
+    crate::signal::stats::mean(v).unwrap_or(f64::NAN)
 }
 
 /// Reads and analyses a balance session folder (see [`crate::balance::analyze_session`]).
@@ -143,21 +144,16 @@ pub fn trials_metrics(
     tasks.dedup();
     SessionMetrics {
         label: label.to_string(),
-        start_time: None,
         task: match tasks.as_slice() {
             [one] => one.parse::<Task>().ok(),
             _ => None,
         },
-        placements: Vec::<Placement>::new(),
-        strides: 0,
         metrics,
         side_metrics,
-        gait_cycle: None,
-        stride_symmetry: None,
         balance_trials: count,
         sway,
         age_years,
-        visit: false,
+        ..SessionMetrics::default()
     }
 }
 

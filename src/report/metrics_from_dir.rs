@@ -18,13 +18,28 @@ pub fn is_session_dir(dir: &Path) -> bool {
     dir.join(SESSION_FILE).is_file()
 }
 
+/// True if `dir` is a visit folder: no `session.json`, session folders inside.
+pub fn is_visit_dir(dir: &Path) -> Result<bool> {
+    Ok(!is_session_dir(dir) && dir.is_dir() && !session_dirs(dir)?.is_empty())
+}
+
 /// Sub-folders of `dir` that are session folders, sorted by name.
 pub fn session_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    sub_dirs(dir, &|p| Ok(is_session_dir(p)))
+}
+
+/// Sub-folders of `dir` that are session or visit folders (a patient's visits), sorted by
+/// name.
+pub fn session_or_visit_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    sub_dirs(dir, &|p| Ok(is_session_dir(p) || is_visit_dir(p)?))
+}
+
+fn sub_dirs(dir: &Path, keep: &dyn Fn(&Path) -> Result<bool>) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut dirs = Vec::new();
     for e in entries {
         let path = e.map_err(|e| Error::io(dir, e))?.path();
-        if is_session_dir(&path) {
+        if keep(&path)? {
             dirs.push(path);
         }
     }

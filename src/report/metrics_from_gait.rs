@@ -7,9 +7,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::compare::{
-    self, EVENNESS_NORMAL_MIN_PCT, SYMMETRY_RATIO_CITATION, SYMMETRY_RATIO_NORMAL,
-};
+use super::compare::{self, EVENNESS_NORMAL_MIN_PCT, SYMMETRY_RATIO_CITATION};
 use super::model::{
     Audience, Better, GaitCycle, Metric, NormalRange, PlainLanguage, SessionMetrics, SideMetric,
     StrideSymmetry,
@@ -20,6 +18,7 @@ use crate::gait::analysis::{Step, Stride};
 use crate::gait::body_frame::to_body_frame;
 use crate::gait::leg::alignment::align_leg;
 use crate::gait::leg::{LegAnalysis, LegSensorKind};
+use crate::gait::summary::per_side;
 use crate::gait::symmetry::{evenness_pct, symmetry_index_pct};
 use crate::gait::{Contact, GaitAnalysis, PerSide, Side};
 use crate::recording::{ImuTable, Placement, Session, Task};
@@ -186,24 +185,6 @@ fn stride_pairs<T>(
     out
 }
 
-fn per_side<T>(
-    items: &[T],
-    steady: impl Fn(&T) -> bool,
-    side: impl Fn(&T) -> Option<Side>,
-    value: impl Fn(&T) -> Option<f64>,
-) -> PerSide<Vec<f64>> {
-    let mut out = PerSide {
-        left: Vec::new(),
-        right: Vec::new(),
-    };
-    for it in items.iter().filter(|it| steady(it)) {
-        if let (Some(s), Some(v)) = (side(it), value(it)) {
-            out.get_mut(s).push(v);
-        }
-    }
-    out
-}
-
 fn side_metric(key: &str, name: &str, samples: PerSide<Vec<f64>>) -> Option<SideMetric> {
     let mean = PerSide {
         left: stats::mean(&samples.left)?,
@@ -235,10 +216,88 @@ fn plain(
     })
 }
 
-/// |SI| at the edge of the typical symmetry ratio (1.1 → 9.52 %).
-fn typical_si_pct() -> f64 {
-    let r = SYMMETRY_RATIO_NORMAL.1;
-    200.0 * (r - 1.0) / (r + 1.0)
+/// Walking speed, m/s: a patient headline with the typical range of healthy adults and the
+/// 0.10 m/s minimal clinically important difference.
+pub fn walking_speed_metric(value: f64, samples: Vec<f64>) -> Metric {
+    Metric {
+        normal_range: Some(NormalRange {
+            low: compare::GAIT_SPEED_NORMAL_MPS.0,
+            high: compare::GAIT_SPEED_NORMAL_MPS.1,
+            source: compare::GAIT_SPEED_NORMAL_CITATION.into(),
+        }),
+        mcid: Some(compare::gait_speed_mcid()),
+        audience: Audience::Patient,
+        plain: plain("Your walking speed", "is", "", "faster", "slower"),
+        ..Metric::new(
+            "walking_speed_mps",
+            "Walking speed",
+            "m/s",
+            2,
+            Better::Higher,
+            value,
+            samples,
+        )
+    }
+}
+
+/// Step-time evenness (smaller / larger side), %: a patient headline, typical from 90 %.
+pub fn step_time_evenness_metric(value: f64, samples: Vec<f64>) -> Metric {
+    Metric {
+        normal_range: Some(NormalRange {
+            low: EVENNESS_NORMAL_MIN_PCT,
+            high: 100.0,
+            source: SYMMETRY_RATIO_CITATION.into(),
+        }),
+        limits: Some((0.0, 100.0)),
+        audience: Audience::Patient,
+        plain: plain(
+            "Your left and right steps",
+            "are",
+            "even",
+            "more even",
+            "less even",
+        ),
+        ..Metric::new(
+            "step_time_evenness_pct",
+            "Step-time evenness",
+            "%",
+            0,
+            Better::Higher,
+            value,
+            samples,
+        )
+    }
+}
+
+/// Cadence, steps/min: a patient headline ("pace").
+pub fn cadence_metric(value: f64, samples: Vec<f64>) -> Metric {
+    Metric {
+        audience: Audience::Patient,
+        plain: plain("Your pace", "is", "", "quicker", "slower"),
+        ..Metric::new(
+            "cadence_spm",
+            "Cadence",
+            "steps/min",
+            0,
+            Better::Higher,
+            value,
+            samples,
+        )
+    }
+}
+
+/// A symmetry index, % (right relative to left): closer to 0 is better, typical within the
+/// symmetry-ratio band.
+pub fn symmetry_index_metric(key: &str, name: &str, value: f64, samples: Vec<f64>) -> Metric {
+    let lim = compare::typical_si_limit_pct();
+    Metric {
+        normal_range: Some(NormalRange {
+            low: -lim,
+            high: lim,
+            source: SYMMETRY_RATIO_CITATION.into(),
+        }),
+        ..Metric::new(key, name, "%", 1, Better::Closer(0.0), value, samples)
+    }
 }
 
 /// Converts an analysed session. `cycle` is the mean gait cycle where the raw signal was
@@ -316,52 +375,13 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
         .filter_map(|s| s.speed_mps)
         .collect();
     if let Some(v) = sum.walking_speed_mps {
-        metrics.push(Metric {
-            normal_range: Some(NormalRange {
-                low: compare::GAIT_SPEED_NORMAL_MPS.0,
-                high: compare::GAIT_SPEED_NORMAL_MPS.1,
-                source: compare::GAIT_SPEED_NORMAL_CITATION.into(),
-            }),
-            mcid: Some(compare::gait_speed_mcid()),
-            audience: Audience::Patient,
-            plain: plain("Your walking speed", "is", "", "faster", "slower"),
-            ..Metric::new(
-                "walking_speed_mps",
-                "Walking speed",
-                "m/s",
-                2,
-                Better::Higher,
-                v,
-                speeds,
-            )
-        });
+        metrics.push(walking_speed_metric(v, speeds));
     }
     if let Some(v) = sum.symmetry.step_time_evenness_pct {
-        metrics.push(Metric {
-            normal_range: Some(NormalRange {
-                low: EVENNESS_NORMAL_MIN_PCT,
-                high: 100.0,
-                source: SYMMETRY_RATIO_CITATION.into(),
-            }),
-            limits: Some((0.0, 100.0)),
-            audience: Audience::Patient,
-            plain: plain(
-                "Your left and right steps",
-                "are",
-                "even",
-                "more even",
-                "less even",
-            ),
-            ..Metric::new(
-                "step_time_evenness_pct",
-                "Step-time evenness",
-                "%",
-                0,
-                Better::Higher,
-                v,
-                pair_values(&step_pairs, evenness_pct),
-            )
-        });
+        metrics.push(step_time_evenness_metric(
+            v,
+            pair_values(&step_pairs, evenness_pct),
+        ));
     }
     if let Some(v) = sum.cadence_spm {
         // Per-step instantaneous cadence, 60 / step time.
@@ -370,25 +390,8 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
             .filter(|s| s.steady && s.step_time_s > 0.0)
             .map(|s| 60.0 / s.step_time_s)
             .collect();
-        metrics.push(Metric {
-            audience: Audience::Patient,
-            plain: plain("Your pace", "is", "", "quicker", "slower"),
-            ..Metric::new(
-                "cadence_spm",
-                "Cadence",
-                "steps/min",
-                0,
-                Better::Higher,
-                v,
-                samples,
-            )
-        });
+        metrics.push(cadence_metric(v, samples));
     }
-    let si_range = || NormalRange {
-        low: -typical_si_pct(),
-        high: typical_si_pct(),
-        source: SYMMETRY_RATIO_CITATION.into(),
-    };
     let symmetric = [
         (
             "step_time_si_pct",
@@ -411,10 +414,7 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
     ];
     for (key, name, value, samples) in symmetric {
         if let Some(v) = value {
-            metrics.push(Metric {
-                normal_range: Some(si_range()),
-                ..Metric::new(key, name, "%", 1, Better::Closer(0.0), v, samples)
-            });
+            metrics.push(symmetry_index_metric(key, name, v, samples));
         }
     }
     if let Some(v) = sum.stride_length_m {
@@ -460,22 +460,38 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
         side_metric(
             "step_time_s",
             "Step time",
-            per_side(steps, |s| s.steady, |s| s.side, |s| Some(s.step_time_s)),
+            per_side(
+                steps.iter().filter(|s| s.steady),
+                |s| s.side,
+                |s| Some(s.step_time_s),
+            ),
         ),
         side_metric(
             "stance_time_s",
             "Stance time",
-            per_side(strides, |s| s.steady, |s| s.side, |s| s.stance_time_s),
+            per_side(
+                strides.iter().filter(|s| s.steady),
+                |s| s.side,
+                |s| s.stance_time_s,
+            ),
         ),
         side_metric(
             "swing_time_s",
             "Swing time",
-            per_side(strides, |s| s.steady, |s| s.side, |s| s.swing_time_s),
+            per_side(
+                strides.iter().filter(|s| s.steady),
+                |s| s.side,
+                |s| s.swing_time_s,
+            ),
         ),
         side_metric(
             "single_support_s",
             "Single support",
-            per_side(strides, |s| s.steady, |s| s.side, |s| s.single_support_s),
+            per_side(
+                strides.iter().filter(|s| s.steady),
+                |s| s.side,
+                |s| s.single_support_s,
+            ),
         ),
     ]
     .into_iter()
@@ -490,18 +506,12 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
 
     SessionMetrics {
         label: label.to_string(),
-        start_time: None,
-        task: None,
-        placements: Vec::new(),
         strides: strides.iter().filter(|s| s.steady).count(),
         metrics,
         side_metrics,
         gait_cycle: cycle,
         stride_symmetry,
-        balance_trials: 0,
-        sway: None,
-        age_years: None,
-        visit: false,
+        ..SessionMetrics::default()
     }
 }
 

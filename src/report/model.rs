@@ -144,7 +144,7 @@ pub struct StrideSymmetry {
 }
 
 /// Everything the charts and reports need from one session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SessionMetrics {
     /// Short name shown in legends, e.g. the session folder name or its date.
     pub label: String,
@@ -332,7 +332,6 @@ pub fn format_value(value: f64, decimals: usize, unit: &str) -> String {
 /// Synthetic walking sessions with known values, for examples, tests and benchmarks.
 pub mod synthetic {
     use super::*;
-    use crate::report::compare;
 
     /// Deterministic pseudo-random numbers in [−1, 1] (64-bit LCG, Knuth's MMIX constants).
     struct Lcg(u64);
@@ -409,20 +408,16 @@ pub mod synthetic {
             ),
         ];
         let step = &side_metrics[0];
-        let si: Vec<f64> = step
-            .samples
-            .left
-            .iter()
-            .zip(&step.samples.right)
-            .filter_map(|(l, r)| crate::gait::symmetry::symmetry_index_pct(*l, *r))
-            .collect();
-        let evenness: Vec<f64> = step
-            .samples
-            .left
-            .iter()
-            .zip(&step.samples.right)
-            .filter_map(|(l, r)| crate::gait::symmetry::evenness_pct(*l, *r))
-            .collect();
+        let per_stride = |f: fn(f64, f64) -> Option<f64>| -> Vec<f64> {
+            step.samples
+                .left
+                .iter()
+                .zip(&step.samples.right)
+                .filter_map(|(l, r)| f(*l, *r))
+                .collect()
+        };
+        let si = per_stride(crate::gait::symmetry::symmetry_index_pct);
+        let evenness = per_stride(crate::gait::symmetry::evenness_pct);
         let speed = jitter(speed_mps);
         let stride_time: Vec<f64> = step
             .samples
@@ -432,108 +427,25 @@ pub mod synthetic {
             .map(|(l, r)| l + r)
             .collect();
         let cadence: Vec<f64> = stride_time.iter().map(|t| 120.0 / t).collect();
-        let metric =
-            |key: &str, name: &str, unit: &str, decimals, better, samples: Vec<f64>| Metric {
-                key: key.into(),
-                name: name.into(),
-                unit: unit.into(),
-                decimals,
-                better,
-                value: stats::mean(&samples).unwrap_or(f64::NAN),
-                samples,
-                normal_range: None,
-                limits: None,
-                mcid: None,
-                audience: Audience::Therapist,
-                plain: None,
-            };
-        let plain = |subject: &str, verb: &str, after_value: &str, better: &str, worse: &str| {
-            PlainLanguage {
-                subject: subject.into(),
-                verb: verb.into(),
-                after_value: after_value.into(),
-                better: better.into(),
-                worse: worse.into(),
-            }
-        };
+        use crate::report::metrics_from_gait as gait;
+        let mean = |v: &[f64]| stats::mean(v).unwrap_or(f64::NAN);
         let metrics = vec![
-            Metric {
-                normal_range: Some(NormalRange {
-                    low: compare::GAIT_SPEED_NORMAL_MPS.0,
-                    high: compare::GAIT_SPEED_NORMAL_MPS.1,
-                    source: compare::GAIT_SPEED_NORMAL_CITATION.into(),
-                }),
-                mcid: Some(compare::gait_speed_mcid()),
-                audience: Audience::Patient,
-                plain: Some(plain("Your walking speed", "is", "", "faster", "slower")),
-                ..metric(
-                    "walking_speed_mps",
-                    "Walking speed",
-                    "m/s",
-                    2,
-                    Better::Higher,
-                    speed,
-                )
-            },
-            Metric {
-                normal_range: Some(NormalRange {
-                    low: compare::EVENNESS_NORMAL_MIN_PCT,
-                    high: 100.0,
-                    source: compare::SYMMETRY_RATIO_CITATION.into(),
-                }),
-                limits: Some((0.0, 100.0)),
-                audience: Audience::Patient,
-                plain: Some(plain(
-                    "Your left and right steps",
-                    "are",
-                    "even",
-                    "more even",
-                    "less even",
-                )),
-                ..metric(
-                    "step_time_evenness_pct",
-                    "Step-time evenness",
-                    "%",
-                    0,
-                    Better::Higher,
-                    evenness,
-                )
-            },
-            Metric {
-                normal_range: Some(NormalRange {
-                    low: -200.0 * (compare::SYMMETRY_RATIO_NORMAL.1 - 1.0)
-                        / (compare::SYMMETRY_RATIO_NORMAL.1 + 1.0),
-                    high: 200.0 * (compare::SYMMETRY_RATIO_NORMAL.1 - 1.0)
-                        / (compare::SYMMETRY_RATIO_NORMAL.1 + 1.0),
-                    source: compare::SYMMETRY_RATIO_CITATION.into(),
-                }),
-                ..metric(
-                    "step_time_si_pct",
-                    "Step-time symmetry index",
-                    "%",
-                    1,
-                    Better::Closer(0.0),
-                    si.clone(),
-                )
-            },
-            Metric {
-                audience: Audience::Patient,
-                plain: Some(plain("Your pace", "is", "", "quicker", "slower")),
-                ..metric(
-                    "cadence_spm",
-                    "Cadence",
-                    "steps/min",
-                    0,
-                    Better::Higher,
-                    cadence,
-                )
-            },
-            metric(
+            gait::walking_speed_metric(mean(&speed), speed),
+            gait::step_time_evenness_metric(mean(&evenness), evenness),
+            gait::symmetry_index_metric(
+                "step_time_si_pct",
+                "Step-time symmetry index",
+                mean(&si),
+                si.clone(),
+            ),
+            gait::cadence_metric(mean(&cadence), cadence),
+            Metric::new(
                 "stride_time_s",
                 "Stride time",
                 "s",
                 2,
                 Better::Lower,
+                mean(&stride_time),
                 stride_time.clone(),
             ),
         ];
@@ -590,10 +502,7 @@ pub mod synthetic {
                 t_s,
                 si_pct: si,
             }),
-            balance_trials: 0,
-            sway: None,
-            age_years: None,
-            visit: false,
+            ..SessionMetrics::default()
         }
     }
 }

@@ -128,12 +128,7 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        s.split_whitespace()
-            .map(|b| u8::from_str_radix(b, 16).unwrap())
-            .collect()
-    }
+    use crate::sensors::hex;
 
     fn decode(acc_g: f64, gyr_dps: f64, s: &str) -> Vec<[f64; 3]> {
         let mut out = Vec::new();

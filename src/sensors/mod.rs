@@ -285,6 +285,14 @@ impl Decoder {
     }
 }
 
+/// Bytes of a vendor byte vector written as hex pairs ("55 61 0A ...").
+#[cfg(test)]
+pub(crate) fn hex(s: &str) -> Vec<u8> {
+    s.split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

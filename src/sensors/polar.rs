@@ -494,12 +494,7 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        s.split_whitespace()
-            .map(|b| u8::from_str_radix(b, 16).unwrap())
-            .collect()
-    }
+    use crate::sensors::hex;
 
     #[test]
     fn vendor_acc_raw_type1_frame() {

@@ -20,24 +20,19 @@ const KIND_REGISTER: u8 = 0x71;
 
 /// Unlock, then return rate register 0x03 = 0x09 (100 Hz). Not saved to flash.
 pub fn start_commands() -> Vec<Command> {
-    [
-        [0xFF, 0xAA, 0x69, 0x88, 0xB5],
-        [0xFF, 0xAA, 0x03, 0x09, 0x00],
-    ]
-    .into_iter()
-    .map(|b| Command {
-        characteristic: WRITE,
-        bytes: b.to_vec(),
-        with_response: false,
-    })
-    .collect()
+    set_rate(0x09)
 }
 
 /// The device cannot stop streaming; it is set back to its 10 Hz default (code 0x06).
 pub fn stop_commands() -> Vec<Command> {
+    set_rate(0x06)
+}
+
+/// Unlock, then write the return-rate register 0x03 with `code`.
+fn set_rate(code: u8) -> Vec<Command> {
     [
         [0xFF, 0xAA, 0x69, 0x88, 0xB5],
-        [0xFF, 0xAA, 0x03, 0x06, 0x00],
+        [0xFF, 0xAA, 0x03, code, 0x00],
     ]
     .into_iter()
     .map(|b| Command {
@@ -141,12 +136,7 @@ pub fn frame(raw: [i16; 9]) -> [u8; FRAME_LEN] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        s.split_whitespace()
-            .map(|b| u8::from_str_radix(b, 16).unwrap())
-            .collect()
-    }
+    use crate::sensors::hex;
 
     const VECTOR: &str = "55 61 00 00 00 00 00 08 00 00 00 00 A4 00 00 40 00 00 00 00";
 

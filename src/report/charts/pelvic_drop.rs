@@ -12,6 +12,7 @@ use crate::balance::{BalanceTrial, TrialResult};
 use crate::gait::{PerSide, Side};
 use crate::report::metrics_from_balance::squat_key;
 use crate::report::model::SessionMetrics;
+use crate::signal::stats::mean;
 
 /// Pelvic drop per repetition, deg, per stance side, of one task kind.
 #[derive(Debug, Clone)]
@@ -79,10 +80,6 @@ impl PelvicDropChart {
             SquatKind::StepDown => "Step-down",
         }
     }
-}
-
-fn mean(v: &[f64]) -> Option<f64> {
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 
 impl Chart for PelvicDropChart {

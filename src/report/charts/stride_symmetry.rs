@@ -5,14 +5,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::theme::{self, Chart, DrawResult};
-use crate::report::compare::SYMMETRY_RATIO_NORMAL;
+pub use crate::report::compare::typical_si_limit_pct;
 use crate::report::model::{SessionMetrics, StrideSymmetry, PLAUSIBLE_STRIDE_S};
-
-/// |SI| of the typical band edge: SI of a symmetry ratio of 1.1 = 2 (r − 1) / (r + 1) × 100.
-pub fn typical_si_limit_pct() -> f64 {
-    let r = SYMMETRY_RATIO_NORMAL.1;
-    200.0 * (r - 1.0) / (r + 1.0)
-}
 
 #[derive(Debug, Clone)]
 pub struct StrideSymmetryChart {
