@@ -202,22 +202,20 @@ fn one_second(start_s: f64) -> Vec<(usize, uuid::Uuid, Vec<u8>, f64)> {
     ev
 }
 
-fn bench_recorder(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
+/// A recording of the four sensors of [`one_second`] in `dir`/s.
+fn four_sensor_recording(dir: &std::path::Path) -> Recording {
     let models = [
         (Placement::LowerBack, Model::PolarVeritySense),
         (Placement::LeftShank, Model::PolarVeritySense),
         (Placement::RightShank, Model::Movesense),
         (Placement::LeftFoot, Model::WitMotionWt901),
     ];
-    let mut rec = Recording::create(
-        &dir.path().join("s"),
-        setups(&models),
-        None,
-        None,
-        Utc::now(),
-    )
-    .unwrap();
+    Recording::create(&dir.join("s"), setups(&models), None, None, Utc::now()).unwrap()
+}
+
+fn bench_recorder(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rec = four_sensor_recording(dir.path());
     let mut second = 0.0;
     let mut g = c.benchmark_group("recorder_4_sensors_400hz");
     g.sample_size(20);
@@ -253,20 +251,7 @@ fn thread_cpu_s() -> Option<f64> {
 /// used per second of data (the share of one core the live recorder needs).
 fn report_cpu_share() {
     let dir = tempfile::tempdir().unwrap();
-    let models = [
-        (Placement::LowerBack, Model::PolarVeritySense),
-        (Placement::LeftShank, Model::PolarVeritySense),
-        (Placement::RightShank, Model::Movesense),
-        (Placement::LeftFoot, Model::WitMotionWt901),
-    ];
-    let mut rec = Recording::create(
-        &dir.path().join("s"),
-        setups(&models),
-        None,
-        None,
-        Utc::now(),
-    )
-    .unwrap();
+    let mut rec = four_sensor_recording(dir.path());
     let seconds: Vec<_> = (1..=60).map(|s| one_second(s as f64)).collect();
     let (Some(cpu0), wall0) = (thread_cpu_s(), std::time::Instant::now()) else {
         println!("cpu share: /proc/thread-self/schedstat not available");

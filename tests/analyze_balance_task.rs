@@ -2,10 +2,9 @@
 
 mod support;
 
-use std::process::Command;
-
 use gaitkit::gait::Side;
 use support::balance_sim::*;
+use support::gaitkit_ok;
 
 #[test]
 fn analyze_sends_a_single_leg_stance_session_to_the_balance_analyses() {
@@ -31,21 +30,12 @@ fn analyze_sends_a_single_leg_stance_session_to_the_balance_analyses() {
         Some(75.0),
     );
     let json = root.path().join("b.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_gaitkit"))
-        .args([
-            "analyze",
-            dir.to_str().unwrap(),
-            "--json",
-            json.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = gaitkit_ok(&[
+        "analyze",
+        dir.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
     assert!(
         stdout.contains("Task single-leg-left: balance analysis"),
         "{stdout}"

@@ -6,6 +6,7 @@ use std::process::Command;
 
 use gaitkit::gait::Side;
 use support::balance_sim::*;
+use support::gaitkit_ok;
 
 #[test]
 fn balance_command_prints_compares_and_exports() {
@@ -14,24 +15,15 @@ fn balance_command_prints_compares_and_exports() {
     write_single_leg_session(&l, Side::Left, (6.0, 16.0), "single-leg-left");
     write_single_leg_session(&r, Side::Right, (6.0, 30.0), "single-leg-right");
     let (json, csv) = (root.path().join("b.json"), root.path().join("b.csv"));
-    let out = Command::new(env!("CARGO_BIN_EXE_gaitkit"))
-        .args([
-            "balance",
-            l.to_str().unwrap(),
-            r.to_str().unwrap(),
-            "--json",
-            json.to_str().unwrap(),
-            "--csv",
-            csv.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = gaitkit_ok(&[
+        "balance",
+        l.to_str().unwrap(),
+        r.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
     println!("{stdout}");
     // holds of 10 and 24 s (event times within 0.1 s)
     assert!(

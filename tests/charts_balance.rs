@@ -4,7 +4,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use gaitkit::balance::{analyze_session, squat::SquatKind, BalanceReport};
 use gaitkit::gait::{PerSide, Side};
@@ -12,6 +11,7 @@ use gaitkit::report::charts::{
     balance_charts, pelvic_drop::PelvicDropChart, render_svg, single_leg::SingleLegChart, Chart,
 };
 use support::balance_sim::*;
+use support::gaitkit_ok;
 use support::images::{decode_png, parse_svg};
 
 #[test]
@@ -21,22 +21,13 @@ fn balance_charts_flag_writes_single_leg_chart_with_values_and_norm() {
     write_single_leg_session(&l, Side::Left, (6.0, 16.0), "single-leg-left");
     write_single_leg_session(&r, Side::Right, (6.0, 30.0), "single-leg-right");
     let charts = root.path().join("charts");
-    let out = Command::new(env!("CARGO_BIN_EXE_gaitkit"))
-        .args([
-            "balance",
-            l.to_str().unwrap(),
-            r.to_str().unwrap(),
-            "--charts",
-            charts.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = gaitkit_ok(&[
+        "balance",
+        l.to_str().unwrap(),
+        r.to_str().unwrap(),
+        "--charts",
+        charts.to_str().unwrap(),
+    ]);
     let (svg_path, png_path) = (charts.join("single_leg.svg"), charts.join("single_leg.png"));
     assert!(
         stdout.contains(&format!("Wrote {}", svg_path.display())),

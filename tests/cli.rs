@@ -7,13 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use support::reference::fixtures_dir;
-
-fn gaitkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gaitkit"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use support::run_gaitkit as gaitkit;
 
 fn text(o: &Output) -> (String, String) {
     (

@@ -61,12 +61,49 @@ fn run_chromium(bin: &Path, profile: &Path, args: &[String], url: &str) -> Outpu
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let status = child.wait().unwrap();
-    Output {
-        status,
+    let out = Output {
+        status: child.wait().unwrap(),
         stdout: std::fs::read(&out_path).unwrap(),
         stderr: std::fs::read(&err_path).unwrap(),
-    }
+    };
+    assert!(
+        out.status.success(),
+        "Chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The page's DOM after loading, asserting the page logged nothing to the console.
+fn load_dom(bin: &Path, profile: &Path, url: &str) -> String {
+    let out = run_chromium(bin, profile, &["--dump-dom".into()], url);
+    let console = console_lines(&out.stderr);
+    assert!(
+        console.is_empty(),
+        "console messages:\n{}",
+        console.join("\n")
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Screenshot of the page in a window of `size` pixels, saved to `shot`: (width, height, RGB).
+fn screenshot(
+    bin: &Path,
+    profile: &Path,
+    url: &str,
+    size: (u32, u32),
+    shot: &Path,
+) -> (u32, u32, Vec<u8>) {
+    run_chromium(
+        bin,
+        profile,
+        &[
+            format!("--window-size={},{}", size.0, size.1),
+            format!("--screenshot={}", shot.display()),
+        ],
+        url,
+    );
+    decode_png(shot)
 }
 
 /// Console messages of the page (Chromium logs them as `INFO:CONSOLE...`).
@@ -139,24 +176,7 @@ fn report_loads_cleanly_renders_every_chart_and_prints_on_a4() {
     let keep = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
 
     // DOM and console.
-    let out = run_chromium(
-        &bin,
-        &dir.path().join("profile-dom"),
-        &["--dump-dom".into()],
-        &url,
-    );
-    assert!(
-        out.status.success(),
-        "Chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let console = console_lines(&out.stderr);
-    assert!(
-        console.is_empty(),
-        "console messages:\n{}",
-        console.join("\n")
-    );
-    let dom = String::from_utf8_lossy(&out.stdout);
+    let dom = load_dom(&bin, &dir.path().join("profile-dom"), &url);
     for c in &report.charts {
         assert!(
             dom.contains(&format!("data-chart=\"{}\"", c.stem)),
@@ -183,21 +203,13 @@ fn report_loads_cleanly_renders_every_chart_and_prints_on_a4() {
 
     // Screenshot of the whole report: every chart's colours are on screen.
     let shot = keep.join("report_screenshot.png");
-    let out = run_chromium(
+    let (w, h, rgb) = screenshot(
         &bin,
         &dir.path().join("profile-shot"),
-        &[
-            "--window-size=1000,5200".into(),
-            format!("--screenshot={}", shot.display()),
-        ],
         &url,
+        (1000, 5200),
+        &shot,
     );
-    assert!(
-        out.status.success(),
-        "Chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let (w, h, rgb) = decode_png(&shot);
     assert_eq!((w, h), (1000, 5200));
     let left = count_near(&rgb, (0, 114, 178));
     let right = count_near(&rgb, (213, 94, 0));
@@ -212,7 +224,7 @@ fn report_loads_cleanly_renders_every_chart_and_prints_on_a4() {
 
     // Print to PDF: A4, patient page and therapist pages on separate sheets.
     let pdf = keep.join("report.pdf");
-    let out = run_chromium(
+    run_chromium(
         &bin,
         &dir.path().join("profile-pdf"),
         &[
@@ -220,11 +232,6 @@ fn report_loads_cleanly_renders_every_chart_and_prints_on_a4() {
             format!("--print-to-pdf={}", pdf.display()),
         ],
         &url,
-    );
-    assert!(
-        out.status.success(),
-        "Chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let bytes = std::fs::read(&pdf).unwrap();
     let text = String::from_utf8_lossy(&bytes);
@@ -298,20 +305,7 @@ fn balance_visit_report_loads_cleanly_and_renders_its_charts() {
     std::fs::write(&file, &report.html).unwrap();
     let url = format!("file://{}", file.display());
 
-    let out = run_chromium(
-        &bin,
-        &root.path().join("profile-dom"),
-        &["--dump-dom".into()],
-        &url,
-    );
-    assert!(out.status.success());
-    let console = console_lines(&out.stderr);
-    assert!(
-        console.is_empty(),
-        "console messages:\n{}",
-        console.join("\n")
-    );
-    let dom = String::from_utf8_lossy(&out.stdout);
+    let dom = load_dom(&bin, &root.path().join("profile-dom"), &url);
     // the single-leg chart on both pages, the others on the therapist page
     assert_eq!(dom.matches("<figure").count(), 4);
     assert_eq!(
@@ -323,17 +317,13 @@ fn balance_visit_report_loads_cleanly_and_renders_its_charts() {
     assert!(dom.contains("Your balance time on the left leg is now"));
 
     let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("balance_report_screenshot.png");
-    let out = run_chromium(
+    let (_, _, rgb) = screenshot(
         &bin,
         &root.path().join("profile-shot"),
-        &[
-            "--window-size=1000,6000".into(),
-            format!("--screenshot={}", shot.display()),
-        ],
         &url,
+        (1000, 6000),
+        &shot,
     );
-    assert!(out.status.success());
-    let (_, _, rgb) = decode_png(&shot);
     let left = count_near(&rgb, (0, 114, 178));
     let right = count_near(&rgb, (213, 94, 0));
     // the age-norm line; the sway paths and ellipses, before grey and after black

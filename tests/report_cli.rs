@@ -1,20 +1,15 @@
 //! `gaitkit compare`, `progress` and `report` end to end on the bundled real recordings:
 //! files written, verdicts printed, and bad input refused with a clear message and exit code 1.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use support::reference::fixtures_dir;
+use support::run_gaitkit as gaitkit;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
-
-fn gaitkit(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gaitkit"))
-        .args(args)
-        .output()
-        .unwrap()
+    fixtures_dir().join(name)
 }
 
 /// Copy of a fixture session with `start_time` and `task` set in its session.json.

@@ -4,8 +4,6 @@
 
 mod support;
 
-use std::process::Command;
-
 use gaitkit::gait::Side;
 use support::balance_sim::*;
 use support::images::{decode_png, parse_svg};
@@ -31,10 +29,7 @@ fn after() -> Visit {
 }
 
 fn gaitkit(args: &[&str]) -> (String, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gaitkit"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = support::run_gaitkit(args);
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),

@@ -132,20 +132,7 @@ impl SimRecording {
         age_years: Option<f64>,
         start_time: Option<&str>,
     ) {
-        let mut csv = String::from("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n");
-        for i in 0..self.acc_mps2[0].len() {
-            csv.push_str(&format!(
-                "{:.4},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}\n",
-                i as f64 / self.fs_hz,
-                self.acc_mps2[0][i],
-                self.acc_mps2[1][i],
-                self.acc_mps2[2][i],
-                self.gyr_dps[0][i],
-                self.gyr_dps[1][i],
-                self.gyr_dps[2][i]
-            ));
-        }
-        std::fs::write(dir.join("lower_back.csv"), csv).unwrap();
+        std::fs::write(dir.join("lower_back.csv"), self.csv_text()).unwrap();
         let task = task
             .map(|t| format!("\"task\": \"{t}\", "))
             .unwrap_or_default()
