@@ -10,7 +10,6 @@ use gaitkit::report::metrics_from_dir::metrics_from_dir;
 use gaitkit::report::model::{synthetic, SessionMetrics};
 use gaitkit::report::{charts, html, progress};
 
-#[allow(dead_code)]
 #[path = "../tests/support/balance_sim.rs"]
 mod balance_sim;
 

@@ -1,5 +1,6 @@
 //! A sensor held by another client refuses connections: the recorder keeps retrying with
 //! backoff and says why; once the sensor is free it connects and records.
+#![cfg(target_os = "linux")]
 
 mod support;
 

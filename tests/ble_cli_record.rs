@@ -1,5 +1,6 @@
 //! The `gaitkit record` binary against the fake BlueZ, stopped with Ctrl-C (SIGINT): it
 //! stops the sensor, finishes the session folder and exits successfully.
+#![cfg(target_os = "linux")]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! The `gaitkit scan` binary against the fake BlueZ: one line per supported sensor with
 //! name, address, RSSI and model; unsupported devices only with `--all`.
+#![cfg(target_os = "linux")]
 
 mod support;
 

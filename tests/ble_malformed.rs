@@ -1,5 +1,6 @@
 //! A stream with malformed, duplicate and out-of-order packets: they are counted and
 //! skipped, the good samples are all written, nothing panics.
+#![cfg(target_os = "linux")]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! No system bus (the D-Bus / BlueZ service is not running) is reported as "BlueZ not
 //! reachable" with what to do, not as a raw D-Bus error.
+#![cfg(target_os = "linux")]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! An adapter that is switched off is reported as such, with the command that fixes it,
 //! before anything is scanned.
+#![cfg(target_os = "linux")]
 
 mod support;
 

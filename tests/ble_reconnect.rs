@@ -1,5 +1,6 @@
 //! A Polar that drops its connection mid-stream and comes back: the recorder reconnects,
 //! restarts streaming, records the gap, and loses nothing else.
+#![cfg(target_os = "linux")]
 
 mod support;
 

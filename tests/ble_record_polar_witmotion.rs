@@ -1,5 +1,6 @@
 //! `record` from a Polar Verity Sense and a WitMotion at once through btleplug and a fake
 //! BlueZ: the start commands written, the exact samples in both CSVs, and session.json.
+#![cfg(target_os = "linux")]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! `scan` against a fake BlueZ: every supported model is found and recognised from its
 //! advertised name or services; unsupported devices are reported as such.
+#![cfg(target_os = "linux")]
 
 mod support;
 

@@ -169,7 +169,9 @@ fn sway_metrics(metrics: &mut Vec<Metric>, eyes_closed: bool, standing: &[(&Sway
         let v: Vec<f64> = standing.iter().map(|(s, _)| f(s)).collect();
         (mean(&v), if v.len() > 1 { v } else { Vec::new() })
     };
-    let measures: [(&str, String, &str, usize, fn(&Sway) -> f64); 4] = [
+    // (file stem, name, unit, decimals, value of one trial)
+    type SwayMeasure = (&'static str, String, &'static str, usize, fn(&Sway) -> f64);
+    let measures: [SwayMeasure; 4] = [
         ("sway_rms", format!("Sway RMS, {eyes}"), "m/s²", 3, |s| {
             s.rms_mps2
         }),

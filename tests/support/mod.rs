@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 pub mod balance_sim;
+#[cfg(target_os = "linux")]
 pub mod devices;
+#[cfg(target_os = "linux")]
 pub mod fake_bluez;
 pub mod images;
 pub mod reference;

@@ -236,6 +236,12 @@ pub fn swatch_legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A chart with f64 axes on `DB`, or the backend's drawing error.
+pub type CartesianChart<'a, DB> = std::result::Result<
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>,
+>;
+
 /// Plot of bars over `categories` unlabelled x slots (label them with [`x_category_label`]):
 /// horizontal grid only, whole-number y ticks, `y_desc` on the y axis.
 pub fn bar_chart<'a, DB: DrawingBackend>(
@@ -243,10 +249,7 @@ pub fn bar_chart<'a, DB: DrawingBackend>(
     categories: f64,
     y: std::ops::Range<f64>,
     y_desc: &str,
-) -> std::result::Result<
-    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-    DrawingAreaErrorKind<DB::ErrorType>,
-> {
+) -> CartesianChart<'a, DB> {
     let mut chart = ChartBuilder::on(&area.margin(8, 16, 16, 16))
         .x_label_area_size(40)
         .y_label_area_size(70)
