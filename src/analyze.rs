@@ -10,9 +10,12 @@ use crate::error::{Error, Location, Result};
 use crate::gait::leg::{self, LegAnalysis};
 use crate::gait::lower_back::{self, LowerBackOptions};
 use crate::gait::spatial::SENSOR_HEIGHT_PER_BODY_HEIGHT;
+use crate::gait::walking_check;
 use crate::gait::{GaitAnalysis, PerSide, Side};
-use crate::recording::resample::DEFAULT_MAX_FILL_S;
-use crate::recording::{Gap, ImuTable, Placement, Session, UniformImu};
+use crate::recording::resample::{DEFAULT_MAX_FILL_S, MAX_FILL_LIMIT_S};
+use crate::recording::session::{SensorEntry, SESSION_FILE};
+use crate::recording::units::{convert_gyr, gyr_unit_problem};
+use crate::recording::{Gap, GyrUnit, ImuTable, Placement, Session, UniformImu};
 
 /// Shortest recording worth analysing, s.
 pub const MIN_DURATION_S: f64 = 5.0;
@@ -30,6 +33,7 @@ pub enum AccUnit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnalyzeOptions {
     pub acc_unit: AccUnit,
+    pub gyr_unit: GyrUnit,
     /// Longest gap bridged by interpolation, s; longer gaps split walking bouts.
     pub max_fill_s: f64,
     /// Overrides the session's body height, m.
@@ -42,10 +46,36 @@ impl Default for AnalyzeOptions {
     fn default() -> Self {
         AnalyzeOptions {
             acc_unit: AccUnit::default(),
+            gyr_unit: GyrUnit::default(),
             max_fill_s: DEFAULT_MAX_FILL_S,
             height_m: None,
             sensor_height_m: None,
         }
+    }
+}
+
+impl AnalyzeOptions {
+    /// Checks every value; the message names the command-line option.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if !(self.max_fill_s.is_finite() && (0.0..=MAX_FILL_LIMIT_S).contains(&self.max_fill_s)) {
+            return Err(format!(
+                "--max-gap-fill-s {} must be a number of seconds from 0 to {MAX_FILL_LIMIT_S} (default {DEFAULT_MAX_FILL_S})",
+                self.max_fill_s
+            ));
+        }
+        for (name, v, lo, hi) in [
+            ("--height-m", self.height_m, 0.5, 2.6),
+            ("--sensor-height-m", self.sensor_height_m, 0.3, 1.6),
+        ] {
+            if let Some(v) = v {
+                if !(lo..=hi).contains(&v) {
+                    return Err(format!(
+                        "{name} {v} is outside {lo}–{hi} m (heights are in metres)"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -88,10 +118,16 @@ pub fn analyze_file(
     axes: crate::recording::Axes,
     opts: &AnalyzeOptions,
 ) -> Result<SessionAnalysis> {
-    let file = csv
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let Some(file) = csv.file_name().map(|f| f.to_string_lossy().into_owned()) else {
+        return Err(Error::input(Location::file(csv), "is not a file name"));
+    };
+    if placement != Placement::LowerBack {
+        return Err(Error::Unsupported(format!(
+            "{}: a single {placement} sensor cannot be analysed for gait; gaitkit needs a lower-back sensor, \
+             or both feet or both shanks in one session folder (session.json lists each sensor's CSV)",
+            csv.display()
+        )));
+    }
     let mut session = Session::new(vec![crate::recording::SensorEntry {
         placement,
         file,
@@ -100,7 +136,10 @@ pub fn analyze_file(
         sampling_rate_hz: None,
     }]);
     session.format_version = None;
-    let dir = csv.parent().unwrap_or(Path::new("."));
+    let dir = csv
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     analyze_with(dir, &session, opts, &|p: &Path| ImuTable::read(p))
 }
 
@@ -112,6 +151,7 @@ pub fn analyze_with(
     opts: &AnalyzeOptions,
     read: &dyn Fn(&Path) -> Result<ImuTable>,
 ) -> Result<SessionAnalysis> {
+    opts.validate().map_err(Error::Unsupported)?;
     let height_m = opts.height_m.or(session.participant.height_m);
     let (sensor_height_m, sensor_height_source) = match (
         opts.sensor_height_m,
@@ -147,12 +187,14 @@ pub fn analyze_with(
         Some(entry) => {
             let lower_back = || -> Result<GaitAnalysis> {
                 let path = session.sensor_path(dir, entry);
-                let imu = prepare_imu(read(&path)?, &path, opts)?;
+                let mut imu = prepare_imu(read_entry(dir, entry, read)?, &path, opts)?;
+                add_recorded_gaps(&mut imu, session, entry.placement);
                 let lb_opts = LowerBackOptions {
                     sensor_height_m,
                     ..LowerBackOptions::default()
                 };
                 let mut g = lower_back::analyze(&imu, entry.axes, &path, &lb_opts)?;
+                check_walking(&imu, &mut g, &path)?;
                 if let Some(src) = &sensor_height_source {
                     if src.starts_with("estimated") {
                         g.notes.insert(
@@ -243,8 +285,10 @@ fn analyze_leg_pair(
             .sensor(kind.placement(side))
             .expect("leg_sensor_kind found the pair");
         let path = session.sensor_path(dir, entry);
+        let mut imu = prepare_imu(read_entry(dir, entry, read)?, &path, opts)?;
+        add_recorded_gaps(&mut imu, session, entry.placement);
         Ok(leg::LegSensor {
-            imu: prepare_imu(read(&path)?, &path, opts)?,
+            imu,
             declared: entry.axes.sensor_to_body(),
         })
     };
@@ -269,6 +313,90 @@ fn analyze_leg_pair(
     Ok((leg::analyze_legs(&input)?, gaps, duration_s, fs_hz))
 }
 
+/// Reads a sensor's CSV with `read`; a missing file is reported as named in `session.json`.
+fn read_entry(
+    dir: &Path,
+    entry: &SensorEntry,
+    read: &dyn Fn(&Path) -> Result<ImuTable>,
+) -> Result<ImuTable> {
+    let path = dir.join(&entry.file);
+    read(&path).map_err(|e| match e {
+        Error::Io { io, .. } if io.kind() == std::io::ErrorKind::NotFound => Error::input(
+            Location::file(&path),
+            format!(
+                "no such file, but {} names it as the {} sensor's file: copy the CSV into the folder or correct \"file\" there",
+                dir.join(SESSION_FILE).display(),
+                entry.placement
+            ),
+        ),
+        e => e,
+    })
+}
+
+/// Adds the gaps `session.json` records for `placement` (a dropped connection during
+/// `gaitkit record`) to the sensor's missing-data ranges, as gaps too long to bridge, so they
+/// split bouts exactly like gaps in the timestamps. Overlapping ranges are merged.
+pub fn add_recorded_gaps(imu: &mut UniformImu, session: &Session, placement: Placement) {
+    let end_s = imu.time_s(imu.len().saturating_sub(1));
+    let recorded = session
+        .gaps
+        .iter()
+        .filter(|g| g.placement == placement)
+        .map(|g| Gap {
+            start_s: g.start_s.max(imu.t0_s),
+            end_s: g.end_s.min(end_s),
+            filled: false,
+        })
+        .filter(|g| g.end_s > g.start_s);
+    let mut all: Vec<Gap> = imu.gaps.iter().copied().chain(recorded).collect();
+    if all.len() == imu.gaps.len() {
+        return;
+    }
+    all.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    let mut merged: Vec<Gap> = Vec::with_capacity(all.len());
+    for g in all {
+        match merged.last_mut() {
+            Some(last) if g.start_s <= last.end_s && (!g.filled || !last.filled) => {
+                last.end_s = last.end_s.max(g.end_s);
+                last.filled = false;
+            }
+            _ => merged.push(g),
+        }
+    }
+    imu.gaps = merged;
+}
+
+/// Refuses a "walk" that is physically not one (see [`walking_check`]); one failed cue
+/// becomes a note.
+fn check_walking(imu: &UniformImu, g: &mut GaitAnalysis, path: &Path) -> Result<()> {
+    let steps: Vec<f64> = g.steps.iter().map(|s| s.step_time_s).collect();
+    let Some(step_time_s) = crate::signal::stats::median(&steps) else {
+        return Ok(());
+    };
+    let Some(evidence) = walking_check::walking_evidence(imu, &g.bouts, step_time_s) else {
+        return Ok(());
+    };
+    let failed = evidence.failed();
+    let walking_s: f64 = g.bouts.iter().map(|b| b.duration_s()).sum();
+    if evidence.is_not_walking() {
+        return Err(Error::input(
+            Location::file(path),
+            format!(
+                "the step-like vertical motion found in {walking_s:.0} s of the recording is not walking: {}. \
+                 A vibration, a vehicle, a shaken sensor or one lying on a table? Record a walk with the \
+                 sensor worn on the lower back",
+                failed.join("; ")
+            ),
+        ));
+    }
+    if let Some(f) = failed.first() {
+        g.notes.push(format!(
+            "The walk looks unusual: {f}. Check the sensor's placement and the recording."
+        ));
+    }
+    Ok(())
+}
+
 /// Reads a sensor CSV, checks units and length, and resamples it onto a uniform grid.
 pub fn load_imu(path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
     prepare_imu(ImuTable::read(path)?, path, opts)
@@ -276,6 +404,9 @@ pub fn load_imu(path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
 
 /// Checks units and length of a sensor table and resamples it onto a uniform grid.
 pub fn prepare_imu(mut table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
+    if table.is_empty() {
+        return Err(Error::input(Location::file(path), "no samples"));
+    }
     if opts.acc_unit == AccUnit::G {
         for c in table.acc_mps2.iter_mut() {
             for v in c.iter_mut() {
@@ -283,11 +414,14 @@ pub fn prepare_imu(mut table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> R
             }
         }
     }
+    convert_gyr(&mut table, opts.gyr_unit);
     let duration = table.time_s[table.len() - 1] - table.time_s[0];
-    if duration < MIN_DURATION_S {
+    if !(duration >= MIN_DURATION_S) {
+        // rounded down, so a 4.99-s file never reads as "5.0 s long"
+        let shown = (duration * 100.0).floor() / 100.0;
         return Err(Error::input(
             Location::file(path),
-            format!("recording is {duration:.1} s long; at least {MIN_DURATION_S} s are needed"),
+            format!("recording is {shown:.2} s long; at least {MIN_DURATION_S:.0} s are needed"),
         ));
     }
     let norms: Vec<f64> = (0..table.len())
@@ -315,5 +449,8 @@ pub fn prepare_imu(mut table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> R
             format!("median acceleration magnitude is {median:.2}, neither ~9.81 m/s² nor ~1 g: check the acc columns and their unit"),
         ));
     }
-    Ok(UniformImu::from_table(&table, opts.max_fill_s))
+    if let Some(problem) = gyr_unit_problem(&table, opts.gyr_unit) {
+        return Err(Error::input(Location::file(path), problem));
+    }
+    UniformImu::from_table(&table, opts.max_fill_s).map_err(|e| e.at(path))
 }

@@ -322,7 +322,7 @@ fn input_declared(axes: &str, f: impl Fn(Side, ImuTable) -> ImuTable) -> LegInpu
         .unwrap()
         .sensor_to_body();
     let sensor = |side| LegSensor {
-        imu: UniformImu::from_table(&f(side, read_table(side)), DEFAULT_MAX_FILL_S),
+        imu: UniformImu::from_table(&f(side, read_table(side)), DEFAULT_MAX_FILL_S).unwrap(),
         declared,
     };
     LegInput {

@@ -26,7 +26,7 @@ fn load(name: &str) -> (ImuTable, Session) {
 }
 
 fn run(table: &ImuTable, s: &Session) -> GaitAnalysis {
-    let imu = UniformImu::from_table(table, DEFAULT_MAX_FILL_S);
+    let imu = UniformImu::from_table(table, DEFAULT_MAX_FILL_S).unwrap();
     let opts = LowerBackOptions {
         sensor_height_m: s.participant.sensor_height_m,
         ..Default::default()

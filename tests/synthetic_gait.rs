@@ -14,7 +14,7 @@ use support::synthetic_walk::Walk;
 
 fn run(walk: &Walk, axes: &str, tilt: Rotation3<f64>) -> GaitAnalysis {
     let axes: Axes = axes.parse().unwrap();
-    let imu = UniformImu::from_table(&walk.table(axes, tilt), DEFAULT_MAX_FILL_S);
+    let imu = UniformImu::from_table(&walk.table(axes, tilt), DEFAULT_MAX_FILL_S).unwrap();
     analyze(
         &imu,
         axes,

@@ -27,7 +27,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::gait::symmetry::Symmetry;
 use crate::gait::{PerSide, Side};
-use crate::recording::{ImuTable, Placement, Session, Task, UniformImu};
+use crate::recording::{Placement, Session, Task, UniformImu};
 use crate::signal::ahrs::Calibration;
 use leg_lift::LegTrack;
 use norms::NormComparison;
@@ -120,8 +120,8 @@ pub fn analyze_session(dir: &Path) -> Result<BalanceTrial> {
                 .join(", ")
         ))
     })?;
-    let table = ImuTable::read(&session.sensor_path(dir, entry))?;
-    let uniform = UniformImu::from_table(&table, crate::recording::resample::DEFAULT_MAX_FILL_S);
+    let table = session.read_sensor(dir, entry)?;
+    let uniform = UniformImu::from_table(&table, crate::recording::resample::DEFAULT_MAX_FILL_S)?;
     let mut warnings = Vec::new();
     let segments = uniform.segments();
     let longest = segments
@@ -190,8 +190,8 @@ fn read_body_frame(
     dir: &Path,
     entry: &crate::recording::SensorEntry,
 ) -> Result<BodyFrameImu> {
-    let table = ImuTable::read(&session.sensor_path(dir, entry))?;
-    let uniform = UniformImu::from_table(&table, crate::recording::resample::DEFAULT_MAX_FILL_S);
+    let table = session.read_sensor(dir, entry)?;
+    let uniform = UniformImu::from_table(&table, crate::recording::resample::DEFAULT_MAX_FILL_S)?;
     let (acc, gyr) = rotate_to_body(&uniform, entry.axes, 0..uniform.len());
     Ok((uniform, acc, gyr))
 }

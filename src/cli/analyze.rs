@@ -1,15 +1,16 @@
 //! `gaitkit analyze`: analyse a session folder (or one sensor CSV) and print the report.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 
+use super::guard::{check_distinct, create_file, Inputs};
 use crate::analyze::{analyze_file, analyze_session, AccUnit, AnalyzeOptions, SessionAnalysis};
+use crate::error::describe_io;
 use crate::recording::resample::DEFAULT_MAX_FILL_S;
-use crate::recording::{Axes, Placement, Session};
+use crate::recording::{Axes, GyrUnit, Placement, Session};
 use crate::report::{
     csv::StepsCsvExporter, json::JsonExporter, strides_csv::StridesCsvExporter, text::TextReport,
     Exporter,
@@ -49,6 +50,9 @@ pub struct AnalyzeArgs {
     /// Unit of the acceleration columns
     #[arg(long, value_enum, default_value = "mps2")]
     pub acc_unit: AccUnitArg,
+    /// Unit of the angular-velocity columns
+    #[arg(long, value_enum, default_value = "deg/s")]
+    pub gyr_unit: GyrUnitArg,
     /// Longest gap in the data bridged by interpolation, seconds; longer gaps split walks
     #[arg(long, value_name = "S", default_value_t = DEFAULT_MAX_FILL_S)]
     pub max_gap_fill_s: f64,
@@ -83,29 +87,60 @@ pub enum AccUnitArg {
     G,
 }
 
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum GyrUnitArg {
+    /// degrees per second
+    #[value(name = "deg/s")]
+    DegPerS,
+    /// radians per second
+    #[value(name = "rad/s")]
+    RadPerS,
+}
+
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
-    for (name, v, lo, hi) in [
-        ("--height-m", args.height_m, 0.5, 2.6),
-        ("--sensor-height-m", args.sensor_height_m, 0.3, 1.6),
-    ] {
-        if let Some(v) = v {
-            if !(lo..=hi).contains(&v) {
-                bail!("{name} {v} is outside {lo}–{hi} m (heights are in metres)");
-            }
-        }
-    }
     let opts = AnalyzeOptions {
         acc_unit: match args.acc_unit {
             AccUnitArg::Mps2 => AccUnit::MetresPerSecondSquared,
             AccUnitArg::G => AccUnit::G,
         },
+        gyr_unit: match args.gyr_unit {
+            GyrUnitArg::DegPerS => GyrUnit::DegreesPerSecond,
+            GyrUnitArg::RadPerS => GyrUnit::RadiansPerSecond,
+        },
         max_fill_s: args.max_gap_fill_s,
         height_m: args.height_m,
         sensor_height_m: args.sensor_height_m,
     };
-    let analysis = if args.input.is_dir() {
+    opts.validate().map_err(|e| anyhow::anyhow!(e))?;
+    let meta = std::fs::metadata(&args.input).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: {} (expected a session folder or a sensor CSV file)",
+            args.input.display(),
+            describe_io(&e)
+        )
+    })?;
+    let mut inputs = Inputs::default();
+    if meta.is_dir() {
+        inputs.folder(&args.input);
+    } else {
+        inputs.file(&args.input);
+    }
+    let outputs: Vec<(&str, &Path)> = [
+        ("--json", args.json.as_deref()),
+        ("--csv", args.csv.as_deref()),
+        ("--strides-csv", args.strides_csv.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(o, p)| p.map(|p| (o, p)))
+    .collect();
+    for (option, path) in &outputs {
+        inputs.check_output_file(option, path)?;
+    }
+    check_distinct(&outputs)?;
+    let analysis = if meta.is_dir() {
         // balance tasks go to the balance analyses (the task is in session.json)
-        if let Some(task) = Session::read(&args.input).ok().and_then(|s| s.task) {
+        let session = Session::read(&args.input)?;
+        if let Some(task) = session.task {
             if task.is_balance() {
                 println!(
                     "Task {task}: balance analysis (to compare left and right, give both sessions to `gaitkit balance`).\n"
@@ -120,26 +155,26 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             }
         }
         analyze_session(&args.input, &opts)?
-    } else if args.input.is_file() {
+    } else if meta.is_file() {
         let Some(axes) = &args.axes else {
             bail!(
                 "{}: a lone CSV needs --axes (e.g. --axes URF: x up, y right, z forward while standing)",
                 args.input.display()
             );
         };
-        let axes: Axes = axes.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+        let axes: Axes = axes
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("--axes: {e}"))?;
         analyze_file(&args.input, args.placement.into(), axes, &opts)?
     } else {
         bail!(
-            "{}: no such session folder or CSV file",
+            "{}: is not a regular file or folder (a named pipe or device?); give a session folder or a CSV file saved on disk",
             args.input.display()
         );
     };
     print_and_export(&analysis, args.json.as_deref(), args.csv.as_deref())?;
     if let Some(path) = &args.strides_csv {
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-        let mut w = BufWriter::new(file);
+        let mut w = BufWriter::new(create_file(path)?);
         StridesCsvExporter
             .export(&analysis, &mut w)
             .and_then(|_| w.flush())
@@ -162,9 +197,7 @@ pub fn print_and_export(
         (csv, &StepsCsvExporter as &dyn Exporter),
     ] {
         if let Some(path) = path {
-            let file =
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            let mut w = BufWriter::new(file);
+            let mut w = BufWriter::new(create_file(path)?);
             exporter
                 .export(analysis, &mut w)
                 .and_then(|_| w.flush())

@@ -1,13 +1,13 @@
 //! `gaitkit balance`: standing balance and single-leg stability of one or more session folders
 //! (e.g. the left and the right single-leg stance), compared left against right.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
 
+use super::guard::{check_distinct, create_dir, create_file, existing_folder, Inputs};
 use crate::balance::{analyze_session, BalanceReport};
 use crate::recording::Session;
 use crate::report::balance_text;
@@ -42,14 +42,27 @@ pub struct BalanceArgs {
 pub fn run(args: BalanceArgs) -> anyhow::Result<()> {
     if let Some(age) = args.age_years {
         if !(0.0..=120.0).contains(&age) {
-            bail!("--age-years {age} is outside 0–120");
+            bail!("--age-years {age} is outside 0–120 years");
         }
+    }
+    let mut inputs = Inputs::default();
+    for dir in &args.sessions {
+        existing_folder(dir, "a session folder")?;
+        inputs.folder(dir);
+    }
+    let outputs: Vec<(&str, &std::path::Path)> = [("--json", &args.json), ("--csv", &args.csv)]
+        .into_iter()
+        .filter_map(|(o, p)| p.as_deref().map(|p| (o, p)))
+        .collect();
+    for (option, path) in &outputs {
+        inputs.check_output_file(option, path)?;
+    }
+    check_distinct(&outputs)?;
+    if let Some(dir) = &args.charts {
+        inputs.check_output_dir("--charts", dir)?;
     }
     let mut trials = Vec::with_capacity(args.sessions.len());
     for dir in &args.sessions {
-        if !dir.is_dir() {
-            bail!("{}: not a session folder", dir.display());
-        }
         trials.push(
             analyze_session(dir)
                 .with_context(|| format!("balance analysis of {}", dir.display()))?,
@@ -64,9 +77,7 @@ pub fn run(args: BalanceArgs) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(balance_text::text(&report).as_bytes())?;
     if let Some(path) = &args.json {
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-        let mut w = BufWriter::new(file);
+        let mut w = BufWriter::new(create_file(path)?);
         serde_json::to_writer_pretty(&mut w, &balance_text::json_value(&report))
             .map_err(std::io::Error::from)
             .and_then(|_| w.flush())
@@ -74,9 +85,7 @@ pub fn run(args: BalanceArgs) -> anyhow::Result<()> {
         writeln!(stdout, "Wrote {} (json)", path.display())?;
     }
     if let Some(path) = &args.csv {
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-        let mut w = BufWriter::new(file);
+        let mut w = BufWriter::new(create_file(path)?);
         balance_text::write_csv(&report, &mut w)
             .with_context(|| format!("cannot write {}", path.display()))?;
         w.flush()
@@ -84,7 +93,7 @@ pub fn run(args: BalanceArgs) -> anyhow::Result<()> {
         writeln!(stdout, "Wrote {} (csv)", path.display())?;
     }
     if let Some(dir) = &args.charts {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        create_dir(dir)?;
         let charts = crate::report::charts::balance_charts(&report, Some(dir))?;
         for c in &charts {
             if let Some((svg, png)) = &c.files {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
+use super::guard::{create_dir, existing_folder, write_file, Inputs};
 use crate::analyze::AnalyzeOptions;
 use crate::report::compare::compare;
 use crate::report::metrics_from_dir::metrics_from_dir;
@@ -31,6 +32,7 @@ pub struct CompareArgs {
 
 /// Analyses a session or visit folder into chart metrics, labelled "<role> (<date or folder>)".
 pub fn load(dir: &std::path::Path, role: &str) -> anyhow::Result<SessionMetrics> {
+    existing_folder(dir, "a session or visit folder")?;
     let as_role = match role {
         "Before" => " as the before session",
         "After" => " as the after session",
@@ -43,16 +45,18 @@ pub fn load(dir: &std::path::Path, role: &str) -> anyhow::Result<SessionMetrics>
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<()> {
+    let mut inputs = Inputs::default();
+    inputs.folder(&args.before);
+    inputs.folder(&args.after);
+    inputs.check_output_dir("--out", &args.out)?;
     let before = load(&args.before, "Before")?;
     let after = load(&args.after, "After")?;
     let comparison = compare(&before, &after)?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    create_dir(&args.out)?;
     let written = charts::session_charts(&after, Some(&before), Some(&args.out))?;
     let json_path = args.out.join("comparison.json");
     let json = serde_json::to_string_pretty(&comparison)?;
-    std::fs::write(&json_path, json)
-        .with_context(|| format!("cannot write {}", json_path.display()))?;
+    write_file(&json_path, json)?;
 
     println!("{}  →  {}\n", before.label, after.label);
     let width = comparison

@@ -30,14 +30,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 fn write_charts_and_report(out: &std::path::Path) -> anyhow::Result<()> {
-    use anyhow::Context;
     let metrics = crate::demo::demo_metrics()?;
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    super::guard::create_dir(out)?;
     let charts = crate::report::charts::session_charts(&metrics, None, Some(out))?;
     let report = crate::report::html::build_report(&metrics, None)?;
     let html = out.join("report.html");
-    std::fs::write(&html, &report.html)
-        .with_context(|| format!("cannot write {}", html.display()))?;
+    super::guard::write_file(&html, &report.html)?;
     println!(
         "\nCharts ({} as PNG and SVG) and the HTML report are in {}/ — open {} in a browser.",
         charts.len(),

@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod balance;
 pub mod compare;
 pub mod demo;
+pub mod guard;
 pub mod progress;
 pub mod record;
 pub mod report;

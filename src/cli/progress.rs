@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::Args;
 
+use super::guard::{create_dir, existing_folder, write_file, Inputs};
 use crate::analyze::AnalyzeOptions;
 use crate::recording::session::SESSION_FILE;
 use crate::report::metrics_from_dir::{metrics_from_dir, session_or_visit_dirs};
@@ -24,6 +25,10 @@ pub struct ProgressArgs {
 }
 
 pub fn run(args: ProgressArgs) -> anyhow::Result<()> {
+    existing_folder(&args.patient_dir, "a patient folder")?;
+    let mut inputs = Inputs::default();
+    inputs.folder(&args.patient_dir);
+    inputs.check_output_dir("--out", &args.out)?;
     let dirs = session_or_visit_dirs(&args.patient_dir).with_context(|| {
         format!(
             "cannot read the patient folder {}",
@@ -55,23 +60,19 @@ pub fn run(args: ProgressArgs) -> anyhow::Result<()> {
         );
     }
     let tracks = progress::progress(&sessions)?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    create_dir(&args.out)?;
     for track in &tracks {
         let dir = if tracks.len() > 1 {
             args.out.join(&track.task)
         } else {
             args.out.clone()
         };
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        create_dir(&dir)?;
         let written = charts::progress_charts(track, Some(&dir))?;
         let html_path = dir.join("progress.html");
-        std::fs::write(&html_path, html::progress_html(track, &written))
-            .with_context(|| format!("cannot write {}", html_path.display()))?;
+        write_file(&html_path, html::progress_html(track, &written))?;
         let json_path = dir.join("progress.json");
-        std::fs::write(&json_path, serde_json::to_string_pretty(track)?)
-            .with_context(|| format!("cannot write {}", json_path.display()))?;
+        write_file(&json_path, serde_json::to_string_pretty(track)?)?;
         println!(
             "{}: {} sessions ({})",
             track.task,
@@ -104,6 +105,15 @@ pub fn run(args: ProgressArgs) -> anyhow::Result<()> {
             2 * written.len(),
             dir.display(),
             html_path.display()
+        );
+    }
+    if !skipped.is_empty() {
+        bail!(
+            "{} of the {} session folders in {} could not be analysed (listed above as skipped) and are \
+             missing from the trends; fix or move them and run again",
+            skipped.len(),
+            dirs.len(),
+            args.patient_dir.display()
         );
     }
     Ok(())

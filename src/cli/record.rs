@@ -38,6 +38,33 @@ pub struct RecordArgs {
     pub scan_timeout: Duration,
 }
 
+/// A recording never goes into an existing session or any folder with files in it, so
+/// nothing there can be overwritten; checked before any sensor is contacted.
+fn refuse_existing_folder(out: &std::path::Path) -> anyhow::Result<()> {
+    match std::fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                let what = if out.join(crate::recording::session::SESSION_FILE).exists() {
+                    "already holds a session (session.json)"
+                } else {
+                    "already exists and is not empty"
+                };
+                anyhow::bail!(
+                    "--out {}: {what}; gaitkit record writes only into a new or empty folder, so nothing is overwritten: choose another folder",
+                    out.display()
+                );
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(_) if out.is_file() => anyhow::bail!(
+            "--out {}: is a file; give a folder name for the new session",
+            out.display()
+        ),
+        Err(e) => anyhow::bail!("--out {}: {}", out.display(), crate::error::describe_io(&e)),
+    }
+}
+
 fn parse_sensor(s: &str) -> Result<(Placement, String), String> {
     let (p, target) = s.split_once('=').ok_or_else(|| {
         format!("\"{s}\": expected PLACEMENT=NAME or PLACEMENT=ADDRESS, e.g. lower-back=WT901BLE67")
@@ -52,6 +79,7 @@ fn parse_sensor(s: &str) -> Result<(Placement, String), String> {
 }
 
 pub fn run(args: RecordArgs) -> anyhow::Result<()> {
+    refuse_existing_folder(&args.out)?;
     for (i, (p, _)) in args.sensors.iter().enumerate() {
         if args.sensors[..i].iter().any(|(q, _)| q == p) {
             anyhow::bail!("placement {p} is given twice");

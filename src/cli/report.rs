@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
 use super::compare::load;
+use super::guard::{write_file, Inputs};
 use crate::report::html::build_report;
 
 #[derive(Args, Debug)]
@@ -26,17 +26,18 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
+    let mut inputs = Inputs::default();
+    inputs.folder(&args.session);
+    if let Some(b) = &args.compare {
+        inputs.folder(b);
+    }
+    inputs.check_output_file("--out", &args.out)?;
     let (session, before) = match &args.compare {
         Some(b) => (load(&args.session, "After")?, Some(load(b, "Before")?)),
         None => (load(&args.session, "Session")?, None),
     };
     let report = build_report(&session, before.as_ref())?;
-    if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    std::fs::write(&args.out, &report.html)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    write_file(&args.out, &report.html)?;
     println!(
         "Report with {} chart{} written to {}",
         report.charts.len(),

@@ -51,7 +51,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Parses `30s`, `2m`, `1h`, `250ms` or a bare number of seconds.
+/// Longest duration accepted for a scan or a recording (a day).
+pub const MAX_DURATION_S: f64 = 24.0 * 3600.0;
+
+/// Parses `30s`, `2m`, `1h`, `250ms` or a bare number of seconds; at most
+/// [`MAX_DURATION_S`], at least 1 ms.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (num, scale) = if let Some(n) = s.strip_suffix("ms") {
@@ -72,7 +76,16 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     if !v.is_finite() || v <= 0.0 {
         return Err(format!("\"{s}\" must be a positive duration"));
     }
-    Ok(Duration::from_secs_f64(v * scale))
+    let secs = v * scale;
+    if !(secs <= MAX_DURATION_S) {
+        return Err(format!(
+            "\"{s}\" is longer than the longest accepted duration of 24 h (examples: 30s, 2m, 1h)"
+        ));
+    }
+    if secs < 1e-3 {
+        return Err(format!("\"{s}\" is shorter than 1 ms"));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|_| format!("\"{s}\" is not a duration"))
 }
 
 #[cfg(test)]
@@ -90,5 +103,10 @@ mod tests {
             .contains("not a duration"));
         assert!(parse_duration("-3s").unwrap_err().contains("positive"));
         assert!(parse_duration("0m").unwrap_err().contains("positive"));
+        assert_eq!(parse_duration("24h"), Ok(Duration::from_secs(86400)));
+        for huge in ["1e20s", "99999999999999999999s", "1e308h", "24.01h"] {
+            assert!(parse_duration(huge).unwrap_err().contains("24 h"), "{huge}");
+        }
+        assert!(parse_duration("1e-9s").unwrap_err().contains("1 ms"));
     }
 }

@@ -23,6 +23,7 @@ pub mod symmetry;
 pub mod temporal;
 pub mod turns;
 pub mod walking_bouts;
+pub mod walking_check;
 
 pub use analysis::GaitAnalysis;
 pub use events::{Contact, PerSide, Side};

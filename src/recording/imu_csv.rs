@@ -6,8 +6,9 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::resample::{check_timing, TimingError, MAX_SAMPLES};
 use super::ImuSample;
-use crate::error::{Error, Location, Result};
+use crate::error::{quote_bytes, Error, Location, Result};
 
 pub const HEADER: [&str; 7] = [
     "time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z",
@@ -60,7 +61,11 @@ impl ImuTable {
     }
 
     /// Reads and validates a sensor CSV file.
+    ///
+    /// The file must be a regular file: its metadata is checked before it is opened, so a
+    /// named pipe or device is refused instead of blocking.
     pub fn read(path: &Path) -> Result<ImuTable> {
+        check_regular_file(path)?;
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         Self::from_reader(file, path)
     }
@@ -68,12 +73,16 @@ impl ImuTable {
     /// Parses CSV from any reader; `path` names the source in errors.
     ///
     /// Columns may come in any order and extra columns are ignored. Every value must be a
-    /// finite number and `time_s` must increase strictly.
+    /// finite number within the physical range of an IMU ([`MAX_ACC_MPS2`], [`MAX_GYR_DPS`],
+    /// [`MAX_ABS_TIME_S`]), `time_s` must increase strictly, and the timestamps must describe
+    /// 10–2000 Hz with a bounded amount of missing time (see [`check_timing`]). Reading is
+    /// bounded whatever the bytes are: lines longer than [`MAX_LINE_BYTES`], NUL bytes and more
+    /// than [`MAX_SAMPLES`] rows are refused, so memory stays proportional to the rows read.
     pub fn from_reader(reader: impl Read, path: &Path) -> Result<ImuTable> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .trim(csv::Trim::All)
-            .from_reader(reader);
+            .from_reader(LineGuard::new(reader));
         let headers = rdr.byte_headers().map_err(|e| csv_error(path, e))?.clone();
         if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
             return Err(Error::input(
@@ -93,22 +102,27 @@ impl ImuTable {
             }
         }
         if !missing.is_empty() {
-            let found: Vec<_> = headers
-                .iter()
-                .map(|h| String::from_utf8_lossy(h).into_owned())
-                .collect();
+            let found: Vec<_> = headers.iter().take(12).map(quote_bytes).collect();
+            let more = if headers.len() > 12 {
+                format!(" and {} more", headers.len() - 12)
+            } else {
+                String::new()
+            };
+            let hint = separator_hint(headers.as_slice());
             return Err(Error::input(
                 Location::line(path, 1),
                 format!(
-                    "missing column(s) {} (header has: {})",
+                    "missing column(s) {} (header has: {}{more}){hint}",
                     missing.join(", "),
-                    found.join(",")
+                    found.join(","),
                 ),
             ));
         }
         let mut table = ImuTable::default();
         let mut record = csv::ByteRecord::new();
         let mut values = [0.0f64; 7];
+        // line of the largest time step, for messages about the time column
+        let mut largest_step = (0.0f64, 0u64);
         loop {
             match rdr.read_byte_record(&mut record) {
                 Ok(true) => {}
@@ -118,6 +132,16 @@ impl ImuTable {
             let line = record.position().map_or(0, |p| p.line());
             if record.len() == 1 && record[0].is_empty() {
                 continue; // blank line
+            }
+            if table.len() >= MAX_SAMPLES {
+                return Err(Error::input(
+                    Location::line(path, line),
+                    format!(
+                        "more than {MAX_SAMPLES} samples (over {:.0} h at 100 Hz); gaitkit reads at most \
+                         that many per sensor: split the recording",
+                        MAX_SAMPLES as f64 / 100.0 / 3600.0
+                    ),
+                ));
             }
             for (k, &c) in cols.iter().enumerate() {
                 let field = record.get(c).ok_or_else(|| {
@@ -130,16 +154,28 @@ impl ImuTable {
                         ),
                     )
                 })?;
-                values[k] = parse_number(field).ok_or_else(|| {
+                let v = parse_number(field).ok_or_else(|| {
+                    let hint = if field.contains(&b',') || field.contains(&b';') {
+                        "; numbers need a decimal point, not a comma"
+                    } else {
+                        ""
+                    };
                     Error::input(
                         Location::line(path, line),
                         format!(
-                            "{} = \"{}\" is not a finite number",
+                            "{} = \"{}\" is not a finite number{hint}",
                             HEADER[k],
-                            String::from_utf8_lossy(field)
+                            quote_bytes(field)
                         ),
                     )
                 })?;
+                check_range(k, v).map_err(|why| {
+                    Error::input(
+                        Location::line(path, line),
+                        format!("{} = {} {why}", HEADER[k], quote_bytes(field)),
+                    )
+                })?;
+                values[k] = v;
             }
             if let Some(&prev) = table.time_s.last() {
                 if values[0] <= prev {
@@ -150,6 +186,10 @@ impl ImuTable {
                             values[0]
                         ),
                     ));
+                }
+                let step = values[0] - prev;
+                if step > largest_step.0 {
+                    largest_step = (step, line);
                 }
             }
             table.time_s.push(values[0]);
@@ -164,7 +204,148 @@ impl ImuTable {
                 "no samples after the header",
             ));
         }
+        if let Err(e) = check_timing(&table.time_s) {
+            let location = match e {
+                TimingError::TooMuchMissing { .. } | TimingError::TooManySamples { .. }
+                    if largest_step.1 > 0 =>
+                {
+                    Location::line(path, largest_step.1)
+                }
+                _ => Location::file(path),
+            };
+            return Err(Error::input(location, e.to_string()));
+        }
         Ok(table)
+    }
+}
+
+/// Longest line accepted, bytes: a header with dozens of extra columns or a row of numbers is
+/// far shorter; anything longer is not a sensor CSV (binary data, a file without line breaks).
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+/// Largest |acceleration| accepted per axis, m/s² (50 g; IMUs used for gait measure ±8–16 g).
+pub const MAX_ACC_MPS2: f64 = 50.0 * 9.80665;
+/// Largest |angular velocity| accepted per axis, deg/s (IMU gyroscopes measure ±2000–4000).
+pub const MAX_GYR_DPS: f64 = 5000.0;
+/// Largest |time_s| accepted, s (about 31 700 years; seconds since 1970 fit).
+pub const MAX_ABS_TIME_S: f64 = 1e12;
+
+/// Refuses paths that are not regular files (named pipes, devices, folders) without opening
+/// them: opening a FIFO for reading would wait for a writer forever.
+pub fn check_regular_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::input(
+            Location::file(path),
+            "is a folder, not a CSV file",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Error::input(
+            Location::file(path),
+            "is not a regular file (a named pipe, socket or device?); give a file saved on disk",
+        ));
+    }
+    Ok(())
+}
+
+fn check_range(column: usize, v: f64) -> std::result::Result<(), String> {
+    match column {
+        0 if v.abs() > MAX_ABS_TIME_S => Err(format!(
+            "is beyond ±{MAX_ABS_TIME_S:e} s: time_s must be in seconds (milliseconds or microseconds since 1970?)"
+        )),
+        1..=3 if v.abs() > MAX_ACC_MPS2 => Err(format!(
+            "is beyond ±50 g ({MAX_ACC_MPS2:.0} m/s²), which no body-worn IMU measures: check this column and its unit"
+        )),
+        4..=6 if v.abs() > MAX_GYR_DPS => Err(format!(
+            "is beyond ±{MAX_GYR_DPS:.0} deg/s, which no body-worn IMU measures: check this column (millidegrees per second? divide by 1000)"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A hint when the header looks like another CSV dialect (semicolons, tabs).
+fn separator_hint(header: &[u8]) -> String {
+    let has = |c: u8| header.contains(&c);
+    let sep = if has(b';') {
+        Some("semicolons (;)")
+    } else if has(b'\t') {
+        Some("tabs")
+    } else {
+        None
+    };
+    match sep {
+        Some(sep) => format!(
+            ". The fields seem to be separated by {sep}: gaitkit reads comma-separated files with a \
+             decimal point (9.81, not 9,81); export the file again with ',' between fields and '.' in numbers"
+        ),
+        None => String::new(),
+    }
+}
+
+/// Why a byte stream is not a readable text CSV, found while reading.
+#[derive(Debug)]
+enum Unreadable {
+    LongLine { line: u64 },
+    Nul { line: u64 },
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::LongLine { .. } => write!(
+                f,
+                "line is longer than {MAX_LINE_BYTES} bytes: this is not a sensor CSV (binary data or a file without line breaks?)"
+            ),
+            Unreadable::Nul { .. } => write!(
+                f,
+                "contains NUL bytes: this is not a text CSV (a binary file, or a file that was never fully written?)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Unreadable {}
+
+/// Passes bytes through while refusing NUL bytes and over-long lines, so no amount of input
+/// can make the CSV parser buffer more than [`MAX_LINE_BYTES`] for one record.
+struct LineGuard<R> {
+    inner: R,
+    line: u64,
+    line_len: usize,
+}
+
+impl<R: Read> LineGuard<R> {
+    fn new(inner: R) -> Self {
+        LineGuard {
+            inner,
+            line: 1,
+            line_len: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for LineGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            let problem = match b {
+                b'\n' => {
+                    self.line += 1;
+                    self.line_len = 0;
+                    continue;
+                }
+                0 => Some(Unreadable::Nul { line: self.line }),
+                _ => {
+                    self.line_len += 1;
+                    (self.line_len > MAX_LINE_BYTES)
+                        .then_some(Unreadable::LongLine { line: self.line })
+                }
+            };
+            if let Some(p) = problem {
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, p));
+            }
+        }
+        Ok(n)
     }
 }
 
@@ -180,15 +361,33 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
         None => Location::file(path),
     };
     match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::io(path, io),
+        csv::ErrorKind::Io(io) => {
+            if let Some(u) = io.get_ref().and_then(|x| x.downcast_ref::<Unreadable>()) {
+                let line = match u {
+                    Unreadable::LongLine { line } | Unreadable::Nul { line } => *line,
+                };
+                return Error::input(Location::line(path, line), u.to_string());
+            }
+            Error::io(path, io)
+        }
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => Error::input(
+        } => {
+            let hint = if len > expected_len {
+                "; if the numbers use decimal commas (9,81), export them with decimal points (9.81)"
+            } else {
+                "; every row needs a value for every column"
+            };
+            Error::input(
+                location,
+                format!("row has {len} fields but the header has {expected_len}{hint}"),
+            )
+        }
+        csv::ErrorKind::Utf8 { .. } => Error::input(
             location,
-            format!("row has {len} fields but the header has {expected_len}"),
+            "not valid UTF-8 text: save the file as plain text (UTF-8 or ASCII)",
         ),
-        csv::ErrorKind::Utf8 { .. } => Error::input(location, "not valid UTF-8 text"),
-        other => Error::input(location, format!("{other:?}")),
+        other => Error::input(location, format!("not a readable CSV file ({other:?})")),
     }
 }
 

@@ -5,11 +5,13 @@ pub mod axes;
 pub mod imu_csv;
 pub mod resample;
 pub mod session;
+pub mod units;
 
 pub use axes::Axes;
 pub use imu_csv::{ImuCsvWriter, ImuTable};
 pub use resample::{Gap, UniformImu};
 pub use session::{Placement, SensorEntry, Session, Task};
+pub use units::GyrUnit;
 
 /// One IMU reading in raw sensor axes.
 #[derive(Debug, Clone, Copy, PartialEq)]

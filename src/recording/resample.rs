@@ -7,12 +7,169 @@
 //! [`UniformImu::segments`], which the analyses process separately, so no event or step is
 //! ever computed across missing data.
 
+use std::fmt;
 use std::ops::Range;
+use std::path::Path;
 
 use super::imu_csv::ImuTable;
+use crate::error::{Error, Location};
 
 /// Default longest gap bridged by interpolation, s (a few samples at 50–200 Hz).
 pub const DEFAULT_MAX_FILL_S: f64 = 0.1;
+/// Longest gap that may be bridged by interpolation (`--max-gap-fill-s`), s: beyond a second
+/// an interpolated line is no longer a plausible trunk or leg movement.
+pub const MAX_FILL_LIMIT_S: f64 = 1.0;
+/// Slowest sampling rate accepted, Hz: gait events need ≥ 10 samples per step.
+pub const MIN_RATE_HZ: f64 = 10.0;
+/// Fastest sampling rate accepted, Hz (body-worn IMUs stream at most a few hundred Hz to a
+/// few kHz).
+pub const MAX_RATE_HZ: f64 = 2000.0;
+/// Most samples per sensor, read or on the uniform grid (27.8 h at 100 Hz): bounds memory.
+pub const MAX_SAMPLES: usize = 10_000_000;
+/// Missing time the uniform grid holds beyond the recorded time, s: gaps are bridged on the
+/// grid only up to the recorded time plus this, so memory stays proportional to the rows
+/// read whatever the timestamps say.
+pub const MAX_EXTRA_MISSING_S: f64 = 600.0;
+
+/// Nominal sampling and grid size of a time column that passed [`check_timing`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    /// Nominal sampling interval (see [`UniformImu::from_table`]), s.
+    pub interval_s: f64,
+    /// Samples on the uniform grid from the first to the last timestamp.
+    pub grid_len: usize,
+}
+
+/// Why timestamps cannot be put on a uniform grid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimingError {
+    /// The median interval gives a rate outside [`MIN_RATE_HZ`]–[`MAX_RATE_HZ`].
+    Rate { interval_s: f64 },
+    /// The timestamps span more grid samples than [`MAX_SAMPLES`].
+    TooManySamples { span_s: f64, rate_hz: f64 },
+    /// More time is missing than is recorded (plus [`MAX_EXTRA_MISSING_S`]).
+    TooMuchMissing {
+        rows: usize,
+        span_s: f64,
+        rate_hz: f64,
+        largest_step: (f64, f64),
+    },
+}
+
+impl fmt::Display for TimingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            TimingError::Rate { interval_s } => {
+                let rate = 1.0 / interval_s;
+                write!(
+                    f,
+                    "time_s: the samples are {} s apart (median), i.e. {} Hz; gaitkit reads {MIN_RATE_HZ:.0}–{MAX_RATE_HZ:.0} Hz",
+                    short(interval_s),
+                    short(rate)
+                )?;
+                let in_range = |scale: f64| {
+                    (MIN_RATE_HZ..=MAX_RATE_HZ).contains(&(1.0 / (interval_s * scale)))
+                };
+                if in_range(1e-3) {
+                    write!(f, ". time_s looks like milliseconds: divide it by 1000")
+                } else if in_range(1e-6) {
+                    write!(f, ". time_s looks like microseconds: divide it by 1 000 000")
+                } else if in_range(1e-9) {
+                    write!(f, ". time_s looks like nanoseconds: divide it by 10⁹")
+                } else {
+                    write!(f, ". time_s must be in seconds")
+                }
+            }
+            TimingError::TooManySamples { span_s, rate_hz } => write!(
+                f,
+                "time_s spans {} s, i.e. {} samples at {} Hz; gaitkit reads at most {MAX_SAMPLES} samples per sensor: check the time column or split the recording",
+                short(span_s),
+                short(span_s * rate_hz),
+                short(rate_hz)
+            ),
+            TimingError::TooMuchMissing {
+                rows,
+                span_s,
+                rate_hz,
+                largest_step: (from, to),
+            } => write!(
+                f,
+                "time_s jumps from {} to {} s: the {rows} samples at {} Hz cover {} s, but the timestamps span {} s; \
+                 gaitkit bridges missing time only up to the recorded time plus {MAX_EXTRA_MISSING_S:.0} s. \
+                 Check the time column here, or split the recording at this line",
+                short(from),
+                short(to),
+                short(rate_hz),
+                short(rows as f64 / rate_hz),
+                short(span_s)
+            ),
+        }
+    }
+}
+
+/// A number for a message: at most 6 significant digits, no 300-digit expansions.
+fn short(v: f64) -> String {
+    if v != 0.0 && (v.abs() >= 1e7 || v.abs() < 1e-3) {
+        format!("{v:.3e}")
+    } else {
+        let s = format!("{v:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        s.to_string()
+    }
+}
+
+impl TimingError {
+    /// The error located in the file `path`.
+    pub fn at(self, path: &Path) -> Error {
+        Error::input(Location::file(path), self.to_string())
+    }
+}
+
+impl From<TimingError> for Error {
+    fn from(e: TimingError) -> Self {
+        Error::input(Location::file("sensor data"), e.to_string())
+    }
+}
+
+/// Checks that strictly increasing timestamps can be put on a uniform grid within the
+/// bounds: rate 10–2000 Hz, at most [`MAX_SAMPLES`] grid samples, and at most the recorded
+/// time plus [`MAX_EXTRA_MISSING_S`] of missing time. Runs in O(n) and allocates only the
+/// interval list, before anything is sized by the timestamps.
+pub fn check_timing(t: &[f64]) -> Result<Timing, TimingError> {
+    let n = t.len();
+    if n < 2 {
+        return Ok(Timing {
+            interval_s: median_interval(t),
+            grid_len: n,
+        });
+    }
+    let dt = median_interval(t);
+    let rate_hz = 1.0 / dt;
+    if !(dt.is_finite() && dt > 0.0 && (MIN_RATE_HZ..=MAX_RATE_HZ).contains(&rate_hz)) {
+        return Err(TimingError::Rate { interval_s: dt });
+    }
+    let span_s = t[n - 1] - t[0];
+    let grid = (span_s / dt + 1e-9).floor() + 1.0;
+    if !(grid <= MAX_SAMPLES as f64) {
+        return Err(TimingError::TooManySamples { span_s, rate_hz });
+    }
+    let missing = grid - n as f64;
+    if missing > (n as f64).max(MAX_EXTRA_MISSING_S * rate_hz) {
+        let k = (1..n)
+            .max_by(|&a, &b| (t[a] - t[a - 1]).total_cmp(&(t[b] - t[b - 1])))
+            .unwrap_or(1);
+        return Err(TimingError::TooMuchMissing {
+            rows: n,
+            span_s,
+            rate_hz,
+            largest_step: (t[k - 1], t[k]),
+        });
+    }
+    Ok(Timing {
+        interval_s: dt,
+        grid_len: grid as usize,
+    })
+}
 
 /// A time range with no recorded samples, seconds on the recording's timeline.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -79,11 +236,14 @@ impl UniformImu {
         out
     }
 
-    /// Resamples a table onto a uniform grid (see the module docs).
-    pub fn from_table(table: &ImuTable, max_fill_s: f64) -> UniformImu {
+    /// Resamples a table onto a uniform grid (see the module docs). Refuses timestamps that
+    /// [`check_timing`] refuses (every table read from a file has already passed it), so the
+    /// grid never holds more than [`MAX_SAMPLES`] nor much more than twice the table's rows.
+    pub fn from_table(table: &ImuTable, max_fill_s: f64) -> Result<UniformImu, TimingError> {
         let t = &table.time_s;
         let n = t.len();
-        let dt = median_interval(t);
+        let timing = check_timing(t)?;
+        let dt = timing.interval_s;
         let fs_hz = 1.0 / dt;
         let mut gaps = Vec::new();
         for w in t.windows(2) {
@@ -100,16 +260,16 @@ impl UniformImu {
             || t.windows(2)
                 .all(|w| ((w[1] - w[0]) - dt).abs() <= 0.01 * dt);
         if uniform {
-            return UniformImu {
+            return Ok(UniformImu {
                 fs_hz,
                 t0_s: t.first().copied().unwrap_or(0.0),
                 acc_mps2: table.acc_mps2.clone(),
                 gyr_dps: table.gyr_dps.clone(),
                 gaps,
-            };
+            });
         }
         let t0 = t[0];
-        let m = ((t[n - 1] - t0) / dt + 1e-9).floor() as usize + 1;
+        let m = timing.grid_len;
         let mut out = UniformImu {
             fs_hz,
             t0_s: t0,
@@ -137,7 +297,7 @@ impl UniformImu {
                 out.gyr_dps[c].push(g[j] + w * (g[jb] - g[j]));
             }
         }
-        out
+        Ok(out)
     }
 }
 
@@ -192,7 +352,7 @@ mod tests {
     fn uniform_input_is_copied_exactly() {
         let times: Vec<f64> = (0..500).map(|i| i as f64 * 0.01).collect();
         let tab = table(&times, |t| t.sin());
-        let u = UniformImu::from_table(&tab, DEFAULT_MAX_FILL_S);
+        let u = UniformImu::from_table(&tab, DEFAULT_MAX_FILL_S).unwrap();
         assert!((u.fs_hz - 100.0).abs() < 1e-9);
         assert_eq!(u.acc_mps2[0], tab.acc_mps2[0]);
         assert!(u.gaps.is_empty());
@@ -206,7 +366,7 @@ mod tests {
             .map(|i| i as f64 * 0.01 + if i % 2 == 1 { 0.003 } else { 0.0 })
             .collect();
         let tab = table(&times, |t| 2.0 * t + 1.0);
-        let u = UniformImu::from_table(&tab, DEFAULT_MAX_FILL_S);
+        let u = UniformImu::from_table(&tab, DEFAULT_MAX_FILL_S).unwrap();
         for i in 0..u.len() {
             assert!((u.acc_mps2[0][i] - (2.0 * u.time_s(i) + 1.0)).abs() < 1e-9);
         }
@@ -218,7 +378,7 @@ mod tests {
         times.retain(|&t| !(2.0 < t && t < 2.06)); // 70 ms hole: filled
         times.retain(|&t| !(5.0 < t && t < 5.5)); // 0.51 s hole: split
         let tab = table(&times, |t| t);
-        let u = UniformImu::from_table(&tab, DEFAULT_MAX_FILL_S);
+        let u = UniformImu::from_table(&tab, DEFAULT_MAX_FILL_S).unwrap();
         assert_eq!(u.gaps.len(), 2);
         assert!(u.gaps[0].filled && !u.gaps[1].filled);
         assert!((u.gaps[1].start_s - 5.0).abs() < 1e-9 && (u.gaps[1].end_s - 5.5).abs() < 1e-9);

@@ -12,12 +12,25 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::axes::Axes;
+use super::resample::{MAX_RATE_HZ, MIN_RATE_HZ};
 use crate::error::{Error, Location, Result};
 
 /// File name of the session description inside a session folder.
 pub const SESSION_FILE: &str = "session.json";
 /// Version of the session format written by this gaitkit.
 pub const FORMAT_VERSION: u32 = 1;
+/// Largest `session.json` read, bytes (a real one is a few kB).
+pub const MAX_SESSION_BYTES: u64 = 1 << 20;
+/// Latest time a recorded gap may start or end, s from the first sample (a week).
+const MAX_SESSION_TIME_S: f64 = 7.0 * 24.0 * 3600.0;
+
+/// serde_json's message without its " at line L column C" (the line is given separately).
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains(" column ") => msg[..i].to_string(),
+        _ => msg.to_string(),
+    }
+}
 
 /// `session.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -280,61 +293,203 @@ impl Session {
     /// Reads `session.json` from a session folder and checks it is complete.
     pub fn read(dir: &Path) -> Result<Session> {
         let path = dir.join(SESSION_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        match std::fs::metadata(dir) {
+            Err(e) => return Err(Error::io(dir, e)),
+            Ok(m) if !m.is_dir() => {
+                return Err(Error::input(
+                    Location::file(dir),
+                    "is a file, not a session folder (a folder holding session.json and the sensor CSVs)",
+                ))
+            }
+            Ok(_) => {}
+        }
+        match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::input(
+                    Location::file(dir),
+                    format!(
+                        "no {SESSION_FILE} in this folder, so it is not a session folder; `gaitkit record` \
+                         writes one (see the README for its format), or analyse a lone CSV with --axes"
+                    ),
+                ))
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+            Ok(m) if !m.is_file() => {
+                return Err(Error::input(
+                    Location::file(&path),
+                    "is not a regular file (a folder, named pipe or device?)",
+                ))
+            }
+            Ok(m) if m.len() > MAX_SESSION_BYTES => {
+                return Err(Error::input(
+                    Location::file(&path),
+                    format!(
+                        "is {} bytes long; a session description is a few kB (at most {MAX_SESSION_BYTES} bytes are read)",
+                        m.len()
+                    ),
+                ))
+            }
+            Ok(_) => {}
+        }
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::input(
+                Location::file(&path),
+                "is not UTF-8 text: save it as plain JSON text",
+            )
+        })?;
         Session::parse(&text, &path)
     }
 
-    /// Parses session JSON; `path` is only used in error messages.
+    /// Parses session JSON; `path` is only used in error messages. Unknown keys are ignored
+    /// (newer or other writers may add their own), known ones are checked value by value.
     pub fn parse(text: &str, path: &Path) -> Result<Session> {
-        let session: Session = serde_json::from_str(text).map_err(|e| {
-            let line = e.line() as u64;
-            Error::input(
-                Location::line(path, line.max(1)),
-                format!("invalid session description: {e}"),
-            )
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let session: Session = serde_path_to_error::deserialize(de).map_err(|e| {
+            let field = e.path().to_string();
+            let inner = e.into_inner();
+            let line = inner.line() as u64;
+            let what = strip_position(&inner.to_string());
+            let problem = if field.is_empty() || field == "." {
+                format!("invalid session description: {what}")
+            } else {
+                format!("field \"{field}\": {what}")
+            };
+            Error::input(Location::line(path, line.max(1)), problem)
         })?;
         session.validate(path)?;
         Ok(session)
     }
 
     fn validate(&self, path: &Path) -> Result<()> {
-        let loc = || Location::file(path);
+        let bad = |field: String, problem: String| {
+            Err(Error::input(
+                Location::file(path),
+                format!("field \"{field}\": {problem}"),
+            ))
+        };
+        if let Some(v) = self.format_version {
+            if v == 0 || v > FORMAT_VERSION {
+                return bad(
+                    "format_version".into(),
+                    format!(
+                        "{v} is not a session format this gaitkit reads (it reads version {FORMAT_VERSION}); \
+                         a newer gaitkit wrote it? Update gaitkit"
+                    ),
+                );
+            }
+        }
         if self.sensors.is_empty() {
-            return Err(Error::input(
-                loc(),
-                "\"sensors\" is empty: a session needs at least one sensor",
-            ));
+            return bad(
+                "sensors".into(),
+                "is empty: a session needs at least one sensor".into(),
+            );
         }
         for (i, s) in self.sensors.iter().enumerate() {
-            if s.file.trim().is_empty() || s.file.contains("..") || Path::new(&s.file).is_absolute()
-            {
-                return Err(Error::input(
-                    loc(),
-                    format!("sensor {} ({}): \"file\" must be a file name inside the session folder, got \"{}\"", i, s.placement, s.file),
-                ));
+            let name = Path::new(&s.file);
+            let plain = name.components().count() == 1
+                && matches!(
+                    name.components().next(),
+                    Some(std::path::Component::Normal(_))
+                );
+            if s.file.trim().is_empty() || !plain || s.file == SESSION_FILE {
+                return bad(
+                    format!("sensors[{i}].file"),
+                    format!(
+                        "must be the name of a CSV file inside the session folder (no folders, not {SESSION_FILE}), got \"{}\"",
+                        crate::error::quote_bytes(s.file.as_bytes())
+                    ),
+                );
+            }
+            if self.sensors[..i].iter().any(|o| o.file == s.file) {
+                return bad(
+                    format!("sensors[{i}].file"),
+                    format!("\"{}\" is named for two sensors", s.file),
+                );
             }
             if self.sensors[..i].iter().any(|o| o.placement == s.placement) {
-                return Err(Error::input(
-                    loc(),
+                return bad(
+                    format!("sensors[{i}].placement"),
                     format!("placement \"{}\" appears twice", s.placement),
-                ));
+                );
             }
-        }
-        let p = &self.participant;
-        for (name, v, lo, hi) in [
-            ("participant.height_m", p.height_m, 0.5, 2.6),
-            ("participant.sensor_height_m", p.sensor_height_m, 0.3, 1.6),
-        ] {
-            if let Some(v) = v {
-                if !(lo..=hi).contains(&v) {
-                    return Err(Error::input(
-                        loc(),
-                        format!("{name} = {v} is outside {lo}–{hi} m (heights are in metres)"),
-                    ));
+            if let Some(hz) = s.sampling_rate_hz {
+                if !(MIN_RATE_HZ..=MAX_RATE_HZ).contains(&hz) {
+                    return bad(
+                        format!("sensors[{i}].sampling_rate_hz"),
+                        format!("{hz} is outside {MIN_RATE_HZ:.0}–{MAX_RATE_HZ:.0} Hz"),
+                    );
                 }
             }
         }
+        let p = &self.participant;
+        for (name, v, lo, hi, unit) in [
+            (
+                "participant.height_m",
+                p.height_m,
+                0.5,
+                2.6,
+                "m (heights are in metres)",
+            ),
+            (
+                "participant.sensor_height_m",
+                p.sensor_height_m,
+                0.3,
+                1.6,
+                "m (heights are in metres)",
+            ),
+            ("participant.age_years", p.age_years, 0.0, 120.0, "years"),
+        ] {
+            if let Some(v) = v {
+                if !(lo..=hi).contains(&v) {
+                    return bad(name.into(), format!("{v} is outside {lo}–{hi} {unit}"));
+                }
+            }
+        }
+        for (i, g) in self.gaps.iter().enumerate() {
+            if self.sensor(g.placement).is_none() {
+                return bad(
+                    format!("gaps[{i}].placement"),
+                    format!("\"{}\" is not one of this session's sensors", g.placement),
+                );
+            }
+            let ok = |v: f64| v.is_finite() && (0.0..=MAX_SESSION_TIME_S).contains(&v);
+            if !ok(g.start_s) || !ok(g.end_s) || g.end_s <= g.start_s {
+                return bad(
+                    format!("gaps[{i}]"),
+                    format!(
+                        "start_s {} and end_s {} must be seconds from the first sample with start_s < end_s",
+                        g.start_s, g.end_s
+                    ),
+                );
+            }
+        }
+        if let Some(e) = self.sync.as_ref().and_then(|s| s.max_offset_error_s) {
+            if !(0.0..=60.0).contains(&e) {
+                return bad(
+                    "sync.max_offset_error_s".into(),
+                    format!("{e} is outside 0–60 s"),
+                );
+            }
+        }
         Ok(())
+    }
+
+    /// Reads the CSV of one of this session's sensors; a missing file is reported as named by
+    /// `session.json`.
+    pub fn read_sensor(&self, dir: &Path, entry: &SensorEntry) -> Result<super::ImuTable> {
+        let path = self.sensor_path(dir, entry);
+        super::ImuTable::read(&path).map_err(|e| match e {
+            Error::Io { io, .. } if io.kind() == std::io::ErrorKind::NotFound => Error::input(
+                Location::file(&path),
+                format!(
+                    "no such file, but {} names it as the {} sensor's file: copy the CSV into the folder or correct \"file\" there",
+                    dir.join(SESSION_FILE).display(),
+                    entry.placement
+                ),
+            ),
+            e => e,
+        })
     }
 
     /// Writes `session.json` atomically (temporary file, then rename).
@@ -442,7 +597,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("height_m = 159") && err.contains("metres"),
+            err.contains("field \"participant.height_m\": 159") && err.contains("metres"),
             "{err}"
         );
         let err = Session::parse("{\"sensors\": [}", p)
@@ -456,6 +611,9 @@ mod tests {
         let err = Session::read(Path::new("/nonexistent/session"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("/nonexistent/session/session.json"), "{err}");
+        assert_eq!(
+            err,
+            "/nonexistent/session: no such file or folder; check the path"
+        );
     }
 }

@@ -53,11 +53,15 @@ pub fn metrics_from_dir(dir: &Path, opts: &AnalyzeOptions) -> Result<SessionMetr
     if is_session_dir(dir) {
         return session(dir, opts);
     }
-    if !dir.is_dir() {
-        return Err(Error::io(
-            dir,
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder"),
-        ));
+    match std::fs::metadata(dir) {
+        Err(e) => return Err(Error::io(dir, e)),
+        Ok(m) if !m.is_dir() => {
+            return Err(Error::Unsupported(format!(
+                "{}: is a file, not a session folder or a visit folder",
+                dir.display()
+            )))
+        }
+        Ok(_) => {}
     }
     let sessions = session_dirs(dir)?;
     if sessions.is_empty() {

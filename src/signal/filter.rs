@@ -21,40 +21,51 @@ pub struct Butterworth {
 impl Butterworth {
     /// Low-pass of `order` with cut-off `fc_hz` at sampling rate `fs_hz`.
     pub fn lowpass(order: usize, fc_hz: f64, fs_hz: f64) -> Self {
-        Self::design(
-            order,
-            vec![clamp_fc(fc_hz, fs_hz)],
-            FilterBandType::Lowpass,
-            fs_hz,
-        )
+        match normalised(fc_hz, fs_hz) {
+            Some(w) => Self::design(order, vec![w], FilterBandType::Lowpass),
+            None => Self::identity(),
+        }
     }
 
     pub fn highpass(order: usize, fc_hz: f64, fs_hz: f64) -> Self {
-        Self::design(
-            order,
-            vec![clamp_fc(fc_hz, fs_hz)],
-            FilterBandType::Highpass,
-            fs_hz,
-        )
+        match normalised(fc_hz, fs_hz) {
+            Some(w) => Self::design(order, vec![w], FilterBandType::Highpass),
+            None => Self::identity(),
+        }
     }
 
     pub fn bandpass(order: usize, lo_hz: f64, hi_hz: f64, fs_hz: f64) -> Self {
-        Self::design(
-            order,
-            vec![clamp_fc(lo_hz, fs_hz), clamp_fc(hi_hz, fs_hz)],
-            FilterBandType::Bandpass,
-            fs_hz,
-        )
+        match (normalised(lo_hz, fs_hz), normalised(hi_hz, fs_hz)) {
+            (Some(lo), Some(hi)) => {
+                // both edges clamped to the same end (a rate far below the band): keep an
+                // octave so the design stays valid
+                let lo = if lo < hi { lo } else { hi / 2.0 };
+                Self::design(order, vec![lo, hi], FilterBandType::Bandpass)
+            }
+            _ => Self::identity(),
+        }
     }
 
-    fn design(order: usize, wn: Vec<f64>, band: FilterBandType, fs_hz: f64) -> Self {
+    /// A filter that returns its input (no sections); for rates where no cut-off exists.
+    fn identity() -> Self {
+        Butterworth {
+            sos: Vec::new(),
+            zi: Vec::new(),
+        }
+    }
+
+    /// Designs from cut-offs normalised to Nyquist, each strictly inside (0, 1).
+    fn design(order: usize, wn: Vec<f64>, band: FilterBandType) -> Self {
+        if order == 0 {
+            return Self::identity();
+        }
         match butter_dyn(
             order,
             wn,
             Some(band),
             Some(false),
             Some(FilterOutputType::Sos),
-            Some(fs_hz),
+            Some(2.0),
         ) {
             DigitalFilter::Sos(s) => {
                 let mut with_zi = s.sos.clone();
@@ -105,9 +116,13 @@ impl Butterworth {
     }
 }
 
-/// Keeps a cut-off strictly inside (0, Nyquist) so low sampling rates do not panic.
-fn clamp_fc(fc_hz: f64, fs_hz: f64) -> f64 {
-    fc_hz.clamp(1e-3, 0.49 * fs_hz)
+/// Cut-off as a fraction of Nyquist, kept strictly inside (0, 1) (at most 0.98, at least
+/// 10⁻⁶) so no sampling rate makes the design fail; `None` when the rate or the cut-off is
+/// not a positive finite number (there is no filter to design).
+fn normalised(fc_hz: f64, fs_hz: f64) -> Option<f64> {
+    let w = 2.0 * fc_hz / fs_hz;
+    (fs_hz.is_finite() && fs_hz > 0.0 && fc_hz.is_finite() && fc_hz > 0.0 && w.is_finite())
+        .then(|| w.clamp(1e-6, 0.98))
 }
 
 #[cfg(test)]
@@ -169,6 +184,42 @@ mod tests {
                 .fold(0.0, f64::max);
             assert!(err < 1e-9, "max difference {err}");
         }
+    }
+
+    #[test]
+    fn any_sampling_rate_and_cut_off_gives_a_filter_and_finite_output() {
+        let x: Vec<f64> = (0..200).map(|i| (i as f64 * 0.3).sin()).collect();
+        let rates = [
+            1e-9,
+            1e-4,
+            0.002,
+            0.01,
+            0.5,
+            1.0,
+            10.0,
+            100.0,
+            1e6,
+            f64::NAN,
+            -5.0,
+            0.0,
+        ];
+        let cuts = [1e-9, 0.1, 0.25, 5.0, 40.0, 1e9, f64::INFINITY, -1.0, 0.0];
+        for fs in rates {
+            for fc in cuts {
+                for f in [
+                    Butterworth::lowpass(4, fc, fs),
+                    Butterworth::highpass(2, fc, fs),
+                    Butterworth::bandpass(4, fc, 2.0 * fc, fs),
+                    Butterworth::bandpass(2, 2.0 * fc, fc, fs),
+                ] {
+                    let y = f.filtfilt(&x);
+                    assert_eq!(y.len(), x.len());
+                    assert!(y.iter().all(|v| v.is_finite()), "fs {fs} fc {fc}");
+                }
+            }
+        }
+        // no cut-off to design: the input comes back unchanged
+        assert_eq!(Butterworth::lowpass(4, 5.0, f64::NAN).filtfilt(&x), x);
     }
 
     #[test]

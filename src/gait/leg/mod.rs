@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::gait::events::{Contact, PerSide, Side};
 use crate::recording::resample::DEFAULT_MAX_FILL_S;
-use crate::recording::{ImuTable, Placement, Session, UniformImu};
+use crate::recording::{Placement, Session, UniformImu};
 
 pub use alignment::{AlignmentReport, LegAlignment};
 pub use strides::{LegEvents, LegStride, LegSummary, LegSymmetry};
@@ -100,9 +100,9 @@ pub fn analyze_session_legs(session: &Session, dir: &Path) -> Result<LegAnalysis
         let entry = session
             .sensor(kind.placement(side))
             .expect("pair checked above");
-        let table = ImuTable::read(&session.sensor_path(dir, entry))?;
+        let table = session.read_sensor(dir, entry)?;
         Ok(LegSensor {
-            imu: UniformImu::from_table(&table, DEFAULT_MAX_FILL_S),
+            imu: UniformImu::from_table(&table, DEFAULT_MAX_FILL_S)?,
             declared: entry.axes.sensor_to_body(),
         })
     };
