@@ -136,10 +136,7 @@ pub fn analyze_file(
         sampling_rate_hz: None,
     }]);
     session.format_version = None;
-    let dir = csv
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = csv.parent().unwrap_or(Path::new(""));
     analyze_with(dir, &session, opts, &|p: &Path| ImuTable::read(p))
 }
 

@@ -54,7 +54,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value = "deg/s")]
     pub gyr_unit: GyrUnitArg,
     /// Longest gap in the data bridged by interpolation, seconds; longer gaps split walks
-    #[arg(long, value_name = "S", default_value_t = DEFAULT_MAX_FILL_S)]
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_MAX_FILL_S, allow_negative_numbers = true)]
     pub max_gap_fill_s: f64,
 }
 

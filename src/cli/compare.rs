@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
 use super::guard::{create_dir, existing_folder, write_file, Inputs};
@@ -38,8 +37,13 @@ pub fn load(dir: &std::path::Path, role: &str) -> anyhow::Result<SessionMetrics>
         "After" => " as the after session",
         _ => "",
     };
-    let mut s = metrics_from_dir(dir, &AnalyzeOptions::default())
-        .with_context(|| format!("cannot use {}{as_role}", dir.display()))?;
+    let mut s = metrics_from_dir(dir, &AnalyzeOptions::default()).map_err(|e| {
+        // the folder is named once: in front, not again inside the reason
+        let text = e.to_string();
+        let prefix = format!("{}: ", dir.display());
+        let why = text.strip_prefix(&prefix).unwrap_or(&text);
+        anyhow::anyhow!("cannot use {}{as_role}: {why}", dir.display())
+    })?;
     s.label = format!("{role} ({})", s.label);
     Ok(s)
 }

@@ -78,8 +78,15 @@ impl Inputs {
 
     /// Refuses an output folder that is an input folder or lies inside a session folder.
     pub fn check_output_dir(&self, option: &str, path: &Path) -> anyhow::Result<()> {
-        self.check_output_file(option, path)?;
         if let Some(target) = canonical_target(path) {
+            for (input, what) in self.files.iter().chain(&self.dirs) {
+                if *input == target {
+                    bail!(
+                        "{option} {}: this is {what}; writing the results into it would mix them with (or replace) the recording. Choose another folder",
+                        path.display()
+                    );
+                }
+            }
             let mut p = Some(target.as_path());
             while let Some(d) = p {
                 if d.join(SESSION_FILE).is_file() {
@@ -132,7 +139,7 @@ fn canonical_target(path: &Path) -> Option<PathBuf> {
 pub fn create_dir(dir: &Path) -> anyhow::Result<()> {
     if let Some(blocker) = dir.ancestors().find(|a| a.is_file()) {
         bail!(
-            "cannot create the folder {}: {} is a file, not a folder",
+            "cannot create the folder {}: {} is a file, not a folder; choose another path",
             dir.display(),
             blocker.display()
         );
@@ -155,6 +162,13 @@ pub fn create_file(path: &Path) -> anyhow::Result<File> {
         );
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Some(blocker) = parent.ancestors().find(|a| a.is_file()) {
+            bail!(
+                "cannot write {}: {} is a file, not a folder; choose another path",
+                path.display(),
+                blocker.display()
+            );
+        }
         create_dir(parent)?;
     }
     File::create(path)
@@ -223,6 +237,9 @@ mod tests {
         let f = root.path().join("file.txt");
         std::fs::write(&f, "x").unwrap();
         let e = create_file(&f.join("r.html")).unwrap_err().to_string();
-        assert!(e.contains("file.txt is a file, not a folder"), "{e}");
+        assert!(
+            e.contains("cannot write") && e.contains("file.txt is a file, not a folder"),
+            "{e}"
+        );
     }
 }

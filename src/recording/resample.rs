@@ -107,14 +107,24 @@ impl fmt::Display for TimingError {
     }
 }
 
-/// A number for a message: at most 6 significant digits, no 300-digit expansions.
-fn short(v: f64) -> String {
+/// A number for a message: 4 significant digits, no 300-digit expansions.
+pub(crate) fn short(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
     if v != 0.0 && (v.abs() >= 1e7 || v.abs() < 1e-3) {
-        format!("{v:.3e}")
+        return format!("{v:.3e}");
+    }
+    let digits = if v == 0.0 {
+        0
     } else {
-        let s = format!("{v:.6}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        s.to_string()
+        (3 - v.abs().log10().floor() as i32).clamp(0, 6) as usize
+    };
+    let s = format!("{v:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
 
