@@ -42,10 +42,10 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub axes: Option<String>,
     /// Body height in metres (sensor height defaults to 0.59 × this)
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
     pub height_m: Option<f64>,
     /// Height of the lower-back sensor above the floor in metres (for step length and speed)
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
     pub sensor_height_m: Option<f64>,
     /// Unit of the acceleration columns
     #[arg(long, value_enum, default_value = "mps2")]

@@ -32,7 +32,7 @@ pub struct BalanceArgs {
     pub csv: Option<PathBuf>,
     /// Age in years for the single-leg stance norm (default: participant.age_years of the
     /// first session)
-    #[arg(long, value_name = "YEARS")]
+    #[arg(long, value_name = "YEARS", allow_negative_numbers = true)]
     pub age_years: Option<f64>,
     /// Write the balance charts (SVG and PNG) into this folder, created if missing
     #[arg(long, value_name = "DIR")]

@@ -91,7 +91,7 @@ impl Inputs {
             while let Some(d) = p {
                 if d.join(SESSION_FILE).is_file() {
                     bail!(
-                        "{option} {}: this is inside the session folder {}; write the results elsewhere so the recording stays as it was",
+                        "{option} {}: this is inside the session folder {}; the results would mix with the recording. Choose another folder",
                         path.display(),
                         d.display()
                     );
