@@ -26,10 +26,10 @@ pub const MIN_RATE_HZ: f64 = 10.0;
 pub const MAX_RATE_HZ: f64 = 2000.0;
 /// Most samples per sensor, read or on the uniform grid (27.8 h at 100 Hz): bounds memory.
 pub const MAX_SAMPLES: usize = 10_000_000;
-/// Missing time the uniform grid holds beyond the recorded time, s: gaps are bridged on the
-/// grid only up to the recorded time plus this, so memory stays proportional to the rows
-/// read whatever the timestamps say.
-pub const MAX_EXTRA_MISSING_S: f64 = 600.0;
+/// Grid samples of missing data allowed beyond the number of recorded samples (10 min at
+/// 100 Hz): gaps are bridged on the grid only up to the recorded time or this, so memory stays
+/// proportional to the rows read, plus a small constant, whatever the timestamps say.
+pub const MAX_EXTRA_MISSING_SAMPLES: usize = 60_000;
 
 /// Nominal sampling and grid size of a time column that passed [`check_timing`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,7 +47,7 @@ pub enum TimingError {
     Rate { interval_s: f64 },
     /// The timestamps span more grid samples than [`MAX_SAMPLES`].
     TooManySamples { span_s: f64, rate_hz: f64 },
-    /// More time is missing than is recorded (plus [`MAX_EXTRA_MISSING_S`]).
+    /// More time is missing than is recorded (or [`MAX_EXTRA_MISSING_SAMPLES`]).
     TooMuchMissing {
         rows: usize,
         span_s: f64,
@@ -95,13 +95,14 @@ impl fmt::Display for TimingError {
             } => write!(
                 f,
                 "time_s jumps from {} to {} s: the {rows} samples at {} Hz cover {} s, but the timestamps span {} s; \
-                 gaitkit bridges missing time only up to the recorded time plus {MAX_EXTRA_MISSING_S:.0} s. \
-                 Check the time column here, or split the recording at this line",
+                 gaitkit bridges missing time only up to the recorded time or {} s ({MAX_EXTRA_MISSING_SAMPLES} samples), \
+                 whichever is longer. Check the time column here, or split the recording at this line",
                 short(from),
                 short(to),
                 short(rate_hz),
                 short(rows as f64 / rate_hz),
-                short(span_s)
+                short(span_s),
+                short(MAX_EXTRA_MISSING_SAMPLES as f64 / rate_hz)
             ),
         }
     }
@@ -142,8 +143,8 @@ impl From<TimingError> for Error {
 }
 
 /// Checks that strictly increasing timestamps can be put on a uniform grid within the
-/// bounds: rate 10–2000 Hz, at most [`MAX_SAMPLES`] grid samples, and at most the recorded
-/// time plus [`MAX_EXTRA_MISSING_S`] of missing time. Runs in O(n) and allocates only the
+/// bounds: rate 10–2000 Hz, at most [`MAX_SAMPLES`] grid samples, and no more missing grid
+/// samples than recorded ones or [`MAX_EXTRA_MISSING_SAMPLES`], whichever is more. Runs in O(n) and allocates only the
 /// interval list, before anything is sized by the timestamps.
 pub fn check_timing(t: &[f64]) -> Result<Timing, TimingError> {
     let n = t.len();
@@ -164,7 +165,7 @@ pub fn check_timing(t: &[f64]) -> Result<Timing, TimingError> {
         return Err(TimingError::TooManySamples { span_s, rate_hz });
     }
     let missing = grid - n as f64;
-    if missing > (n as f64).max(MAX_EXTRA_MISSING_S * rate_hz) {
+    if missing > (n.max(MAX_EXTRA_MISSING_SAMPLES)) as f64 {
         let k = (1..n)
             .max_by(|&a, &b| (t[a] - t[a - 1]).total_cmp(&(t[b] - t[b - 1])))
             .unwrap_or(1);
@@ -248,7 +249,8 @@ impl UniformImu {
 
     /// Resamples a table onto a uniform grid (see the module docs). Refuses timestamps that
     /// [`check_timing`] refuses (every table read from a file has already passed it), so the
-    /// grid never holds more than [`MAX_SAMPLES`] nor much more than twice the table's rows.
+    /// grid never holds more than [`MAX_SAMPLES`] nor more than twice the table's rows plus
+    /// [`MAX_EXTRA_MISSING_SAMPLES`].
     pub fn from_table(table: &ImuTable, max_fill_s: f64) -> Result<UniformImu, TimingError> {
         let t = &table.time_s;
         let n = t.len();
@@ -380,6 +382,50 @@ mod tests {
         for i in 0..u.len() {
             assert!((u.acc_mps2[0][i] - (2.0 * u.time_s(i) + 1.0)).abs() < 1e-9);
         }
+    }
+
+    #[test]
+    fn timestamps_are_bounded_before_anything_is_allocated_for_them() {
+        let at = |dt: f64| (0..100).map(|i| i as f64 * dt).collect::<Vec<_>>();
+        assert!(matches!(
+            check_timing(&at(0.01)),
+            Ok(Timing { grid_len: 100, .. })
+        ));
+        for dt in [1e-4, 0.2, 10.0, 1e4] {
+            assert!(
+                matches!(check_timing(&at(dt)), Err(TimingError::Rate { .. })),
+                "{dt}"
+            );
+        }
+        // one 1e9-s jump: refused by the sample cap, whatever the rows
+        let mut t = at(0.01);
+        for v in t.iter_mut().skip(50) {
+            *v += 1e9;
+        }
+        let e = check_timing(&t).unwrap_err();
+        assert!(e.to_string().contains("1.000e11 samples"), "{e}");
+        // 700 s missing from 100 rows (1 s) at 100 Hz: 70 000 > 60 000 missing samples
+        let mut t = at(0.01);
+        for v in t.iter_mut().skip(50) {
+            *v += 700.0;
+        }
+        let e = check_timing(&t).unwrap_err();
+        assert!(
+            matches!(e, TimingError::TooMuchMissing { rows: 100, .. }),
+            "{e}"
+        );
+        assert!(e.to_string().contains("jumps from 0.49 to 700.5 s"), "{e}");
+        // 500 s missing is bridged: a gap that splits the recording
+        let mut t = at(0.01);
+        for v in t.iter_mut().skip(50) {
+            *v += 500.0;
+        }
+        let tab = table(&t, |x| x);
+        let u = UniformImu::from_table(&tab, DEFAULT_MAX_FILL_S).unwrap();
+        assert_eq!(u.gaps.len(), 1);
+        assert!(!u.gaps[0].filled);
+        assert_eq!(u.segments().len(), 2);
+        assert!(u.len() <= 2 * tab.len() + MAX_EXTRA_MISSING_SAMPLES);
     }
 
     #[test]

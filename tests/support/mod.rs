@@ -1,6 +1,7 @@
 //! Test helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod alloc_meter;
 pub mod balance_sim;
 #[cfg(target_os = "linux")]
 pub mod devices;
