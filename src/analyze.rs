@@ -413,7 +413,7 @@ pub fn prepare_imu(mut table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> R
     }
     convert_gyr(&mut table, opts.gyr_unit);
     let duration = table.time_s[table.len() - 1] - table.time_s[0];
-    if !(duration >= MIN_DURATION_S) {
+    if duration.is_nan() || duration < MIN_DURATION_S {
         // rounded down, so a 4.99-s file never reads as "5.0 s long"
         let shown = (duration * 100.0).floor() / 100.0;
         return Err(Error::input(

@@ -530,7 +530,8 @@ fn every_option_and_session_field_is_checked_value_by_value() {
     }
     let o = gaitkit(&["balance", s(&session), "--age-years", "-4"]);
     assert_refused(&o, &["--age-years -4", "0–120"]);
-    let cases: Vec<(Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|v| v["format_version"] = 99.into()),
             "field \"format_version\": 99 is not a session format",

@@ -16,7 +16,7 @@ static ALLOC: Meter = Meter;
 fn config() -> Config {
     Config {
         cases: 500,
-        rng_seed: RngSeed::Fixed(0xb1e_dec0de),
+        rng_seed: RngSeed::Fixed(16_2026),
         failure_persistence: None,
         ..Config::default()
     }

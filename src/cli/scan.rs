@@ -77,7 +77,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err(format!("\"{s}\" must be a positive duration"));
     }
     let secs = v * scale;
-    if !(secs <= MAX_DURATION_S) {
+    if secs > MAX_DURATION_S {
         return Err(format!(
             "\"{s}\" is longer than the longest accepted duration of 24 h (examples: 30s, 2m, 1h)"
         ));

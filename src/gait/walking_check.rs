@@ -43,19 +43,19 @@ impl WalkingEvidence {
     /// Descriptions of the cues this evidence fails.
     pub fn failed(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if !(self.horizontal_ratio >= MIN_HORIZONTAL_RATIO) {
+        if below(self.horizontal_ratio, MIN_HORIZONTAL_RATIO) {
             out.push(format!(
                 "the trunk hardly moves forward or sideways (horizontal acceleration {:.0} % of the vertical; walking: 50–120 %)",
                 100.0 * self.horizontal_ratio
             ));
         }
-        if !(self.rotation_dps >= MIN_ROTATION_DPS) {
+        if below(self.rotation_dps, MIN_ROTATION_DPS) {
             out.push(format!(
                 "it hardly rotates ({:.1} deg/s; a walking trunk: 10–40 deg/s)",
                 self.rotation_dps
             ));
         }
-        if !(self.alternation >= MIN_ALTERNATION) {
+        if below(self.alternation, MIN_ALTERNATION) {
             out.push(format!(
                 "its rotation does not alternate between left and right steps (stride-minus-step correlation {:.2}; walking: above 0.5)",
                 self.alternation
@@ -96,7 +96,7 @@ pub fn walking_evidence(
         let acc_mean: [f64; 3] = std::array::from_fn(|k| mean(&imu.acc_mps2[k]));
         let gyr_mean: [f64; 3] = std::array::from_fn(|k| mean(&imu.gyr_dps[k]));
         let g_norm = acc_mean.iter().map(|v| v * v).sum::<f64>().sqrt();
-        if !(g_norm > 1e-6) {
+        if g_norm.is_nan() || g_norm <= 1e-6 {
             continue;
         }
         let up: [f64; 3] = std::array::from_fn(|k| acc_mean[k] / g_norm);
@@ -130,6 +130,11 @@ pub fn walking_evidence(
         rotation_dps: (w2 / n_total as f64).sqrt(),
         alternation: alt_sum / alt_weight,
     })
+}
+
+/// True when `v` is below `min` or not a number (a cue that cannot be measured fails).
+fn below(v: f64, min: f64) -> bool {
+    v.is_nan() || v < min
 }
 
 /// Normalised autocorrelation at `lag` (Pearson correlation of the signal with itself

@@ -161,7 +161,7 @@ pub fn check_timing(t: &[f64]) -> Result<Timing, TimingError> {
     }
     let span_s = t[n - 1] - t[0];
     let grid = (span_s / dt + 1e-9).floor() + 1.0;
-    if !(grid <= MAX_SAMPLES as f64) {
+    if grid.is_nan() || grid > MAX_SAMPLES as f64 {
         return Err(TimingError::TooManySamples { span_s, rate_hz });
     }
     let missing = grid - n as f64;
