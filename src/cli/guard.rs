@@ -187,6 +187,10 @@ pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
 /// An input that must be an existing folder (session, visit or patient folder).
 pub fn existing_folder(path: &Path, what: &str) -> anyhow::Result<()> {
     match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "{}: no such file or folder, so not {what}; check the path",
+            path.display()
+        ),
         Err(e) => bail!("{}: {}", path.display(), describe_io(&e)),
         Ok(m) if m.is_dir() => Ok(()),
         Ok(_) => bail!("{}: is a file, not {what}", path.display()),

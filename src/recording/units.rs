@@ -44,19 +44,12 @@ pub fn convert_gyr(table: &mut ImuTable, unit: GyrUnit) {
 }
 
 /// A problem with the gyroscope columns (already in deg/s per `declared`), in words that
-/// name the likely unit; `None` when they look like deg/s of a moving body.
+/// name the likely unit; `None` when they look like deg/s of a moving body, or when the
+/// sensor did not move (nothing then depends on the gyroscope: no walk will be found).
 pub fn gyr_unit_problem(table: &ImuTable, declared: GyrUnit) -> Option<String> {
     let n = table.len();
     if n == 0 {
         return None;
-    }
-    if table.gyr_dps.iter().all(|c| c.iter().all(|&v| v == 0.0)) {
-        return Some(
-            "the gyroscope columns gyr_x, gyr_y, gyr_z are all 0: this sensor recorded no rotation \
-             (an accelerometer-only sensor such as the Polar H10?). Gait analysis needs the angular \
-             velocity in deg/s for left/right and turns"
-                .into(),
-        );
     }
     let step = (n / 200_000).max(1);
     let norms = |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..n).step_by(step).map(f).collect() };
@@ -76,6 +69,14 @@ pub fn gyr_unit_problem(table: &ImuTable, declared: GyrUnit) -> Option<String> {
     let moving: Vec<f64> = acc.iter().map(|a| (a - median_acc).abs()).collect();
     let movement = crate::signal::stats::percentile(&moving, PERCENTILE).unwrap_or(0.0);
     let rotation = crate::signal::stats::percentile(&gyr, PERCENTILE).unwrap_or(0.0);
+    if movement > MOVING_ACC_MPS2 && table.gyr_dps.iter().all(|c| c.iter().all(|&v| v == 0.0)) {
+        return Some(
+            "the gyroscope columns gyr_x, gyr_y, gyr_z are all 0: this sensor recorded no rotation \
+             (an accelerometer-only sensor such as the Polar H10?). Gait analysis needs the angular \
+             velocity in deg/s for left/right and turns"
+                .into(),
+        );
+    }
     match declared {
         GyrUnit::DegreesPerSecond if movement > MOVING_ACC_MPS2 && rotation < MIN_MOVING_GYR_DPS => {
             Some(format!(
