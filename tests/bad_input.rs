@@ -355,6 +355,32 @@ fn gyroscope_units_are_checked_against_the_data() {
         converted["gait"]["turns"].as_array().unwrap().len(),
         reference["gait"]["turns"].as_array().unwrap().len()
     );
+    // feet in rad/s: far larger numbers than a trunk, still caught
+    let feet = copy_session("feet_healthy_2x20m", &dir.path().join("feet"));
+    for side in ["left", "right"] {
+        let p = feet.join(format!("{side}_foot.csv"));
+        let text = std::fs::read_to_string(&p).unwrap();
+        let mut out = String::new();
+        for (i, l) in text.lines().enumerate() {
+            let fields: Vec<String> = l
+                .split(',')
+                .enumerate()
+                .map(|(k, v)| match (i, k) {
+                    (0, _) | (_, 0..=3) => v.to_string(),
+                    _ => format!("{}", v.parse::<f64>().unwrap().to_radians()),
+                })
+                .collect();
+            out.push_str(&(fields.join(",") + "\n"));
+        }
+        std::fs::write(&p, out).unwrap();
+    }
+    assert_refused(
+        &gaitkit(&["analyze", s(&feet)]),
+        &["left_foot.csv", "probably in rad/s"],
+    );
+    let o = gaitkit(&["analyze", s(&feet), "--gyr-unit", "rad/s"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("61 steps"), "{}", stdout(&o));
     // deg/s declared as rad/s
     let o = gaitkit(&["analyze", s(&base), "--axes", "URF", "--gyr-unit", "rad/s"]);
     assert_refused(&o, &["deg.csv", "in deg/s already"]);

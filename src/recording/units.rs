@@ -25,6 +25,10 @@ pub const MOVING_ACC_MPS2: f64 = 1.5;
 /// High percentile of |gyr| below which a moving sensor did not rotate in deg/s, deg/s
 /// (walking: 20–100 at the lower back, 200–600 at the feet; in rad/s those are 0.3–10).
 pub const MIN_MOVING_GYR_DPS: f64 = 10.0;
+/// The same floor relative to the movement, deg/s per m/s²: a body segment rotates about
+/// 10 deg/s per m/s² of acceleration (trunk ≈ 50 deg/s at ≈ 5 m/s², foot ≈ 500 deg/s at
+/// ≈ 50 m/s²); in rad/s that ratio falls to ≈ 0.2, so feet in rad/s (≈ 9 rad/s) are caught too.
+pub const MIN_GYR_PER_ACC: f64 = 1.0;
 /// High percentile of |gyr| above which a column declared rad/s was in deg/s already.
 pub const MAX_PLAUSIBLE_GYR_DPS: f64 = 2000.0;
 
@@ -78,7 +82,10 @@ pub fn gyr_unit_problem(table: &ImuTable, declared: GyrUnit) -> Option<String> {
         );
     }
     match declared {
-        GyrUnit::DegreesPerSecond if movement > MOVING_ACC_MPS2 && rotation < MIN_MOVING_GYR_DPS => {
+        GyrUnit::DegreesPerSecond
+            if movement > MOVING_ACC_MPS2
+                && rotation < MIN_MOVING_GYR_DPS.max(MIN_GYR_PER_ACC * movement) =>
+        {
             Some(format!(
                 "the gyroscope reads at most about {rotation:.2} (|gyr|, {PERCENTILE}th percentile) while the \
                  acceleration shows movement of {movement:.1} m/s²; a moving trunk or leg turns at tens to \
@@ -102,6 +109,10 @@ mod tests {
 
     /// A moving sensor: 2 Hz vertical bounce of 4 m/s² and a 1 Hz rotation of `gyr_amp`.
     fn moving(gyr_amp: f64) -> ImuTable {
+        moving_with(4.0, gyr_amp)
+    }
+
+    fn moving_with(acc_amp: f64, gyr_amp: f64) -> ImuTable {
         let mut t = ImuTable::default();
         for i in 0..2000 {
             let s = i as f64 / 100.0;
@@ -139,6 +150,19 @@ mod tests {
         convert_gyr(&mut twice, GyrUnit::RadiansPerSecond);
         let e = gyr_unit_problem(&twice, GyrUnit::RadiansPerSecond).unwrap();
         assert!(e.contains("deg/s already"), "{e}");
+    }
+
+    #[test]
+    fn a_foot_in_rad_per_s_is_caught_despite_its_large_values() {
+        // a foot: 50 m/s² of movement, 500 deg/s of swing (8.7 rad/s)
+        assert_eq!(
+            gyr_unit_problem(&moving_with(50.0, 500.0), GyrUnit::DegreesPerSecond),
+            None
+        );
+        let rad = moving_with(50.0, 500f64.to_radians());
+        assert!(gyr_unit_problem(&rad, GyrUnit::DegreesPerSecond)
+            .unwrap()
+            .contains("rad/s"));
     }
 
     #[test]
