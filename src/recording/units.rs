@@ -120,7 +120,7 @@ mod tests {
             t.push(&ImuSample {
                 time_s: s,
                 acc_mps2: [
-                    9.81 + 4.0 * (4.0 * std::f64::consts::PI * s).sin(),
+                    9.81 + acc_amp * (4.0 * std::f64::consts::PI * s).sin(),
                     0.5,
                     0.2,
                 ],
