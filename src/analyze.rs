@@ -13,7 +13,7 @@ use crate::gait::spatial::SENSOR_HEIGHT_PER_BODY_HEIGHT;
 use crate::gait::walking_check;
 use crate::gait::{GaitAnalysis, PerSide, Side};
 use crate::recording::resample::{DEFAULT_MAX_FILL_S, MAX_FILL_LIMIT_S};
-use crate::recording::session::{SensorEntry, SESSION_FILE};
+use crate::recording::session::{missing_sensor_file, SensorEntry};
 use crate::recording::units::{convert_gyr, gyr_unit_problem};
 use crate::recording::{Gap, GyrUnit, ImuTable, Placement, Session, UniformImu};
 
@@ -316,18 +316,7 @@ fn read_entry(
     entry: &SensorEntry,
     read: &dyn Fn(&Path) -> Result<ImuTable>,
 ) -> Result<ImuTable> {
-    let path = dir.join(&entry.file);
-    read(&path).map_err(|e| match e {
-        Error::Io { io, .. } if io.kind() == std::io::ErrorKind::NotFound => Error::input(
-            Location::file(&path),
-            format!(
-                "no such file, but {} names it as the {} sensor's file: copy the CSV into the folder or correct \"file\" there",
-                dir.join(SESSION_FILE).display(),
-                entry.placement
-            ),
-        ),
-        e => e,
-    })
+    read(&dir.join(&entry.file)).map_err(|e| missing_sensor_file(dir, entry, e))
 }
 
 /// Adds the gaps `session.json` records for `placement` (a dropped connection during

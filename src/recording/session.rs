@@ -24,6 +24,22 @@ pub const MAX_SESSION_BYTES: u64 = 1 << 20;
 /// Latest time a recorded gap may start or end, s from the first sample (a week).
 const MAX_SESSION_TIME_S: f64 = 7.0 * 24.0 * 3600.0;
 
+/// A sensor CSV that does not exist, said as named by the session folder's `session.json`
+/// (other errors are returned unchanged).
+pub fn missing_sensor_file(dir: &Path, entry: &SensorEntry, e: Error) -> Error {
+    match e {
+        Error::Io { io, .. } if io.kind() == std::io::ErrorKind::NotFound => Error::input(
+            Location::file(dir.join(&entry.file)),
+            format!(
+                "no such file, but {} names it as the {} sensor's file: copy the CSV into the folder or correct \"file\" there",
+                dir.join(SESSION_FILE).display(),
+                entry.placement
+            ),
+        ),
+        e => e,
+    }
+}
+
 /// serde_json's message without its " at line L column C" (the line is given separately).
 fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
@@ -478,18 +494,8 @@ impl Session {
     /// Reads the CSV of one of this session's sensors; a missing file is reported as named by
     /// `session.json`.
     pub fn read_sensor(&self, dir: &Path, entry: &SensorEntry) -> Result<super::ImuTable> {
-        let path = self.sensor_path(dir, entry);
-        super::ImuTable::read(&path).map_err(|e| match e {
-            Error::Io { io, .. } if io.kind() == std::io::ErrorKind::NotFound => Error::input(
-                Location::file(&path),
-                format!(
-                    "no such file, but {} names it as the {} sensor's file: copy the CSV into the folder or correct \"file\" there",
-                    dir.join(SESSION_FILE).display(),
-                    entry.placement
-                ),
-            ),
-            e => e,
-        })
+        super::ImuTable::read(&self.sensor_path(dir, entry))
+            .map_err(|e| missing_sensor_file(dir, entry, e))
     }
 
     /// Writes `session.json` atomically (temporary file, then rename).
