@@ -279,7 +279,7 @@ fn named_pipes_are_refused_without_blocking() {
 fn binary_files_long_lines_and_huge_fields_give_short_messages() {
     let dir = tempfile::tempdir().unwrap();
     let nul = dir.path().join("nul.csv");
-    std::fs::write(&nul, vec![0u8; 50 << 20]).unwrap();
+    std::fs::write(&nul, vec![0u8; 8 << 20]).unwrap();
     let o = gaitkit_within(
         &["analyze", s(&nul), "--axes", "URF"],
         Duration::from_secs(30),
