@@ -55,13 +55,18 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<()> {
     }
     if !args.sensors.is_empty() {
         let secs = args.duration.as_secs_f64();
+        let secs = if secs.fract() == 0.0 {
+            format!("{secs:.0}")
+        } else {
+            format!("{secs:.1}")
+        };
         let note = if args.duration == DEFAULT_DURATION {
             String::new()
         } else {
             " (a shorter check measures less precisely)".into()
         };
         eprintln!(
-            "Lay each sensor still on a table, then wait: {secs:.0} s of data per sensor{note}."
+            "Lay each sensor still on a table, then wait: {secs} s of data per sensor{note}."
         );
     }
     let opts = DoctorOptions {

@@ -163,7 +163,7 @@ pub fn command_name(x: &Exchange) -> String {
             format!("{} {verb}", polar::measurement_name(measurement))
         }
         Expect::MetaWearInfo { module } => format!("module info request 0x{module:02X}"),
-        Expect::Nothing => format!("command {}", hex(&x.command.bytes)),
+        Expect::Nothing => "command".into(),
     }
 }
 
