@@ -293,7 +293,8 @@ impl Model {
 
     /// Smallest ATT MTU for the notifications this model sends at the configured settings
     /// (payload + 3 bytes of ATT header): Polar asks for 232 (frames up to 228 bytes, Polar
-    /// SDK issues #287/#439), Movesense data packets are 152 bytes, the others 20.
+    /// maintainers on polar-ble-sdk #287 and #439), Movesense data packets are 152 bytes,
+    /// the others 20.
     pub fn min_mtu(self) -> u16 {
         match self.family() {
             Family::Polar => 232,
