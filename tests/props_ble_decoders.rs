@@ -86,15 +86,17 @@ proptest! {
     #[test]
     fn polar_any_bytes_and_frames(raw in packets(), frames in polar_frames(), control in prop::collection::vec(any::<u8>(), 0..40)) {
         for input in [&raw, &frames] {
-            let (out, peak) = peak_bytes(|| {
-                let mut d = polar::Decoder::new(104.0);
-                let _ = d.decode_into(polar::CONTROL_POINT, &control, &mut Vec::new());
-                decode_all(input, |p, out| {
-                    let _ = d.decode_into(polar::DATA, p, out);
-                })
-            });
-            prop_assert!(peak <= bound(total(input) + control.len()), "{peak}");
-            assert_finite(&out)?;
+            for variant in [polar::Variant::VeritySense, polar::Variant::H10] {
+                let (out, peak) = peak_bytes(|| {
+                    let mut d = polar::Decoder::new(variant, 104.0);
+                    let _ = d.decode_into(polar::CONTROL_POINT, &control, &mut Vec::new());
+                    decode_all(input, |p, out| {
+                        let _ = d.decode_into(polar::DATA, p, out);
+                    })
+                });
+                prop_assert!(peak <= bound(total(input) + control.len()), "{peak}");
+                assert_finite(&out)?;
+            }
         }
     }
 
@@ -152,6 +154,7 @@ proptest! {
         module in prop_oneof![Just(0x03u8), Just(0x13)],
         register in prop_oneof![Just(0x04u8), Just(0x05), Just(0x07), Just(0x1C)],
         values in prop::collection::vec(any::<i16>(), 0..9),
+        chip in prop_oneof![Just(metawear::Chip::Bmi160), Just(metawear::Chip::Bmi270)],
         ranges in (prop_oneof![Just(2.0), Just(4.0), Just(8.0), Just(16.0)], prop_oneof![Just(125.0), Just(250.0), Just(500.0), Just(1000.0), Just(2000.0)]),
     ) {
         let mut packet = vec![module, register];
@@ -161,7 +164,7 @@ proptest! {
         let mut inputs = raw.clone();
         inputs.push(packet);
         let (out, peak) = peak_bytes(|| {
-            let mut d = metawear::Decoder::new(ranges.0, ranges.1);
+            let mut d = metawear::Decoder::new(chip, ranges.0, ranges.1);
             decode_all(&inputs, |p, out| {
                 let _ = d.decode_into(p, out);
             })
