@@ -28,11 +28,12 @@ fn polar_frame(measurement: u8, frame_type: u8, ts_ns: u64, n: usize) -> Vec<u8>
     f
 }
 
-/// Delta-compressed frame: 16-bit reference sample + one block of `n` 6-bit deltas.
-fn polar_compressed(ts_ns: u64, n: usize) -> Vec<u8> {
-    let mut f = vec![polar::MEAS_GYRO];
+/// Delta-compressed frame of `measurement` and frame byte (0x80 or 0x81): 16-bit reference
+/// sample + one block of `n` 6-bit deltas.
+fn polar_compressed(measurement: u8, frame_byte: u8, ts_ns: u64, n: usize) -> Vec<u8> {
+    let mut f = vec![measurement];
     f.extend_from_slice(&ts_ns.to_le_bytes());
-    f.push(0x80);
+    f.push(frame_byte);
     f.extend_from_slice(&[0x10, 0, 0x20, 0, 0x30, 0]);
     f.push(6);
     f.push(n as u8);
@@ -57,8 +58,9 @@ fn bench_decoders(c: &mut Criterion) {
             0x03, 0x05, 0x62, 0xb7, 0x53, 0x0d, 0xe9, 0xfd, 0x16, 0xd0, 0x4d, 0x0e, 0x57, 0x02,
             0x8a, 0xff, 0xa1, 0x05, 0x0a, 0x01,
         ],
+        // BMI270 packed gyroscope register 0x05 (MetaMotionS)
         vec![
-            0x13, 0x07, 0x09, 0x15, 0xad, 0x26, 0x08, 0xde, 0x8a, 0x1a, 0x0d, 0x26, 0x65, 0xe4,
+            0x13, 0x05, 0x09, 0x15, 0xad, 0x26, 0x08, 0xde, 0x8a, 0x1a, 0x0d, 0x26, 0x65, 0xe4,
             0x8d, 0x20, 0xac, 0x27, 0x73, 0xec,
         ],
     ];
@@ -75,7 +77,14 @@ fn bench_decoders(c: &mut Criterion) {
             "polar_delta_gyro_72",
             Model::PolarVeritySense,
             polar::DATA,
-            vec![polar_compressed(1_000_000_000, 72)],
+            vec![polar_compressed(polar::MEAS_GYRO, 0x80, 1_000_000_000, 72)],
+            73,
+        ),
+        (
+            "polar_delta_acc_0x81_72",
+            Model::PolarVeritySense,
+            polar::DATA,
+            vec![polar_compressed(polar::MEAS_ACC, 0x81, 1_000_000_000, 72)],
             73,
         ),
         (
@@ -107,6 +116,16 @@ fn bench_decoders(c: &mut Criterion) {
     for (name, model, ch, packets, readings) in cases {
         g.throughput(Throughput::Elements(readings));
         let mut d = model.decoder();
+        // the bench measures decoding, not an error path
+        let mut check = model.decoder();
+        let mut decoded: usize = packets
+            .iter()
+            .map(|p| check.decode(ch, p).map(|r| r.len()).unwrap_or(0))
+            .sum();
+        out.clear();
+        let _ = check.finish(&mut out);
+        decoded += out.len();
+        assert_eq!(decoded as u64, readings, "{name} decodes");
         g.bench_function(name, |b| {
             b.iter(|| {
                 let mut n = 0;

@@ -38,7 +38,7 @@ fn busy_sensor_is_retried_and_explained() {
             tokio::time::sleep(Duration::from_millis(900)).await;
             f.set_busy(WIT_ADDR, false);
         });
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4096);
         let opts = RecordOptions {
             out_dir: session_dir.clone(),
             sensors: vec![(Placement::LeftShank, "WT901BLE67".into())],
@@ -46,6 +46,7 @@ fn busy_sensor_is_retried_and_explained() {
             task: None,
             participant_id: None,
             scan_timeout: Duration::from_secs(3),
+            allow_missing_gyro: false,
         };
         record(opts, tx, std::future::pending()).await.unwrap();
         let mut reasons = Vec::new();

@@ -14,7 +14,7 @@ fn missing_system_bus_is_a_clear_error() {
     let rt = support::fake_bluez::runtime();
     rt.block_on(async {
         let err = Ble::open().await.err().expect("no bus must be refused");
-        assert!(matches!(err, BleError::NoBluez { .. }), "{err:?}");
+        assert!(matches!(err, BleError::NoService { .. }), "{err:?}");
         let text = err.to_string();
         assert!(
             text.contains("cannot reach BlueZ") && text.contains("systemctl start bluetooth"),

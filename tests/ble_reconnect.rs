@@ -38,7 +38,7 @@ fn reconnects_and_records_the_gap() {
         ));
         script.extend(polar_frames(60, 80, base_ns));
         let fake = FakeBluez::serve(address, dir, vec![polar_verity(script)]).await;
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4096);
         let opts = RecordOptions {
             out_dir: session_dir.clone(),
             sensors: vec![(Placement::RightShank, POLAR_ADDR.into())],
@@ -46,6 +46,7 @@ fn reconnects_and_records_the_gap() {
             task: None,
             participant_id: None,
             scan_timeout: Duration::from_secs(3),
+            allow_missing_gyro: false,
         };
         let session = record(opts, tx, std::future::pending()).await.unwrap();
         let mut events = Vec::new();

@@ -52,7 +52,7 @@ fn records_polar_and_witmotion_concurrently() {
             vec![polar_verity(polar_script), witmotion(wit_script)],
         )
         .await;
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4096);
         let opts = RecordOptions {
             out_dir: session_dir.clone(),
             sensors: vec![
@@ -63,6 +63,7 @@ fn records_polar_and_witmotion_concurrently() {
             task: Some(Task::Walk),
             participant_id: Some("P01".into()),
             scan_timeout: Duration::from_secs(3),
+            allow_missing_gyro: false,
         };
         let session = record(opts, tx, std::future::pending()).await.unwrap();
         let mut events = Vec::new();

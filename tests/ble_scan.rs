@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use gaitkit::sensors::ble::Ble;
-use gaitkit::sensors::{metawear, movesense, polar, uuid16, witmotion, Model};
+use gaitkit::sensors::{metawear, movesense, polar, uuid16, witmotion, Family, Model};
 use support::fake_bluez::{FakeBluez, FakeDevice};
 
 fn device(address: &str, name: &str, rssi: i16, advertised: Vec<uuid::Uuid>) -> FakeDevice {
@@ -60,6 +60,15 @@ fn scan_finds_and_recognises_each_supported_model() {
                 -40,
                 vec![uuid16(0x180F)],
             ),
+            // recognised by WitMotion's own service UUID (…9a34fb) alone
+            device(
+                "D4:22:00:00:00:07",
+                "BWT901BLECL5.0",
+                -58,
+                vec![witmotion::SERVICE],
+            ),
+            // the base-UUID form of the same 16-bit number is some other device
+            device("D4:22:00:00:00:08", "HMSoft", -59, vec![uuid16(0xFFE5)]),
         ];
         let fake = FakeBluez::serve(address, dir, devices).await;
         let ble = Ble::open().await.unwrap();
@@ -76,7 +85,7 @@ fn scan_finds_and_recognises_each_supported_model() {
                     )
                 })
         };
-        assert_eq!(found.len(), 6);
+        assert_eq!(found.len(), 8);
         let polar = get("A0:9E:1A:00:00:01");
         assert_eq!(
             (polar.name.as_deref(), polar.rssi, polar.model),
@@ -90,8 +99,13 @@ fn scan_finds_and_recognises_each_supported_model() {
         assert_eq!(get("0C:8C:DC:00:00:03").model, Some(Model::Movesense));
         assert_eq!(get("D4:22:00:00:00:04").model, Some(Model::WitMotionWt901));
         assert_eq!(get("D4:22:00:00:00:04").rssi, Some(-48));
-        assert_eq!(get("F1:22:00:00:00:05").model, Some(Model::MetaMotionS));
-        assert_eq!(get("11:22:33:44:55:66").model, None);
+        // a MetaWear board's chip (BMI160 or BMI270) is only known after connecting
+        let mw = get("F1:22:00:00:00:05");
+        assert_eq!((mw.family, mw.model), (Some(Family::MetaWear), None));
+        assert_eq!(mw.kind(), "MbientLab MetaWear (model read on connecting)");
+        assert_eq!(get("11:22:33:44:55:66").family, None);
+        assert_eq!(get("D4:22:00:00:00:07").model, Some(Model::WitMotionWt901));
+        assert_eq!(get("D4:22:00:00:00:08").family, None);
         assert_eq!(fake.count("hci0", "StartDiscovery"), 1);
         assert_eq!(fake.count("hci0", "StopDiscovery"), 1);
         // a missing sensor is reported with the names that were seen

@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod balance;
 pub mod compare;
 pub mod demo;
+pub mod doctor;
 pub mod progress;
 pub mod record;
 pub mod report;
@@ -37,6 +38,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Record a session from one or more BLE sensors into a session folder.
     Record(record::RecordArgs),
+    /// Check Bluetooth and a new sensor: model, firmware, start replies, rate, gravity, noise
+    Doctor(doctor::DoctorArgs),
     /// Standing sway, single-leg stance, squat and step-down of session folders, left vs right
     Balance(balance::BalanceArgs),
     /// Before/after charts and a verdict per metric (improved, unchanged, worse; meaningful?)
@@ -51,7 +54,10 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // BLE commands keep SIGPIPE ignored: their D-Bus socket must not kill the recording
-    if !matches!(cli.command, Command::Scan(_) | Command::Record(_)) {
+    if !matches!(
+        cli.command,
+        Command::Scan(_) | Command::Record(_) | Command::Doctor(_)
+    ) {
         quiet_on_closed_pipe();
     }
     let result = match cli.command {
@@ -59,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Analyze(a) => analyze::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Record(a) => record::run(a),
+        Command::Doctor(a) => doctor::run(a),
         Command::Balance(a) => balance::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Progress(a) => progress::run(a),

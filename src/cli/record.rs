@@ -10,7 +10,10 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use crate::gait::live_steps::LiveSteps;
 use crate::recording::{Placement, Task};
 use crate::sensors::mounting;
-use crate::sensors::recorder::{record, RecordOptions, SensorStatus, StatusEvent};
+use crate::sensors::recorder::{record, RecordError, RecordOptions, SensorStatus, StatusEvent};
+
+/// Display events waiting for the terminal (the recorder drops them rather than wait).
+const STATUS_QUEUE: usize = 4096;
 
 use super::scan::parse_duration;
 
@@ -36,9 +39,14 @@ pub struct RecordArgs {
     /// How long to look for the sensors before giving up.
     #[arg(long, default_value = "15s", value_parser = parse_duration)]
     pub scan_timeout: Duration,
+    /// When a sensor's gyroscope does not start, keep recording its accelerometer alone
+    /// (gyroscope columns 0, said in session.json) instead of stopping. gaitkit's analyses
+    /// use the gyroscope (turns, left/right, trunk and leg rotation), so they lose those parts.
+    #[arg(long)]
+    pub allow_missing_gyro: bool,
 }
 
-fn parse_sensor(s: &str) -> Result<(Placement, String), String> {
+pub(crate) fn parse_sensor(s: &str) -> Result<(Placement, String), String> {
     let (p, target) = s.split_once('=').ok_or_else(|| {
         format!("\"{s}\": expected PLACEMENT=NAME or PLACEMENT=ADDRESS, e.g. lower-back=WT901BLE67")
     })?;
@@ -67,12 +75,13 @@ pub fn run(args: RecordArgs) -> anyhow::Result<()> {
         task: args.task.clone(),
         participant_id: args.participant.clone(),
         scan_timeout: args.scan_timeout,
+        allow_missing_gyro: args.allow_missing_gyro,
     };
     for (p, target) in &args.sensors {
         eprintln!("{p}: {target}, worn {}", mounting::instruction(*p));
     }
     let session = rt.block_on(async move {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, mut rx) = tokio::sync::mpsc::channel(STATUS_QUEUE);
         let ctrl_c = async {
             let _ = tokio::signal::ctrl_c().await;
         };
@@ -87,7 +96,20 @@ pub fn run(args: RecordArgs) -> anyhow::Result<()> {
         let _ = display.await;
         result
     });
-    let session = session.with_context(|| format!("recording into {}", args.out.display()))?;
+    let session = session
+        .map_err(|e| {
+            let hint = match &e {
+                RecordError::Stream { message, .. } if message.starts_with("gyroscope") => {
+                    "\n  (`--allow-missing-gyro` records the accelerometer alone; `gaitkit doctor --sensor …` shows what the sensor sends)"
+                }
+                RecordError::Stream { .. } | RecordError::NoSamples { .. } => {
+                    "\n  (`gaitkit doctor --sensor …` shows what the sensor sends and saves it with --save)"
+                }
+                _ => "",
+            };
+            anyhow::anyhow!("{e}{hint}")
+        })
+        .with_context(|| format!("recording into {}", args.out.display()))?;
     let total_gaps: f64 = session.gaps.iter().map(|g| g.end_s - g.start_s).sum();
     println!("session written to {}", args.out.display());
     for s in &session.sensors {
@@ -175,6 +197,7 @@ impl LiveView {
                 model,
                 name,
                 address,
+                basis,
             } => {
                 self.axes
                     .push((placement, mounting::axes(model, placement).sensor_to_body()));
@@ -182,6 +205,17 @@ impl LiveView {
                     "{:<12} connected to {model} {name} ({address})",
                     placement.as_str()
                 ));
+                let _ = self
+                    .bars
+                    .println(format!("{placement}: {model}, identified from {basis}"));
+            }
+            StatusEvent::Problem {
+                placement,
+                message,
+                fatal,
+            } => {
+                let what = if fatal { "STOPPING" } else { "note" };
+                let _ = self.bars.println(format!("{placement}: {what}: {message}"));
             }
             StatusEvent::Disconnected { placement, at_s } => {
                 self.line(placement).set_message(format!(
@@ -254,7 +288,7 @@ fn status_line(p: Placement, s: &SensorStatus) -> String {
         // nothing recorded yet: the problem is likely why (e.g. a refused start command)
         return format!("{p:<12} no data: {problem}");
     }
-    let problems = if s.malformed_packets + s.duplicate_packets > 0 {
+    let mut problems = if s.malformed_packets + s.duplicate_packets > 0 {
         format!(
             "  skipped {} malformed / {} duplicate",
             s.malformed_packets, s.duplicate_packets
@@ -262,6 +296,12 @@ fn status_line(p: Placement, s: &SensorStatus) -> String {
     } else {
         String::new()
     };
+    for (kind, n) in &s.unsupported {
+        problems.push_str(&format!("  {n} unsupported {kind}"));
+    }
+    if s.accelerometer_only {
+        problems.push_str("  accelerometer only");
+    }
     format!(
         "{p:<12} {:>6.1} s  {:>5.0} samples/s  lost {}{problems}{battery}{link}",
         s.seconds_recorded, s.samples_per_s, s.samples_lost
@@ -305,15 +345,23 @@ mod tests {
             status_line(Placement::LeftShank, &s),
             "left-shank     12.3 s    104 samples/s  lost 3  battery 80%"
         );
-        let refused = SensorStatus {
-            last_problem: Some(
-                "device refused command 0x02: status 8 (invalid sample rate)".into(),
-            ),
+        let unsupported = SensorStatus {
+            last_problem: Some("unsupported ACC frame type 0x82".into()),
+            unsupported: vec![("ACC frame type 0x82".into(), 12)],
             ..Default::default()
         };
         assert_eq!(
-            status_line(Placement::LowerBack, &refused),
-            "lower-back   no data: device refused command 0x02: status 8 (invalid sample rate)"
+            status_line(Placement::LowerBack, &unsupported),
+            "lower-back   no data: unsupported ACC frame type 0x82"
         );
+        let acc_only = SensorStatus {
+            samples: 10,
+            accelerometer_only: true,
+            unsupported: vec![("GYRO frame type 0x82".into(), 3)],
+            connected: true,
+            ..Default::default()
+        };
+        assert!(status_line(Placement::LeftShank, &acc_only)
+            .ends_with("lost 0  3 unsupported GYRO frame type 0x82  accelerometer only"));
     }
 }

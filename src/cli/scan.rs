@@ -1,4 +1,5 @@
-//! `gaitkit scan`: lists nearby supported sensors, one line each.
+//! `gaitkit scan`: lists nearby supported sensors, one line each. Bluetooth problems are
+//! explained for the OS it runs on (see `sensors::platform`).
 
 use std::time::Duration;
 
@@ -25,7 +26,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
     let mut rows: Vec<_> = found
         .into_iter()
         .map(|(_, f)| f)
-        .filter(|f| args.all || f.model.is_some())
+        .filter(|f| args.all || f.family.is_some())
         .collect();
     rows.sort_by_key(|f| std::cmp::Reverse(f.rssi.unwrap_or(i16::MIN)));
     if rows.is_empty() {
@@ -39,7 +40,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
     println!("{:<28} {:<17} {:>5}  model", "name", "address", "rssi");
     for f in rows {
         let rssi = f.rssi.map_or("?".to_string(), |r| r.to_string());
-        let model = f.model.map_or("unsupported", |m| m.name());
+        let model = f.kind();
         println!(
             "{:<28} {:<17} {:>5}  {}",
             f.name.as_deref().unwrap_or("(no name)"),

@@ -3,11 +3,13 @@
 //! [`Recording`] is the synchronous core: it takes notifications (bytes, characteristic,
 //! arrival time), decodes them, pairs accelerometer and gyroscope readings, drops duplicate
 //! and out-of-order packets, maps clocks onto one host timeline, records gaps and appends
-//! samples to one CSV per sensor, flushed at least every [`FLUSH_INTERVAL_S`].
-//! [`record`] drives it from btleplug links and reports progress as [`StatusEvent`]s on a
-//! channel; the library never prints.
+//! samples to one CSV per sensor, flushed at least every [`FLUSH_INTERVAL_S`]. It never waits
+//! forever: a stream that has not started [`STREAM_START_S`] after the start commands is
+//! reported by sensor and stream, and every queue is bounded ([`QUEUE_S`]).
+//! [`record`] identifies the sensors, drives the core from btleplug links and reports progress
+//! as [`StatusEvent`]s on a channel; the library never prints.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -15,9 +17,10 @@ use chrono::{DateTime, FixedOffset, Utc};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::ble::{self, Ble, BleError, LinkEvent};
+use super::ble::{self, Ble, BleError, Found, LinkEvent};
 use super::clock::{Clock, TimeSource};
-use super::{mounting, Decoder, Model, Quantity, Reading};
+use super::identify::Identity;
+use super::{mounting, DecodeError, Decoder, Model, Quantity, Reading};
 use crate::error::{Error, Result};
 use crate::recording::session::{DeviceInfo, RecordedGap, SyncInfo};
 use crate::recording::{ImuCsvWriter, ImuSample, Placement, SensorEntry, Session, Task};
@@ -30,6 +33,13 @@ pub const ALIGN_TIMEOUT_S: f64 = 1.0;
 /// (WitMotion: 10 Hz by default); their first notifications after (re)connecting are
 /// skipped for this long, s, as their arrival times would describe the wrong rate.
 pub const SETTLE_S: f64 = 0.3;
+/// A stream without a single reading this long after the start commands has not started, s.
+pub const STREAM_START_S: f64 = 3.0;
+/// Readings of one stream waiting for their partner of the other stream are kept for at most
+/// this long (of sample periods), s; older ones are dropped and counted.
+pub const QUEUE_S: f64 = 4.0;
+/// Link events waiting for the recorder (bounded: a slow disk slows the links, nothing grows).
+pub const LINK_QUEUE: usize = 1024;
 /// A jump larger than this many sample periods between consecutive samples is a gap.
 const GAP_PERIODS: f64 = 1.5;
 
@@ -54,15 +64,31 @@ pub struct SensorStatus {
     pub packets: u64,
     pub malformed_packets: u64,
     pub duplicate_packets: u64,
-    /// The latest decoding problem, e.g. a start command the device refused.
+    /// Well-formed notifications gaitkit does not decode, by kind (e.g. "ACC frame type 0x82").
+    pub unsupported: Vec<(String, u64)>,
+    /// The latest decoding problem or device notice.
     pub last_problem: Option<String>,
     /// Packets skipped while the configured rate took effect (see [`SETTLE_S`]).
     pub settling_packets: u64,
+    /// Readings waiting for their partner of the other stream (bounded by [`QUEUE_S`]).
+    pub queued_readings: u64,
+    /// Readings dropped because their partner never came within [`QUEUE_S`].
+    pub unpaired_dropped: u64,
+    /// Set when the gyroscope did not start and only the accelerometer is recorded.
+    pub accelerometer_only: bool,
     pub battery_pct: Option<u8>,
     /// Session time of the last written sample, s.
     pub seconds_recorded: f64,
     pub connected: bool,
     pub reconnects: u32,
+}
+
+/// Something about one sensor the person recording must know; `fatal` ends the recording.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub placement: Placement,
+    pub message: String,
+    pub fatal: bool,
 }
 
 /// Progress of a recording.
@@ -72,11 +98,13 @@ pub enum StatusEvent {
         placement: Placement,
         target: String,
     },
+    /// Connected and identified; `basis` says what the model was read from.
     Connected {
         placement: Placement,
         model: Model,
         name: String,
         address: String,
+        basis: String,
     },
     /// Samples just written (session seconds), for live displays such as a step counter.
     Samples {
@@ -85,6 +113,12 @@ pub enum StatusEvent {
     },
     /// Periodic counters of all sensors (every [`FLUSH_INTERVAL_S`]).
     Status(Vec<SensorStatus>),
+    /// A stream that did not start, a device-side stop, … (see [`Notice`]).
+    Problem {
+        placement: Placement,
+        message: String,
+        fatal: bool,
+    },
     Disconnected {
         placement: Placement,
         at_s: f64,
@@ -118,8 +152,42 @@ struct SensorState {
     /// Arrival-time sensors: notifications before this host time are from before the rate
     /// change and are skipped.
     settle_until_s: Option<f64>,
+    /// Host time the start commands of the current connection were done.
+    connected_at_s: Option<f64>,
+    /// Whether an accelerometer / gyroscope reading arrived since then.
+    seen: [bool; 2],
+    /// Whether a missing stream was already reported for this connection.
+    reported: [bool; 2],
+    packets_since_connect: u64,
+    unsupported: BTreeMap<String, u64>,
+    /// Readings of each stream since the start (what arrived, for the messages).
+    readings_seen: [u64; 2],
     batch: Vec<f64>,
     out: Vec<ImuSample>,
+}
+
+impl SensorState {
+    /// What arrived from the sensor since it connected, for "no data" messages.
+    fn arrivals(&self) -> String {
+        if self.status.packets == 0 {
+            return "no notifications arrived at all".into();
+        }
+        let mut parts = vec![format!("{} notifications arrived", self.status.packets)];
+        let (acc, gyr) = (self.readings_seen[0], self.readings_seen[1]);
+        if acc + gyr > 0 {
+            parts.push(format!("{acc} accelerometer and {gyr} gyroscope readings"));
+        }
+        for (kind, n) in &self.unsupported {
+            parts.push(format!("{n} × unsupported {kind}"));
+        }
+        if self.status.malformed_packets > 0 {
+            parts.push(format!("{} malformed", self.status.malformed_packets));
+        }
+        if let Some(p) = &self.status.last_problem {
+            parts.push(format!("last problem: {p}"));
+        }
+        parts.join(", ")
+    }
 }
 
 /// The synchronous recording core (no Bluetooth): notifications in, session folder out.
@@ -134,6 +202,8 @@ pub struct Recording {
     first_any_s: Option<f64>,
     last_flush_s: f64,
     last_status_s: f64,
+    allow_missing_gyro: bool,
+    notices: Vec<Notice>,
 }
 
 impl Recording {
@@ -201,6 +271,12 @@ impl Recording {
                 samples_at_last_status: 0,
                 disconnected_at_s: None,
                 settle_until_s: None,
+                connected_at_s: None,
+                seen: [false; 2],
+                reported: [false; 2],
+                packets_since_connect: 0,
+                unsupported: BTreeMap::new(),
+                readings_seen: [0; 2],
                 batch: Vec::with_capacity(64),
                 out: Vec::with_capacity(64),
                 setup: s,
@@ -230,7 +306,17 @@ impl Recording {
             first_any_s: None,
             last_flush_s: 0.0,
             last_status_s: 0.0,
+            allow_missing_gyro: false,
+            notices: Vec::new(),
         })
+    }
+
+    /// Whether a sensor whose gyroscope does not start goes on recording its accelerometer
+    /// alone (gyroscope columns 0, said in `session.json`) instead of ending the recording.
+    /// Off by default: gaitkit's analyses use the gyroscope (turns, left/right, trunk and leg
+    /// rotation).
+    pub fn allow_missing_gyro(&mut self, allow: bool) {
+        self.allow_missing_gyro = allow;
     }
 
     pub fn dir(&self) -> &Path {
@@ -241,8 +327,12 @@ impl Recording {
         &self.session
     }
 
+    /// Notices since the last call (streams that did not start, device-side stops).
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
     /// Handles one notification of sensor `index` that arrived at host time `arrival_s`.
-    /// Returns the samples written (session seconds) for live displays.
     pub fn on_notification(
         &mut self,
         index: usize,
@@ -252,14 +342,27 @@ impl Recording {
     ) -> Result<()> {
         let s = &mut self.sensors[index];
         s.status.packets += 1;
+        s.packets_since_connect += 1;
         if s.settle_until_s.is_some_and(|t| arrival_s < t) {
             s.status.settling_packets += 1;
             return self.flush_if_due(arrival_s);
         }
         s.readings.clear();
         if let Err(e) = s.decoder.decode_into(characteristic, data, &mut s.readings) {
-            s.status.malformed_packets += 1;
             s.status.last_problem = Some(e.to_string());
+            match e {
+                DecodeError::Unsupported { kind } => {
+                    *s.unsupported.entry(kind).or_insert(0) += 1;
+                    s.status.unsupported =
+                        s.unsupported.iter().map(|(k, n)| (k.clone(), *n)).collect();
+                }
+                DecodeError::MeasurementStopped { .. } => self.notices.push(Notice {
+                    placement: s.setup.placement,
+                    message: e.to_string(),
+                    fatal: false,
+                }),
+                _ => s.status.malformed_packets += 1,
+            }
         }
         self.ingest(index, arrival_s)?;
         self.flush_if_due(arrival_s)
@@ -270,6 +373,11 @@ impl Recording {
         let s = &mut self.sensors[index];
         if s.readings.is_empty() {
             return Ok(());
+        }
+        for r in &s.readings {
+            let slot = (r.quantity == Quantity::Gyr) as usize;
+            s.seen[slot] = true;
+            s.readings_seen[slot] += 1;
         }
         // duplicate / out-of-order readings (device clocks only)
         let before = s.readings.len();
@@ -315,7 +423,6 @@ impl Recording {
         self.maybe_start(arrival_s)?;
         self.drain(index)
     }
-
     /// Decodes what the decoder of sensor `index` still holds back.
     fn finish_decoder(&mut self, index: usize, now_s: f64) -> Result<()> {
         let s = &mut self.sensors[index];
@@ -419,6 +526,7 @@ impl Recording {
         self.finish_decoder(index, at_s)?;
         let s = &mut self.sensors[index];
         s.status.connected = false;
+        s.connected_at_s = None;
         s.disconnected_at_s.get_or_insert(at_s);
         s.acc.clear();
         s.gyr.clear();
@@ -438,6 +546,93 @@ impl Recording {
             s.status.reconnects += 1;
         }
         s.status.connected = true;
+        s.connected_at_s = Some(now_s);
+        s.seen = [false; 2];
+        s.reported = [false; 2];
+        s.packets_since_connect = 0;
+    }
+
+    /// The link of sensor `index` reports that the device refused to start a stream (after
+    /// one retry): reported at once instead of after [`STREAM_START_S`].
+    pub fn stream_not_started(&mut self, index: usize, quantity: Quantity, reason: &str) {
+        let slot = (quantity == Quantity::Gyr) as usize;
+        self.sensors[index].reported[slot] = true;
+        self.stream_missing(index, quantity, reason.to_string());
+    }
+
+    /// Reports streams of connected sensors without a reading [`STREAM_START_S`] after their
+    /// start commands.
+    fn check_streams(&mut self, now_s: f64) {
+        for i in 0..self.sensors.len() {
+            let s = &mut self.sensors[i];
+            let Some(at) = s.connected_at_s else { continue };
+            if now_s - at < STREAM_START_S {
+                continue;
+            }
+            let wanted = [true, s.setup.model.has_gyroscope()];
+            for (slot, quantity) in [(0, Quantity::Acc), (1, Quantity::Gyr)] {
+                let s = &mut self.sensors[i];
+                if wanted[slot]
+                    && !s.seen[slot]
+                    && !s.reported[slot]
+                    && !s.status.accelerometer_only
+                {
+                    s.reported[slot] = true;
+                    let reason = format!(
+                        "no data {STREAM_START_S:.0} s after the start commands ({})",
+                        s.arrivals()
+                    );
+                    self.stream_missing(i, quantity, reason);
+                }
+            }
+        }
+    }
+
+    /// A stream of sensor `index` is not coming: the accelerometer always ends the recording;
+    /// the gyroscope too unless [`Recording::allow_missing_gyro`], which records the
+    /// accelerometer alone (gyroscope columns 0, noted in `session.json`).
+    fn stream_missing(&mut self, index: usize, quantity: Quantity, reason: String) {
+        let s = &mut self.sensors[index];
+        let placement = s.setup.placement;
+        let notice = match quantity {
+            Quantity::Acc => Notice {
+                placement,
+                message: format!("accelerometer: {reason}"),
+                fatal: true,
+            },
+            Quantity::Gyr if self.allow_missing_gyro => {
+                if !s.status.accelerometer_only {
+                    s.status.accelerometer_only = true;
+                    s.gyr.clear();
+                    let note = format!(
+                        "gyroscope of {placement} did not start ({reason}): its gyr_* columns are 0"
+                    );
+                    self.session.notes = Some(match self.session.notes.take() {
+                        Some(n) => format!("{n}; {note}"),
+                        None => note,
+                    });
+                    if let Err(e) = self.session.write(&self.dir) {
+                        self.sensors[index].status.last_problem =
+                            Some(format!("session.json not updated: {e}"));
+                    }
+                }
+                Notice {
+                    placement,
+                    message: format!(
+                        "gyroscope: {reason} — recording accelerometer only (gyr_* columns are 0)"
+                    ),
+                    fatal: false,
+                }
+            }
+            Quantity::Gyr => Notice {
+                placement,
+                message: format!(
+                    "gyroscope: {reason}; gaitkit's analyses need it (turns, left/right, trunk and leg rotation)"
+                ),
+                fatal: true,
+            },
+        };
+        self.notices.push(notice);
     }
 
     /// Firmware revision of sensor `index`, stored in `session.json` at the end.
@@ -463,6 +658,7 @@ impl Recording {
 
     /// Flushes when due and returns fresh counters every [`FLUSH_INTERVAL_S`].
     pub fn tick(&mut self, now_s: f64) -> Result<Option<Vec<SensorStatus>>> {
+        self.check_streams(now_s);
         self.flush_if_due(now_s)?;
         if now_s - self.last_status_s < FLUSH_INTERVAL_S {
             return Ok(None);
@@ -496,7 +692,13 @@ impl Recording {
 
     /// Ends the recording at host time `end_s`: decodes held-back data, records sensors still
     /// disconnected as gaps to the end, the achieved sync, and writes `session.json`.
-    pub fn finish(mut self, end_s: f64) -> Result<Session> {
+    pub fn finish(self, end_s: f64) -> Result<Session> {
+        Ok(self.finish_report(end_s)?.0)
+    }
+
+    /// [`Recording::finish`], also returning the sensors that wrote no sample at all with
+    /// what arrived from them (never a silent empty recording: `session.json` says so too).
+    pub fn finish_report(mut self, end_s: f64) -> Result<(Session, Vec<(Placement, String)>)> {
         for i in 0..self.sensors.len() {
             self.finish_decoder(i, end_s)?;
         }
@@ -544,21 +746,37 @@ impl Recording {
                 max_offset_error_s,
             });
         }
+        let empty: Vec<(Placement, String)> = self
+            .sensors
+            .iter()
+            .filter(|s| s.writer.rows() == 0)
+            .map(|s| (s.setup.placement, s.arrivals()))
+            .collect();
+        for (p, what) in &empty {
+            let note = format!("no samples recorded from {p}: {what}");
+            self.session.notes = Some(match self.session.notes.take() {
+                Some(n) => format!("{n}; {note}"),
+                None => note,
+            });
+        }
         self.flush_all()?;
         self.session.write(&self.dir)?;
-        Ok(self.session)
+        Ok((self.session, empty))
     }
 }
 
 /// Pairs queued accelerometer and gyroscope readings into samples (`time_s` = device time,
 /// or 0 for arrival-time devices). Readings whose partner is more than half a period away
-/// are dropped. Models without a gyroscope get zero angular velocity.
+/// are dropped. Models without a gyroscope, and sensors recording the accelerometer only, get
+/// zero angular velocity. Each queue holds at most [`QUEUE_S`] of readings: beyond that the
+/// oldest are dropped and counted (their time range becomes a gap).
 fn pair(s: &mut SensorState) -> Vec<ImuSample> {
-    let has_gyr = s.setup.model.has_gyroscope();
+    let has_gyr = s.setup.model.has_gyroscope() && !s.status.accelerometer_only;
     for r in s.readings.drain(..) {
         match r.quantity {
             Quantity::Acc => s.acc.push_back(r),
-            Quantity::Gyr => s.gyr.push_back(r),
+            Quantity::Gyr if has_gyr => s.gyr.push_back(r),
+            Quantity::Gyr => {}
         }
     }
     let half = 0.5 / s.setup.model.rate_hz();
@@ -590,9 +808,15 @@ fn pair(s: &mut SensorState) -> Vec<ImuSample> {
             gyr_dps: g,
         });
     }
-    if !has_gyr {
-        s.gyr.clear();
+    let cap = (QUEUE_S * s.setup.model.rate_hz()).ceil() as usize;
+    for q in [&mut s.acc, &mut s.gyr] {
+        if q.len() > cap {
+            let n = q.len() - cap;
+            q.drain(..n);
+            s.status.unpaired_dropped += n as u64;
+        }
     }
+    s.status.queued_readings = (s.acc.len() + s.gyr.len()) as u64;
     out
 }
 
@@ -608,6 +832,8 @@ pub struct RecordOptions {
     pub participant_id: Option<String>,
     /// How long to scan for the sensors.
     pub scan_timeout: Duration,
+    /// See [`Recording::allow_missing_gyro`].
+    pub allow_missing_gyro: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -618,32 +844,111 @@ pub enum RecordError {
     Session(#[from] Error),
     #[error("{placement} sensor: {error}")]
     Link { placement: Placement, error: String },
+    /// A stream did not start (see [`Notice`]).
+    #[error("{placement} sensor: {message}")]
+    Stream {
+        placement: Placement,
+        message: String,
+    },
+    #[error("{placement} sensor: no samples were recorded ({detail})")]
+    NoSamples {
+        placement: Placement,
+        detail: String,
+    },
 }
 
-/// Records a session: finds and connects all sensors concurrently, streams until `duration`
-/// or `stop` resolves, reconnecting dropped links, and returns the written session.
+/// Connects to and identifies every found sensor (concurrently), retrying connection problems
+/// with [`ble::backoff`] until `give_up` resolves.
+async fn identify_all(
+    found: &[(btleplug::platform::Peripheral, Found)],
+    placements: &[Placement],
+    status: &mpsc::Sender<StatusEvent>,
+    give_up: impl std::future::Future<Output = ()>,
+) -> Result<Vec<Identity>, RecordError> {
+    let one = |i: usize| async move {
+        let (p, f) = &found[i];
+        let placement = placements[i];
+        let mut attempt = 0;
+        loop {
+            match ble::identify(p, f).await {
+                Ok((id, _)) => return Ok(id),
+                Err(e) if e.is_fatal() => {
+                    return Err(RecordError::Link {
+                        placement,
+                        error: e.to_string(),
+                    })
+                }
+                Err(e) => {
+                    attempt += 1;
+                    let delay = ble::backoff(attempt);
+                    let _ = status.try_send(StatusEvent::Reconnecting {
+                        placement,
+                        attempt,
+                        delay,
+                        reason: e.to_string(),
+                    });
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    };
+    let all = futures::future::join_all((0..found.len()).map(one));
+    tokio::select! {
+        results = all => results.into_iter().collect(),
+        _ = give_up => Err(RecordError::Link {
+            placement: placements[0],
+            error: "the recording ended before every sensor was connected and identified".into(),
+        }),
+    }
+}
+
+/// Records a session: finds, connects and identifies all sensors concurrently, streams until
+/// `duration` or `stop` resolves, reconnecting dropped links, and returns the written session.
+///
+/// `status` is bounded and never waited on: when the display falls behind, its events are
+/// dropped, the recording is not slowed down.
 pub async fn record(
     opts: RecordOptions,
-    status: mpsc::UnboundedSender<StatusEvent>,
+    status: mpsc::Sender<StatusEvent>,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<Session, RecordError> {
+    let emit = |ev: StatusEvent| {
+        let _ = status.try_send(ev);
+    };
+    tokio::pin!(stop);
+    let deadline = opts.duration.map(|d| tokio::time::Instant::now() + d);
+    let sleep_until_deadline = async {
+        match deadline {
+            Some(d) => tokio::time::sleep_until(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(sleep_until_deadline);
     let ble = Ble::open().await?;
     let disconnects = ble::watch_disconnects(&ble).await?;
     let targets: Vec<String> = opts.sensors.iter().map(|(_, t)| t.clone()).collect();
+    let placements: Vec<Placement> = opts.sensors.iter().map(|(p, _)| *p).collect();
     for (placement, target) in &opts.sensors {
-        let _ = status.send(StatusEvent::Connecting {
+        emit(StatusEvent::Connecting {
             placement: *placement,
             target: target.clone(),
         });
     }
     let found = ble.find(&targets, opts.scan_timeout).await?;
-    let setups: Vec<SensorSetup> = opts
-        .sensors
+    let give_up = async {
+        tokio::select! {
+            _ = &mut stop => {}
+            _ = &mut sleep_until_deadline => {}
+        }
+    };
+    let identities = identify_all(&found, &placements, &status, give_up).await?;
+    let setups: Vec<SensorSetup> = placements
         .iter()
         .zip(&found)
-        .map(|((placement, _), (_, f))| SensorSetup {
+        .zip(&identities)
+        .map(|((placement, (_, f)), id)| SensorSetup {
             placement: *placement,
-            model: f.model.expect("find returns supported models"),
+            model: id.model,
             name: f.name.clone(),
             address: Some(f.address.clone()),
         })
@@ -657,7 +962,20 @@ pub async fn record(
         opts.participant_id.clone(),
         wall_origin,
     )?;
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    rec.allow_missing_gyro(opts.allow_missing_gyro);
+    for (i, ((s, (_, f)), id)) in setups.iter().zip(&found).zip(&identities).enumerate() {
+        if let Some(fw) = &id.info.firmware_revision {
+            rec.set_firmware(i, fw.clone());
+        }
+        emit(StatusEvent::Connected {
+            placement: s.placement,
+            model: id.model,
+            name: f.name.clone().unwrap_or_default(),
+            address: f.address.clone(),
+            basis: id.basis.clone(),
+        });
+    }
+    let (tx, mut rx) = mpsc::channel(LINK_QUEUE);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     for (i, ((p, f), s)) in found.into_iter().zip(&setups).enumerate() {
@@ -675,45 +993,72 @@ pub async fn record(
     }
     drop(tx);
     let host_s = |t: Instant| t.saturating_duration_since(origin).as_secs_f64();
-    let deadline = opts.duration.map(|d| tokio::time::Instant::now() + d);
-    let sleep_until_deadline = async {
-        match deadline {
-            Some(d) => tokio::time::sleep_until(d).await,
-            None => std::future::pending().await,
-        }
-    };
-    tokio::pin!(sleep_until_deadline);
-    tokio::pin!(stop);
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     let mut failure = None;
-    loop {
+    while failure.is_none() {
         tokio::select! {
             _ = &mut stop => break,
             _ = &mut sleep_until_deadline => break,
             _ = ticker.tick() => {
                 if let Some(st) = rec.tick(host_s(Instant::now()))? {
-                    let _ = status.send(StatusEvent::Status(st));
+                    emit(StatusEvent::Status(st));
                 }
             }
             ev = rx.recv() => {
                 let Some(ev) = ev else { break };
-                if let Some(f) = handle(&mut rec, &setups, ev, &status, host_s)? {
-                    failure = Some(f);
+                failure = handle(&mut rec, &setups, ev, &emit, host_s)?;
+            }
+        }
+        for n in rec.take_notices() {
+            if n.fatal && failure.is_none() {
+                failure = Some(RecordError::Stream {
+                    placement: n.placement,
+                    message: n.message.clone(),
+                });
+            }
+            emit(StatusEvent::Problem {
+                placement: n.placement,
+                message: n.message,
+                fatal: n.fatal,
+            });
+        }
+    }
+    let _ = stop_tx.send(true);
+    let ending = async {
+        let mut rest = Vec::new();
+        // the links finish their stop sequences; their last notifications are still recorded
+        let links = futures::future::join_all(tasks);
+        tokio::pin!(links);
+        loop {
+            tokio::select! {
+                ev = rx.recv() => match ev {
+                    Some(ev) => rest.push(ev),
+                    None => break,
+                },
+                _ = &mut links => {
+                    while let Ok(ev) = rx.try_recv() {
+                        rest.push(ev);
+                    }
                     break;
                 }
             }
         }
-    }
-    let _ = stop_tx.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(5), futures::future::join_all(tasks)).await;
-    while let Ok(ev) = rx.try_recv() {
+        rest
+    };
+    let rest = tokio::time::timeout(Duration::from_secs(5), ending)
+        .await
+        .unwrap_or_default();
+    for ev in rest {
         if let LinkEvent::Notification { .. } = ev {
-            handle(&mut rec, &setups, ev, &status, host_s)?;
+            handle(&mut rec, &setups, ev, &emit, host_s)?;
         }
     }
-    let session = rec.finish(host_s(Instant::now()))?;
-    match failure {
-        Some(e) => Err(e),
+    let (session, empty) = rec.finish_report(host_s(Instant::now()))?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    match empty.into_iter().next() {
+        Some((placement, detail)) => Err(RecordError::NoSamples { placement, detail }),
         None => Ok(session),
     }
 }
@@ -722,7 +1067,7 @@ fn handle(
     rec: &mut Recording,
     setups: &[SensorSetup],
     ev: LinkEvent,
-    status: &mpsc::UnboundedSender<StatusEvent>,
+    emit: &impl Fn(StatusEvent),
     host_s: impl Fn(Instant) -> f64,
 ) -> Result<Option<RecordError>, RecordError> {
     match ev {
@@ -736,29 +1081,27 @@ fn handle(
             for (i, s) in setups.iter().enumerate() {
                 let written = rec.take_written(i);
                 if !written.is_empty() {
-                    let _ = status.send(StatusEvent::Samples {
+                    emit(StatusEvent::Samples {
                         placement: s.placement,
                         samples: written,
                     });
                 }
             }
         }
-        LinkEvent::Connected { sensor } => {
-            let s = &setups[sensor];
+        LinkEvent::Connected {
+            sensor,
+            not_started,
+        } => {
             rec.on_connected(sensor, host_s(Instant::now()));
-            let _ = status.send(StatusEvent::Connected {
-                placement: s.placement,
-                model: s.model,
-                name: s.name.clone().unwrap_or_default(),
-                address: s.address.clone().unwrap_or_default(),
-            });
+            for (quantity, reason) in not_started {
+                rec.stream_not_started(sensor, quantity, &reason);
+            }
         }
         LinkEvent::Battery { sensor, pct } => rec.set_battery(sensor, pct),
-        LinkEvent::Firmware { sensor, version } => rec.set_firmware(sensor, version),
         LinkEvent::Disconnected { sensor, at } => {
             let at_s = host_s(at);
             rec.on_disconnect(sensor, at_s)?;
-            let _ = status.send(StatusEvent::Disconnected {
+            emit(StatusEvent::Disconnected {
                 placement: setups[sensor].placement,
                 at_s,
             });
@@ -768,14 +1111,12 @@ fn handle(
             attempt,
             delay,
             reason,
-        } => {
-            let _ = status.send(StatusEvent::Reconnecting {
-                placement: setups[sensor].placement,
-                attempt,
-                delay,
-                reason,
-            });
-        }
+        } => emit(StatusEvent::Reconnecting {
+            placement: setups[sensor].placement,
+            attempt,
+            delay,
+            reason,
+        }),
         LinkEvent::Failed { sensor, error } => {
             return Ok(Some(RecordError::Link {
                 placement: setups[sensor].placement,
@@ -790,6 +1131,7 @@ fn handle(
 mod tests {
     use super::*;
     use crate::recording::ImuTable;
+    use crate::sensors::Quantity;
     use crate::sensors::{polar, witmotion, G_MPS2};
 
     fn polar_acc(ts_ns: u64, samples: &[[i16; 3]]) -> Vec<u8> {
@@ -1065,6 +1407,178 @@ mod tests {
                 .unwrap()
                 .len(),
             10
+        );
+    }
+
+    /// Verity ACC compressed type 1 (`0x81`): `n` samples of (0, 0, 1000) mG, last at `ts_ns`.
+    fn verity_acc_0x81(ts_ns: u64, n: u8) -> Vec<u8> {
+        let mut f = vec![polar::MEAS_ACC];
+        f.extend_from_slice(&ts_ns.to_le_bytes());
+        f.push(0x81);
+        f.extend_from_slice(&[0, 0, 0, 0, 0xE8, 0x03]);
+        f.extend_from_slice(&[1, n - 1]);
+        f.extend(std::iter::repeat_n(0, (3 * (n as usize - 1)).div_ceil(8)));
+        f
+    }
+
+    /// Feeds 10 s of Verity ACC frames (10 samples, 104 Hz) and no gyroscope, ticking like
+    /// `record` does; returns the notices and the largest queue seen.
+    fn acc_without_gyro(rec: &mut Recording) -> (Vec<Notice>, u64) {
+        let period_ns = 9_615_385u64;
+        let base = 848_000_000_000_000_000u64;
+        let (mut notices, mut max_queued) = (Vec::new(), 0);
+        for f in 0..104u64 {
+            let t = (f + 1) as f64 * 10.0 / 104.0;
+            let ts = base + (f * 10 + 9) * period_ns;
+            rec.on_notification(0, polar::DATA, &verity_acc_0x81(ts, 10), t + 0.02)
+                .unwrap();
+            rec.tick(t + 0.02).unwrap();
+            notices.extend(rec.take_notices());
+            max_queued = max_queued.max(rec.status()[0].queued_readings);
+        }
+        (notices, max_queued)
+    }
+
+    #[test]
+    fn a_gyro_that_never_starts_ends_the_recording_and_the_queue_stays_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = Recording::create(
+            dir.path(),
+            vec![setup(Placement::LeftShank, Model::PolarVeritySense)],
+            None,
+            None,
+            Utc::now(),
+        )
+        .unwrap();
+        rec.on_connected(0, 0.0);
+        let (notices, max_queued) = acc_without_gyro(&mut rec);
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        let n = &notices[0];
+        assert!(n.fatal && n.placement == Placement::LeftShank);
+        assert!(
+            n.message
+                .starts_with("gyroscope: no data 3 s after the start commands (")
+                && n.message.contains("accelerometer and 0 gyroscope readings"),
+            "{}",
+            n.message
+        );
+        // 4 s of 104 Hz readings at most (plus the frame that just arrived)
+        let cap = (QUEUE_S * 104.0).ceil() as u64;
+        assert!(max_queued <= cap, "{max_queued} > {cap}");
+        assert!(rec.status()[0].unpaired_dropped >= 1040 - cap);
+        let (session, empty) = rec.finish_report(11.0).unwrap();
+        assert_eq!(empty.len(), 1);
+        assert_eq!(empty[0].0, Placement::LeftShank);
+        assert!(session
+            .notes
+            .unwrap()
+            .contains("no samples recorded from left-shank"));
+    }
+
+    #[test]
+    fn with_missing_gyro_allowed_the_accelerometer_is_recorded_alone_and_said_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = Recording::create(
+            dir.path(),
+            vec![setup(Placement::LowerBack, Model::PolarVeritySense)],
+            None,
+            None,
+            Utc::now(),
+        )
+        .unwrap();
+        rec.allow_missing_gyro(true);
+        rec.on_connected(0, 0.0);
+        let (notices, _) = acc_without_gyro(&mut rec);
+        assert_eq!(notices.len(), 1);
+        assert!(!notices[0].fatal);
+        assert!(
+            notices[0]
+                .message
+                .ends_with("— recording accelerometer only (gyr_* columns are 0)"),
+            "{}",
+            notices[0].message
+        );
+        assert!(rec.status()[0].accelerometer_only);
+        let session = rec.finish(11.0).unwrap();
+        assert!(session
+            .notes
+            .as_deref()
+            .unwrap()
+            .contains("gyroscope of lower-back did not start"));
+        let t = ImuTable::read(&dir.path().join("lower_back.csv")).unwrap();
+        // the readings queued before the 3 s were up are kept; older ones were dropped
+        let cap = (QUEUE_S * 104.0).ceil() as usize;
+        assert!(
+            t.len() >= 1040 - (1040 - cap) && t.len() <= 1040,
+            "{}",
+            t.len()
+        );
+        assert!((t.acc_mps2[2][0] - G_MPS2).abs() < 1e-6);
+        assert!(t.gyr_dps.iter().all(|axis| axis.iter().all(|&v| v == 0.0)));
+        assert_eq!(Session::read(dir.path()).unwrap().notes, session.notes);
+    }
+
+    #[test]
+    fn unsupported_frames_are_counted_by_kind_and_explain_a_missing_stream() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = Recording::create(
+            dir.path(),
+            vec![setup(Placement::LowerBack, Model::PolarH10)],
+            None,
+            None,
+            Utc::now(),
+        )
+        .unwrap();
+        rec.on_connected(0, 0.0);
+        let mut odd = verity_acc_0x81(1_000_000_000, 10);
+        odd[9] = 0x82;
+        for k in 0..40 {
+            rec.on_notification(0, polar::DATA, &odd, 0.1 * k as f64)
+                .unwrap();
+        }
+        // the sensor's own "measurement stopped" push is a notice, not a malformed packet
+        rec.on_notification(0, polar::CONTROL_POINT, &[0x01, 0x02], 4.0)
+            .unwrap();
+        rec.tick(4.0).unwrap();
+        let st = &rec.status()[0];
+        assert_eq!(
+            st.unsupported,
+            vec![("ACC frame type 0x82".to_string(), 40)]
+        );
+        assert_eq!(st.malformed_packets, 0);
+        let notices = rec.take_notices();
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert_eq!(
+            notices[0].message,
+            "the sensor stopped its ACC measurement on its own"
+        );
+        assert!(!notices[0].fatal);
+        assert!(notices[1].fatal);
+        assert!(
+            notices[1]
+                .message
+                .starts_with("accelerometer: no data 3 s after")
+                && notices[1]
+                    .message
+                    .contains("41 notifications arrived, 40 × unsupported ACC frame type 0x82"),
+            "{}",
+            notices[1].message
+        );
+        // a refused start is reported at once, by stream
+        rec.on_connected(0, 5.0);
+        rec.stream_not_started(
+            0,
+            Quantity::Acc,
+            "ACC start refused: status 5 (invalid parameter) (twice)",
+        );
+        assert_eq!(
+            rec.take_notices()[0].message,
+            "accelerometer: ACC start refused: status 5 (invalid parameter) (twice)"
+        );
+        rec.tick(9.0).unwrap();
+        assert!(
+            rec.take_notices().is_empty(),
+            "reported once per connection"
         );
     }
 

@@ -1,17 +1,27 @@
 //! WitMotion WT901BLECL / BWT901BLECL (BLE 5.0): 20-byte `55 61` frames, no timestamps.
 //!
-//! Source: WITMOTION/WitBluetooth_BWT901BLE5_0 SDK (`device_model.py`, iOS data processor)
-//! and the WT901BLECL manual §6.1. Frame: `55 61` + 9 × i16 LE: acc x,y,z (±16 g), gyro
-//! x,y,z (±2000 deg/s), roll, pitch, yaw (±180 deg). Notifications are a byte stream: frames
-//! may be split or concatenated, so the decoder re-synchronises on `55 61` / `55 71`.
+//! Source: WITMOTION/WitBluetooth_BWT901BLE5_0 SDK (`device_model.py`, `DeviceModel.java`,
+//! `BluetoothBLE.swift`, `WinBleConfig.cs`, iOS data processor) and the WT901BLECL manual §6.1.
+//! Frame: `55 61` + 9 × i16 LE: acc x,y,z (±16 g), gyro x,y,z (±2000 deg/s), roll, pitch, yaw
+//! (±180 deg). Notifications are a byte stream: frames may be split or concatenated, so the
+//! decoder re-synchronises on `55 61` / `55 71`.
+//!
+//! The service and characteristics are `0000ffe5/ffe4/ffe9-0000-1000-8000-00805f9a34fb` in all
+//! five vendor SDKs, which compare them as exact strings: `…9a34fb`, not the Bluetooth base
+//! UUID `…9b34fb` that the 16-bit numbers suggest.
 
 use uuid::Uuid;
 
 use super::{Command, DecodeError, Quantity, Reading, G_MPS2};
 
-pub const SERVICE: Uuid = super::uuid16(0xFFE5);
-pub const NOTIFY: Uuid = super::uuid16(0xFFE4);
-pub const WRITE: Uuid = super::uuid16(0xFFE9);
+pub const SERVICE: Uuid = vendor_uuid(0xFFE5);
+pub const NOTIFY: Uuid = vendor_uuid(0xFFE4);
+pub const WRITE: Uuid = vendor_uuid(0xFFE9);
+
+/// `0000xxxx-0000-1000-8000-00805f9a34fb`: WitMotion's UUIDs (one digit off the Bluetooth base).
+pub const fn vendor_uuid(short: u16) -> Uuid {
+    Uuid::from_u128(((short as u128) << 96) | 0x0000_0000_0000_1000_8000_0080_5f9a_34fb)
+}
 
 pub const FRAME_LEN: usize = 20;
 const HEADER: u8 = 0x55;
@@ -202,6 +212,15 @@ mod tests {
         assert_eq!(out.len(), 4);
         d.decode_into(&hex(VECTOR)[12..], &mut out).unwrap();
         assert_eq!(out.len(), 6);
+    }
+
+    #[test]
+    fn uuids_are_the_vendor_sdks_strings() {
+        // device_model.py:66-68, DeviceModel.java:52-54, BluetoothBLE.swift, WinBleConfig.cs
+        assert_eq!(SERVICE.to_string(), "0000ffe5-0000-1000-8000-00805f9a34fb");
+        assert_eq!(NOTIFY.to_string(), "0000ffe4-0000-1000-8000-00805f9a34fb");
+        assert_eq!(WRITE.to_string(), "0000ffe9-0000-1000-8000-00805f9a34fb");
+        assert_ne!(SERVICE, crate::sensors::uuid16(0xFFE5));
     }
 
     #[test]

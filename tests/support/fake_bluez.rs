@@ -62,6 +62,8 @@ pub struct FakeDevice {
     pub advertised: Vec<Uuid>,
     pub services: Vec<FakeService>,
     /// Write prefix on a char → bytes notified on another char (e.g. control-point responses).
+    /// Several entries with the same char and prefix answer successive writes in turn (the
+    /// last one repeats); an empty reply answers nothing.
     pub responses: Vec<(Uuid, Vec<u8>, Uuid, Vec<u8>)>,
     pub script: Vec<Step>,
 }
@@ -456,8 +458,32 @@ impl GattCharacteristic1 {
             .iter()
             .find(|d| d.address == self.device)
             .unwrap();
-        for (on, prefix, target, reply) in &d.responses {
-            if *on == self.c.uuid && value.starts_with(prefix) {
+        let mut answered: Vec<&[u8]> = Vec::new();
+        for (on, prefix, _, _) in &d.responses {
+            if *on != self.c.uuid || !value.starts_with(prefix) || answered.contains(&&prefix[..]) {
+                continue;
+            }
+            answered.push(prefix);
+            let turn = self
+                .shared
+                .log
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|c| {
+                    c.device == self.device
+                        && c.method == "WriteValue"
+                        && c.char == Some(self.c.uuid)
+                        && c.bytes.starts_with(prefix)
+                })
+                .count();
+            let replies: Vec<_> = d
+                .responses
+                .iter()
+                .filter(|r| r.0 == *on && r.1 == *prefix)
+                .collect();
+            let (_, _, target, reply) = replies[turn.min(replies.len() - 1)];
+            if !reply.is_empty() {
                 notify(&self.shared, &self.device, *target, reply).await;
             }
         }
