@@ -34,10 +34,10 @@ use support::reference::{fixtures_dir, load_json, LOWER_BACK_FIXTURES};
 const FEET: &str = "feet_healthy_2x20m";
 const SEEDS: u64 = 12;
 
-/// Noise densities of a consumer MEMS IMU (InvenSense MPU-6050 / MPU-9250 product
-/// specifications, the noisiest chips in the supported BLE sensors): accelerometer
-/// 400 µg/√Hz, gyroscope 0.01 °/s/√Hz. White noise over the Nyquist band has
-/// σ = density · √(fs / 2).
+/// Noise densities at the noisy end of consumer MEMS IMUs, from the InvenSense product
+/// specifications: accelerometer 400 µg/√Hz (MPU-6050), gyroscope 0.01 °/s/√Hz (MPU-9250);
+/// the Bosch BMI160/BMI270 of the MetaMotion boards are quieter (≤ 180 µg/√Hz,
+/// ≤ 0.008 °/s/√Hz). White noise over the Nyquist band has σ = density · √(fs / 2).
 const ACC_NOISE_G_PER_SQRT_HZ: f64 = 400e-6;
 const GYR_NOISE_DPS_PER_SQRT_HZ: f64 = 0.01;
 /// Samples per BLE notification (Movesense-style packing at ~100 Hz).
