@@ -65,15 +65,11 @@ pub fn analyze(
     let n = body.len();
     let t0 = imu.t0_s;
     let acc_v = &body.acc_v_mps2;
-    let all_turns: Vec<turns::Turn> = turns::detect_turns(&body.gyr_v_dps, fs)
-        .into_iter()
-        .map(|t| turns::Turn {
-            start_s: t0 + t.start_s,
-            end_s: t0 + t.end_s,
-            angle_deg: t.angle_deg,
-        })
-        .collect();
-    let turn_spans: Vec<(f64, f64)> = all_turns.iter().map(|t| (t.start_s, t.end_s)).collect();
+    let turn_detection = turns::detect(&body.gyr_v_dps, fs).shifted(t0);
+    let spans =
+        |v: &[turns::Turn]| -> Vec<(f64, f64)> { v.iter().map(|t| (t.start_s, t.end_s)).collect() };
+    let turn_spans = spans(&turn_detection.turns);
+    let uncertain_turn_spans = spans(&turn_detection.uncertain);
     // Gaps too long to bridge: the signal there is interpolated only to keep the filters
     // continuous; no contact may lie in or next to one, and no step may cross one.
     let unfilled: Vec<(f64, f64)> = imu
@@ -119,14 +115,18 @@ pub fn analyze(
         // weak lobes are weight shifts and sway, not steps: compare with the region's typical step
         let strengths: Vec<f64> = in_region.iter().map(|d| d.strength).collect();
         let typical = crate::signal::stats::percentile(&strengths, 80.0).unwrap_or(0.0);
+        let threshold = (opts.bouts.min_relative_strength * typical).max(opts.bouts.min_strength);
         let ics: Vec<f64> = in_region
             .iter()
-            .filter(|d| {
-                d.strength >= opts.bouts.min_relative_strength * typical
-                    && d.strength >= opts.bouts.min_strength
-            })
+            .filter(|d| d.strength >= threshold)
             .map(|d| d.index + lo as f64)
             .filter(|&i| !near_gap(i))
+            .collect();
+        // contacts whose acceptance is marginal either way: strides near them do not count
+        let uncertain_contacts_s: Vec<f64> = in_region
+            .iter()
+            .filter(|d| opts.bouts.is_marginal_strength(d.strength, threshold))
+            .map(|d| t0 + (d.index + lo as f64) / fs)
             .collect();
         // gap-free chunks, then regular runs of steps within each
         let mut chunks: Vec<std::ops::Range<usize>> = Vec::new();
@@ -201,6 +201,8 @@ pub fn analyze(
                     fc_s: &fc_s,
                     step_length_m: &step_lengths,
                     turns: &turn_spans,
+                    uncertain_turns: &uncertain_turn_spans,
+                    uncertain_contacts_s: &uncertain_contacts_s,
                     starts_after_gap: after_gap && r == 0,
                     ends_before_gap: before_gap && r + 1 == n_runs,
                 });
@@ -276,6 +278,7 @@ pub fn analyze(
         notes.push("Step length, stride length and walking speed are unavailable: give the body height or the sensor height.".into());
     }
     notes.push("Stance, swing and double support come from one trunk sensor: they are estimates (toe-off is less accurate than heel strike).".into());
+    notes.extend(summary::selection_notes(&summary));
     Ok(GaitAnalysis {
         source: "lower-back".into(),
         duration_s: imu.duration_s(),
@@ -283,7 +286,8 @@ pub fn analyze(
         alignment: Some(alignment),
         gaps: imu.gaps.clone(),
         bouts,
-        turns: all_turns,
+        turns: turn_detection.turns,
+        uncertain_turns: turn_detection.uncertain,
         initial_contacts,
         final_contacts,
         steps,

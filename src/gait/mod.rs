@@ -2,8 +2,9 @@
 //!
 //! Lower back (one trunk sensor), in pipeline order: [`body_frame`] → [`walking_bouts`] and
 //! [`turns`] → [`initial_contacts`] and [`final_contacts`] → [`laterality`] → [`temporal`]
-//! and [`spatial`] → [`summary`] ([`symmetry`], [`regularity`], [`harmonic_ratio`]), run by
-//! [`lower_back`]. Two leg sensors: [`leg`]. Results: [`analysis`]; accuracy: [`evaluation`].
+//! and [`spatial`] → [`steady`] (which strides count) → [`summary`] ([`symmetry`],
+//! [`regularity`], [`harmonic_ratio`]), run by [`lower_back`]. Two leg sensors: [`leg`]
+//! (same [`steady`] rules and [`summary`]). Results: [`analysis`]; accuracy: [`evaluation`].
 
 pub mod analysis;
 pub mod body_frame;
@@ -18,6 +19,7 @@ pub mod live_steps;
 pub mod lower_back;
 pub mod regularity;
 pub mod spatial;
+pub mod steady;
 pub mod summary;
 pub mod symmetry;
 pub mod temporal;

@@ -51,14 +51,61 @@ impl VerticalPosition {
         }
     }
 
-    /// Excursion between two (fractional) sample indices of the input, m.
+    /// Excursion between two (fractional) sample indices of the input, m; continuous in the
+    /// indices and the signal (see [`excursion_between`]).
     pub fn excursion_m(&self, from: f64, to: f64) -> Option<f64> {
         let b = self.block as f64;
         let centre = (b - 1.0) / 2.0;
-        let a = ((from - centre) / b).round().max(0.0) as usize;
-        let z = ((to - centre) / b).round().max(0.0) as usize;
-        excursion(&self.position_m, a..z + 1)
+        excursion_between(&self.position_m, (from - centre) / b, (to - centre) / b)
     }
+}
+
+/// Excursion (max − min) of `position` between two fractional sample positions: the ends
+/// linearly interpolated and interior extremes refined by a parabola through their
+/// neighbours, so that it does not jump when the signal or the ends move by part of a
+/// sample.
+pub fn excursion_between(position: &[f64], from: f64, to: f64) -> Option<f64> {
+    let n = position.len();
+    if n < 2 || !(from.is_finite() && to.is_finite()) {
+        return None;
+    }
+    let (from, to) = (from.max(0.0), to.min((n - 1) as f64));
+    if to <= from {
+        return None;
+    }
+    let at = |x: f64| {
+        let i = (x.floor() as usize).min(n - 2);
+        position[i] + (x - i as f64) * (position[i + 1] - position[i])
+    };
+    let (mut lo, mut hi) = {
+        let (a, b) = (at(from), at(to));
+        (a.min(b), a.max(b))
+    };
+    let first = from.floor() as usize + 1;
+    let last = (to.ceil() as usize).min(n - 1);
+    for i in first..last {
+        let v = position[i];
+        let extreme = |sign: f64| {
+            let (l, r) = (position[i - 1], position[i + 1]);
+            if sign * (v - l) >= 0.0 && sign * (v - r) >= 0.0 {
+                // vertex of the parabola through (−1, l), (0, v), (1, r), kept inside the range
+                let den = l - 2.0 * v + r;
+                let off = if den.abs() > 1e-15 {
+                    (0.5 * (l - r) / den).clamp(-0.5, 0.5)
+                } else {
+                    0.0
+                };
+                let x = (i as f64 + off).clamp(from, to);
+                let d = x - i as f64;
+                Some(v + 0.5 * (r - l) * d + 0.5 * den * d * d)
+            } else {
+                None
+            }
+        };
+        hi = hi.max(extreme(1.0).unwrap_or(v));
+        lo = lo.min(extreme(-1.0).unwrap_or(v));
+    }
+    (hi > lo).then_some(hi - lo)
 }
 
 /// Inverted-pendulum step length, m, from the vertical excursion `h_m` during the step and
@@ -107,5 +154,15 @@ mod tests {
             .excursion_m(1000.0, 1056.0)
             .unwrap();
         assert!((at_50_hz - 0.04).abs() < 0.002, "{at_50_hz}");
+        // the same bounce seen a fraction of a sample later: the excursion barely moves
+        let vp = VerticalPosition::new(&acc, fs);
+        let hs: Vec<f64> = (0..10)
+            .map(|k| {
+                vp.excursion_m(1000.0 + 0.1 * k as f64, 1056.0 + 0.1 * k as f64)
+                    .unwrap()
+            })
+            .collect();
+        let spread = hs.iter().fold(0.0f64, |m, h| m.max((h - hs[0]).abs()));
+        assert!(spread < 2e-5, "{hs:?}");
     }
 }

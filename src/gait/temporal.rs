@@ -8,12 +8,19 @@
 //! FC_opp − IC_i; terminal double support = FC_same − IC_i+1; single support =
 //! IC_i+1 − FC_opp.
 //!
-//! Steady steps and strides (the ones summaries use) lie outside turns, are not the first or
-//! last step of their bout, and last 0.6–1.75 × the bout's median step time (a step outside
-//! that range hides a missed or an extra contact).
+//! Which strides are steady (the ones per-side values and indices use) is decided by the
+//! shared rules of [`steady`](super::steady). A step is *regular* within 0.6–1.75 × the bout's
+//! median step time (outside that range it hides a missed or an extra contact) and *steady*
+//! (used for cadence) when regular, outside turns and not the first or last step of a walk.
 
 use super::analysis::{Step, Stride};
 use super::events::Side;
+use super::steady::{self, BoutEdges, StrideTiming};
+
+/// A step this many times longer (shorter) than the bout's median could have split the
+/// bout: strides touching it are left out whether or not it did (the split itself is at
+/// 2.2 × and 0.5 × the walking region's step period, see `walking_bouts`).
+pub const POSSIBLE_BREAK_RATIO: (f64, f64) = (0.65, 1.6);
 
 /// Contacts of one walking bout, in time order.
 pub struct BoutEvents<'a> {
@@ -26,6 +33,10 @@ pub struct BoutEvents<'a> {
     pub step_length_m: &'a [Option<f64>],
     /// Turn time ranges, s.
     pub turns: &'a [(f64, f64)],
+    /// Uncertain turn time ranges, s.
+    pub uncertain_turns: &'a [(f64, f64)],
+    /// Contacts near the detection threshold, accepted or not, s.
+    pub uncertain_contacts_s: &'a [f64],
     /// The bout was cut by missing data rather than starting or ending a walk, so its first
     /// (last) step is not a gait initiation (termination) step.
     pub starts_after_gap: bool,
@@ -54,7 +65,6 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
         .collect();
     let mut steps = Vec::with_capacity(n.saturating_sub(1));
     for i in 0..n.saturating_sub(1) {
-        let turn = in_turn(ev.turns, ic[i], ic[i + 1]);
         steps.push(Step {
             bout: ev.bout,
             side: ev.sides[i + 1],
@@ -62,9 +72,9 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
             end_s: ic[i + 1],
             step_time_s: ic[i + 1] - ic[i],
             step_length_m: ev.step_length_m.get(i).copied().flatten(),
-            in_turn: turn,
+            in_turn: in_turn(ev.turns, ic[i], ic[i + 1]),
             regular: regular[i],
-            steady: !turn
+            steady: !in_turn(ev.turns, ic[i], ic[i + 1])
                 && (i > 0 || ev.starts_after_gap)
                 && (i + 2 < n || ev.ends_before_gap)
                 && regular[i],
@@ -74,7 +84,6 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
     for i in 0..n.saturating_sub(2) {
         let fc_opp = first_in(ev.fc_s, ic[i], ic[i + 1]);
         let fc_same = first_in(ev.fc_s, ic[i + 1], ic[i + 2]);
-        let turn = in_turn(ev.turns, ic[i], ic[i + 2]);
         let length = match (steps[i].step_length_m, steps[i + 1].step_length_m) {
             (Some(a), Some(b)) => Some(a + b),
             _ => None,
@@ -86,6 +95,7 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
             start_s: ic[i],
             end_s: ic[i + 2],
             stride_time_s: stride_time,
+            step_time_s: Some(durations[i + 1]),
             stance_time_s: fc_same.map(|f| f - ic[i]),
             swing_time_s: fc_same.map(|f| ic[i + 2] - f),
             initial_double_support_s: fc_opp.map(|f| f - ic[i]),
@@ -93,13 +103,54 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
             single_support_s: fc_opp.map(|f| ic[i + 1] - f),
             stride_length_m: length,
             speed_mps: length.map(|l| l / stride_time),
-            in_turn: turn,
-            steady: !turn
-                && (i > 0 || ev.starts_after_gap)
-                && (i + 3 < n || ev.ends_before_gap)
-                && regular[i]
-                && regular[i + 1],
+            in_turn: in_turn(ev.turns, ic[i], ic[i + 2]),
+            steady: false,
+            left_out: None,
         });
+    }
+    if strides.is_empty() {
+        return (steps, strides);
+    }
+    let breaks: Vec<(f64, f64)> = durations
+        .iter()
+        .enumerate()
+        .filter(|&(_, &d)| {
+            d < POSSIBLE_BREAK_RATIO.0 * median || d > POSSIBLE_BREAK_RATIO.1 * median
+        })
+        .map(|(i, _)| (ic[i], ic[i + 1]))
+        .collect();
+    let bout = [BoutEdges {
+        start_s: ic[0],
+        end_s: ic[n - 1],
+        initiation: !ev.starts_after_gap,
+        termination: !ev.ends_before_gap,
+    }];
+    let timings: Vec<StrideTiming> = strides
+        .iter()
+        .map(|s| StrideTiming {
+            bout: 0,
+            side: s.side,
+            start_s: s.start_s,
+            end_s: s.end_s,
+            stride_time_s: s.stride_time_s,
+            stance_time_s: s.stance_time_s,
+            swing_time_s: s.swing_time_s,
+            step_time_s: s.step_time_s,
+        })
+        .collect();
+    let reasons = steady::classify(
+        &timings,
+        &steady::Context {
+            bouts: &bout,
+            turns: ev.turns,
+            uncertain_turns: ev.uncertain_turns,
+            uncertain_contacts_s: ev.uncertain_contacts_s,
+            possible_breaks: &breaks,
+        },
+    );
+    for (st, r) in strides.iter_mut().zip(reasons) {
+        st.left_out = r;
+        st.steady = r.is_none();
     }
     (steps, strides)
 }
@@ -128,6 +179,8 @@ mod tests {
             fc_s: &fc,
             step_length_m: &sl,
             turns: &[],
+            uncertain_turns: &[],
+            uncertain_contacts_s: &[],
             starts_after_gap: false,
             ends_before_gap: false,
         });
@@ -137,10 +190,24 @@ mod tests {
             (steps[0].step_time_s - 0.6).abs() < 1e-12
                 && (steps[1].step_time_s - 0.5).abs() < 1e-12
         );
+        // first and last strides are bout edges; the middle one's swing (0.50 s) is far from
+        // the bout's median of 0.38 s
+        use crate::gait::steady::LeftOut;
+        assert_eq!(
+            strides.iter().map(|s| s.left_out).collect::<Vec<_>>(),
+            vec![
+                Some(LeftOut::BoutEdge),
+                Some(LeftOut::OutOfBand),
+                Some(LeftOut::BoutEdge)
+            ]
+        );
         assert_eq!(
             steps.iter().map(|s| s.steady).collect::<Vec<_>>(),
             vec![false, true, true, false]
         );
+        // each stride's own step: the one landing with its last contact
+        assert!((strides[0].step_time_s.unwrap() - 0.5).abs() < 1e-12);
+        assert!((strides[1].step_time_s.unwrap() - 0.6).abs() < 1e-12);
         let s0 = &strides[0];
         assert_eq!(s0.side, Some(Side::Left));
         assert!((s0.stride_time_s - 1.1).abs() < 1e-12);
@@ -159,9 +226,50 @@ mod tests {
             fc_s: &fc,
             step_length_m: &sl,
             turns: &[(1.0, 1.3)],
+            uncertain_turns: &[],
+            uncertain_contacts_s: &[],
             starts_after_gap: false,
             ends_before_gap: false,
         });
         assert!(turned.iter().all(|s| s.in_turn && !s.steady));
+    }
+
+    #[test]
+    fn odd_steps_leave_their_strides_out() {
+        // 14 contacts at 0.55 s, toe-offs 0.1 s after each contact; one late contact (k = 9)
+        let mut ic: Vec<f64> = (0..14).map(|k| 0.55 * k as f64).collect();
+        ic[9] += 0.2;
+        let sides: Vec<Option<Side>> = (0..14)
+            .map(|k| Some(if k % 2 == 0 { Side::Left } else { Side::Right }))
+            .collect();
+        let fc: Vec<f64> = ic.iter().map(|t| t + 0.1).collect();
+        let sl = vec![None; 13];
+        let (steps, strides) = steps_and_strides(&BoutEvents {
+            bout: 0,
+            ic_s: &ic,
+            sides: &sides,
+            fc_s: &fc,
+            step_length_m: &sl,
+            turns: &[],
+            uncertain_turns: &[],
+            uncertain_contacts_s: &[],
+            starts_after_gap: false,
+            ends_before_gap: false,
+        });
+        for (i, st) in strides.iter().enumerate() {
+            // strides touching the late contact: stance, swing or step time out of band, or
+            // next to the short step after it (a possible bout split)
+            let odd = (7..=10).contains(&i);
+            assert_eq!(
+                st.steady,
+                !odd && i > 0 && i + 1 < strides.len(),
+                "stride {i}: {st:?}"
+            );
+            assert!((st.step_time_s.unwrap() - steps[i + 1].step_time_s).abs() < 1e-12);
+        }
+        // steps for cadence: all but the first and last (0.75 s and 0.35 s are still regular)
+        for (i, st) in steps.iter().enumerate() {
+            assert_eq!(st.steady, i > 0 && i + 1 < steps.len(), "step {i}");
+        }
     }
 }

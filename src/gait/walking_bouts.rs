@@ -34,6 +34,17 @@ pub struct BoutParams {
     pub min_strength: f64,
     /// A step longer than this multiple of the region's step period is a pause.
     pub max_step_ratio: f64,
+    /// A contact whose lobe is within this factor of the acceptance threshold (above or
+    /// below) is marginal: noise could add or remove it, so strides next to it do not count.
+    pub marginal_strength_factor: f64,
+}
+
+impl BoutParams {
+    /// True when a contact of lobe height `strength` is marginal for `threshold`.
+    pub fn is_marginal_strength(&self, strength: f64, threshold: f64) -> bool {
+        strength >= threshold / self.marginal_strength_factor
+            && strength < threshold * self.marginal_strength_factor
+    }
 }
 
 impl Default for BoutParams {
@@ -47,6 +58,7 @@ impl Default for BoutParams {
             min_relative_strength: 0.2,
             min_strength: 0.1,
             max_step_ratio: 2.2,
+            marginal_strength_factor: 1.5,
         }
     }
 }

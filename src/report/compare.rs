@@ -2,16 +2,19 @@
 //! meaningful.
 //!
 //! Following metrics.md C4, a change is *real* when it exceeds the measurement's own
-//! uncertainty — here the 95 % confidence interval of the difference of the two session means,
-//! from their per-stride (or per-trial) samples (Welch) — and *clinically important* when it
-//! also reaches the minimal clinically important difference (MCID) where one is published.
-//! Every verdict names the rule that decided it.
+//! uncertainty — the 95 % confidence interval of the difference of the two session values,
+//! from both sessions' standard errors combined (Welch–Satterthwaite): for a mean, SD/√n of
+//! its per-stride (or per-trial) samples; for a left/right index, the uncertainty carried by
+//! the index itself (robust per-side values, see `gait::symmetry`) — and *clinically
+//! important* when it also reaches the minimal clinically important difference (MCID) where
+//! one is published. Every verdict names the rule that decided it, and left/right indices
+//! say how many strides of each side they came from.
 
 use serde::Serialize;
 
-use super::model::{format_value, Better, Mcid, Metric, SessionMetrics};
+use super::model::{format_value, Better, Mcid, Metric, SessionMetrics, Uncertainty};
 use crate::error::{Error, Result};
-use crate::signal::stats;
+use crate::gait::PerSide;
 
 /// Substantial meaningful change in gait speed, m/s: Perera et al. 2006, J Am Geriatr Soc
 /// 54:743–749 (older adults; 0.05 m/s small, 0.10 m/s substantial); Bohannon & Glenney 2014,
@@ -103,6 +106,11 @@ pub struct Change {
     /// Real (beyond uncertainty) and, where published, at least the MCID.
     pub meaningful: bool,
     pub rule: Rule,
+    /// Strides of each side behind a left/right index, before and after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strides_before: Option<PerSide<usize>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strides_after: Option<PerSide<usize>>,
 }
 
 impl Change {
@@ -125,7 +133,7 @@ impl Change {
                 m.citation
             )
         });
-        match self.rule {
+        let text = match self.rule {
             Rule::TooFewSamples => format!(
                 "{delta}: too few per-stride or per-trial values to estimate its uncertainty, so no change is claimed"
             ),
@@ -150,6 +158,13 @@ impl Change {
                 ci.unwrap_or_default(),
                 mcid.unwrap_or_default()
             ),
+        };
+        match (self.strides_before, self.strides_after) {
+            (Some(b), Some(a)) => format!(
+                "{text} (left/right strides: {}/{} before, {}/{} after)",
+                b.left, b.right, a.left, a.right
+            ),
+            _ => text,
         }
     }
 
@@ -166,21 +181,18 @@ impl Change {
 /// Half-width of the 95 % confidence interval of the difference of two means (Welch:
 /// unequal variances, Welch–Satterthwaite degrees of freedom rounded down).
 pub fn ci95_of_difference(before: &[f64], after: &[f64]) -> Option<f64> {
-    let (nb, na) = (before.len() as f64, after.len() as f64);
-    let vb = stats::std_dev(before)?.powi(2) / nb;
-    let va = stats::std_dev(after)?.powi(2) / na;
-    let se2 = vb + va;
-    if se2 == 0.0 {
-        return Some(0.0);
-    }
-    let df = se2 * se2 / (vb * vb / (nb - 1.0) + va * va / (na - 1.0));
-    Some(stats::t_975(df.floor().max(1.0) as usize) * se2.sqrt())
+    let (b, a) = (Uncertainty::of_mean(before)?, Uncertainty::of_mean(after)?);
+    Some(Uncertainty::of_difference(&b, &a).ci95_half_width())
 }
 
-/// Verdict for one metric measured in two sessions.
+/// Verdict for one metric measured in two sessions: the change is claimed only when it
+/// exceeds the 95 % interval of the difference, from both sessions' uncertainties combined.
 pub fn compare_metric(before: &Metric, after: &Metric) -> Change {
     let delta = after.value - before.value;
-    let ci = ci95_of_difference(&before.samples, &after.samples);
+    let ci = match (before.value_uncertainty(), after.value_uncertainty()) {
+        (Some(b), Some(a)) => Some(Uncertainty::of_difference(&b, &a).ci95_half_width()),
+        _ => None,
+    };
     let mcid = after.mcid.clone().or_else(|| before.mcid.clone());
     let direction = match after.better {
         Better::Higher => delta.partial_cmp(&0.0),
@@ -219,6 +231,8 @@ pub fn compare_metric(before: &Metric, after: &Metric) -> Change {
         verdict,
         meaningful,
         rule,
+        strides_before: before.strides_per_side,
+        strides_after: after.strides_per_side,
     }
 }
 
@@ -312,6 +326,8 @@ mod tests {
             }),
             audience: Audience::Patient,
             plain: None,
+            uncertainty: None,
+            strides_per_side: None,
         }
     }
 
@@ -406,6 +422,45 @@ mod tests {
         assert_eq!(
             (mirrored.verdict, mirrored.rule),
             (Verdict::Unchanged, Rule::NotCloserToTarget)
+        );
+    }
+
+    #[test]
+    fn an_index_with_its_own_uncertainty_changes_only_beyond_both_combined() {
+        use crate::report::model::Uncertainty;
+        // SE 1.5 pp (df 20) in each session: combined SE 2.121 pp, Welch df 40
+        let si = |value: f64, n: usize| Metric {
+            uncertainty: Some(Uncertainty { se: 1.5, df: 20 }),
+            strides_per_side: Some(PerSide { left: n, right: n }),
+            // per-stride values with a far smaller spread must not decide
+            ..metric(value, samples(value, 0.1), Better::Closer(0.0), None)
+        };
+        let h = crate::signal::stats::t_975(40) * (2.0f64 * 1.5 * 1.5).sqrt();
+        let within = compare_metric(&si(8.0, 21), &si(8.0 - 0.95 * h, 25));
+        assert_eq!(
+            (within.verdict, within.rule),
+            (Verdict::Unchanged, Rule::WithinUncertainty)
+        );
+        assert!((within.ci95_half_width.unwrap() - h).abs() < 1e-9);
+        let beyond = compare_metric(&si(8.0, 21), &si(8.0 - 1.05 * h, 25));
+        assert_eq!(
+            (beyond.verdict, beyond.rule),
+            (Verdict::Improved, Rule::BeyondUncertainty)
+        );
+        let text = beyond.explanation();
+        assert!(
+            text.ends_with("(left/right strides: 21/21 before, 25/25 after)"),
+            "{text}"
+        );
+        // an index whose uncertainty is unknown in one session claims nothing
+        let unknown = Metric {
+            uncertainty: None,
+            samples: Vec::new(),
+            ..si(0.0, 1)
+        };
+        assert_eq!(
+            compare_metric(&si(8.0, 21), &unknown).rule,
+            Rule::TooFewSamples
         );
     }
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset};
 use super::compare::{self, EVENNESS_NORMAL_MIN_PCT, SYMMETRY_RATIO_CITATION};
 use super::model::{
     Audience, Better, GaitCycle, Metric, NormalRange, PlainLanguage, SessionMetrics, SideMetric,
-    StrideSymmetry,
+    StrideSymmetry, Uncertainty,
 };
 use crate::analyze::{analyze_with, prepare_imu, AnalyzeOptions, SessionAnalysis};
 use crate::error::{Error, Result};
@@ -18,11 +18,11 @@ use crate::gait::analysis::{Step, Stride};
 use crate::gait::body_frame::to_body_frame;
 use crate::gait::leg::alignment::align_leg;
 use crate::gait::leg::{LegAnalysis, LegSensorKind};
-use crate::gait::summary::per_side;
+use crate::gait::summary::{per_side, side_values, walking_steps, walking_strides};
+use crate::gait::symmetry::SideComparison;
 use crate::gait::symmetry::{evenness_pct, symmetry_index_pct};
 use crate::gait::{Contact, GaitAnalysis, PerSide, Side};
 use crate::recording::{ImuTable, Placement, Session, Task};
-use crate::signal::stats;
 
 /// Session label for charts: the start date where known, else the folder name.
 pub fn session_label(dir: &Path, start_time: Option<DateTime<FixedOffset>>) -> String {
@@ -185,10 +185,12 @@ fn stride_pairs<T>(
     out
 }
 
+/// Per-side values as in the gait summary: 20 % trimmed means of the counted strides.
 fn side_metric(key: &str, name: &str, samples: PerSide<Vec<f64>>) -> Option<SideMetric> {
+    let values = side_values(&samples);
     let mean = PerSide {
-        left: stats::mean(&samples.left)?,
-        right: stats::mean(&samples.right)?,
+        left: values.left?,
+        right: values.right?,
     };
     Some(SideMetric {
         key: key.into(),
@@ -369,25 +371,37 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
     };
 
     let mut metrics = Vec::new();
-    let speeds: Vec<f64> = strides
-        .iter()
-        .filter(|s| s.steady)
-        .filter_map(|s| s.speed_mps)
-        .collect();
+    // whole-walk measures use every regular stride and step outside turns, as the summary does
+    let walk_strides = walking_strides(strides, steps);
+    let speeds: Vec<f64> = walk_strides.iter().filter_map(|s| s.speed_mps).collect();
     if let Some(v) = sum.walking_speed_mps {
         metrics.push(walking_speed_metric(v, speeds));
     }
-    if let Some(v) = sum.symmetry.step_time_evenness_pct {
-        metrics.push(step_time_evenness_metric(
-            v,
-            pair_values(&step_pairs, evenness_pct),
+    // left/right measures carry the uncertainty of their robust per-side values
+    let with_sides = |mut m: Metric, c: &SideComparison, se: Option<f64>| {
+        m.uncertainty = se.zip(c.si_df).map(|(se, df)| Uncertainty { se, df });
+        m.strides_per_side = Some(PerSide {
+            left: c.left.n,
+            right: c.right.n,
+        });
+        m
+    };
+    if let (Some(v), Some(c)) = (
+        sum.symmetry.step_time_evenness_pct,
+        sum.comparisons.step_time.as_ref(),
+    ) {
+        let se = c.evenness_pct().and_then(|e| e.1);
+        metrics.push(with_sides(
+            step_time_evenness_metric(v, pair_values(&step_pairs, evenness_pct)),
+            c,
+            se,
         ));
     }
     if let Some(v) = sum.cadence_spm {
         // Per-step instantaneous cadence, 60 / step time.
-        let samples = steps
+        let samples = walking_steps(steps)
             .iter()
-            .filter(|s| s.steady && s.step_time_s > 0.0)
+            .filter(|s| s.step_time_s > 0.0)
             .map(|s| 60.0 / s.step_time_s)
             .collect();
         metrics.push(cadence_metric(v, samples));
@@ -396,31 +410,34 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
         (
             "step_time_si_pct",
             "Step-time symmetry index",
-            sum.symmetry.step_time_si_pct,
+            &sum.comparisons.step_time,
             pair_values(&step_pairs, symmetry_index_pct),
         ),
         (
             "stance_time_si_pct",
             "Stance-time symmetry index",
-            sum.symmetry.stance_time_si_pct,
+            &sum.comparisons.stance_time,
             pair_values(&stride_pair(|s| s.stance_time_s), symmetry_index_pct),
         ),
         (
             "swing_time_si_pct",
             "Swing-time symmetry index",
-            sum.symmetry.swing_time_si_pct,
+            &sum.comparisons.swing_time,
             pair_values(&stride_pair(|s| s.swing_time_s), symmetry_index_pct),
         ),
     ];
-    for (key, name, value, samples) in symmetric {
-        if let Some(v) = value {
-            metrics.push(symmetry_index_metric(key, name, v, samples));
+    for (key, name, comparison, samples) in symmetric {
+        if let Some(c) = comparison {
+            metrics.push(with_sides(
+                symmetry_index_metric(key, name, c.si_pct, samples),
+                c,
+                c.si_se_pct,
+            ));
         }
     }
     if let Some(v) = sum.stride_length_m {
-        let samples = strides
+        let samples = walk_strides
             .iter()
-            .filter(|s| s.steady)
             .filter_map(|s| s.stride_length_m)
             .collect();
         metrics.push(Metric::new(
@@ -461,9 +478,9 @@ pub fn from_gait(label: &str, gait: &GaitAnalysis, cycle: Option<GaitCycle>) -> 
             "step_time_s",
             "Step time",
             per_side(
-                steps.iter().filter(|s| s.steady),
+                strides.iter().filter(|s| s.steady),
                 |s| s.side,
-                |s| Some(s.step_time_s),
+                |s| s.step_time_s,
             ),
         ),
         side_metric(
@@ -600,6 +617,8 @@ mod tests {
             fc_s: &fc,
             step_length_m: &lengths,
             turns: &[],
+            uncertain_turns: &[],
+            uncertain_contacts_s: &[],
             starts_after_gap: false,
             ends_before_gap: false,
         });
@@ -612,6 +631,7 @@ mod tests {
             gaps: Vec::new(),
             bouts: Vec::new(),
             turns: Vec::new(),
+            uncertain_turns: Vec::new(),
             initial_contacts: ic
                 .iter()
                 .zip(&sides)
@@ -646,7 +666,11 @@ mod tests {
         assert!((even.value - 83.333333).abs() < 1e-4);
         let per_stride = s.stride_symmetry.as_ref().unwrap();
         assert!(!per_stride.si_pct.is_empty() && per_stride.si_pct.iter().all(|v| *v > 18.0));
-        // Cadence: 60 / mean step time of the steady steps (here 5 left and 4 right ones).
+        // Identical strides: the index is known exactly, from 4 strides of each side.
+        assert!(si.ci95_half_width().unwrap() < 1e-9);
+        assert_eq!(si.strides_per_side, Some(PerSide { left: 4, right: 4 }));
+        // Cadence: 60 / mean step time of the walk's steps without the first and last (5 left
+        // and 4 right ones).
         let g = asymmetric_walk();
         let steady: Vec<f64> = g
             .steps

@@ -78,6 +78,55 @@ pub struct Metric {
     pub mcid: Option<Mcid>,
     pub audience: Audience,
     pub plain: Option<PlainLanguage>,
+    /// Uncertainty of `value` when it is not simply the mean of `samples` (e.g. a symmetry
+    /// index of two robust per-side values); verdicts and intervals use it instead of the
+    /// samples' spread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<Uncertainty>,
+    /// Strides of each side the value comes from (left/right indices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strides_per_side: Option<PerSide<usize>>,
+}
+
+/// Standard error of a session value with its degrees of freedom.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Uncertainty {
+    pub se: f64,
+    pub df: usize,
+}
+
+impl Uncertainty {
+    /// Of the mean of `samples` (SD / √n, n − 1 degrees of freedom); `None` with fewer than
+    /// two samples.
+    pub fn of_mean(samples: &[f64]) -> Option<Uncertainty> {
+        let sd = stats::std_dev(samples)?;
+        Some(Uncertainty {
+            se: sd / (samples.len() as f64).sqrt(),
+            df: samples.len() - 1,
+        })
+    }
+
+    /// Half-width of the 95 % interval (t quantile × SE).
+    pub fn ci95_half_width(&self) -> f64 {
+        stats::t_975(self.df) * self.se
+    }
+
+    /// Of the difference of two independent values: SEs combined in quadrature,
+    /// Welch–Satterthwaite degrees of freedom (rounded down).
+    pub fn of_difference(a: &Uncertainty, b: &Uncertainty) -> Uncertainty {
+        let (va, vb) = (a.se * a.se, b.se * b.se);
+        let v = va + vb;
+        let df = if v > 0.0 {
+            let (da, db) = (a.df.max(1) as f64, b.df.max(1) as f64);
+            (v * v / (va * va / da + vb * vb / db)).floor() as usize
+        } else {
+            a.df + b.df
+        };
+        Uncertainty {
+            se: v.sqrt(),
+            df: df.max(1),
+        }
+    }
 }
 
 /// A typical range of a metric and where it comes from.
@@ -96,7 +145,7 @@ pub struct SideMetric {
     pub name: String,
     pub unit: String,
     pub decimals: usize,
-    /// Mean per side.
+    /// Value per side (for gait: 20 % trimmed mean of the counted strides).
     pub mean: PerSide<f64>,
     /// Per-stride values per side.
     pub samples: PerSide<Vec<f64>>,
@@ -296,13 +345,22 @@ impl Metric {
             mcid: None,
             audience: Audience::Therapist,
             plain: None,
+            uncertainty: None,
+            strides_per_side: None,
         }
     }
 
-    /// Half-width of the 95 % confidence interval of the session value from its samples
-    /// (t distribution); `None` with fewer than two samples.
+    /// Uncertainty of the session value: the explicit one, else that of the mean of its
+    /// samples; `None` when neither is known.
+    pub fn value_uncertainty(&self) -> Option<Uncertainty> {
+        self.uncertainty
+            .or_else(|| Uncertainty::of_mean(&self.samples))
+    }
+
+    /// Half-width of the 95 % confidence interval of the session value (t distribution);
+    /// `None` when its uncertainty is unknown.
     pub fn ci95_half_width(&self) -> Option<f64> {
-        stats::ci95_half_width(&self.samples)
+        self.value_uncertainty().map(|u| u.ci95_half_width())
     }
 
     /// Value with the metric's decimals and unit, e.g. "1.12 m/s", "94 %".

@@ -57,6 +57,8 @@ impl Trend {
             mcid: self.mcid.clone(),
             audience: self.audience,
             plain: self.plain.clone(),
+            uncertainty: None,
+            strides_per_side: None,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! CSV export: one row per stride (a contact to the next contact of the same foot), with
 //! every temporal and spatial parameter of that stride. With two leg sensors the row also has
 //! the stride's toe-off, the phase of the other leg's contact, the sensor lift and the heading
-//! change. Empty cells = not available (e.g. lift from a lower-back sensor).
+//! change. Empty cells = not available (e.g. lift from a lower-back sensor). `left_out` says
+//! why a stride is not steady.
 
 use std::io::Write;
 
@@ -10,7 +11,7 @@ use crate::analyze::SessionAnalysis;
 
 pub struct StridesCsvExporter;
 
-pub const HEADER: &str = "stride,bout,side,contact_s,toe_off_s,end_contact_s,stride_time_s,stance_time_s,swing_time_s,stance_pct,initial_double_support_s,single_support_s,terminal_double_support_s,stride_length_m,speed_mps,phase_deg,max_lift_m,turning_deg,in_turn,steady";
+pub const HEADER: &str = "stride,bout,side,contact_s,toe_off_s,end_contact_s,stride_time_s,stance_time_s,swing_time_s,stance_pct,initial_double_support_s,single_support_s,terminal_double_support_s,stride_length_m,speed_mps,phase_deg,max_lift_m,turning_deg,in_turn,steady,left_out";
 
 fn opt(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.4}")).unwrap_or_default()
@@ -34,7 +35,7 @@ impl Exporter for StridesCsvExporter {
             });
             writeln!(
                 out,
-                "{},{},{},{:.4},{},{:.4},{:.4},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{:.4},{},{:.4},{:.4},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 i + 1,
                 s.bout + 1,
                 s.side.map(|x| x.as_str()).unwrap_or(""),
@@ -54,7 +55,8 @@ impl Exporter for StridesCsvExporter {
                 opt(leg.and_then(|x| x.max_lift_m)),
                 opt(leg.and_then(|x| x.turning_deg)),
                 s.in_turn,
-                s.steady
+                s.steady,
+                s.left_out.map(|r| r.as_str()).unwrap_or("")
             )?;
         }
         Ok(())

@@ -8,7 +8,7 @@ use std::io::Write;
 use super::Exporter;
 use crate::analyze::SessionAnalysis;
 use crate::gait::analysis::GaitAnalysis;
-use crate::gait::symmetry::{evenness_pct, symmetry_index_pct};
+use crate::gait::symmetry::{evenness_pct, symmetry_index_pct, SideComparison};
 use crate::gait::PerSide;
 
 pub struct TextReport;
@@ -111,8 +111,12 @@ pub fn render(a: &SessionAnalysis) -> String {
     }
     let _ = writeln!(
         o,
-        "Walking        {} bout(s), {:.1} s of walking, {} steps ({} steady: outside turns, first and last steps excluded)",
-        s.n_bouts, s.walking_time_s, s.n_steps, s.n_steady_steps
+        "Walking        {} bout(s), {:.1} s of walking, {} steps; {} left and {} right steady strides count (outside turns, away from walk starts, ends and pauses, typical timing)",
+        s.n_bouts,
+        s.walking_time_s,
+        s.n_steps,
+        s.n_steady_strides.left,
+        s.n_steady_strides.right
     );
     for (i, b) in g.bouts.iter().enumerate() {
         let _ = writeln!(
@@ -128,7 +132,7 @@ pub fn render(a: &SessionAnalysis) -> String {
     if !g.turns.is_empty() {
         let _ = writeln!(
             o,
-            "Turns          {} (steps inside them are left out of the steady-state values)",
+            "Turns          {} (strides inside them are left out of the steady-state values)",
             g.turns.len()
         );
     }
@@ -139,31 +143,79 @@ pub fn render(a: &SessionAnalysis) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "                      {:>10} {:>10} {:>16}",
-        "left", "right", "symmetry index"
+        "                      {:>10} {:>10} {:>16} {:>10}",
+        "left", "right", "symmetry index", "95 % ±"
     );
-    let row =
-        |o: &mut String, name: &str, v: &PerSide<Option<f64>>, unit: &str, decimals: usize| {
-            let idx = match (v.left, v.right) {
-                (Some(l), Some(r)) => symmetry_index_pct(l, r),
-                _ => None,
-            };
-            let _ = writeln!(
-                o,
-                "{:<21} {:>10} {:>10} {:>16}",
-                name,
-                num(v.left, decimals, unit),
-                num(v.right, decimals, unit),
-                si(idx)
-            );
+    let row = |o: &mut String,
+               name: &str,
+               v: &PerSide<Option<f64>>,
+               c: &Option<SideComparison>,
+               unit: &str,
+               decimals: usize| {
+        let idx = match (v.left, v.right) {
+            (Some(l), Some(r)) => symmetry_index_pct(l, r),
+            _ => None,
         };
-    row(&mut o, "Step time", &s.step_time_s, "s", 3);
-    row(&mut o, "Stride time", &s.stride_time_s, "s", 3);
-    row(&mut o, "Stance time*", &s.stance_time_s, "s", 3);
-    row(&mut o, "Swing time*", &s.swing_time_s, "s", 3);
-    row(&mut o, "Single support*", &s.single_support_s, "s", 3);
-    row(&mut o, "Double support*", &s.double_support_s, "s", 3);
-    row(&mut o, "Step length", &s.step_length_per_side_m, "m", 2);
+        let _ = writeln!(
+            o,
+            "{:<21} {:>10} {:>10} {:>16} {:>10}",
+            name,
+            num(v.left, decimals, unit),
+            num(v.right, decimals, unit),
+            si(idx),
+            num(c.as_ref().and_then(|c| c.si_ci95_pct), 1, "pp")
+        );
+    };
+    let c = &s.comparisons;
+    row(&mut o, "Step time", &s.step_time_s, &c.step_time, "s", 3);
+    row(
+        &mut o,
+        "Stride time",
+        &s.stride_time_s,
+        &c.stride_time,
+        "s",
+        3,
+    );
+    row(
+        &mut o,
+        "Stance time*",
+        &s.stance_time_s,
+        &c.stance_time,
+        "s",
+        3,
+    );
+    row(
+        &mut o,
+        "Swing time*",
+        &s.swing_time_s,
+        &c.swing_time,
+        "s",
+        3,
+    );
+    row(
+        &mut o,
+        "Single support*",
+        &s.single_support_s,
+        &c.single_support,
+        "s",
+        3,
+    );
+    row(
+        &mut o,
+        "Double support*",
+        &s.double_support_s,
+        &c.double_support,
+        "s",
+        3,
+    );
+    row(
+        &mut o,
+        "Step length",
+        &s.step_length_per_side_m,
+        &c.step_length,
+        "m",
+        2,
+    );
     let starred = if g.source == "lower-back" {
         "estimated from the trunk"
     } else {
@@ -171,7 +223,7 @@ pub fn render(a: &SessionAnalysis) -> String {
     };
     let _ = writeln!(
         o,
-        "(symmetry index = (right − left) / mean × 100; positive = right larger; * {starred})"
+        "(per side: 20 % trimmed mean of the steady strides; symmetry index = (right − left) / mean × 100, positive = right larger, with the half-width of its 95 % interval; * {starred})"
     );
     let _ = writeln!(o);
     let y = &s.symmetry;

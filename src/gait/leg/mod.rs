@@ -4,10 +4,12 @@
 //! Pipeline, per leg on its own clock: [`alignment`] (gravity + sagittal axis from the data)
 //! → events ([`foot_events`] or [`shank_events`]) → [`trajectory`] (feet: stride length,
 //! speed, lift by zero-velocity-aided integration); then [`sync`] (one timeline for both
-//! legs) → [`strides`] (per-stride table, per-side means over steady strides, symmetry) →
-//! [`gait_analysis`] (the shared result every report reads).
+//! legs) → [`strides`] (per-stride table) → [`bouts`] (walking bouts, turns, which strides
+//! are steady) → per-side values and symmetry ([`strides::summarize`]) → [`gait_analysis`]
+//! (the shared result every report reads).
 
 pub mod alignment;
+pub mod bouts;
 pub mod foot_events;
 pub mod gait_analysis;
 pub mod shank_events;
@@ -88,6 +90,8 @@ pub struct LegAnalysis {
     /// Per-leg events on the common (left sensor's) timeline.
     pub events: PerSide<LegEvents>,
     pub strides: Vec<LegStride>,
+    /// Walking bouts and turns on the common timeline.
+    pub walk: bouts::LegWalk,
     pub summary: LegSummary,
 }
 
@@ -347,6 +351,36 @@ pub fn analyze_legs(input: &LegInput) -> Result<LegAnalysis> {
         &right.trajectories,
         &right.turning_deg,
     ));
+    let contacts = |get: &dyn Fn(&LegEvents) -> &Vec<f64>| {
+        let mut c: Vec<Contact> = [(Side::Left, &left.events), (Side::Right, &right.events)]
+            .into_iter()
+            .flat_map(|(side, e)| {
+                get(e).iter().map(move |&t| Contact {
+                    t_s: t,
+                    side: Some(side),
+                })
+            })
+            .collect();
+        c.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
+        c
+    };
+    let all_ics = contacts(&|e| &e.ic_s);
+    let final_contacts = contacts(&|e| &e.fc_s);
+    let unfilled: Vec<(f64, f64)> = [
+        (&input.sensors.left, 0.0),
+        (&input.sensors.right, sync.right_offset_s),
+    ]
+    .into_iter()
+    .flat_map(|(sensor, offset)| {
+        sensor
+            .imu
+            .gaps
+            .iter()
+            .filter(|g| !g.filled)
+            .map(move |g| (g.start_s + offset, g.end_s + offset))
+    })
+    .collect();
+    let walk = bouts::walk(&all_ics, &mut strides, &unfilled);
     let summary = strides::summarize(&strides);
     if sync.method == SyncMethod::FileTimestamps {
         let left_strides = || strides.iter().filter(|s| s.side == Side::Left);
@@ -361,19 +395,6 @@ pub fn analyze_legs(input: &LegInput) -> Result<LegAnalysis> {
         })?;
     }
 
-    let contacts = |get: &dyn Fn(&LegEvents) -> &Vec<f64>| {
-        let mut c: Vec<Contact> = [(Side::Left, &left.events), (Side::Right, &right.events)]
-            .into_iter()
-            .flat_map(|(side, e)| {
-                get(e).iter().map(move |&t| Contact {
-                    t_s: t,
-                    side: Some(side),
-                })
-            })
-            .collect();
-        c.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
-        c
-    };
     Ok(LegAnalysis {
         sensors: input.kind,
         sync,
@@ -381,9 +402,10 @@ pub fn analyze_legs(input: &LegInput) -> Result<LegAnalysis> {
             left: (&left.alignment).into(),
             right: (&right.alignment).into(),
         },
-        initial_contacts: contacts(&|e| &e.ic_s),
-        final_contacts: contacts(&|e| &e.fc_s),
+        initial_contacts: all_ics,
+        final_contacts,
         strides,
+        walk,
         summary,
         events: PerSide {
             left: left.events,

@@ -1,16 +1,21 @@
 //! Per-stride temporal (and, for feet, spatial) parameters from both legs' events, and the
-//! per-side summary with left/right symmetry.
+//! per-side summary with left/right symmetry over the steady strides (chosen in
+//! [`bouts`](super::bouts) by the shared rules of [`steady`](crate::gait::steady); per-side
+//! values are 20 % trimmed means, see [`symmetry`](crate::gait::symmetry)).
 //!
 //! A stride of leg A runs from its initial contact IC_k to IC_{k+1}; FC is A's toe-off in
 //! between, and IC'/FC' are the other leg's first initial contact / final contact after IC_k.
 //! Event algebra (metrics.md A5):
 //! stance = FC − IC_k, swing = IC_{k+1} − FC, initial double support = FC' − IC_k,
 //! single support = IC' − FC' (the other leg's swing), terminal double support = FC − IC',
-//! step time = IC_k − the other leg's previous IC, phase = 360° · (IC' − IC_k) / stride time.
+//! step time = IC_{k+1} − IC' (this leg's step, landing with the stride's closing contact),
+//! phase = 360° · (IC' − IC_k) / stride time.
 
 use serde::Serialize;
 
 use crate::gait::events::{PerSide, Side};
+use crate::gait::steady::LeftOut;
+use crate::gait::summary::side_values;
 use crate::gait::symmetry::{phase_coordination_index, PciResult, Symmetry};
 use crate::signal::stats::mean;
 
@@ -20,8 +25,6 @@ use super::trajectory::StrideTrajectory;
 pub const MAX_STRIDE_S: f64 = 3.0;
 /// Shortest stride accepted, s.
 pub const MIN_STRIDE_S: f64 = 0.4;
-/// Strides turning more than this (heading change, deg) are excluded from the summary.
-pub const TURN_THRESHOLD_DEG: f64 = 20.0;
 
 /// Events of one leg on the common timeline, s. `ic_s[k]`, `fc_s[k]` belong to gait cycle
 /// `k` (toe-off `fc_s[k]` precedes `ic_s[k]`); `segment[k]` is the continuous-data segment.
@@ -46,6 +49,8 @@ pub struct LegStride {
     pub stance_time_s: f64,
     pub swing_time_s: f64,
     pub stance_pct: f64,
+    /// This leg's step: from the other leg's contact inside the stride to the stride's
+    /// closing contact.
     pub step_time_s: Option<f64>,
     pub initial_double_support_s: Option<f64>,
     pub single_support_s: Option<f64>,
@@ -62,13 +67,18 @@ pub struct LegStride {
     pub max_lift_m: Option<f64>,
     /// Heading change over the stride, deg, positive = left turn.
     pub turning_deg: Option<f64>,
-    /// Straight walking inside a bout (not the first or last stride, not turning).
+    /// Walking bout (index into the analysis' bouts); `None` for a stride over a pause.
+    pub bout: Option<usize>,
+    /// Why the stride does not count; `None` when it does.
+    pub left_out: Option<LeftOut>,
+    /// Counts towards per-side values and symmetry (see [`crate::gait::steady`]).
     pub steady: bool,
 }
 
 /// Builds the strides of `side` from both legs' events. `trajectories[k]` (if given) is the
 /// foot's displacement from the mid-stance after IC_k to the mid-stance after IC_{k+1};
-/// `turning_deg[k]` the heading change over stride k.
+/// `turning_deg[k]` the heading change over stride k. Strides are not yet classified
+/// (`steady` false, no bout): see [`bouts::walk`](super::bouts::walk).
 pub fn build_strides(
     side: Side,
     own: &LegEvents,
@@ -77,7 +87,6 @@ pub fn build_strides(
     turning_deg: &[Option<f64>],
 ) -> Vec<LegStride> {
     let mut out: Vec<LegStride> = Vec::new();
-    let mut bout_start = true;
     for k in 0..own.ic_s.len().saturating_sub(1) {
         let (ic, end) = (own.ic_s[k], own.ic_s[k + 1]);
         let fc = own.fc_s[k + 1];
@@ -87,29 +96,19 @@ pub fn build_strides(
             && fc > ic
             && fc < end;
         if !valid {
-            if let Some(last) = out.last_mut() {
-                last.steady = false;
-            }
-            bout_start = true;
             continue;
         }
         // event lists are sorted in time: binary search instead of scans
         let first_after = |v: &[f64], t: f64| v.get(v.partition_point(|&x| x <= t)).copied();
         let ic_other = first_after(&other.ic_s, ic).filter(|&t| t < end);
         let fc_other = first_after(&other.fc_s, ic).filter(|&t| ic_other.is_none_or(|o| t < o));
-        let before = other.ic_s.partition_point(|&x| x < ic);
-        let prev_other = before
-            .checked_sub(1)
-            .map(|j| other.ic_s[j])
-            .filter(|&t| ic - t < stride);
         let ids = fc_other.map(|f| f - ic);
         let ss = ic_other.zip(fc_other).map(|(o, f)| o - f);
         let tds = ic_other.map(|o| fc - o);
         let traj = trajectories.get(k).copied().flatten();
-        let turning = turning_deg.get(k).copied().flatten();
-        let turning_now = turning.is_some_and(|t| t.abs() > TURN_THRESHOLD_DEG);
         out.push(LegStride {
             side,
+            bout: None,
             ic_s: ic,
             fc_s: fc,
             end_ic_s: end,
@@ -117,7 +116,7 @@ pub fn build_strides(
             stance_time_s: fc - ic,
             swing_time_s: end - fc,
             stance_pct: 100.0 * (fc - ic) / stride,
-            step_time_s: prev_other.map(|p| ic - p),
+            step_time_s: ic_other.map(|o| end - o),
             initial_double_support_s: ids,
             single_support_s: ss,
             terminal_double_support_s: tds,
@@ -128,18 +127,15 @@ pub fn build_strides(
             // stride time, not the mid-stance spacing: mid-stance is only located to ±25 ms
             speed_mps: traj.map(|t| t.stride_length_m / stride),
             max_lift_m: traj.map(|t| t.max_lift_m),
-            turning_deg: turning,
-            steady: !bout_start && !turning_now,
+            turning_deg: turning_deg.get(k).copied().flatten(),
+            steady: false,
+            left_out: None,
         });
-        bout_start = false;
-    }
-    if let Some(last) = out.last_mut() {
-        last.steady = false;
     }
     out
 }
 
-/// Per-side means over steady strides and their symmetry.
+/// Per-side values over steady strides and their symmetry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LegSummary {
     pub n_strides: PerSide<usize>,
@@ -163,7 +159,7 @@ pub struct LegSummary {
     pub symmetry: LegSymmetry,
 }
 
-/// Symmetry of the per-side means (sign: right relative to left).
+/// Symmetry of the per-side values with its uncertainty (sign: right relative to left).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LegSymmetry {
     pub stride_time: Option<Symmetry>,
@@ -177,20 +173,22 @@ pub struct LegSymmetry {
     pub pci: Option<PciResult>,
 }
 
-/// Summarises strides of both legs (see [`LegSummary`]).
+/// Summarises strides of both legs (see [`LegSummary`]): per-side values are 20 % trimmed
+/// means over the steady strides; cadence and walking speed are means.
 pub fn summarize(strides: &[LegStride]) -> LegSummary {
     let steady = |side: Side| strides.iter().filter(move |s| s.side == side && s.steady);
-    let side_mean = |f: &dyn Fn(&LegStride) -> Option<f64>| PerSide {
-        left: mean(&steady(Side::Left).filter_map(f).collect::<Vec<_>>()),
-        right: mean(&steady(Side::Right).filter_map(f).collect::<Vec<_>>()),
+    let samples = |f: &dyn Fn(&LegStride) -> Option<f64>| PerSide {
+        left: steady(Side::Left).filter_map(f).collect::<Vec<_>>(),
+        right: steady(Side::Right).filter_map(f).collect::<Vec<_>>(),
     };
-    let stride_time_s = side_mean(&|s| Some(s.stride_time_s));
-    let step_time_s = side_mean(&|s| s.step_time_s);
-    let stance_time_s = side_mean(&|s| Some(s.stance_time_s));
-    let swing_time_s = side_mean(&|s| Some(s.swing_time_s));
-    let single_support_s = side_mean(&|s| s.single_support_s);
-    let double_support_s = side_mean(&|s| s.double_support_s);
-    let stride_length_m = side_mean(&|s| s.stride_length_m);
+    let side_mean = |f: &dyn Fn(&LegStride) -> Option<f64>| side_values(&samples(f));
+    let stride_time = samples(&|s| Some(s.stride_time_s));
+    let step_time = samples(&|s| s.step_time_s);
+    let stance_time = samples(&|s| Some(s.stance_time_s));
+    let swing_time = samples(&|s| Some(s.swing_time_s));
+    let single_support = samples(&|s| s.single_support_s);
+    let double_support = samples(&|s| s.double_support_s);
+    let stride_length = samples(&|s| s.stride_length_m);
     let all_steady: Vec<&LegStride> = strides.iter().filter(|s| s.steady).collect();
     let phases: Vec<f64> = steady(Side::Left).filter_map(|s| s.phase_deg).collect();
     LegSummary {
@@ -221,22 +219,22 @@ pub fn summarize(strides: &[LegStride]) -> LegSummary {
                 .collect::<Vec<_>>(),
         ),
         symmetry: LegSymmetry {
-            stride_time: Symmetry::of(stride_time_s),
-            step_time: Symmetry::of(step_time_s),
-            stance_time: Symmetry::of(stance_time_s),
-            swing_time: Symmetry::of(swing_time_s),
-            single_support: Symmetry::of(single_support_s),
-            double_support: Symmetry::of(double_support_s),
-            stride_length: Symmetry::of(stride_length_m),
+            stride_time: Symmetry::from_samples(&stride_time),
+            step_time: Symmetry::from_samples(&step_time),
+            stance_time: Symmetry::from_samples(&stance_time),
+            swing_time: Symmetry::from_samples(&swing_time),
+            single_support: Symmetry::from_samples(&single_support),
+            double_support: Symmetry::from_samples(&double_support),
+            stride_length: Symmetry::from_samples(&stride_length),
             pci: phase_coordination_index(&phases),
         },
-        stride_time_s,
-        step_time_s,
-        stance_time_s,
-        swing_time_s,
-        single_support_s,
-        double_support_s,
-        stride_length_m,
+        stride_time_s: side_values(&stride_time),
+        step_time_s: side_values(&step_time),
+        stance_time_s: side_values(&stance_time),
+        swing_time_s: side_values(&swing_time),
+        single_support_s: side_values(&single_support),
+        double_support_s: side_values(&double_support),
+        stride_length_m: side_values(&stride_length),
     }
 }
 
@@ -286,10 +284,31 @@ mod tests {
                 && close(q.single_support_s.unwrap(), 0.44)
         );
         assert!(close(q.terminal_double_support_s.unwrap(), 0.17) && close(q.stance_time_s, 0.72));
-        assert!(!left[0].steady && left[1].steady && !left[8].steady);
 
-        let all: Vec<LegStride> = left.into_iter().chain(right).collect();
+        let mut all: Vec<LegStride> = left.into_iter().chain(right).collect();
+        let mut contacts: Vec<crate::gait::Contact> = [(Side::Left, &l), (Side::Right, &r)]
+            .into_iter()
+            .flat_map(|(side, e)| {
+                e.ic_s.iter().map(move |&t_s| crate::gait::Contact {
+                    t_s,
+                    side: Some(side),
+                })
+            })
+            .collect();
+        contacts.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
+        super::super::bouts::walk(&contacts, &mut all, &[]);
+        // the first left and the last right stride are the walk's edges
+        let steady: Vec<bool> = all.iter().map(|s| s.steady).collect();
+        assert!(
+            !steady[0] && steady[1..17].iter().all(|&x| x) && !steady[17],
+            "{steady:?}"
+        );
         let sum = summarize(&all);
+        assert_eq!(
+            (sum.n_steady_strides.left, sum.n_steady_strides.right),
+            (8, 8)
+        );
+        assert!(sum.symmetry.stance_time.unwrap().si_ci95_pct.unwrap() < 1e-9);
         let si = sum.symmetry.stance_time.unwrap().si_pct.unwrap();
         assert!((si - 100.0 * 0.06 / 0.69).abs() < 1e-9, "stance SI {si}");
         let si_sw = sum.symmetry.swing_time.unwrap().si_pct.unwrap();
@@ -307,22 +326,20 @@ mod tests {
     }
 
     #[test]
-    fn turning_and_long_pauses_make_strides_unsteady_or_split_bouts() {
+    fn strides_over_pauses_or_without_a_toe_off_inside_them_are_not_built() {
         let (mut l, r) = (events(Side::Left, 12), events(Side::Right, 12));
         // a 2.5 s pause after cycle 5 shifts later left contacts (stride 5 becomes too long)
         for k in 6..12 {
             l.ic_s[k] += 2.5;
             l.fc_s[k] += 2.5;
         }
-        let turning: Vec<Option<f64>> = (0..11)
-            .map(|k| Some(if k == 2 { 35.0 } else { 1.0 }))
-            .collect();
-        let s = build_strides(Side::Left, &l, &r, &[], &turning);
-        assert_eq!(s.len(), 10);
-        let steady: Vec<bool> = s.iter().map(|x| x.steady).collect();
-        assert_eq!(
-            steady,
-            vec![false, true, false, true, false, false, true, true, true, false]
-        );
+        // cycle 9's toe-off after its contact
+        l.fc_s[9] = l.ic_s[9] + 0.1;
+        let s = build_strides(Side::Left, &l, &r, &[], &[]);
+        assert_eq!(s.len(), 9);
+        assert!(s
+            .iter()
+            .all(|x| x.stride_time_s <= MAX_STRIDE_S && !x.steady));
+        assert!(!s.iter().any(|x| (x.ic_s - l.ic_s[8]).abs() < 1e-9));
     }
 }
