@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::body_frame::Alignment;
 use super::events::{Contact, PerSide, Side};
 use super::harmonic_ratio::HarmonicRatios;
+use super::quality::Quality;
 use super::regularity::Regularity;
 use super::steady::{LeftOut, LeftOutCounts};
 use super::symmetry::SideComparison;
@@ -37,6 +38,8 @@ pub struct GaitAnalysis {
     pub summary: GaitSummary,
     /// Plain-language remarks on how the analysis was done (assumptions, estimates, warnings).
     pub notes: Vec<String>,
+    /// Every check run before the numbers above were trusted, with its evidence.
+    pub quality: Quality,
 }
 
 /// From one initial contact to the next (of the other foot).

@@ -294,5 +294,6 @@ pub fn analyze(
         strides,
         summary,
         notes,
+        quality: Default::default(),
     })
 }

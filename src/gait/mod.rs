@@ -4,7 +4,7 @@
 //! [`turns`] → [`initial_contacts`] and [`final_contacts`] → [`laterality`] → [`temporal`]
 //! and [`spatial`] → [`steady`] (which strides count) → [`summary`] ([`symmetry`],
 //! [`regularity`], [`harmonic_ratio`]), run by [`lower_back`]. Two leg sensors: [`leg`]
-//! (same [`steady`] rules and [`summary`]). Results: [`analysis`]; accuracy: [`evaluation`].
+//! (same [`steady`] rules and [`summary`]). Results: [`analysis`], with the checks behind them in [`quality`]; accuracy: [`evaluation`].
 
 pub mod analysis;
 pub mod body_frame;
@@ -17,6 +17,7 @@ pub mod laterality;
 pub mod leg;
 pub mod live_steps;
 pub mod lower_back;
+pub mod quality;
 pub mod regularity;
 pub mod spatial;
 pub mod steady;

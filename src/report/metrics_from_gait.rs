@@ -642,6 +642,7 @@ mod tests {
             strides,
             summary,
             notes: Vec::new(),
+            quality: Default::default(),
         }
     }
 

@@ -8,6 +8,7 @@ use std::io::Write;
 use super::Exporter;
 use crate::analyze::SessionAnalysis;
 use crate::gait::analysis::GaitAnalysis;
+use crate::gait::quality::Outcome;
 use crate::gait::symmetry::{evenness_pct, symmetry_index_pct, SideComparison};
 use crate::gait::PerSide;
 
@@ -104,6 +105,7 @@ pub fn render(a: &SessionAnalysis) -> String {
     let _ = writeln!(o);
     if g.bouts.is_empty() {
         let _ = writeln!(o, "No walking found in this recording.");
+        quality_lines(&mut o, g);
         for n in &g.notes {
             let _ = writeln!(o, "Note: {n}");
         }
@@ -258,8 +260,23 @@ pub fn render(a: &SessionAnalysis) -> String {
     );
     let _ = writeln!(o);
     let _ = writeln!(o, "Reading: {}", symmetry_sentence(g));
+    quality_lines(&mut o, g);
     for n in &g.notes {
         let _ = writeln!(o, "Note: {n}");
     }
     o
+}
+
+/// One line per quality check that failed or corrected something.
+fn quality_lines(o: &mut String, g: &GaitAnalysis) {
+    for c in g.quality.to_report() {
+        let label = match c.outcome {
+            Outcome::Corrected => "Corrected",
+            _ => "Check failed",
+        };
+        let _ = match c.bout {
+            Some(b) => writeln!(o, "{label}: bout {}: {}", b + 1, c.message),
+            None => writeln!(o, "{label}: {}", c.message),
+        };
+    }
 }

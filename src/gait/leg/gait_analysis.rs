@@ -163,5 +163,6 @@ pub fn to_gait_analysis(
         strides,
         summary,
         notes,
+        quality: Default::default(),
     }
 }
