@@ -248,3 +248,35 @@ fn output_into_a_closed_pipe_ends_quietly() {
     // ended by SIGPIPE (13 on Linux, macOS and the BSDs), as `cat` or `grep` would be
     assert_eq!(o.status.signal(), Some(13), "{:?}", o.status);
 }
+
+/// A session folder edited or saved on Windows: CRLF line endings in both files and a UTF-8
+/// byte-order mark before session.json and the CSV header (Notepad, Excel "CSV UTF-8").
+#[test]
+fn a_session_saved_on_windows_gives_the_same_json_as_the_original() {
+    let src = fixtures_dir().join("mobilised_HA001_Test5_Trial1");
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["session.json", "lower_back.csv"] {
+        let text = std::fs::read_to_string(src.join(name)).unwrap();
+        let windows = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+        std::fs::write(dir.path().join(name), windows).unwrap();
+    }
+    let out = dir.path().join("out");
+    let json = |folder: &Path, name: &str| {
+        let file = out.join(name);
+        let o = gaitkit(&[
+            "analyze",
+            folder.to_str().unwrap(),
+            "--json",
+            file.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o).1);
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        v["gait"].clone()
+    };
+    std::fs::create_dir(&out).unwrap();
+    let original = json(&src, "original.json");
+    let windows = json(dir.path(), "windows.json");
+    assert!(original["initial_contacts"].as_array().unwrap().len() > 5);
+    assert_eq!(original, windows);
+}

@@ -359,7 +359,9 @@ impl Session {
 
     /// Parses session JSON; `path` is only used in error messages. Unknown keys are ignored
     /// (newer or other writers may add their own), known ones are checked value by value.
+    /// A leading UTF-8 byte-order mark (written by Windows editors such as Notepad) is skipped.
     pub fn parse(text: &str, path: &Path) -> Result<Session> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let de = &mut serde_json::Deserializer::from_str(text);
         let session: Session = serde_path_to_error::deserialize(de).map_err(|e| {
             let field = e.path().to_string();
