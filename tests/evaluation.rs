@@ -2,7 +2,7 @@
 //!
 //! `cargo test --test evaluation -- --nocapture` prints, per recording: initial-contact
 //! precision/recall/F1 at 0.1 s and 0.25 s (one-to-one nearest matching), mean absolute
-//! timing error, left/right accuracy, and cadence, stride-length and speed errors; then it
+//! timing error, the share of contacts given a side and the left/right accuracy over them, and cadence, stride-length and speed errors; then it
 //! asserts the targets so that regressions fail.
 
 mod support;
@@ -20,6 +20,9 @@ struct Row {
     r_025: f64,
     f1_025: f64,
     mae_s: f64,
+    /// Share of the matched contacts (at 0.25 s) given a side.
+    sided: f64,
+    /// Left/right accuracy over the matched contacts given a side.
     lr_acc: f64,
     cadence_err_pct: f64,
     stride_len_err_pct: f64,
@@ -60,8 +63,13 @@ fn evaluate(name: &'static str, all: bool) -> Row {
     let mae = mean(&errs.iter().map(|e| e.abs()).collect::<Vec<_>>());
     let mut lr_ok = 0;
     let mut lr_n = 0;
+    let mut with_ref_side = 0;
     for &(d, rr) in &m.pairs {
-        if let (Some(s), Some(left)) = (contacts[d].side, r.initial_contacts[rr].left) {
+        let Some(left) = r.initial_contacts[rr].left else {
+            continue;
+        };
+        with_ref_side += 1;
+        if let Some(s) = contacts[d].side {
             lr_n += 1;
             if (s == Side::Left) == left {
                 lr_ok += 1;
@@ -147,6 +155,11 @@ fn evaluate(name: &'static str, all: bool) -> Row {
         r_025: m.recall(),
         f1_025: m.f1(),
         mae_s: mae,
+        sided: if with_ref_side > 0 {
+            lr_n as f64 / with_ref_side as f64
+        } else {
+            f64::NAN
+        },
         lr_acc: if lr_n > 0 {
             lr_ok as f64 / lr_n as f64
         } else {
@@ -164,7 +177,7 @@ fn evaluate(name: &'static str, all: bool) -> Row {
 fn print(title: &str, rows: &[Row]) {
     println!("\n{title}");
     println!(
-        "{:<31} {:<11} {:>7} {:>6} {:>6} {:>7} {:>8} {:>6} {:>9} {:>9} {:>8} {:>6} {:>8} {:>9}",
+        "{:<31} {:<11} {:>7} {:>6} {:>6} {:>7} {:>8} {:>6} {:>6} {:>9} {:>9} {:>8} {:>6} {:>8} {:>9}",
         "recording",
         "reference",
         "F1@0.1",
@@ -172,6 +185,7 @@ fn print(title: &str, rows: &[Row]) {
         "R@.25",
         "F1@.25",
         "MAE ms",
+        "sided",
         "L/R",
         "cad err%",
         "strL err%",
@@ -182,8 +196,8 @@ fn print(title: &str, rows: &[Row]) {
     );
     for r in rows {
         println!(
-            "{:<31} {:<11} {:>7.3} {:>6.3} {:>6.3} {:>7.3} {:>8.1} {:>6.3} {:>+9.1} {:>+9.1} {:>+8.1} {:>6.3} {:>+8.3} {:>+9.3}",
-            r.name, r.system, r.f1_01, r.p_025, r.r_025, r.f1_025, 1000.0 * r.mae_s, r.lr_acc, r.cadence_err_pct, r.stride_len_err_pct, r.speed_err_pct, r.fc_f1, r.fc_bias_s, r.stance_err_s
+            "{:<31} {:<11} {:>7.3} {:>6.3} {:>6.3} {:>7.3} {:>8.1} {:>6.3} {:>6.3} {:>+9.1} {:>+9.1} {:>+8.1} {:>6.3} {:>+8.3} {:>+9.3}",
+            r.name, r.system, r.f1_01, r.p_025, r.r_025, r.f1_025, 1000.0 * r.mae_s, r.sided, r.lr_acc, r.cadence_err_pct, r.stride_len_err_pct, r.speed_err_pct, r.fc_f1, r.fc_bias_s, r.stance_err_s
         );
     }
 }
