@@ -159,6 +159,195 @@ pub fn to_body_frame(
     ))
 }
 
+/// Rotates the horizontal axes of `body` about the vertical by `heading_deg`: afterwards AP
+/// points along `cos θ · AP + sin θ · ML` of before (θ = 180° turns a sensor worn back to
+/// front round; θ = 90° takes the old right as forward). Vertical signals are unchanged and
+/// the frame stays right-handed.
+pub fn rotate_heading(body: &mut BodyFrameSignals, heading_deg: f64) {
+    let (s, c) = heading_deg.to_radians().sin_cos();
+    let turn = |ap: &mut [f64], ml: &mut [f64]| {
+        for (a, m) in ap.iter_mut().zip(ml.iter_mut()) {
+            let (a0, m0) = (*a, *m);
+            *a = c * a0 + s * m0;
+            *m = -s * a0 + c * m0;
+        }
+    };
+    turn(&mut body.acc_ap_mps2, &mut body.acc_ml_mps2);
+    turn(&mut body.gyr_ap_dps, &mut body.gyr_ml_dps);
+}
+
+/// One estimate of the wearer's forward direction in the declared horizontal frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeadingCue {
+    /// Forward direction, degrees from the declared AP axis towards the declared right,
+    /// in (−180, 180].
+    pub heading_deg: f64,
+    /// How much of the coupled horizontal power lies along that axis rather than across it,
+    /// 0 (none, isotropic) to 1 (all).
+    pub axis_strength: f64,
+    /// Share of the walking windows whose phase agrees with the chosen sense of the axis,
+    /// 0.5 (a coin toss) to 1 (all).
+    pub sign_agreement: f64,
+    /// Walking windows used.
+    pub windows: usize,
+}
+
+/// Evidence on the wearer's forward direction from walking, in the declared horizontal frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeadingEvidence {
+    /// From the accelerations: axis and sense (see [`heading_evidence`]).
+    pub acc: HeadingCue,
+    /// From the angular velocity: agreement of the yaw–roll coupling along `acc`'s axis
+    /// with `acc`'s sense, −1 (all windows say the opposite sense) to +1 (all agree).
+    pub gyr_sense: f64,
+}
+
+/// The wearer's forward direction from walking, from two independent signals:
+///
+/// - the axis and its sense from the accelerations: the horizontal acceleration coupled
+///   with the vertical at the step frequency. Walking repeats every step in V and AP but
+///   alternates every step in ML, so a symmetric gait has no ML power at the step
+///   frequency: the coupled axis is AP. At heel strike the trunk brakes and is thrown up, so
+///   in the step-frequency fundamental AP leads V by about a quarter cycle
+///   ([`ACC_PHASE_REF_DEG`], measured on the Mobilise-D fixtures; the pattern of Zijlstra &
+///   Hof 2003).
+/// - a second opinion on the sense from the angular velocity: along that axis, the roll rate
+///   runs against the yaw rate at the stride frequency ([`GYR_PHASE_REF_DEG`], the coupling
+///   behind the laterality rule of McCamley et al. 2012 and Ullrich et al. 2021). A sensor
+///   worn back to front reverses roll but not yaw.
+///
+/// `windows`: walking stretches as (sample range, step frequency Hz); each is cut into
+/// Hann windows of four steps with a hop of two.
+pub fn heading_evidence(
+    body: &BodyFrameSignals,
+    windows: &[(std::ops::Range<usize>, f64)],
+) -> HeadingEvidence {
+    let fs = body.fs_hz;
+    let mut acc = Vec::new();
+    let mut gyr = Vec::new();
+    for (range, f_step) in windows {
+        if !(f_step.is_finite() && *f_step > 0.0) {
+            continue;
+        }
+        let len = ((4.0 / f_step) * fs).round() as usize;
+        let hop = (len / 2).max(1);
+        let mut a = range.start;
+        while len >= 8 && a + len <= range.end.min(body.len()) {
+            let r = a..a + len;
+            let v = dft(&body.acc_v_mps2[r.clone()], *f_step / fs);
+            let ap = dft(&body.acc_ap_mps2[r.clone()], *f_step / fs);
+            let ml = dft(&body.acc_ml_mps2[r.clone()], *f_step / fs);
+            acc.push([mul_conj(ap, v), mul_conj(ml, v)]);
+            let f_stride = 0.5 * f_step / fs;
+            let yaw = dft(&body.gyr_v_dps[r.clone()], f_stride);
+            let roll = dft(&body.gyr_ap_dps[r.clone()], f_stride);
+            let pitch = dft(&body.gyr_ml_dps[r.clone()], f_stride);
+            gyr.push([mul_conj(roll, yaw), mul_conj(pitch, yaw)]);
+            a += hop;
+        }
+    }
+    let acc = coupled_axis(&acc, ACC_PHASE_REF_DEG);
+    let (hs, hc) = acc.heading_deg.to_radians().sin_cos();
+    let (rs, rc) = GYR_PHASE_REF_DEG.to_radians().sin_cos();
+    let votes: Vec<f64> = gyr
+        .iter()
+        .map(|[s1, s2]| {
+            let z = (hc * s1.0 + hs * s2.0, hc * s1.1 + hs * s2.1);
+            z.0 * rc + z.1 * rs
+        })
+        .collect();
+    let total: f64 = votes.iter().map(|v| v.abs()).sum();
+    HeadingEvidence {
+        acc,
+        gyr_sense: if total > 0.0 {
+            votes.iter().sum::<f64>() / total
+        } else {
+            0.0
+        },
+    }
+}
+
+/// Phase of the step-frequency AP acceleration relative to the vertical, degrees, for a
+/// sensor whose AP axis points forward.
+pub const ACC_PHASE_REF_DEG: f64 = 90.0;
+/// Phase of the stride-frequency roll rate relative to the yaw rate, degrees, for a sensor
+/// whose AP axis points forward.
+pub const GYR_PHASE_REF_DEG: f64 = 0.0;
+
+type Complex = (f64, f64);
+
+fn mul_conj(a: Complex, b: Complex) -> Complex {
+    (a.0 * b.0 + a.1 * b.1, a.1 * b.0 - a.0 * b.1)
+}
+
+/// Hann-windowed DFT of `x` (mean removed) at `f` cycles per sample.
+fn dft(x: &[f64], f: f64) -> Complex {
+    let n = x.len();
+    let mean = x.iter().sum::<f64>() / n.max(1) as f64;
+    let (mut re, mut im) = (0.0, 0.0);
+    for (i, &v) in x.iter().enumerate() {
+        let w = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n as f64).cos();
+        let (s, c) = (2.0 * std::f64::consts::PI * f * i as f64).sin_cos();
+        re += w * (v - mean) * c;
+        im -= w * (v - mean) * s;
+    }
+    (re, im)
+}
+
+/// The real axis (in the AP/ML plane) along which the cross-spectra line up, and its sense
+/// from the phase against `phase_ref_deg`.
+fn coupled_axis(spectra: &[[Complex; 2]], phase_ref_deg: f64) -> HeadingCue {
+    // M = Re(S Sᴴ) summed over windows: its principal axis is the coupled direction
+    let (mut a, mut b, mut c) = (0.0, 0.0, 0.0);
+    for [s1, s2] in spectra {
+        a += s1.0 * s1.0 + s1.1 * s1.1;
+        c += s2.0 * s2.0 + s2.1 * s2.1;
+        b += s1.0 * s2.0 + s1.1 * s2.1;
+    }
+    let alpha = 0.5 * (2.0 * b).atan2(a - c);
+    let (ua, ub) = (alpha.cos(), alpha.sin());
+    let trace = a + c;
+    let axis_strength = if trace > 0.0 {
+        ((a - c).powi(2) + 4.0 * b * b).sqrt() / trace
+    } else {
+        0.0
+    };
+    // projected spectrum per window; its phase against the reference decides the sense
+    let (rs, rc) = phase_ref_deg.to_radians().sin_cos();
+    let mut votes = Vec::with_capacity(spectra.len());
+    for [s1, s2] in spectra {
+        let z = (ua * s1.0 + ub * s2.0, ua * s1.1 + ub * s2.1);
+        // Re(z · e^{−iφ}) > 0 when z is within 90° of the reference phase
+        votes.push(z.0 * rc + z.1 * rs);
+    }
+    let total: f64 = votes.iter().map(|v| v.abs()).sum();
+    let sum: f64 = votes.iter().sum();
+    let sense = if sum >= 0.0 { 1.0 } else { -1.0 };
+    let agree = votes.iter().filter(|v| **v * sense > 0.0).count();
+    let heading = if sense > 0.0 {
+        alpha
+    } else {
+        alpha + std::f64::consts::PI
+    };
+    let mut heading_deg = heading.to_degrees();
+    while heading_deg > 180.0 {
+        heading_deg -= 360.0;
+    }
+    while heading_deg <= -180.0 {
+        heading_deg += 360.0;
+    }
+    HeadingCue {
+        heading_deg,
+        axis_strength: if total > 0.0 { axis_strength } else { 0.0 },
+        sign_agreement: if votes.is_empty() {
+            0.5
+        } else {
+            agree as f64 / votes.len() as f64
+        },
+        windows: votes.len(),
+    }
+}
+
 /// Median by selection (no full sort); for an even count, the upper middle value.
 fn select_median(v: &mut [f64]) -> Option<f64> {
     if v.is_empty() {

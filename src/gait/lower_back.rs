@@ -5,12 +5,14 @@
 use std::path::Path;
 
 use super::analysis::GaitAnalysis;
-use super::body_frame::to_body_frame;
+use super::body_frame::{to_body_frame, BodyFrameSignals};
 use super::events::{Contact, Side};
 use super::initial_contacts::{self, IcParams};
-use super::walking_bouts::{self, BoutParams, WalkingBout};
+use super::quality::{Check, Outcome, Quality};
+use super::walking_bouts::{self, BoutParams, WalkingBout, WalkingRegion};
 use super::{
-    final_contacts, harmonic_ratio, laterality, regularity, spatial, summary, temporal, turns,
+    body_frame, final_contacts, harmonic_ratio, laterality, regularity, spatial, summary, temporal,
+    turns,
 };
 use crate::error::Result;
 use crate::recording::{Axes, UniformImu};
@@ -19,10 +21,17 @@ use crate::recording::{Axes, UniformImu};
 /// transforms there see interpolated, not measured, signal.
 pub const GAP_GUARD_S: f64 = 0.1;
 
-/// Weight of a contact inside a turn in the left/right alternation vote. Turning adds a
-/// large yaw rate of its own; down-weighting those contacts raised left/right accuracy on the
-/// daily-living fixture HA001 Test11 from 0.72 to 0.93 without changing the straight walks.
-pub const TURN_VOTE_WEIGHT: f64 = 0.1;
+/// The declared forward axis is corrected only when the walking puts forward more than this
+/// far from it, degrees.
+pub const MAX_HEADING_DISAGREEMENT_DEG: f64 = 45.0;
+/// A corrected heading within this of a multiple of 90° is taken as that multiple (axes are
+/// mislabelled, or sensors clipped on, in quarter turns), degrees.
+pub const QUARTER_TURN_SNAP_DEG: f64 = 25.0;
+/// Least acceleration axis strength, window sign agreement and angular-velocity sense
+/// agreement for the walking's forward direction to override the declared one.
+pub const MIN_AXIS_STRENGTH: f64 = 0.5;
+pub const MIN_SIGN_AGREEMENT: f64 = 0.65;
+pub const MIN_GYR_SENSE: f64 = 0.2;
 
 /// Settings of the lower-back pipeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,8 +63,13 @@ pub fn analyze(
     opts: &LowerBackOptions,
 ) -> Result<GaitAnalysis> {
     let fs = imu.fs_hz;
-    let (body, alignment) = to_body_frame(imu, axes, source)?;
+    let (mut body, alignment) = to_body_frame(imu, axes, source)?;
     let mut notes = Vec::new();
+    let mut quality = Quality::default();
+    let regions = walking_bouts::walking_regions(&body.acc_v_mps2, fs, &opts.bouts);
+    let forward = check_forward_axis(&mut body, &regions, axes);
+    let sides_allowed = forward.outcome != Outcome::Failed;
+    quality.push(forward);
     if alignment.tilt_from_declared_deg > 15.0 {
         notes.push(format!(
             "The sensor sat {:.0}° away from its declared axes; the signals were re-aligned to gravity.",
@@ -93,7 +107,7 @@ pub fn analyze(
     let mut strides = Vec::new();
     let mut hr_ranges = Vec::new();
     let mut reg_inputs: Vec<(std::ops::Range<usize>, f64)> = Vec::new();
-    for region in walking_bouts::walking_regions(acc_v, fs, &opts.bouts) {
+    for region in regions {
         let f_step = 1.0 / region.step_period_s;
         let margin = (2.0 * fs) as usize;
         let lo = region.start.saturating_sub(margin);
@@ -101,8 +115,8 @@ pub fn analyze(
         let det = initial_contacts::detect(&acc_v[lo..hi], fs, f_step, &opts.initial_contacts);
         // the per-step signals are needed only where someone walks: the region and its margins
         // (indices below into `lat` and `position` are relative to `lo`)
-        let lat =
-            laterality::laterality_signal(&body.gyr_v_dps[lo..hi], &body.gyr_ap_dps[lo..hi], fs);
+        let yaw_band = laterality::stride_band(&body.gyr_v_dps[lo..hi], fs);
+        let roll_band = laterality::stride_band(&body.gyr_ap_dps[lo..hi], fs);
         let position = spatial::VerticalPosition::new(&acc_v[lo..hi], fs);
         let in_region: Vec<_> = det
             .contacts
@@ -157,24 +171,27 @@ pub fn analyze(
             for (r, run) in runs.into_iter().enumerate() {
                 let idx = &ics[chunk.start + run.start..chunk.start + run.end];
                 let bout_id = bouts.len();
-                // turning swamps the yaw rate: contacts inside turns count less in the vote
-                let values: Vec<f64> = idx
+                let cues: Vec<laterality::Cues> = idx
+                    .iter()
+                    .map(|&i| laterality::Cues {
+                        yaw_dps: laterality::value_at(&yaw_band, i - lo as f64),
+                        roll_dps: laterality::value_at(&roll_band, i - lo as f64),
+                    })
+                    .collect();
+                let in_turn: Vec<bool> = idx
                     .iter()
                     .map(|&i| {
                         let t = t0 + i / fs;
-                        let w = if turn_spans.iter().any(|&(a, b)| t >= a && t <= b) {
-                            TURN_VOTE_WEIGHT
-                        } else {
-                            1.0
-                        };
-                        w * laterality::value_at(&lat, i - lo as f64)
+                        turn_spans.iter().any(|&(a, b)| t >= a && t <= b)
                     })
                     .collect();
-                let sides: Vec<Option<Side>> =
-                    laterality::sides_for_bout(&ic_s[run.clone()], &values)
-                        .into_iter()
-                        .map(Some)
-                        .collect();
+                let decided = laterality::sides_for_bout(&ic_s[run.clone()], &cues, &in_turn);
+                let sides: Vec<Option<Side>> = if sides_allowed {
+                    decided.sides.clone()
+                } else {
+                    vec![None; decided.sides.len()]
+                };
+                quality.push(laterality_check(bout_id, &decided, &sides));
                 let local: Vec<f64> = idx.iter().map(|i| i - lo as f64).collect();
                 let fc: Vec<Option<f64>> = final_contacts::detect(
                     &det.fine_signal,
@@ -294,6 +311,118 @@ pub fn analyze(
         strides,
         summary,
         notes,
-        quality: Default::default(),
+        quality,
     })
+}
+
+/// Finds the wearer's forward direction from the walking, compares it with the declared
+/// axes and turns the horizontal frame when the data clearly disagree (see
+/// [`body_frame::heading_evidence`]).
+fn check_forward_axis(body: &mut BodyFrameSignals, regions: &[WalkingRegion], axes: Axes) -> Check {
+    let windows: Vec<(std::ops::Range<usize>, f64)> = regions
+        .iter()
+        .map(|r| (r.start..r.end, 1.0 / r.step_period_s))
+        .collect();
+    let e = body_frame::heading_evidence(body, &windows);
+    let h = e.acc.heading_deg;
+    let numbers = |c: Check| {
+        c.with("heading_deg", h)
+            .with("axis_strength", e.acc.axis_strength)
+            .with("sign_agreement", e.acc.sign_agreement)
+            .with("gyr_sense", e.gyr_sense)
+            .with("windows", e.acc.windows as f64)
+    };
+    if e.acc.windows < 2 {
+        return numbers(Check::new(
+            "forward_axis",
+            Outcome::NotRun,
+            "Too little walking to check the forward axis against the declared axes.",
+        ));
+    }
+    let clear = e.acc.axis_strength >= MIN_AXIS_STRENGTH
+        && e.acc.sign_agreement >= MIN_SIGN_AGREEMENT
+        && e.gyr_sense >= MIN_GYR_SENSE;
+    if h.abs() <= MAX_HEADING_DISAGREEMENT_DEG {
+        return numbers(Check::new(
+            "forward_axis",
+            Outcome::Passed,
+            format!(
+                "The walking agrees with the forward axis declared by axes \"{axes}\" ({h:+.0}°)."
+            ),
+        ));
+    }
+    if !clear {
+        return numbers(Check::new(
+            "forward_axis",
+            Outcome::Failed,
+            format!(
+                "The walking puts forward {h:+.0}° from the axis declared by axes \"{axes}\", but not clearly enough to correct it: left and right are withheld. Check the axes entry and how the sensor was worn."
+            ),
+        ));
+    }
+    let quarter = (h / 90.0).round() * 90.0;
+    let applied = if (h - quarter).abs() <= QUARTER_TURN_SNAP_DEG {
+        quarter
+    } else {
+        h
+    };
+    body_frame::rotate_heading(body, applied);
+    let how = if (applied.abs() - 180.0).abs() < 1e-9 {
+        "the sensor was worn back to front".to_string()
+    } else if applied > 0.0 {
+        format!("the sensor was turned {applied:.0}° (its declared right points forward)")
+    } else {
+        format!(
+            "the sensor was turned {:.0}° (its declared left points forward)",
+            -applied
+        )
+    };
+    numbers(Check::new(
+        "forward_axis",
+        Outcome::Corrected,
+        format!(
+            "The walking puts forward {h:+.0}° from the axis declared by axes \"{axes}\": {how}; forward and right were taken from the walking."
+        ),
+    ))
+    .with("applied_deg", applied)
+}
+
+/// The laterality check of one bout: how many contacts got a side and on what evidence.
+fn laterality_check(bout: usize, d: &laterality::BoutSides, sides: &[Option<Side>]) -> Check {
+    let sided = sides.iter().filter(|s| s.is_some()).count();
+    let n = sides.len();
+    let (outcome, message) = if sided == n {
+        (
+            Outcome::Passed,
+            format!(
+                "Walk {}: the side of every contact is supported by the pelvis rotation.",
+                bout + 1
+            ),
+        )
+    } else if sided == 0 {
+        (
+            Outcome::Failed,
+            format!(
+                "Walk {}: side unknown for its {n} contacts (the pelvis rotation does not alternate clearly); its left/right values are left out.",
+                bout + 1
+            ),
+        )
+    } else {
+        (
+            Outcome::Failed,
+            format!(
+                "Walk {}: side unknown for {} of its {n} contacts (around turns or where the pelvis rotation is unclear); those are left out of left/right values.",
+                bout + 1,
+                n - sided
+            ),
+        )
+    };
+    Check::new("laterality", outcome, message)
+        .for_bout(bout)
+        .with("confidence", d.confidence)
+        .with("yaw_agreement", d.yaw_agreement)
+        .with("roll_agreement", d.roll_agreement)
+        .with("segments", d.segments as f64)
+        .with("contacts", n as f64)
+        .with("sided_contacts", sided as f64)
 }

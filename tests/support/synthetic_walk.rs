@@ -3,10 +3,11 @@
 //! Waveform model (body frame V/ML/AP = up/right/forward):
 //! - vertical acceleration: after each heel strike a loading rise of 3 m/s² (logistic, 20 ms
 //!   time constant) decaying with 120 ms, and a 0.6 m/s² dip at mid-stance;
-//! - AP acceleration: a forward push of 1.5 m/s² peaking 0.25 s after each contact;
+//! - AP acceleration: the trunk speeds up into each contact (1.5 m/s² peaking 50 ms before it)
+//!   and brakes after it (1.0 m/s² peaking 120 ms after);
 //! - yaw and roll rate: the pelvis rotates once per stride; its phase is 0 at each left
-//!   contact and π at each right contact, yaw rate = −A·cos(phase), roll rate = +0.5·A·cos(phase)
-//!   (so `yaw − roll` is negative at left contacts, as measured on the Mobilise-D fixtures);
+//!   contact and π at each right contact, yaw rate = −A·cos(phase), roll rate = −0.5·A·cos(phase)
+//!   (both negative at left contacts and in phase, as measured on the Mobilise-D fixtures);
 //! - deterministic pseudo-random noise of 0.05 m/s² and 0.5 deg/s.
 //!
 //! Gravity (9.80665 m/s² up) is added and the vectors are rotated into the sensor's axes.
@@ -78,7 +79,8 @@ impl Walk {
                         let rise = 1.0 / (1.0 + (-dt / 0.02).exp());
                         v += 3.0 * rise * (-(dt.max(0.0)) / 0.12).exp()
                             - 0.6 * (-(dt - 0.25).powi(2) / 0.02).exp();
-                        ap += 1.5 * (-(dt - 0.25).powi(2) / 0.01).exp();
+                        ap += 1.5 * (-(dt + 0.05).powi(2) / 0.005).exp()
+                            - 1.0 * (-(dt - 0.12).powi(2) / 0.005).exp();
                     }
                 }
                 // pelvis phase: 0 at left contacts, π at right contacts, linear in between
@@ -95,7 +97,7 @@ impl Walk {
                         std::f64::consts::PI
                     };
                     let phase = base + frac * std::f64::consts::PI;
-                    (-25.0 * phase.cos(), 12.5 * phase.cos())
+                    (-25.0 * phase.cos(), -12.5 * phase.cos())
                 } else {
                     (0.0, 0.0)
                 };
