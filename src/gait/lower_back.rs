@@ -67,7 +67,14 @@ pub fn analyze(
     let mut notes = Vec::new();
     let mut quality = Quality::default();
     let regions = walking_bouts::walking_regions(&body.acc_v_mps2, fs, &opts.bouts);
-    let forward = check_forward_axis(&mut body, &regions, axes);
+    let (forward, applied_deg) = check_forward_axis(&body, &regions, axes);
+    if let Some(a) = applied_deg {
+        match quarter_turned(axes, a) {
+            // the frame is derived again from the corrected letters (exactly as if declared)
+            Some(turned) => body = to_body_frame(imu, turned, source)?.0,
+            None => body_frame::rotate_heading(&mut body, a),
+        }
+    }
     let sides_allowed = forward.outcome != Outcome::Failed;
     quality.push(forward);
     if alignment.tilt_from_declared_deg > 15.0 {
@@ -315,10 +322,33 @@ pub fn analyze(
     })
 }
 
-/// Finds the wearer's forward direction from the walking, compares it with the declared
-/// axes and turns the horizontal frame when the data clearly disagree (see
-/// [`body_frame::heading_evidence`]).
-fn check_forward_axis(body: &mut BodyFrameSignals, regions: &[WalkingRegion], axes: Axes) -> Check {
+/// The axes letters of a sensor turned by `heading_deg` (a multiple of 90°) about the
+/// vertical from `axes`: each horizontal letter moves that many quarter turns
+/// counter-clockwise seen from above (F → L → B → R → F for +90°). `None` for other angles.
+pub fn quarter_turned(axes: Axes, heading_deg: f64) -> Option<Axes> {
+    use crate::recording::axes::Direction::*;
+    let q = heading_deg / 90.0;
+    if !q.is_finite() || (q - q.round()).abs() > 1e-9 {
+        return None;
+    }
+    let steps = (q.round() as i64).rem_euclid(4) as usize;
+    let ring = [Forward, Left, Backward, Right];
+    Some(Axes(axes.0.map(
+        |d| match ring.iter().position(|&r| r == d) {
+            Some(k) => ring[(k + steps) % 4],
+            None => d,
+        },
+    )))
+}
+
+/// Finds the wearer's forward direction from the walking and compares it with the declared
+/// axes (see [`body_frame::heading_evidence`]); returns the check and, when the data
+/// clearly disagree, the heading to turn the frame by, degrees.
+fn check_forward_axis(
+    body: &BodyFrameSignals,
+    regions: &[WalkingRegion],
+    axes: Axes,
+) -> (Check, Option<f64>) {
     let windows: Vec<(std::ops::Range<usize>, f64)> = regions
         .iter()
         .map(|r| (r.start..r.end, 1.0 / r.step_period_s))
@@ -333,32 +363,35 @@ fn check_forward_axis(body: &mut BodyFrameSignals, regions: &[WalkingRegion], ax
             .with("windows", e.acc.windows as f64)
     };
     if e.acc.windows < 2 {
-        return numbers(Check::new(
+        let c = Check::new(
             "forward_axis",
             Outcome::NotRun,
             "Too little walking to check the forward axis against the declared axes.",
-        ));
+        );
+        return (numbers(c), None);
     }
     let clear = e.acc.axis_strength >= MIN_AXIS_STRENGTH
         && e.acc.sign_agreement >= MIN_SIGN_AGREEMENT
         && e.gyr_sense >= MIN_GYR_SENSE;
     if h.abs() <= MAX_HEADING_DISAGREEMENT_DEG {
-        return numbers(Check::new(
+        let c = Check::new(
             "forward_axis",
             Outcome::Passed,
             format!(
                 "The walking agrees with the forward axis declared by axes \"{axes}\" ({h:+.0}°)."
             ),
-        ));
+        );
+        return (numbers(c), None);
     }
     if !clear {
-        return numbers(Check::new(
+        let c = Check::new(
             "forward_axis",
             Outcome::Failed,
             format!(
                 "The walking puts forward {h:+.0}° from the axis declared by axes \"{axes}\", but not clearly enough to correct it: left and right are withheld. Check the axes entry and how the sensor was worn."
             ),
-        ));
+        );
+        return (numbers(c), None);
     }
     let quarter = (h / 90.0).round() * 90.0;
     let applied = if (h - quarter).abs() <= QUARTER_TURN_SNAP_DEG {
@@ -366,7 +399,6 @@ fn check_forward_axis(body: &mut BodyFrameSignals, regions: &[WalkingRegion], ax
     } else {
         h
     };
-    body_frame::rotate_heading(body, applied);
     let how = if (applied.abs() - 180.0).abs() < 1e-9 {
         "the sensor was worn back to front".to_string()
     } else if applied > 0.0 {
@@ -377,14 +409,20 @@ fn check_forward_axis(body: &mut BodyFrameSignals, regions: &[WalkingRegion], ax
             -applied
         )
     };
-    numbers(Check::new(
-        "forward_axis",
-        Outcome::Corrected,
-        format!(
-            "The walking puts forward {h:+.0}° from the axis declared by axes \"{axes}\": {how}; forward and right were taken from the walking."
-        ),
-    ))
-    .with("applied_deg", applied)
+    let letters = quarter_turned(axes, applied)
+        .map(|a| format!(" (as if declared axes \"{a}\")"))
+        .unwrap_or_default();
+    (
+        numbers(Check::new(
+            "forward_axis",
+            Outcome::Corrected,
+            format!(
+                "The walking puts forward {h:+.0}° from the axis declared by axes \"{axes}\": {how}; forward and right were taken from the walking{letters}."
+            ),
+        ))
+        .with("applied_deg", applied),
+        Some(applied),
+    )
 }
 
 /// The laterality check of one bout: how many contacts got a side and on what evidence.
