@@ -1,11 +1,12 @@
 //! The lower-back pipeline on synthetic walks with known answers: cadence, injected
-//! left/right asymmetry, and sensor mountings (upside down, rotated, tilted).
+//! left/right asymmetry, sensor mountings (upside down, rotated, tilted) and 180° turns.
 
 mod support;
 
 use std::path::Path;
 
 use gaitkit::gait::lower_back::{analyze, LowerBackOptions};
+use gaitkit::gait::quality::Outcome;
 use gaitkit::gait::{GaitAnalysis, Side};
 use gaitkit::recording::resample::DEFAULT_MAX_FILL_S;
 use gaitkit::recording::{Axes, UniformImu};
@@ -136,5 +137,75 @@ fn sensor_tilted_35_degrees_from_its_declared_axes_gives_the_same_answer() {
         );
         assert!((x - y).abs() < 0.5, "SI {x} vs {y}");
         assert!(g.notes.iter().any(|n| n.contains("re-aligned to gravity")));
+    }
+}
+
+#[test]
+fn sides_stay_right_through_every_180_degree_turn() {
+    // walks with turns of ±180° every ~12 s; step time, turn length and direction drawn with
+    // a fixed seed
+    let mut seed = 7u64;
+    let mut uniform = move |lo: f64, hi: f64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        lo + (hi - lo) * ((seed >> 11) as f64 / (1u64 << 53) as f64)
+    };
+    for case in 0..4 {
+        let step = uniform(0.48, 0.62);
+        let mut walk = Walk::alternating(3.0, 90, step, step, 3.0 + 90.0 * step + 4.0);
+        let mut t = 3.0 + uniform(8.0, 11.0);
+        while t < walk.duration_s - 8.0 {
+            let dir = if uniform(0.0, 1.0) < 0.5 { 1.0 } else { -1.0 };
+            walk.turns.push((t, uniform(1.5, 2.5), dir * 180.0));
+            t += uniform(10.0, 13.0);
+        }
+        assert!(walk.turns.len() >= 2, "case {case}");
+        let g = run(&walk, "URF", Rotation3::identity());
+        let forward = g.quality.named("forward_axis").next().unwrap();
+        assert_eq!(forward.outcome, Outcome::Passed, "case {case}: {forward:?}");
+        assert!(
+            g.turns.len() >= walk.turns.len(),
+            "case {case}: {} turns found",
+            g.turns.len()
+        );
+        let mut sided = 0;
+        let mut interior = 0;
+        for (k, &t) in walk.contacts_s.iter().enumerate().skip(1) {
+            if k + 1 == walk.contacts_s.len() {
+                break;
+            }
+            interior += 1;
+            let c = g
+                .initial_contacts
+                .iter()
+                .min_by(|a, b| (a.t_s - t).abs().total_cmp(&(b.t_s - t).abs()))
+                .unwrap();
+            assert!((c.t_s - t).abs() < 0.05, "case {case}: contact at {t:.2} s");
+            let want = if walk.is_left(k) {
+                Side::Left
+            } else {
+                Side::Right
+            };
+            if let Some(s) = c.side {
+                sided += 1;
+                assert_eq!(s, want, "case {case}: contact at {t:.2} s");
+            }
+        }
+        // the contacts after the last turn are sided too
+        let (last, d, _) = *walk.turns.last().unwrap();
+        let after = g
+            .initial_contacts
+            .iter()
+            .filter(|c| c.t_s > last + d + 1.0 && c.t_s < walk.duration_s - 5.0)
+            .collect::<Vec<_>>();
+        assert!(
+            !after.is_empty() && after.iter().all(|c| c.side.is_some()),
+            "case {case}"
+        );
+        assert!(
+            sided as f64 >= 0.9 * interior as f64,
+            "case {case}: {sided} of {interior} contacts sided"
+        );
     }
 }

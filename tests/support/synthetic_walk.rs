@@ -22,6 +22,10 @@ pub struct Walk {
     pub first_left: bool,
     pub duration_s: f64,
     pub fs_hz: f64,
+    /// Turns on the spot while walking: (start s, duration s, angle deg, + = left). The pelvis
+    /// yaw rate gains a raised-cosine bump whose integral is the angle; the body-frame
+    /// accelerations are unchanged (the sensor turns with the trunk).
+    pub turns: Vec<(f64, f64, f64)>,
 }
 
 impl Walk {
@@ -50,6 +54,7 @@ impl Walk {
             first_left: true,
             duration_s,
             fs_hz: 100.0,
+            turns: Vec::new(),
         }
     }
 
@@ -106,7 +111,19 @@ impl Walk {
                     0.05 * noise(),
                     ap + 0.05 * noise(),
                 );
-                let gyr = Vector3::new(yaw + 0.5 * noise(), 0.5 * noise(), roll + 0.5 * noise());
+                let turning: f64 = self
+                    .turns
+                    .iter()
+                    .filter(|&&(s, d, _)| t >= s && t <= s + d)
+                    .map(|&(s, d, a)| {
+                        a / d * (1.0 - (2.0 * std::f64::consts::PI * (t - s) / d).cos())
+                    })
+                    .sum();
+                let gyr = Vector3::new(
+                    yaw + turning + 0.5 * noise(),
+                    0.5 * noise(),
+                    roll + 0.5 * noise(),
+                );
                 (acc, gyr)
             })
             .collect()
