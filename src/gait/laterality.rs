@@ -92,8 +92,7 @@ struct Segment {
     /// true: even contacts (relative to the bout) are right
     even_right: bool,
     trusted: bool,
-    /// weighted agreement (agree, total) of the combined, yaw and roll values
-    combined: (f64, f64),
+    /// weighted agreement (agree, total) of the yaw and roll values alone
     yaw: (f64, f64),
     roll: (f64, f64),
 }
@@ -152,7 +151,6 @@ fn decide(range: std::ops::Range<usize>, cues: &[Cues], in_turn: &[bool]) -> Seg
         end: range.end,
         even_right,
         trusted,
-        combined,
         yaw,
         roll,
     }

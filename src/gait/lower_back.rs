@@ -302,6 +302,14 @@ pub fn analyze(
         notes.push("Step length, stride length and walking speed are unavailable: give the body height or the sensor height.".into());
     }
     notes.push("Stance, swing and double support come from one trunk sensor: they are estimates (toe-off is less accurate than heel strike).".into());
+    let sided = steps.iter().filter(|s| s.side.is_some()).count();
+    if sided < steps.len() {
+        notes.push(format!(
+            "Left/right: {sided} of {} steps have a side the pelvis rotation supports; the other {} (side unknown) are left out of left/right values.",
+            steps.len(),
+            steps.len() - sided
+        ));
+    }
     notes.extend(summary::selection_notes(&summary));
     Ok(GaitAnalysis {
         source: "lower-back".into(),
@@ -432,25 +440,20 @@ fn laterality_check(bout: usize, d: &laterality::BoutSides, sides: &[Option<Side
     let (outcome, message) = if sided == n {
         (
             Outcome::Passed,
-            format!(
-                "Walk {}: the side of every contact is supported by the pelvis rotation.",
-                bout + 1
-            ),
+            "The side of every contact is supported by the pelvis rotation.".to_string(),
         )
     } else if sided == 0 {
         (
             Outcome::Failed,
             format!(
-                "Walk {}: side unknown for its {n} contacts (the pelvis rotation does not alternate clearly); its left/right values are left out.",
-                bout + 1
+                "side unknown for its {n} contacts (the pelvis rotation does not alternate clearly); its left/right values are left out."
             ),
         )
     } else {
         (
             Outcome::Failed,
             format!(
-                "Walk {}: side unknown for {} of its {n} contacts (around turns or where the pelvis rotation is unclear); those are left out of left/right values.",
-                bout + 1,
+                "side unknown for {} of its {n} contacts (around turns or where the pelvis rotation is unclear); those are left out of left/right values.",
                 n - sided
             ),
         )

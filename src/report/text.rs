@@ -38,23 +38,50 @@ fn si(v: Option<f64>) -> String {
     }
 }
 
-/// The plain-language reading of left/right symmetry, from step-time evenness.
+/// The plain-language reading of left/right symmetry, from step-time evenness. It names
+/// the longer side only when the step-time symmetry index's 95 % interval excludes zero,
+/// and says nothing about symmetry when fewer than half the steps have a trustworthy side.
 pub fn symmetry_sentence(g: &GaitAnalysis) -> String {
     let s = &g.summary;
+    let sided = g.steps.iter().filter(|st| st.side.is_some()).count();
+    let unknown = g.steps.len() - sided;
+    let prefix = if unknown > 0 {
+        format!(
+            "{sided} of {} steps have a trustworthy side (side unknown for the others). ",
+            g.steps.len()
+        )
+    } else {
+        String::new()
+    };
+    if 2 * sided < g.steps.len() {
+        return format!(
+            "{prefix}Too few steps with a trustworthy side to judge left/right symmetry."
+        );
+    }
     let (Some(l), Some(r)) = (s.step_time_s.left, s.step_time_s.right) else {
-        return "Too few steady steps on each side to judge left/right symmetry.".into();
+        return format!("{prefix}Too few steady steps on each side to judge left/right symmetry.");
     };
     let even = evenness_pct(l, r).unwrap_or(100.0);
     let longer = if r > l { "right" } else { "left" };
-    if even >= 95.0 {
+    // the side is named only when the interval of the index excludes equal sides
+    let supported = s
+        .comparisons
+        .step_time
+        .as_ref()
+        .and_then(|c| Some(c.si_pct.abs() > c.si_ci95_pct?))
+        .unwrap_or(false);
+    let body = if even >= 95.0 {
         format!("Left and right steps are {even:.0} % even: symmetric (90 % or more is typical).")
+    } else if !supported {
+        format!("Left and right steps are {even:.0} % even, but the difference between the sides is within its uncertainty: no side can be said to take longer.")
     } else if even >= 90.0 {
         format!("Left and right steps are {even:.0} % even, within the typical range (90 % or more); the {longer} step is slightly longer.")
     } else if even >= 80.0 {
         format!("Left and right steps are {even:.0} % even, below the typical 90 %: the {longer} step takes longer.")
     } else {
         format!("Left and right steps are only {even:.0} % even (typical: 90 % or more): the {longer} step takes clearly longer.")
-    }
+    };
+    format!("{prefix}{body}")
 }
 
 /// Renders the whole terminal report.
