@@ -98,11 +98,14 @@ pub fn walking_regions(acc_v_mps2: &[f64], fs_hz: f64, p: &BoutParams) -> Vec<Wa
         .collect();
     let x = Butterworth::lowpass(4, 5.0, fs_d).filtfilt(&means);
     let win = (p.window_s * fs_d).round() as usize;
-    let hop = ((p.hop_s * fs_d).round() as usize).max(1);
+    // windows start at whole multiples of the hop in time, not in samples, so that the same
+    // walk at another sampling rate is cut at the same instants
+    let hop_samples = (p.hop_s * fs_d).max(1.0);
     let min_lag = (0.3 * fs_d).floor() as usize;
     let max_lag = (1.1 * fs_d).ceil() as usize;
     let mut windows: Vec<(usize, usize, f64)> = Vec::new(); // decimated start, end, step period
     if x.len() >= win && win > max_lag + 2 {
+        let mut k = 0usize;
         let mut s = 0;
         while s + win <= x.len() {
             let w = &x[s..s + win];
@@ -137,7 +140,8 @@ pub fn walking_regions(acc_v_mps2: &[f64], fs_hz: f64, p: &BoutParams) -> Vec<Wa
                     }
                 }
             }
-            s += hop;
+            k += 1;
+            s = (k as f64 * hop_samples).round() as usize;
         }
     }
     let mut regions: Vec<(usize, usize, Vec<f64>)> = Vec::new();
