@@ -17,8 +17,11 @@
 //! between turns are also decided on their own; when two of them disagree, each keeps its
 //! own pattern and the contacts of the turn between them get no side. A pattern is trusted
 //! only when the values agree with it ([`MIN_CONSISTENCY`]) and neither cue alone clearly
-//! points the other way ([`MAX_CUE_CONTRADICTION`]). Everything else is left without a side:
-//! a wrong side is worse than none.
+//! points the other way ([`MAX_CUE_CONTRADICTION`]). A contact inside a turn keeps its side
+//! only if its own roll rate (barely touched by turning) agrees. A contact left over next to
+//! a sided one, at most [`MAX_FILL_STEP_RATIO`] median steps away (a slow first step, say),
+//! takes the alternate side when both of its own cues say so. Everything else is left
+//! without a side: a wrong side is worse than none.
 
 use super::events::Side;
 use crate::signal::filter::Butterworth;
@@ -218,6 +221,47 @@ pub fn sides_for_bout(ic_s: &[f64], cues: &[Cues], in_turn: &[bool]) -> BoutSide
         }
         used.extend(parts);
     }
+    // a turn contact whose own roll rate (barely touched by turning) points the other way
+    // may sit where the parity slipped: no side
+    for k in 0..n {
+        if in_turn[k] {
+            if let Some(s) = sides[k] {
+                if !agrees(cues[k].roll_dps, s) {
+                    sides[k] = None;
+                }
+            }
+        }
+    }
+    // a contact next to a sided one at a plausible step interval (not a missed contact)
+    // takes the alternate side when both of its own cues say so
+    for pass in 0..2 {
+        let order: Vec<usize> = if pass == 0 {
+            (0..n).collect()
+        } else {
+            (0..n).rev().collect()
+        };
+        for k in order {
+            if sides[k].is_some() || in_turn[k] {
+                continue;
+            }
+            let neighbour = |j: usize| {
+                let d = (ic_s[k] - ic_s[j]).abs();
+                (d >= 0.6 * median && d <= MAX_FILL_STEP_RATIO * median)
+                    .then_some(sides[j])
+                    .flatten()
+            };
+            let implied = [k.checked_sub(1), (k + 1 < n).then_some(k + 1)]
+                .into_iter()
+                .flatten()
+                .find_map(neighbour)
+                .map(Side::opposite);
+            if let Some(s) = implied {
+                if agrees(cues[k].yaw_dps, s) && agrees(cues[k].roll_dps, s) {
+                    sides[k] = Some(s);
+                }
+            }
+        }
+    }
     // confidence over the sided contacts (turn contacts weighted as in the vote)
     let (mut a, mut t) = (0.0, 0.0);
     for (k, side) in sides.iter().enumerate() {
@@ -244,6 +288,18 @@ pub fn sides_for_bout(ic_s: &[f64], cues: &[Cues], in_turn: &[bool]) -> BoutSide
         segments: used.len(),
     }
 }
+
+/// True when a cue value points to `side` (negative = left).
+fn agrees(v: f64, side: Side) -> bool {
+    match side {
+        Side::Left => v < 0.0,
+        Side::Right => v > 0.0,
+    }
+}
+
+/// Longest interval, as a multiple of the bout's median step, across which a contact takes the
+/// alternate side of its neighbour (a missed contact makes about 2).
+pub const MAX_FILL_STEP_RATIO: f64 = 1.75;
 
 fn pattern_side(k: usize, even_right: bool) -> Side {
     if (k % 2 == 0) == even_right {
@@ -404,5 +460,29 @@ mod tests {
         assert_eq!(b.sides, vec![None, None]);
         let b = sides_for_bout(&ic[..1], &cues(&[-5.0]), &[false; 1]);
         assert_eq!(b.sides, vec![None]);
+    }
+
+    #[test]
+    fn a_long_first_step_or_a_turn_contact_needs_both_of_its_own_cues() {
+        use Side::{Left as L, Right as R};
+        // a slow first step (1.6 × the median) cuts the first contact off its run; both of
+        // its cues agree with the alternation, so it takes the alternate side
+        let ic = [0.0, 0.8, 1.3, 1.8, 2.3, 2.8];
+        let b = sides_for_bout(&ic, &cues(&[5.0, -5.0, 5.0, -5.0, 5.0, -5.0]), &[false; 6]);
+        assert_eq!(b.sides, [R, L, R, L, R, L].map(Some).to_vec());
+        // … but not when its roll rate points the other way
+        let mut c = cues(&[5.0, -5.0, 5.0, -5.0, 5.0, -5.0]);
+        c[0].roll_dps = -1.0;
+        let b = sides_for_bout(&ic, &c, &[false; 6]);
+        assert_eq!(b.sides[0], None);
+        assert_eq!(b.sides[1], Some(L));
+        // a contact inside a turn whose roll contradicts the parity carried through it
+        let ic: Vec<f64> = (0..8).map(|k| 0.5 * k as f64).collect();
+        let mut c = cues(&[-5.0, 5.0, -5.0, 5.0, -5.0, 5.0, -5.0, 5.0]);
+        c[3].roll_dps = -2.0;
+        let turn: Vec<bool> = (0..8).map(|k| k == 3).collect();
+        let b = sides_for_bout(&ic, &c, &turn);
+        assert_eq!(b.sides[3], None);
+        assert_eq!(b.sides[4], Some(L));
     }
 }
