@@ -17,6 +17,10 @@ use crate::signal::integrate::cumulative_trapezoid;
 use crate::signal::peaks::parabolic_offset;
 use crate::signal::wavelet::{cwt, scale_for_frequency, Gaus};
 
+/// Sampling rate whose lobe heights [`DetectedIc::strength`] is expressed in, Hz (the
+/// thresholds in [`super::walking_bouts::BoutParams`] were set on 100 Hz recordings).
+pub const STRENGTH_REFERENCE_HZ: f64 = 100.0;
+
 /// Parameters of the detector.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct IcParams {
@@ -89,8 +93,10 @@ pub struct IcDetection {
 /// Initial contacts in a stretch of walking with the given step frequency.
 pub fn detect(acc_v_mps2: &[f64], fs_hz: f64, step_frequency_hz: f64, p: &IcParams) -> IcDetection {
     // The coarse transform sees nothing above its 4 Hz low-pass, so it runs at ~25 Hz
-    // (0.04-s block means, then the low-pass); lobe heights are scaled by √d to stay in
-    // full-rate units, and positions refer to the block centres.
+    // (0.04-s block means, then the low-pass); positions refer to the block centres. A CWT
+    // lobe grows with √(samples per second) at a fixed pseudo-frequency, so heights are
+    // scaled to what they would be at STRENGTH_REFERENCE_HZ: the same walk gives the same
+    // strengths (and the same absolute threshold) at any sampling rate.
     let d = (fs_hz / 25.0).floor().max(1.0) as usize;
     let means: Vec<f64> = acc_v_mps2
         .chunks(d)
@@ -113,7 +119,7 @@ pub fn detect(acc_v_mps2: &[f64], fs_hz: f64, step_frequency_hz: f64, p: &IcPara
         .map(|(i, strength)| {
             (
                 i * d as f64 + (d as f64 - 1.0) / 2.0,
-                strength * (d as f64).sqrt(),
+                strength * (STRENGTH_REFERENCE_HZ * d as f64 / fs_hz).sqrt(),
             )
         })
         .map(|(i, strength)| {
