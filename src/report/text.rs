@@ -45,9 +45,9 @@ pub fn symmetry_sentence(g: &GaitAnalysis) -> String {
     let s = &g.summary;
     let sided = g.steps.iter().filter(|st| st.side.is_some()).count();
     let unknown = g.steps.len() - sided;
-    let prefix = if unknown > 0 {
+    let suffix = if unknown > 0 {
         format!(
-            "{sided} of {} steps have a trustworthy side (side unknown for the others). ",
+            " {sided} of {} steps have a trustworthy side (side unknown for the others, which are left out).",
             g.steps.len()
         )
     } else {
@@ -55,11 +55,11 @@ pub fn symmetry_sentence(g: &GaitAnalysis) -> String {
     };
     if 2 * sided < g.steps.len() {
         return format!(
-            "{prefix}Too few steps with a trustworthy side to judge left/right symmetry."
+            "Too few steps with a trustworthy side to judge left/right symmetry.{suffix}"
         );
     }
     let (Some(l), Some(r)) = (s.step_time_s.left, s.step_time_s.right) else {
-        return format!("{prefix}Too few steady steps on each side to judge left/right symmetry.");
+        return format!("Too few steady steps on each side to judge left/right symmetry.{suffix}");
     };
     let even = evenness_pct(l, r).unwrap_or(100.0);
     let longer = if r > l { "right" } else { "left" };
@@ -81,7 +81,7 @@ pub fn symmetry_sentence(g: &GaitAnalysis) -> String {
     } else {
         format!("Left and right steps are only {even:.0} % even (typical: 90 % or more): the {longer} step takes clearly longer.")
     };
-    format!("{prefix}{body}")
+    format!("{body}{suffix}")
 }
 
 /// Renders the whole terminal report.
