@@ -617,4 +617,59 @@ mod tests {
             .unwrap()
             .contains("without a steady stride"));
     }
+
+    #[test]
+    fn steps_outside_the_bounds_of_any_walk_leave_their_strides_out() {
+        assert!(step_in_bounds(0.25) && step_in_bounds(3.0));
+        assert!(!step_in_bounds(0.249) && !step_in_bounds(3.01) && !step_in_bounds(f64::NAN));
+        // a 0.03-s step and its 1.07-s partner: every stride holds one of each
+        let w: Vec<StrideTiming> = walk(8)
+            .into_iter()
+            .map(|s| StrideTiming {
+                step_time_s: Some(if s.side == Some(Side::Left) {
+                    0.03
+                } else {
+                    1.07
+                }),
+                ..s
+            })
+            .collect();
+        let c = classify(
+            &w,
+            &Context {
+                bouts: &bout(&w),
+                ..Default::default()
+            },
+        );
+        assert!(
+            c.iter().all(|r| *r == Some(LeftOut::ImplausibleStep)),
+            "{c:?}"
+        );
+        let counts = LeftOutCounts::of(c.iter().copied());
+        assert_eq!(counts.implausible_step, w.len());
+        assert!(counts.sentence(0).unwrap().contains("shorter than 0.25 s"));
+        let step = |t: f64| Step {
+            bout: 0,
+            side: Some(Side::Left),
+            start_s: 0.0,
+            end_s: t,
+            step_time_s: t,
+            step_length_m: None,
+            in_turn: false,
+            regular: true,
+            steady: true,
+        };
+        let check = step_bounds_check(&[step(0.55), step(0.03), step(3.5), step(0.6)]);
+        assert_eq!(check.outcome, Outcome::Corrected);
+        assert_eq!(
+            (check.numbers["n_short"], check.numbers["n_long"]),
+            (1.0, 1.0)
+        );
+        assert_eq!(check.numbers["shortest_step_s"], 0.03);
+        assert_eq!(step_bounds_check(&[step(0.55)]).outcome, Outcome::Passed);
+        // no steps: passes, and nothing non-finite is recorded
+        let none = step_bounds_check(&[]);
+        assert_eq!(none.outcome, Outcome::Passed);
+        assert!(!none.numbers.contains_key("shortest_step_s"));
+    }
 }

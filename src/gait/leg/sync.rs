@@ -469,4 +469,103 @@ mod tests {
         assert_eq!(walking_start_s(&ic[1..], &fc[1..]), 3.56);
         assert_eq!(walking_start_s(&[4.0], &[3.56]), 3.56);
     }
+
+    /// One leg standing with a landing impact at `land_s` and walking-like rotation (and
+    /// contacts, 1.1 s apart) from `walk_s`, sampled at 100 Hz from `t0_s`.
+    fn leg(land_s: f64, walk_s: f64, t0_s: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let fs = 100.0;
+        let (mut imp, mut gyr) = (Vec::new(), Vec::new());
+        for i in 0..1500 {
+            let t = t0_s + i as f64 / fs;
+            imp.push(0.05 + 25.0 * (-((t - land_s) / 0.01).powi(2)).exp());
+            gyr.push(if t > walk_s {
+                200.0 * (((t - walk_s) * 2.0 * std::f64::consts::PI / 1.1).sin()).abs()
+            } else {
+                2.0
+            });
+        }
+        let ic: Vec<f64> = (0..8).map(|k| walk_s + 0.8 + 1.1 * k as f64).collect();
+        (imp, gyr, ic)
+    }
+
+    fn judge(
+        l: &(Vec<f64>, Vec<f64>, Vec<f64>),
+        r: &(Vec<f64>, Vec<f64>, Vec<f64>),
+        r_t0: f64,
+    ) -> std::result::Result<JumpEvidence, (JumpEvidence, String)> {
+        let fs = 100.0;
+        let (offset, corr) = sync_jump_offset(&l.0[..600], &r.0[..600], fs).unwrap();
+        let jl = JumpLeg {
+            impacts_mps2: &l.0,
+            gyr_norm_dps: &l.1,
+            t0_s: 0.0,
+            ic_s: &l.2,
+        };
+        let jr = JumpLeg {
+            impacts_mps2: &r.0,
+            gyr_norm_dps: &r.1,
+            t0_s: r_t0,
+            ic_s: &r.2,
+        };
+        judge_jump(&jl, &jr, fs, (-offset * fs).round() as isize, corr, 600)
+    }
+
+    #[test]
+    fn a_landing_set_apart_from_walking_is_accepted_with_the_offset_sign() {
+        // landing at 3.0 s on the left clock; the right clock reads 0.4 s more
+        let l = leg(3.0, 5.0, 0.0);
+        let r = leg(3.4, 5.4, 0.0);
+        let ev = judge(&l, &r, 0.0).unwrap();
+        assert!((ev.offset_s + 0.4).abs() < 1e-9, "{ev:?}");
+        assert!((ev.landing_s - 3.0).abs() < 0.011);
+        assert!(ev.impact_left_mps2 > 20.0 && ev.impact_right_mps2 > 20.0);
+        assert!(ev.quiet_before_dps.unwrap() < 3.0 && ev.quiet_after_dps.unwrap() < 3.0);
+        assert_eq!(ev.cycles_near, 0);
+        // the right file starting 0.4 s later on the same clock: no offset; and the clock
+        // difference in the timestamps alone is taken into account
+        let r = leg(3.0, 5.0, 0.4);
+        let ev = judge(&l, &r, 0.4).unwrap();
+        assert!(ev.offset_s.abs() < 1e-9, "{ev:?}");
+        let r = leg(3.4, 5.4, 0.4);
+        let ev = judge(&l, &r, 0.4).unwrap();
+        assert!((ev.offset_s + 0.4).abs() < 1e-9, "{ev:?}");
+    }
+
+    #[test]
+    fn a_landing_into_walking_or_without_standing_before_is_refused() {
+        // walking starts 0.3 s after the landing
+        let (l, r) = (leg(3.0, 3.3, 0.0), leg(3.0, 3.3, 0.0));
+        let (ev, why) = judge(&l, &r, 0.0).unwrap_err();
+        assert!(why.contains("not followed by standing still"), "{why}");
+        assert!(ev.quiet_after_dps.unwrap() > QUIET_GYR_DPS);
+        // a landing 1 s into the recording has no standing before it on record
+        let (l, r) = (leg(1.0, 5.0, 0.0), leg(1.0, 5.0, 0.0));
+        let (ev, why) = judge(&l, &r, 0.0).unwrap_err();
+        assert!(why.contains("not preceded by standing still") && ev.quiet_before_dps.is_none());
+        // contacts right after the landing, though the sensors read still
+        let (l, mut r) = (leg(3.0, 5.0, 0.0), leg(3.0, 5.0, 0.0));
+        r.2.insert(0, 3.9);
+        let (ev, why) = judge(&l, &r, 0.0).unwrap_err();
+        assert_eq!(ev.cycles_near, 1);
+        assert!(why.contains("gait cycle"), "{why}");
+    }
+
+    #[test]
+    fn coverage_and_same_data_measure_what_they_say() {
+        let c = coverage(&[1.0, 2.0, 11.0], &[1.5, 3.0, 3.5]).unwrap();
+        assert!((c.common_s - 2.0).abs() < 1e-12 && (c.walk_s - 10.0).abs() < 1e-12);
+        assert!((c.overlap_pct - 20.0).abs() < 1e-9);
+        assert_eq!(coverage(&[], &[1.0]), None);
+        let fs = 100.0;
+        let g: Vec<f64> = (0..1000)
+            .map(|i| 100.0 + 80.0 * ((i as f64 / fs) * 5.7).sin() + ((i * 7919 % 89) as f64))
+            .collect();
+        let a: Vec<f64> = g.iter().map(|x| 9.8 + 0.01 * x).collect();
+        // a copy shifted by 0.37 s is the same data
+        let (gs, as_) = (&g[37..], &a[37..]);
+        assert!(motion_difference_pct((&g, &a), (gs, as_), fs).unwrap() < 1e-9);
+        // other motion is not
+        let h: Vec<f64> = g.iter().rev().map(|x| 0.7 * x).collect();
+        assert!(motion_difference_pct((&g, &a), (&h, &a), fs).unwrap() > SAME_DATA_PCT);
+    }
 }
