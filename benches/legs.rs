@@ -39,10 +39,12 @@ fn bench_legs(c: &mut Criterion) {
             left: LegSensor {
                 imu: hour_of("left_foot.csv"),
                 declared,
+                file: String::new(),
             },
             right: LegSensor {
                 imu: hour_of("right_foot.csv"),
                 declared,
+                file: String::new(),
             },
         },
         shared_timeline: true,

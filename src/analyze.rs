@@ -191,6 +191,8 @@ pub fn analyze_with(
                     ..LowerBackOptions::default()
                 };
                 let mut g = lower_back::analyze(&imu, entry.axes, &path, &lb_opts)?;
+                g.quality
+                    .push(crate::gait::steady::step_bounds_check(&g.steps));
                 check_walking(&imu, &mut g, &path)?;
                 if let Some(src) = &sensor_height_source {
                     if src.starts_with("estimated") {
@@ -287,6 +289,7 @@ fn analyze_leg_pair(
         Ok(leg::LegSensor {
             imu,
             declared: entry.axes.sensor_to_body(),
+            file: entry.file.clone(),
         })
     };
     let sensors = PerSide {
@@ -305,7 +308,7 @@ fn analyze_leg_pair(
     let input = leg::LegInput {
         kind,
         sensors,
-        shared_timeline: session.sync.is_some(),
+        shared_timeline: session.shared_clock(),
     };
     Ok((leg::analyze_legs(&input)?, gaps, duration_s, fs_hz))
 }

@@ -324,6 +324,7 @@ fn input_declared(axes: &str, f: impl Fn(Side, ImuTable) -> ImuTable) -> LegInpu
     let sensor = |side| LegSensor {
         imu: UniformImu::from_table(&f(side, read_table(side)), DEFAULT_MAX_FILL_S).unwrap(),
         declared,
+        file: String::new(),
     };
     LegInput {
         kind: LegSensorKind::Foot,

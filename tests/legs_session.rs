@@ -64,7 +64,7 @@ fn json_follows_the_shared_gait_contract() {
     assert!(v["summary"]["symmetry"]["pci"]["pci_pct"]
         .as_f64()
         .is_some());
-    assert_eq!(v["sync"]["method"], "file-timestamps");
+    assert_eq!(v["sync"]["method"], "shared-timeline");
     assert_eq!(v["sensors"], "foot");
 }
 
@@ -178,7 +178,7 @@ fn analyze_uses_the_feet_for_events_and_says_so() {
     assert!(v["legs"]["strides"][0]["initial_double_support_s"]
         .as_f64()
         .is_some());
-    assert_eq!(v["legs"]["sync"]["method"], "file-timestamps");
+    assert_eq!(v["legs"]["sync"]["method"], "shared-timeline");
 }
 
 #[test]

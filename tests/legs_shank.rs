@@ -152,7 +152,11 @@ fn input(
         if side == Side::Right {
             imu.t0_s += right_clock_offset_s;
         }
-        LegSensor { imu, declared }
+        LegSensor {
+            imu,
+            declared,
+            file: String::new(),
+        }
     };
     LegInput {
         kind: LegSensorKind::Shank,

@@ -5,6 +5,10 @@
 //! A stride counts only when nothing about it is in doubt; otherwise it is left out with the
 //! first reason that applies ([`LeftOut`]):
 //!
+//! 0. each of its two steps lasts [`MIN_STEP_S`]–[`MAX_STEP_S`] (outside that no walking
+//!    step is physically possible, so an event is missing, extra or on a wrong clock); the
+//!    same bound keeps such steps out of cadence and step-time variability
+//!    ([`step_in_bounds`]) and [`step_bounds_check`] reports how many there were;
 //! 1. its side and its toe-off are known;
 //! 2. it lies wholly outside turns and outside *uncertain* turns (heading changes that
 //!    are turns or not depending on the noise, see [`turns`](super::turns));
@@ -34,8 +38,56 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::analysis::Step;
 use super::events::Side;
+use super::quality::{Check, Outcome};
 use crate::signal::stats::{mad_sd, median};
+
+/// Shortest step any walk has, s (cadence 240 steps/min, beyond running).
+pub const MIN_STEP_S: f64 = 0.25;
+/// Longest step of a walk, s: slower than that it is standing and stepping.
+pub const MAX_STEP_S: f64 = 3.0;
+
+/// True for a step time a walk can have ([`MIN_STEP_S`]–[`MAX_STEP_S`]).
+pub fn step_in_bounds(step_time_s: f64) -> bool {
+    (MIN_STEP_S..=MAX_STEP_S).contains(&step_time_s)
+}
+
+/// The `step_bounds` check over a walk's steps: how many lie outside
+/// [`MIN_STEP_S`]–[`MAX_STEP_S`] (those are kept out of every summary value).
+pub fn step_bounds_check(steps: &[Step]) -> Check {
+    let short = steps.iter().filter(|s| s.step_time_s < MIN_STEP_S).count();
+    let long = steps.iter().filter(|s| s.step_time_s > MAX_STEP_S).count();
+    let times = steps.iter().map(|s| s.step_time_s);
+    let shortest = times.clone().fold(f64::INFINITY, f64::min);
+    let longest = times.fold(f64::NEG_INFINITY, f64::max);
+    let check = if short + long == 0 {
+        Check::new(
+            "step_bounds",
+            Outcome::Passed,
+            format!("Every step lasts {MIN_STEP_S}–{MAX_STEP_S} s."),
+        )
+    } else {
+        Check::new(
+            "step_bounds",
+            Outcome::Corrected,
+            format!(
+                "{} of {} steps are outside {MIN_STEP_S}–{MAX_STEP_S} s ({short} shorter, {long} longer), which no walk has: \
+                 they and their strides were left out of every summary value.",
+                short + long,
+                steps.len()
+            ),
+        )
+    };
+    check
+        .with("n_steps", steps.len() as f64)
+        .with("n_short", short as f64)
+        .with("n_long", long as f64)
+        .with("shortest_step_s", shortest)
+        .with("longest_step_s", longest)
+        .with("min_step_s", MIN_STEP_S)
+        .with("max_step_s", MAX_STEP_S)
+}
 
 /// Half-width of the band around the bout median, robust SDs.
 pub const BAND_SDS: f64 = 4.0;
@@ -63,6 +115,8 @@ pub const MIN_BAND_STRIDES: usize = 3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LeftOut {
+    /// One of its steps is shorter than [`MIN_STEP_S`] or longer than [`MAX_STEP_S`].
+    ImplausibleStep,
     /// The foot it belongs to is not known.
     NoSide,
     /// Its toe-off was not found, so stance and swing are unknown.
@@ -85,7 +139,8 @@ pub enum LeftOut {
 }
 
 impl LeftOut {
-    pub const ALL: [LeftOut; 9] = [
+    pub const ALL: [LeftOut; 10] = [
+        LeftOut::ImplausibleStep,
         LeftOut::NoSide,
         LeftOut::NoToeOff,
         LeftOut::Turn,
@@ -100,6 +155,7 @@ impl LeftOut {
     /// The reason as written in JSON and CSV.
     pub fn as_str(self) -> &'static str {
         match self {
+            LeftOut::ImplausibleStep => "implausible_step",
             LeftOut::NoSide => "no_side",
             LeftOut::NoToeOff => "no_toe_off",
             LeftOut::Turn => "turn",
@@ -115,6 +171,7 @@ impl LeftOut {
     /// Plain-language reason, for notes.
     pub fn describe(self) -> &'static str {
         match self {
+            LeftOut::ImplausibleStep => "with a step shorter than 0.25 s or longer than 3 s",
             LeftOut::NoSide => "without a known side",
             LeftOut::NoToeOff => "without a toe-off",
             LeftOut::Turn => "in turns",
@@ -211,6 +268,10 @@ pub fn classify(strides: &[StrideTiming], ctx: &Context<'_>) -> Vec<Option<LeftO
         .iter()
         .map(|s| {
             let t = typical.get(&s.bout).copied().unwrap_or(s.stride_time_s);
+            let own_step = s.step_time_s.unwrap_or(s.stride_time_s / 2.0);
+            if !step_in_bounds(own_step) || !step_in_bounds(s.stride_time_s - own_step) {
+                return Some(LeftOut::ImplausibleStep);
+            }
             if s.side.is_none() {
                 return Some(LeftOut::NoSide);
             }
@@ -315,6 +376,7 @@ pub fn classify(strides: &[StrideTiming], ctx: &Context<'_>) -> Vec<Option<LeftO
 /// Strides left out, by reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct LeftOutCounts {
+    pub implausible_step: usize,
     pub no_side: usize,
     pub no_toe_off: usize,
     pub turn: usize,
@@ -337,6 +399,7 @@ impl LeftOutCounts {
 
     pub fn get(&self, r: LeftOut) -> usize {
         match r {
+            LeftOut::ImplausibleStep => self.implausible_step,
             LeftOut::NoSide => self.no_side,
             LeftOut::NoToeOff => self.no_toe_off,
             LeftOut::Turn => self.turn,
@@ -351,6 +414,7 @@ impl LeftOutCounts {
 
     fn get_mut(&mut self, r: LeftOut) -> &mut usize {
         match r {
+            LeftOut::ImplausibleStep => &mut self.implausible_step,
             LeftOut::NoSide => &mut self.no_side,
             LeftOut::NoToeOff => &mut self.no_toe_off,
             LeftOut::Turn => &mut self.turn,
@@ -552,5 +616,60 @@ mod tests {
             .sentence(0)
             .unwrap()
             .contains("without a steady stride"));
+    }
+
+    #[test]
+    fn steps_outside_the_bounds_of_any_walk_leave_their_strides_out() {
+        assert!(step_in_bounds(0.25) && step_in_bounds(3.0));
+        assert!(!step_in_bounds(0.249) && !step_in_bounds(3.01) && !step_in_bounds(f64::NAN));
+        // a 0.03-s step and its 1.07-s partner: every stride holds one of each
+        let w: Vec<StrideTiming> = walk(8)
+            .into_iter()
+            .map(|s| StrideTiming {
+                step_time_s: Some(if s.side == Some(Side::Left) {
+                    0.03
+                } else {
+                    1.07
+                }),
+                ..s
+            })
+            .collect();
+        let c = classify(
+            &w,
+            &Context {
+                bouts: &bout(&w),
+                ..Default::default()
+            },
+        );
+        assert!(
+            c.iter().all(|r| *r == Some(LeftOut::ImplausibleStep)),
+            "{c:?}"
+        );
+        let counts = LeftOutCounts::of(c.iter().copied());
+        assert_eq!(counts.implausible_step, w.len());
+        assert!(counts.sentence(0).unwrap().contains("shorter than 0.25 s"));
+        let step = |t: f64| Step {
+            bout: 0,
+            side: Some(Side::Left),
+            start_s: 0.0,
+            end_s: t,
+            step_time_s: t,
+            step_length_m: None,
+            in_turn: false,
+            regular: true,
+            steady: true,
+        };
+        let check = step_bounds_check(&[step(0.55), step(0.03), step(3.5), step(0.6)]);
+        assert_eq!(check.outcome, Outcome::Corrected);
+        assert_eq!(
+            (check.numbers["n_short"], check.numbers["n_long"]),
+            (1.0, 1.0)
+        );
+        assert_eq!(check.numbers["shortest_step_s"], 0.03);
+        assert_eq!(step_bounds_check(&[step(0.55)]).outcome, Outcome::Passed);
+        // no steps: passes, and nothing non-finite is recorded
+        let none = step_bounds_check(&[]);
+        assert_eq!(none.outcome, Outcome::Passed);
+        assert!(!none.numbers.contains_key("shortest_step_s"));
     }
 }

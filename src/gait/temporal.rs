@@ -10,7 +10,8 @@
 //!
 //! Which strides are steady (the ones per-side values and indices use) is decided by the
 //! shared rules of [`steady`](super::steady). A step is *regular* within 0.6–1.75 × the bout's
-//! median step time (outside that range it hides a missed or an extra contact) and *steady*
+//! median step time and within the bounds of any walk ([`steady::step_in_bounds`]; outside
+//! either it hides a missed or an extra contact) and *steady*
 //! (used for cadence) when regular, outside turns and not the first or last step of a walk.
 
 use super::analysis::{Step, Stride};
@@ -61,7 +62,7 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
     let median = crate::signal::stats::median(&durations).unwrap_or(0.0);
     let regular: Vec<bool> = durations
         .iter()
-        .map(|&d| d >= 0.6 * median && d <= 1.75 * median)
+        .map(|&d| d >= 0.6 * median && d <= 1.75 * median && steady::step_in_bounds(d))
         .collect();
     let mut steps = Vec::with_capacity(n.saturating_sub(1));
     for i in 0..n.saturating_sub(1) {

@@ -69,8 +69,22 @@ pub struct Session {
     /// How several sensor clocks were put on one timeline, if more than one sensor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync: Option<SyncInfo>,
+    /// Whether the sensors' timestamps come from one clock (`shared`, e.g. XSens Awinda or a
+    /// wired system) or from each sensor's own (`separate`, the default when `sync` is absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<Clock>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+}
+
+/// Where the sensors' timestamps come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Clock {
+    /// All sensors on one clock: their timestamps are used as they are, never shifted.
+    Shared,
+    /// Each sensor on its own clock: leg sensors are put on one timeline by the sync jump.
+    Separate,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -302,8 +316,15 @@ impl Session {
             sensors,
             gaps: Vec::new(),
             sync: None,
+            clock: None,
             notes: None,
         }
+    }
+
+    /// True when the session declares one clock for all its sensors: `sync` (written by
+    /// `gaitkit record`, which puts every sensor on the host clock) or `"clock": "shared"`.
+    pub fn shared_clock(&self) -> bool {
+        self.sync.is_some() || self.clock == Some(Clock::Shared)
     }
 
     /// Reads `session.json` from a session folder and checks it is complete.
@@ -482,6 +503,12 @@ impl Session {
                 );
             }
         }
+        if self.sync.is_some() && self.clock == Some(Clock::Separate) {
+            return bad(
+                "clock".into(),
+                "\"separate\" contradicts \"sync\", which puts every sensor on one clock; remove one of the two".into(),
+            );
+        }
         if let Some(e) = self.sync.as_ref().and_then(|s| s.max_offset_error_s) {
             if !(0.0..=60.0).contains(&e) {
                 return bad(
@@ -585,6 +612,36 @@ mod tests {
         )
         .unwrap();
         assert_eq!(unknown.task, Some(Task::Other("hop-test".into())));
+    }
+
+    #[test]
+    fn clock_is_optional_and_declares_a_shared_timeline() {
+        let p = Path::new("s/session.json");
+        let old = Session::parse(MINIMAL, p).unwrap();
+        assert_eq!(old.clock, None);
+        assert!(!old.shared_clock());
+        let with = |clock: &str| MINIMAL.replace("\"sensors\"", &format!("{clock} \"sensors\""));
+        let shared = Session::parse(&with("\"clock\": \"shared\","), p).unwrap();
+        assert_eq!(shared.clock, Some(Clock::Shared));
+        assert!(shared.shared_clock());
+        let separate = Session::parse(&with("\"clock\": \"separate\","), p).unwrap();
+        assert!(!separate.shared_clock());
+        let synced = with("\"sync\": {\"method\": \"arrival-times\"},");
+        assert!(Session::parse(&synced, p).unwrap().shared_clock());
+        let err = Session::parse(
+            &with("\"clock\": \"separate\", \"sync\": {\"method\": \"arrival-times\"},"),
+            p,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("\"clock\"") && err.contains("contradicts"),
+            "{err}"
+        );
+        let err = Session::parse(&with("\"clock\": \"host\","), p)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("host"), "{err}");
     }
 
     #[test]

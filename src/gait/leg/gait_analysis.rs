@@ -4,10 +4,12 @@
 //!
 //! Bouts, turns and the steady strides come from [`bouts`](super::bouts). Steps run from one
 //! leg's initial contact to the other's; a step is *regular* within 0.6–1.75 × the bout's
-//! median step time and *steady* (used for cadence) when regular, outside turns and not the
+//! median step time and the bounds of any walk ([`steady::step_in_bounds`]) and *steady* (used for cadence) when regular, outside turns and not the
 //! first or last step of its bout (as in the lower-back pipeline).
 
-use crate::gait::analysis::{GaitAnalysis, Step, Stride};
+use crate::gait::analysis::{GaitAnalysis, SideComparisons, Step, Stride, SymmetrySummary};
+use crate::gait::quality::Outcome;
+use crate::gait::steady;
 use crate::gait::summary::summarize;
 use crate::recording::Gap;
 
@@ -62,7 +64,8 @@ pub fn to_gait_analysis(
         let median = crate::signal::stats::median(&times).unwrap_or(0.0);
         let n = times.len();
         for (j, s) in steps.iter_mut().filter(|s| s.bout == b).enumerate() {
-            s.regular = (0.6 * median..=1.75 * median).contains(&s.step_time_s);
+            s.regular = (0.6 * median..=1.75 * median).contains(&s.step_time_s)
+                && steady::step_in_bounds(s.step_time_s);
             s.steady = s.regular && !s.in_turn && j > 0 && j + 1 < n;
         }
     }
@@ -98,6 +101,29 @@ pub fn to_gait_analysis(
     if let Some(lb) = lower_back {
         summary.regularity = lb.summary.regularity;
         summary.harmonic_ratio = lb.summary.harmonic_ratio;
+    }
+    let mut quality = legs.quality.clone();
+    quality.push(steady::step_bounds_check(&steps));
+    // legs on an unverified timeline give no timing between the legs
+    if quality.named("clock").any(|c| c.outcome == Outcome::Failed) {
+        summary.step_time_s = Default::default();
+        summary.double_support_s = Default::default();
+        let sym = &mut summary.symmetry;
+        sym.step_time_si_pct = None;
+        sym.step_time_ratio = None;
+        sym.step_time_ga_pct = None;
+        sym.step_time_evenness_pct = None;
+        sym.pci_pct = None;
+        summary.comparisons.step_time = None;
+        summary.comparisons.double_support = None;
+    }
+    // legs that walk together for only part of the walk give no symmetry
+    if quality
+        .named("coverage")
+        .any(|c| c.outcome == Outcome::Failed)
+    {
+        summary.symmetry = SymmetrySummary::default();
+        summary.comparisons = SideComparisons::default();
     }
 
     let (source, sensors) = match legs.sensors {
@@ -163,6 +189,6 @@ pub fn to_gait_analysis(
         strides,
         summary,
         notes,
-        quality: Default::default(),
+        quality,
     }
 }

@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::gait::events::{Contact, PerSide, Side};
+use crate::gait::quality::{Check, Outcome, Quality};
 use crate::recording::resample::DEFAULT_MAX_FILL_S;
 use crate::recording::{Placement, Session, UniformImu};
 
@@ -67,6 +68,8 @@ pub struct LegSensor {
     pub imu: UniformImu,
     /// `Axes::sensor_to_body()` of the declared mounting (used for signs only).
     pub declared: Matrix3<f64>,
+    /// File the samples came from, named in messages (empty: only the placement is named).
+    pub file: String,
 }
 
 /// Both leg sensors of a walk.
@@ -74,7 +77,8 @@ pub struct LegSensor {
 pub struct LegInput {
     pub kind: LegSensorKind,
     pub sensors: PerSide<LegSensor>,
-    /// True when both were recorded on one clock (session declares `sync`).
+    /// True when both were recorded on one clock (session declares `sync` or
+    /// `"clock": "shared"`): their timestamps are never shifted.
     pub shared_timeline: bool,
 }
 
@@ -93,6 +97,10 @@ pub struct LegAnalysis {
     /// Walking bouts and turns on the common timeline.
     pub walk: bouts::LegWalk,
     pub summary: LegSummary,
+    /// The two-leg checks (`same_data`, `sync_jump`, `clock`, `coverage`); the shared result
+    /// carries them in its `quality`.
+    #[serde(skip)]
+    pub quality: Quality,
 }
 
 /// Reads the leg sensors of a session folder (both feet, else both shanks) and analyses them.
@@ -108,6 +116,7 @@ pub fn analyze_session_legs(session: &Session, dir: &Path) -> Result<LegAnalysis
         Ok(LegSensor {
             imu: UniformImu::from_table(&table, DEFAULT_MAX_FILL_S)?,
             declared: entry.axes.sensor_to_body(),
+            file: entry.file.clone(),
         })
     };
     let input = LegInput {
@@ -116,7 +125,7 @@ pub fn analyze_session_legs(session: &Session, dir: &Path) -> Result<LegAnalysis
             left: read(Side::Left)?,
             right: read(Side::Right)?,
         },
-        shared_timeline: session.sync.is_some(),
+        shared_timeline: session.shared_clock(),
     };
     analyze_legs(&input)
 }
@@ -297,34 +306,177 @@ fn analyze_aligned_leg(
     }
 }
 
-/// Analyses both legs (see the module docs).
+/// Norms of one sensor's angular velocity (deg/s) and acceleration (m/s²).
+fn norms(imu: &UniformImu) -> (Vec<f64>, Vec<f64>) {
+    let norm =
+        |v: &[Vec<f64>; 3], i: usize| (v[0][i].powi(2) + v[1][i].powi(2) + v[2][i].powi(2)).sqrt();
+    (0..imu.len())
+        .map(|i| (norm(&imu.gyr_dps, i), norm(&imu.acc_mps2, i)))
+        .unzip()
+}
+
+/// Analyses both legs (see the module docs). Refuses, naming both sensors, the same data
+/// given for both legs and timelines on which the walk is not plausible; records every
+/// two-leg check in [`LegAnalysis::quality`].
 pub fn analyze_legs(input: &LegInput) -> Result<LegAnalysis> {
     let name = |side| input.kind.placement(side).as_str();
+    let named = |side: Side| {
+        let f = &input.sensors.get(side).file;
+        if f.is_empty() {
+            name(side).to_string()
+        } else {
+            format!("{} ({f})", name(side))
+        }
+    };
+    let both = format!("{} and {}", named(Side::Left), named(Side::Right));
+    let (l_imu, r_imu) = (&input.sensors.left.imu, &input.sensors.right.imu);
+    let same_rate = (l_imu.fs_hz - r_imu.fs_hz).abs() <= 0.01 * l_imu.fs_hz;
+    let (l_gyr, l_acc) = norms(l_imu);
+    let (r_gyr, r_acc) = norms(r_imu);
+    let mut quality = Quality::default();
+
     let left = analyze_one_leg(input.kind, &input.sensors.left, name(Side::Left))?;
     let mut right = analyze_one_leg(input.kind, &input.sensors.right, name(Side::Right))?;
     for (r, side) in [(&left, Side::Left), (&right, Side::Right)] {
         if r.events.ic_s.len() < 3 {
             return Err(Error::NotEnoughData(format!(
                 "{}: found {} gait cycles; at least 3 are needed (is this a walk, and is the sensor on the {} leg?)",
-                name(side),
+                named(side),
                 r.events.ic_s.len(),
                 side.as_str()
             )));
         }
     }
 
+    let head = |x: &[f64]| x.len().min((sync::COMPARE_S * l_imu.fs_hz) as usize);
+    let (nl, nr) = (head(&l_gyr), head(&r_gyr));
+    let difference = same_rate
+        .then(|| {
+            sync::motion_difference_pct(
+                (&l_gyr[..nl], &l_acc[..nl]),
+                (&r_gyr[..nr], &r_acc[..nr]),
+                l_imu.fs_hz,
+            )
+        })
+        .flatten();
+    match difference {
+        Some(d) if d < sync::SAME_DATA_PCT => {
+            return Err(Error::Unsupported(format!(
+                "{both} carry the same data (their motion differs by {d:.1} % at the best alignment): \
+                 was one file given for both legs? Each leg needs its own sensor's file in session.json."
+            )))
+        }
+        Some(d) => quality.push(
+            Check::new(
+                "same_data",
+                Outcome::Passed,
+                format!("The two leg sensors record different motion ({d:.0} % apart at their best alignment)."),
+            )
+            .with("difference_pct", d),
+        ),
+        None => quality.push(Check::new(
+            "same_data",
+            Outcome::NotRun,
+            "The leg sensors have different sampling rates; they were not compared sample by sample.",
+        )),
+    }
+
+    let file_timestamps = SyncReport {
+        method: SyncMethod::FileTimestamps,
+        right_offset_s: 0.0,
+        correlation: None,
+    };
     let sync = if input.shared_timeline {
+        quality.push(Check::new(
+            "sync_jump",
+            Outcome::NotRun,
+            "The session declares one clock for both leg sensors: their timestamps are never shifted.",
+        ));
         SyncReport {
             method: SyncMethod::SharedTimeline,
             right_offset_s: 0.0,
             correlation: None,
         }
     } else {
-        find_sync_jump(input, &left, &right).unwrap_or(SyncReport {
-            method: SyncMethod::FileTimestamps,
-            right_offset_s: 0.0,
-            correlation: None,
-        })
+        let impacts = |acc: &[f64]| {
+            acc.iter()
+                .map(|a| (a - alignment::G_MPS2).abs())
+                .collect::<Vec<f64>>()
+        };
+        let (l_imp, r_imp) = (impacts(&l_acc), impacts(&r_acc));
+        let legs = PerSide {
+            left: sync::JumpLeg {
+                impacts_mps2: &l_imp,
+                gyr_norm_dps: &l_gyr,
+                t0_s: l_imu.t0_s,
+                ic_s: &left.events.ic_s,
+            },
+            right: sync::JumpLeg {
+                impacts_mps2: &r_imp,
+                gyr_norm_dps: &r_gyr,
+                t0_s: r_imu.t0_s,
+                ic_s: &right.events.ic_s,
+            },
+        };
+        let evidence = |c: Check, ev: &sync::JumpEvidence| {
+            let c = c
+                .with("landing_s", ev.landing_s)
+                .with("offset_s", ev.offset_s)
+                .with("correlation", ev.correlation)
+                .with("impact_left_mps2", ev.impact_left_mps2)
+                .with("impact_right_mps2", ev.impact_right_mps2)
+                .with("cycles_near", ev.cycles_near as f64);
+            let c = match ev.quiet_before_dps {
+                Some(q) => c.with("still_before_dps", q),
+                None => c,
+            };
+            match ev.quiet_after_dps {
+                Some(q) => c.with("still_after_dps", q),
+                None => c,
+            }
+        };
+        match same_rate
+            .then(|| find_sync_jump(input, &legs, &left, &right))
+            .flatten()
+        {
+            Some(Ok(ev)) => {
+                quality.push(evidence(
+                    Check::new(
+                        "sync_jump",
+                        Outcome::Corrected,
+                        format!(
+                            "The right leg sensor's clock was shifted by {:+.3} s, measured from the two-footed landing at {:.2} s.",
+                            ev.offset_s, ev.landing_s
+                        ),
+                    ),
+                    &ev,
+                ));
+                SyncReport {
+                    method: SyncMethod::SyncJump,
+                    right_offset_s: ev.offset_s,
+                    correlation: Some(ev.correlation),
+                }
+            }
+            Some(Err((ev, why))) => {
+                quality.push(evidence(
+                    Check::new(
+                        "sync_jump",
+                        Outcome::Failed,
+                        format!("No sync jump was used: {why}, so it is not a two-footed landing set apart from walking."),
+                    ),
+                    &ev,
+                ));
+                file_timestamps
+            }
+            None => {
+                quality.push(Check::new(
+                    "sync_jump",
+                    Outcome::NotRun,
+                    "No sync jump (one impact seen by both leg sensors) was found before walking.",
+                ));
+                file_timestamps
+            }
+        }
     };
     if sync.right_offset_s != 0.0 {
         let e = &mut right.events;
@@ -381,18 +533,122 @@ pub fn analyze_legs(input: &LegInput) -> Result<LegAnalysis> {
     })
     .collect();
     let walk = bouts::walk(&all_ics, &mut strides, &unfilled);
-    let summary = strides::summarize(&strides);
-    if sync.method == SyncMethod::FileTimestamps {
-        let left_strides = || strides.iter().filter(|s| s.side == Side::Left);
-        let avg = |f: &dyn Fn(&LegStride) -> Option<f64>| {
-            crate::signal::stats::mean(&left_strides().filter_map(f).collect::<Vec<_>>())
+    let mut summary = strides::summarize(&strides);
+
+    // the walk on this timeline must be plausible, whatever put the legs on it
+    let left_strides = || strides.iter().filter(|s| s.side == Side::Left);
+    let avg = |f: &dyn Fn(&LegStride) -> Option<f64>| {
+        crate::signal::stats::mean(&left_strides().filter_map(f).collect::<Vec<_>>())
+    };
+    let phase = sync::PhaseCheck {
+        mean_initial_double_support_s: avg(&|s| s.initial_double_support_s),
+        mean_terminal_double_support_s: avg(&|s| s.terminal_double_support_s),
+        mean_left_phase: avg(&|s| s.phase_deg.map(|p| p / 360.0)),
+        mean_stride_time_s: avg(&|s| Some(s.stride_time_s)),
+    };
+    let how = match sync.method {
+        SyncMethod::SharedTimeline => "The session declares one clock for both leg sensors".to_string(),
+        SyncMethod::SyncJump => format!(
+            "The right sensor was shifted by {:+.3} s from a sync jump",
+            sync.right_offset_s
+        ),
+        SyncMethod::FileTimestamps => {
+            "The leg sensors' timestamps were taken as recorded (no shared clock declared, no sync jump used)".to_string()
+        }
+    };
+    if let Some((why, estimate)) = sync::implausible(&phase) {
+        let estimate = estimate.map_or(String::new(), |e| {
+            format!(
+                " (the right leg's contacts sit {e:+.2} s from where anti-phase walking puts them)"
+            )
+        });
+        return Err(Error::Unsupported(format!(
+            "{both} do not seem to share a timeline{estimate}: {why}. {how}. {}",
+            sync::REMEDY
+        )));
+    }
+    let stride_s =
+        crate::signal::stats::median(&strides.iter().map(|s| s.stride_time_s).collect::<Vec<_>>())
+            .unwrap_or(1.0);
+    // without a shared clock or a verified sync jump nothing ties the legs' clocks together:
+    // an offset of about a whole stride keeps the walk plausible and shifts only the timing
+    // between the legs, so the values that depend on it are withheld
+    let verified = sync.method != SyncMethod::FileTimestamps;
+    let mut clock = if verified {
+        Check::new(
+            "clock",
+            Outcome::Passed,
+            format!("{how}; the walk on this timeline is plausible."),
+        )
+    } else {
+        summary.withhold_timing_between_legs();
+        Check::new(
+            "clock",
+            Outcome::Failed,
+            format!(
+                "{how}. The walk on them is plausible, but an offset of about a whole stride would be too, \
+                 so step times, double support and the phase between the legs, and their symmetry, are not given. \
+                 Declare \"clock\": \"shared\" in session.json if the sensors share one, or record a sync jump."
+            ),
+        )
+    }
+    .with("offset_s", sync.right_offset_s);
+    if let Some(p) = phase.mean_left_phase {
+        clock = clock.with("phase_pct", 100.0 * p);
+    }
+    for (k, v) in [
+        (
+            "initial_double_support_s",
+            phase.mean_initial_double_support_s,
+        ),
+        (
+            "terminal_double_support_s",
+            phase.mean_terminal_double_support_s,
+        ),
+    ] {
+        if let Some(v) = v {
+            clock = clock.with(k, v);
+        }
+    }
+    quality.push(clock);
+
+    if let Some(c) = sync::coverage(&left.events.ic_s, &right.events.ic_s) {
+        let uncovered_s = c.walk_s - c.common_s;
+        let ok = uncovered_s <= sync::MAX_UNCOVERED_STRIDES * stride_s
+            || c.overlap_pct >= sync::MIN_OVERLAP_PCT;
+        let span = |e: &LegEvents| format!("{:.1}–{:.1} s", e.ic_s[0], e.ic_s[e.ic_s.len() - 1]);
+        let check = if ok {
+            Check::new(
+                "coverage",
+                Outcome::Passed,
+                format!(
+                    "Both leg sensors cover the walk ({:.0} % of it together).",
+                    c.overlap_pct
+                ),
+            )
+        } else {
+            summary.symmetry = LegSymmetry::withheld();
+            Check::new(
+                "coverage",
+                Outcome::Failed,
+                format!(
+                    "The leg sensors walk together for only {:.1} s of the {:.1}-s walk ({:.0} %; left {}, right {}): \
+                     two-leg values come from that part only and no symmetry index is given. Is one file cut short?",
+                    c.common_s,
+                    c.walk_s,
+                    c.overlap_pct,
+                    span(&left.events),
+                    span(&right.events)
+                ),
+            )
         };
-        sync::check_plausible(&sync::PhaseCheck {
-            mean_initial_double_support_s: avg(&|s| s.initial_double_support_s),
-            mean_terminal_double_support_s: avg(&|s| s.terminal_double_support_s),
-            mean_left_phase: avg(&|s| s.phase_deg.map(|p| p / 360.0)),
-            mean_stride_time_s: avg(&|s| Some(s.stride_time_s)),
-        })?;
+        quality.push(
+            check
+                .with("overlap_pct", c.overlap_pct)
+                .with("common_s", c.common_s)
+                .with("walk_s", c.walk_s)
+                .with("uncovered_s", uncovered_s),
+        );
     }
 
     Ok(LegAnalysis {
@@ -411,15 +667,19 @@ pub fn analyze_legs(input: &LegInput) -> Result<LegAnalysis> {
             left: left.events,
             right: right.events,
         },
+        quality,
     })
 }
 
-/// Looks for the sync jump before each leg starts walking (see [`sync`]).
-fn find_sync_jump(input: &LegInput, left: &LegResult, right: &LegResult) -> Option<SyncReport> {
+/// Looks for the sync jump before each leg starts walking (see [`sync`]): `None` when no
+/// candidate impact is found, else the candidate judged by [`sync::judge_jump`].
+fn find_sync_jump(
+    input: &LegInput,
+    legs: &PerSide<sync::JumpLeg<'_>>,
+    left: &LegResult,
+    right: &LegResult,
+) -> Option<std::result::Result<sync::JumpEvidence, (sync::JumpEvidence, String)>> {
     let (l, r) = (&input.sensors.left.imu, &input.sensors.right.imu);
-    if (l.fs_hz - r.fs_hz).abs() > 0.01 * l.fs_hz {
-        return None;
-    }
     let fs = l.fs_hz;
     let samples = |imu: &UniformImu, first_fc_s: f64| {
         (((first_fc_s - 0.3 - imu.t0_s) * fs).max(0.0) as usize).min((sync::SEARCH_S * fs) as usize)
@@ -427,21 +687,21 @@ fn find_sync_jump(input: &LegInput, left: &LegResult, right: &LegResult) -> Opti
     let nl = samples(
         l,
         sync::walking_start_s(&left.events.ic_s, &left.events.fc_s),
-    );
+    )
+    .min(legs.left.impacts_mps2.len());
     let nr = samples(
         r,
         sync::walking_start_s(&right.events.ic_s, &right.events.fc_s),
-    );
+    )
+    .min(legs.right.impacts_mps2.len());
     if (nl.min(nr) as f64) < fs {
         return None;
     }
-    let impacts = |imu: &UniformImu, n: usize| {
-        sync::impact_signal(&std::array::from_fn(|k| imu.acc_mps2[k][..n].to_vec()))
-    };
-    let (offset, corr) = sync::sync_jump_offset(&impacts(l, nl), &impacts(r, nr), fs)?;
-    Some(SyncReport {
-        method: SyncMethod::SyncJump,
-        right_offset_s: offset + l.t0_s - r.t0_s,
-        correlation: Some(corr),
-    })
+    let (offset, corr) = sync::sync_jump_offset(
+        &legs.left.impacts_mps2[..nl],
+        &legs.right.impacts_mps2[..nr],
+        fs,
+    )?;
+    let lag = (-offset * fs).round() as isize;
+    Some(sync::judge_jump(&legs.left, &legs.right, fs, lag, corr, nl))
 }

@@ -173,6 +173,36 @@ pub struct LegSymmetry {
     pub pci: Option<PciResult>,
 }
 
+impl LegSummary {
+    /// Withholds the values measured between the legs (step time, double support, phase):
+    /// right only when both legs are on one verified timeline.
+    pub fn withhold_timing_between_legs(&mut self) {
+        self.step_time_s = PerSide::default();
+        self.initial_double_support_s = PerSide::default();
+        self.terminal_double_support_s = PerSide::default();
+        self.double_support_s = PerSide::default();
+        self.symmetry.step_time = None;
+        self.symmetry.double_support = None;
+        self.symmetry.pci = None;
+    }
+}
+
+impl LegSymmetry {
+    /// No index: the evidence does not support comparing the legs.
+    pub fn withheld() -> LegSymmetry {
+        LegSymmetry {
+            stride_time: None,
+            step_time: None,
+            stance_time: None,
+            swing_time: None,
+            single_support: None,
+            double_support: None,
+            stride_length: None,
+            pci: None,
+        }
+    }
+}
+
 /// Summarises strides of both legs (see [`LegSummary`]): per-side values are 20 % trimmed
 /// means over the steady strides; cadence and walking speed are means.
 pub fn summarize(strides: &[LegStride]) -> LegSummary {

@@ -9,17 +9,24 @@
 //!   still, then one jump with both feet together, then walking (README, "Synchronising two
 //!   leg sensors"). Its landing impacts hit both sensors at the same instant; the lag that
 //!   maximises the cross-correlation of the two impact signals (acceleration-norm deviation
-//!   from g) before each leg's walking starts ([`walking_start_s`]) is the offset, accepted
-//!   when both sensors see an impact of at least 5 m/s², the correlation is ≥ 0.6 and clearly
-//!   unique (no other peak above 80 % of it more than 50 ms away) and the lag keeps ≥ 1 s of
-//!   overlap;
-//! * without a sync jump the timestamps are used only if the walk itself is plausible: both
-//!   double-support phases positive on average and the contralateral initial contact between
-//!   30 % and 70 % of the stride. Otherwise the analysis is refused with the estimated offset.
+//!   from g) before each leg's walking starts ([`walking_start_s`]) is the candidate offset,
+//!   kept when both sensors see an impact of at least 5 m/s², the correlation is ≥ 0.6 and
+//!   clearly unique (no other peak above 80 % of it more than 50 ms away) and the lag keeps
+//!   ≥ 1 s of overlap. The candidate is then accepted only as a real two-footed landing set
+//!   apart from walking ([`judge_jump`]): both sensors' own impacts at the landing, both
+//!   still before the take-off ([`QUIET_BEFORE_S`]) and after the landing ([`QUIET_AFTER_S`]),
+//!   and no gait cycle of either leg around it ([`NO_CYCLE_S`]);
+//! * without a sync jump the timestamps are used as they are.
+//!
+//! Whatever the method, the walk on the resulting timeline must be plausible
+//! ([`check_plausible`]): both double-support phases positive on average and the
+//! contralateral initial contact between 30 % and 70 % of the stride. Otherwise the analysis
+//! is refused with the estimated offset. Plausibility is not proof: an offset of about a
+//! whole stride keeps the walk plausible, so with file timestamps alone the timing between
+//! the legs (step time, double support, phase) is withheld.
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
 use crate::signal::cross_correlation::cross_correlation;
 use crate::signal::peaks::find_peaks;
 
@@ -57,6 +64,32 @@ pub struct SyncReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation: Option<f64>,
 }
+
+/// Standing still before and after a sync jump: RMS of the gyroscope norm below this, deg/s.
+pub const QUIET_GYR_DPS: f64 = 25.0;
+/// Standing still: RMS of the impact signal below this, m/s².
+pub const QUIET_IMPACT_MPS2: f64 = 1.5;
+/// Window that must be still before a sync jump's landing (standing before the take-off), s
+/// relative to the landing; the crouch, push-off and flight take the last second.
+pub const QUIET_BEFORE_S: (f64, f64) = (-1.8, -1.0);
+/// Window that must be still after the landing (once it has been absorbed), s.
+pub const QUIET_AFTER_S: (f64, f64) = (0.4, 1.0);
+/// No initial contact of either leg may lie in this window around the landing, s…
+pub const NO_CYCLE_S: (f64, f64) = (-2.5, 1.2);
+/// …except within this distance of the landing: the jump itself may read as a gait cycle, s.
+pub const JUMP_ITSELF_S: f64 = 0.3;
+/// The legs' walking spans may differ by up to this many strides (one leg's first or last
+/// cycle missed, the trailing leg's closing steps)…
+pub const MAX_UNCOVERED_STRIDES: f64 = 3.0;
+/// …or both legs may walk together for at least this share of the walk, %; otherwise one
+/// sensor stopped or started apart from the other.
+pub const MIN_OVERLAP_PCT: f64 = 80.0;
+/// The sample-by-sample comparisons (same data, turns) look at most at this much of the
+/// recording from its start, s: enough for several turns, bounded in time for long recordings.
+pub const COMPARE_S: f64 = 180.0;
+/// Two sensors whose motion differs by less than this (RMS, % of the signal) at their best
+/// alignment carry the same data.
+pub const SAME_DATA_PCT: f64 = 5.0;
 
 /// Impact signal: deviation of the acceleration norm from g, m/s².
 pub fn impact_signal(acc_mps2: &[Vec<f64>; 3]) -> Vec<f64> {
@@ -104,6 +137,202 @@ pub fn sync_jump_offset(
     Some((-(best_lag as f64) / fs_hz, best_r))
 }
 
+/// One leg's signals for judging a sync-jump candidate, each on the leg's own sample grid.
+#[derive(Debug, Clone, Copy)]
+pub struct JumpLeg<'a> {
+    /// [`impact_signal`], m/s².
+    pub impacts_mps2: &'a [f64],
+    /// Norm of the angular velocity, deg/s.
+    pub gyr_norm_dps: &'a [f64],
+    /// Time of sample 0 on the leg's own clock, s.
+    pub t0_s: f64,
+    /// The leg's initial contacts on its own clock, s.
+    pub ic_s: &'a [f64],
+}
+
+/// What was measured about a sync-jump candidate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct JumpEvidence {
+    /// Landing on the left sensor's clock, s.
+    pub landing_s: f64,
+    /// Offset to add to the right sensor's timestamps, s.
+    pub offset_s: f64,
+    pub correlation: f64,
+    /// Each sensor's own impact at the landing, m/s².
+    pub impact_left_mps2: f64,
+    pub impact_right_mps2: f64,
+    /// Larger of the two sensors' gyroscope RMS before the take-off and after the landing,
+    /// deg/s (`None`: the recording does not reach that far).
+    pub quiet_before_dps: Option<f64>,
+    pub quiet_after_dps: Option<f64>,
+    /// Initial contacts of either leg near the landing (other than the jump itself).
+    pub cycles_near: usize,
+}
+
+/// Judges the candidate lag (right sample `i + lag` shows what left sample `i` shows) found
+/// in the first `search_n` left samples. `Ok` when it is a real two-footed landing set apart
+/// from walking (see the module docs); otherwise the evidence and why it was not used.
+pub fn judge_jump(
+    left: &JumpLeg<'_>,
+    right: &JumpLeg<'_>,
+    fs_hz: f64,
+    lag: isize,
+    correlation: f64,
+    search_n: usize,
+) -> std::result::Result<JumpEvidence, (JumpEvidence, String)> {
+    let right_at = |i: usize| -> Option<f64> {
+        let j = i as isize + lag;
+        (j >= 0).then(|| right.impacts_mps2.get(j as usize).copied())?
+    };
+    // the landing: the strongest impact both sensors see at once
+    let landing = (0..search_n.min(left.impacts_mps2.len()))
+        .filter_map(|i| Some((i, left.impacts_mps2[i].min(right_at(i)?))))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(0, |x| x.0);
+    let j = (landing as isize + lag).max(0) as usize;
+    let w = ((0.05 * fs_hz).round() as usize).max(1);
+    let peak = |x: &[f64], c: usize| {
+        x[c.saturating_sub(w)..(c + w + 1).min(x.len())]
+            .iter()
+            .copied()
+            .fold(0.0, f64::max)
+    };
+    let window_rms = |x: &[f64], c: usize, (a, b): (f64, f64)| -> Option<f64> {
+        let lo = c as f64 + a * fs_hz;
+        let hi = c as f64 + b * fs_hz;
+        if lo < 0.0 || hi > x.len() as f64 {
+            return None;
+        }
+        let part = &x[lo as usize..hi as usize];
+        (!part.is_empty())
+            .then(|| (part.iter().map(|v| v * v).sum::<f64>() / part.len() as f64).sqrt())
+    };
+    let both = |f: &dyn Fn(&JumpLeg<'_>, usize) -> Option<f64>| -> Option<f64> {
+        Some(f(left, landing)?.max(f(right, j)?))
+    };
+    let still = |leg: &JumpLeg<'_>, c: usize, win: (f64, f64)| -> Option<f64> {
+        let g = window_rms(leg.gyr_norm_dps, c, win)?;
+        let a = window_rms(leg.impacts_mps2, c, win)?;
+        // an impact-RMS breach counts as motion at the gyroscope limit
+        Some(if a > QUIET_IMPACT_MPS2 {
+            g.max(QUIET_GYR_DPS)
+        } else {
+            g
+        })
+    };
+    let land_own = |leg: &JumpLeg<'_>, c: usize| leg.t0_s + c as f64 / fs_hz;
+    let near = |leg: &JumpLeg<'_>, c: usize| {
+        let t = land_own(leg, c);
+        leg.ic_s
+            .iter()
+            .filter(|&&ic| {
+                let d = ic - t;
+                d > NO_CYCLE_S.0 && d < NO_CYCLE_S.1 && d.abs() > JUMP_ITSELF_S
+            })
+            .count()
+    };
+    let ev = JumpEvidence {
+        landing_s: land_own(left, landing),
+        offset_s: left.t0_s - right.t0_s - lag as f64 / fs_hz,
+        correlation,
+        impact_left_mps2: peak(left.impacts_mps2, landing),
+        impact_right_mps2: peak(right.impacts_mps2, j),
+        quiet_before_dps: both(&|leg, c| still(leg, c, QUIET_BEFORE_S)),
+        quiet_after_dps: both(&|leg, c| still(leg, c, QUIET_AFTER_S)),
+        cycles_near: near(left, landing) + near(right, j),
+    };
+    let at = format!("the impact at {:.2} s", ev.landing_s);
+    let reason = if ev.impact_left_mps2.min(ev.impact_right_mps2) < MIN_IMPACT_MPS2 {
+        Some(format!(
+            "{at} is not seen by both sensors (peaks {:.1} and {:.1} m/s², both need {MIN_IMPACT_MPS2})",
+            ev.impact_left_mps2, ev.impact_right_mps2
+        ))
+    } else if ev.quiet_before_dps.is_none_or(|q| q >= QUIET_GYR_DPS) {
+        Some(format!(
+            "{at} is not preceded by standing still ({:.1}–{:.1} s before it)",
+            -QUIET_BEFORE_S.0, -QUIET_BEFORE_S.1
+        ))
+    } else if ev.quiet_after_dps.is_none_or(|q| q >= QUIET_GYR_DPS) {
+        Some(format!(
+            "{at} is not followed by standing still ({:.1}–{:.1} s after it)",
+            QUIET_AFTER_S.0, QUIET_AFTER_S.1
+        ))
+    } else if ev.cycles_near > 0 {
+        Some(format!(
+            "{at} has {} gait cycle(s) within {:.1} s before or {:.1} s after it",
+            ev.cycles_near, -NO_CYCLE_S.0, NO_CYCLE_S.1
+        ))
+    } else {
+        None
+    };
+    match reason {
+        None => Ok(ev),
+        Some(r) => Err((ev, r)),
+    }
+}
+
+/// How much two sensors' motion differs at the lag (within ±[`MAX_OFFSET_S`]) that aligns
+/// their gyroscope norms best: RMS of the difference of the gyroscope norms and of the
+/// acceleration norms, each in % of the left one's RMS (the larger of the two). Both norms
+/// are independent of how the sensors are mounted, so a copy of one sensor's file, shifted
+/// in time or with its axes swapped, still reads as the same data. `None` for too little data.
+pub fn motion_difference_pct(
+    left: (&[f64], &[f64]),
+    right: (&[f64], &[f64]),
+    fs_hz: f64,
+) -> Option<f64> {
+    let ((lg, la), (rg, ra)) = (left, right);
+    let xc = cross_correlation(
+        lg,
+        rg,
+        (MAX_OFFSET_S * fs_hz) as usize,
+        (MIN_OVERLAP_S * fs_hz) as usize,
+    );
+    let (lag, _) = xc.into_iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let diff = |a: &[f64], b: &[f64]| -> Option<f64> {
+        let (a0, b0) = if lag >= 0 {
+            (0, lag as usize)
+        } else {
+            ((-lag) as usize, 0)
+        };
+        let m = a.len().checked_sub(a0)?.min(b.len().checked_sub(b0)?);
+        if m == 0 {
+            return None;
+        }
+        let (mut d2, mut a2) = (0.0, 0.0);
+        for k in 0..m {
+            d2 += (a[a0 + k] - b[b0 + k]).powi(2);
+            a2 += a[a0 + k].powi(2);
+        }
+        (a2 > 0.0).then(|| 100.0 * (d2 / a2).sqrt())
+    };
+    Some(diff(lg, rg)?.max(diff(la, ra)?))
+}
+
+/// How much of the walk both legs cover.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Coverage {
+    /// Time both legs walk (first to last initial contact of each, intersected), s.
+    pub common_s: f64,
+    /// Time at least one leg walks, s.
+    pub walk_s: f64,
+    /// `common_s` in % of `walk_s`.
+    pub overlap_pct: f64,
+}
+
+/// Both legs' walking spans on the common timeline (initial contacts, sorted).
+pub fn coverage(left_ic_s: &[f64], right_ic_s: &[f64]) -> Option<Coverage> {
+    let (l0, l1) = (*left_ic_s.first()?, *left_ic_s.last()?);
+    let (r0, r1) = (*right_ic_s.first()?, *right_ic_s.last()?);
+    let common_s = (l1.min(r1) - l0.max(r0)).max(0.0);
+    let walk_s = l1.max(r1) - l0.min(r0);
+    (walk_s > 0.0).then(|| Coverage {
+        common_s,
+        walk_s,
+        overlap_pct: 100.0 * common_s / walk_s,
+    })
+}
+
 /// Toe-off that starts a leg's walking, s: the first cycle followed by two strides within
 /// ±25 % of the leg's median stride time. A sync jump can itself look like a gait cycle; the
 /// pause after it keeps it out of the walking run, so the search for it ends here.
@@ -128,8 +357,10 @@ pub struct PhaseCheck {
     pub mean_stride_time_s: Option<f64>,
 }
 
-/// Refuses timestamps that cannot be on one timeline (see module docs).
-pub fn check_plausible(check: &PhaseCheck) -> Result<()> {
+/// Why walking on this timeline is not physically plausible (see the module docs), with the
+/// offset by which the right leg's contacts sit away from anti-phase, s, when known; `None`
+/// when it is plausible.
+pub fn implausible(check: &PhaseCheck) -> Option<(String, Option<f64>)> {
     let phase = check.mean_left_phase;
     let ds_negative = [
         check.mean_initial_double_support_s,
@@ -138,24 +369,24 @@ pub fn check_plausible(check: &PhaseCheck) -> Result<()> {
     .iter()
     .flatten()
     .any(|&d| d < 0.0);
-    let phase_off = phase.is_some_and(|p| !(0.3..=0.7).contains(&p));
-    if !(ds_negative || phase_off) {
-        return Ok(());
-    }
-    let estimate = match (phase, check.mean_stride_time_s) {
-        (Some(p), Some(t)) => format!(
-            " (the right leg's contacts come {:+.2} s from where anti-phase walking puts them)",
-            (p - 0.5) * t
+    let phase_off = phase.filter(|p| !(0.3..=0.7).contains(p));
+    let problem = match (phase_off, ds_negative) {
+        (Some(p), _) => format!(
+            "the right leg's contacts fall at {:.0} % of the left stride (walking puts them at 30–70 %)",
+            100.0 * p
         ),
-        _ => String::new(),
+        (None, true) => "walking on it would need negative double support".to_string(),
+        (None, false) => return None,
     };
-    Err(Error::Unsupported(format!(
-        "the left and right leg sensors do not seem to share a timeline{estimate}: walking with these timestamps would need \
-         negative double support or legs far out of phase. The session declares no \"sync\" and no sync jump was found. \
-         Re-record starting with 2 s standing still and one jump with both feet before walking, or record with gaitkit, \
-         which puts both sensors on the host clock."
-    )))
+    let estimate = phase
+        .zip(check.mean_stride_time_s)
+        .map(|(p, t)| (p - 0.5) * t);
+    Some((problem, estimate))
 }
+
+/// What to do when the legs' timelines cannot be trusted.
+pub const REMEDY: &str = "Record with gaitkit (both sensors on the host clock), declare \"clock\": \"shared\" in session.json only for systems that really share one, \
+or start the recording with 2 s standing still, one jump with both feet and 1 s standing still before walking.";
 
 #[cfg(test)]
 mod tests {
@@ -193,25 +424,39 @@ mod tests {
     }
 
     #[test]
-    fn implausible_timing_is_refused_with_an_estimate() {
+    fn implausible_timing_is_found_with_an_estimate() {
         let ok = PhaseCheck {
             mean_initial_double_support_s: Some(0.12),
             mean_terminal_double_support_s: Some(0.11),
             mean_left_phase: Some(0.51),
             mean_stride_time_s: Some(1.1),
         };
-        assert!(check_plausible(&ok).is_ok());
+        assert_eq!(implausible(&ok), None);
         let off = PhaseCheck {
             mean_initial_double_support_s: Some(-0.2),
             mean_terminal_double_support_s: Some(0.4),
             mean_left_phase: Some(0.79),
             mean_stride_time_s: Some(1.0),
         };
-        let err = check_plausible(&off).unwrap_err().to_string();
-        assert!(
-            err.contains("+0.29 s") && err.contains("sync jump"),
-            "{err}"
-        );
+        let (why, est) = implausible(&off).unwrap();
+        assert!(why.contains("79 %"), "{why}");
+        assert!((est.unwrap() - 0.29).abs() < 1e-9);
+        // at the edges of the band: 30 % and 70 % pass, just beyond does not
+        for (p, bad) in [(0.3, false), (0.7, false), (0.29, true), (0.71, true)] {
+            let c = PhaseCheck {
+                mean_left_phase: Some(p),
+                ..ok
+            };
+            assert_eq!(implausible(&c).is_some(), bad, "{p}");
+        }
+        let neg = PhaseCheck {
+            mean_terminal_double_support_s: Some(-0.01),
+            ..ok
+        };
+        assert!(implausible(&neg)
+            .unwrap()
+            .0
+            .contains("negative double support"));
     }
 
     #[test]
@@ -223,5 +468,104 @@ mod tests {
         // walking from the first cycle
         assert_eq!(walking_start_s(&ic[1..], &fc[1..]), 3.56);
         assert_eq!(walking_start_s(&[4.0], &[3.56]), 3.56);
+    }
+
+    /// One leg standing with a landing impact at `land_s` and walking-like rotation (and
+    /// contacts, 1.1 s apart) from `walk_s`, sampled at 100 Hz from `t0_s`.
+    fn leg(land_s: f64, walk_s: f64, t0_s: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let fs = 100.0;
+        let (mut imp, mut gyr) = (Vec::new(), Vec::new());
+        for i in 0..1500 {
+            let t = t0_s + i as f64 / fs;
+            imp.push(0.05 + 25.0 * (-((t - land_s) / 0.01).powi(2)).exp());
+            gyr.push(if t > walk_s {
+                200.0 * (((t - walk_s) * 2.0 * std::f64::consts::PI / 1.1).sin()).abs()
+            } else {
+                2.0
+            });
+        }
+        let ic: Vec<f64> = (0..8).map(|k| walk_s + 0.8 + 1.1 * k as f64).collect();
+        (imp, gyr, ic)
+    }
+
+    fn judge(
+        l: &(Vec<f64>, Vec<f64>, Vec<f64>),
+        r: &(Vec<f64>, Vec<f64>, Vec<f64>),
+        r_t0: f64,
+    ) -> std::result::Result<JumpEvidence, (JumpEvidence, String)> {
+        let fs = 100.0;
+        let (offset, corr) = sync_jump_offset(&l.0[..600], &r.0[..600], fs).unwrap();
+        let jl = JumpLeg {
+            impacts_mps2: &l.0,
+            gyr_norm_dps: &l.1,
+            t0_s: 0.0,
+            ic_s: &l.2,
+        };
+        let jr = JumpLeg {
+            impacts_mps2: &r.0,
+            gyr_norm_dps: &r.1,
+            t0_s: r_t0,
+            ic_s: &r.2,
+        };
+        judge_jump(&jl, &jr, fs, (-offset * fs).round() as isize, corr, 600)
+    }
+
+    #[test]
+    fn a_landing_set_apart_from_walking_is_accepted_with_the_offset_sign() {
+        // landing at 3.0 s on the left clock; the right clock reads 0.4 s more
+        let l = leg(3.0, 5.0, 0.0);
+        let r = leg(3.4, 5.4, 0.0);
+        let ev = judge(&l, &r, 0.0).unwrap();
+        assert!((ev.offset_s + 0.4).abs() < 1e-9, "{ev:?}");
+        assert!((ev.landing_s - 3.0).abs() < 0.011);
+        assert!(ev.impact_left_mps2 > 20.0 && ev.impact_right_mps2 > 20.0);
+        assert!(ev.quiet_before_dps.unwrap() < 3.0 && ev.quiet_after_dps.unwrap() < 3.0);
+        assert_eq!(ev.cycles_near, 0);
+        // the right file starting 0.4 s later on the same clock: no offset; and the clock
+        // difference in the timestamps alone is taken into account
+        let r = leg(3.0, 5.0, 0.4);
+        let ev = judge(&l, &r, 0.4).unwrap();
+        assert!(ev.offset_s.abs() < 1e-9, "{ev:?}");
+        let r = leg(3.4, 5.4, 0.4);
+        let ev = judge(&l, &r, 0.4).unwrap();
+        assert!((ev.offset_s + 0.4).abs() < 1e-9, "{ev:?}");
+    }
+
+    #[test]
+    fn a_landing_into_walking_or_without_standing_before_is_refused() {
+        // walking starts 0.3 s after the landing
+        let (l, r) = (leg(3.0, 3.3, 0.0), leg(3.0, 3.3, 0.0));
+        let (ev, why) = judge(&l, &r, 0.0).unwrap_err();
+        assert!(why.contains("not followed by standing still"), "{why}");
+        assert!(ev.quiet_after_dps.unwrap() > QUIET_GYR_DPS);
+        // a landing 1 s into the recording has no standing before it on record
+        let (l, r) = (leg(1.0, 5.0, 0.0), leg(1.0, 5.0, 0.0));
+        let (ev, why) = judge(&l, &r, 0.0).unwrap_err();
+        assert!(why.contains("not preceded by standing still") && ev.quiet_before_dps.is_none());
+        // contacts right after the landing, though the sensors read still
+        let (l, mut r) = (leg(3.0, 5.0, 0.0), leg(3.0, 5.0, 0.0));
+        r.2.insert(0, 3.9);
+        let (ev, why) = judge(&l, &r, 0.0).unwrap_err();
+        assert_eq!(ev.cycles_near, 1);
+        assert!(why.contains("gait cycle"), "{why}");
+    }
+
+    #[test]
+    fn coverage_and_same_data_measure_what_they_say() {
+        let c = coverage(&[1.0, 2.0, 11.0], &[1.5, 3.0, 3.5]).unwrap();
+        assert!((c.common_s - 2.0).abs() < 1e-12 && (c.walk_s - 10.0).abs() < 1e-12);
+        assert!((c.overlap_pct - 20.0).abs() < 1e-9);
+        assert_eq!(coverage(&[], &[1.0]), None);
+        let fs = 100.0;
+        let g: Vec<f64> = (0..1000)
+            .map(|i| 100.0 + 80.0 * ((i as f64 / fs) * 5.7).sin() + ((i * 7919 % 89) as f64))
+            .collect();
+        let a: Vec<f64> = g.iter().map(|x| 9.8 + 0.01 * x).collect();
+        // a copy shifted by 0.37 s is the same data
+        let (gs, as_) = (&g[37..], &a[37..]);
+        assert!(motion_difference_pct((&g, &a), (gs, as_), fs).unwrap() < 1e-9);
+        // other motion is not
+        let h: Vec<f64> = g.iter().rev().map(|x| 0.7 * x).collect();
+        assert!(motion_difference_pct((&g, &a), (&h, &a), fs).unwrap() > SAME_DATA_PCT);
     }
 }
