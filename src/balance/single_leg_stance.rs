@@ -179,6 +179,7 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
     let ts: Vec<f64> = (lo..hi).map(|i| (i - lo) as f64 / fs).collect();
     let ys = &y[lo..hi];
     let c_t = (centre - lo) as f64 / fs;
+    let poly = PolySums::new(&ts, ys);
     // coarse grid (50 ms), then a 10-ms refinement around the best coarse point
     let search = |t_range: (f64, f64),
                   mid_range: (f64, f64),
@@ -189,7 +190,7 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
             let mut mid = mid_range.0;
             while mid <= mid_range.1 + 1e-9 {
                 let t0 = mid - big_t / 2.0;
-                if let Some((sse, c)) = lstsq(&ts, |t| min_jerk((t - t0) / big_t), ys) {
+                if let Some((sse, c)) = lstsq(&ts, |t| min_jerk((t - t0) / big_t), ys, &poly) {
                     if best.is_none_or(|b| sse < b.0) {
                         *best = Some((sse, t0, big_t, c));
                     }
@@ -247,22 +248,63 @@ pub fn min_jerk(tau: f64) -> f64 {
     t * t * t * (10.0 - 15.0 * t + 6.0 * t * t)
 }
 
+/// Sums of the fixed part of the least-squares problem on [1, t, t², s(t)]: the polynomial
+/// block of XᵀX and Xᵀy, and yᵀy. Shared by every step shape tried on one window.
+struct PolySums {
+    xx: [[f64; 3]; 3],
+    xy: [f64; 3],
+    yy: f64,
+}
+
+impl PolySums {
+    fn new(t: &[f64], y: &[f64]) -> PolySums {
+        let mut p = PolySums {
+            xx: [[0.0; 3]; 3],
+            xy: [0.0; 3],
+            yy: 0.0,
+        };
+        for (&ti, &yi) in t.iter().zip(y) {
+            let x = [1.0, ti, ti * ti];
+            for r in 0..3 {
+                for c in 0..3 {
+                    p.xx[r][c] += x[r] * x[c];
+                }
+                p.xy[r] += x[r] * yi;
+            }
+            p.yy += yi * yi;
+        }
+        p
+    }
+}
+
 /// Least squares of y on [1, t, t², s(t)]; returns (SSE, coefficients). The quadratic
 /// term absorbs a constant acceleration offset (a small residual tilt error leaks gravity).
-fn lstsq(t: &[f64], s_of: impl Fn(f64) -> f64, y: &[f64]) -> Option<(f64, nalgebra::Vector4<f64>)> {
-    let s: Vec<f64> = t.iter().map(|&v| s_of(v)).collect();
-    let mut m = nalgebra::Matrix4::<f64>::zeros();
-    let mut b = nalgebra::Vector4::<f64>::zeros();
-    for i in 0..t.len() {
-        let x = nalgebra::Vector4::new(1.0, t[i], t[i] * t[i], s[i]);
-        m += x * x.transpose();
-        b += x * y[i];
+fn lstsq(
+    t: &[f64],
+    s_of: impl Fn(f64) -> f64,
+    y: &[f64],
+    poly: &PolySums,
+) -> Option<(f64, nalgebra::Vector4<f64>)> {
+    // only the sums involving s change with the step shape
+    let (mut s1, mut st, mut st2, mut ss, mut sy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (&ti, &yi) in t.iter().zip(y) {
+        let si = s_of(ti);
+        s1 += si;
+        st += si * ti;
+        st2 += si * ti * ti;
+        ss += si * si;
+        sy += si * yi;
     }
+    let x = &poly.xx;
+    let m = nalgebra::Matrix4::new(
+        x[0][0], x[0][1], x[0][2], s1, x[1][0], x[1][1], x[1][2], st, x[2][0], x[2][1], x[2][2],
+        st2, s1, st, st2, ss,
+    );
+    let b = nalgebra::Vector4::new(poly.xy[0], poly.xy[1], poly.xy[2], sy);
     let c = m.lu().solve(&b)?;
-    let sse = (0..t.len())
-        .map(|i| (y[i] - c[0] - c[1] * t[i] - c[2] * t[i] * t[i] - c[3] * s[i]).powi(2))
-        .sum();
-    Some((sse, c))
+    // SSE = yᵀy − cᵀXᵀy at the least-squares solution
+    let sse = (poly.yy - c.dot(&b)).max(0.0);
+    c.iter().all(|v| v.is_finite()).then_some((sse, c))
 }
 
 /// Single-leg-stance attempts of a recording. With `expected` set, only attempts on that
