@@ -48,6 +48,9 @@ pub struct BalanceTrial {
     pub task: String,
     /// True if the task was classified from the signals rather than read from the session.
     pub task_detected: bool,
+    /// True if the stance leg was detected from the weight shift rather than named by the
+    /// task (`single-leg-stance`, or no task).
+    pub side_detected: bool,
     pub duration_s: f64,
     pub calibration: Calibration,
     pub result: TrialResult,
@@ -252,6 +255,7 @@ pub fn analyze_trial(
         );
     }
     let stance = StanceSettings::default();
+    let mut side_detected = false;
     let (task_name, task_detected, result) = match task {
         Some(Task::Walk) => {
             return Err(Error::Unsupported(format!(
@@ -301,17 +305,33 @@ pub fn analyze_trial(
             }
             (t.to_string(), false, TrialResult::Squat(a))
         }
-        None | Some(Task::Other(_)) => {
-            let rate = impacts_per_s(&motion);
-            if rate >= WALKING_IMPACTS_PER_S {
-                return Err(Error::Unsupported(format!(
-                    "{label}: no balance task in session.json and the recording looks like walking ({rate:.1} foot impacts per second); analyse it with `gaitkit analyze`, or set \"task\" (e.g. \"stand\") in session.json"
-                )));
-            }
+        Some(Task::SingleLegStance) => {
+            refuse_walking(label, &motion, "the task is single-leg-stance but")?;
             let (sls, _) = single_leg_stance::single_leg_stance(&motion, None, stance);
-            if let Some(first) = sls.attempts.first() {
-                let side = first.stance_side;
-                if sls.attempts.iter().any(|a| a.stance_side != side) {
+            match sides_of(&sls) {
+                Some((side, both)) => {
+                    warnings.push(format!(
+                        "the task does not name the stance leg: detected from the weight shift as the {} leg",
+                        side.as_str()
+                    ));
+                    if both {
+                        warnings.push("attempts on both legs were found in one recording".into());
+                    }
+                }
+                None => warnings.push("no lift-off of a raised leg was found".into()),
+            }
+            side_detected = true;
+            (
+                "single-leg-stance".to_string(),
+                false,
+                TrialResult::SingleLegStance(sls),
+            )
+        }
+        None | Some(Task::Other(_)) => {
+            refuse_walking(label, &motion, "no balance task in session.json and")?;
+            let (sls, _) = single_leg_stance::single_leg_stance(&motion, None, stance);
+            if let Some((side, both)) = sides_of(&sls) {
+                if both {
                     warnings.push("attempts on both legs were found in one recording".into());
                 }
                 let name = if side == Side::Left {
@@ -319,6 +339,7 @@ pub fn analyze_trial(
                 } else {
                     "single-leg-right"
                 };
+                side_detected = true;
                 (name.to_string(), true, TrialResult::SingleLegStance(sls))
             } else {
                 warnings.push(
@@ -332,11 +353,29 @@ pub fn analyze_trial(
         label: label.to_string(),
         task: task_name,
         task_detected,
+        side_detected,
         duration_s,
         calibration: motion.calibration,
         result,
         warnings,
     })
+}
+
+/// Refuses a recording that looks like walking (`why` starts the message).
+fn refuse_walking(label: &str, motion: &TrunkMotion, why: &str) -> Result<()> {
+    let rate = impacts_per_s(motion);
+    if rate >= WALKING_IMPACTS_PER_S {
+        return Err(Error::Unsupported(format!(
+            "{label}: {why} the recording looks like walking ({rate:.1} foot impacts per second); analyse it with `gaitkit analyze`, or set the balance task (e.g. \"stand\") in session.json"
+        )));
+    }
+    Ok(())
+}
+
+/// Stance side of the first attempt, and whether attempts on both legs were found.
+fn sides_of(sls: &SingleLegStance) -> Option<(Side, bool)> {
+    let side = sls.attempts.first()?.stance_side;
+    Some((side, sls.attempts.iter().any(|a| a.stance_side != side)))
 }
 
 /// Foot-impact rate above which an unlabelled recording is taken for walking, per s, in its

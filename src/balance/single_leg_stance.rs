@@ -105,6 +105,17 @@ pub struct Transfer {
     pub displacement_m: f64,
 }
 
+/// Level-frame ML displacement, m: ML acceleration low-passed at 5 Hz, integrated, the
+/// velocity's drift removed by an 8-s moving median, integrated again.
+pub fn ml_displacement(motion: &TrunkMotion) -> Vec<f64> {
+    let fs = motion.fs_hz;
+    let a = Butterworth::lowpass(4, 5.0, fs).filtfilt(&motion.lin_acc_mps2[1]);
+    let raw_v = cumulative_integral(&a, fs);
+    let drift = moving_median(&raw_v, fs, 8.0);
+    let v: Vec<f64> = raw_v.iter().zip(&drift).map(|(x, d)| x - d).collect();
+    cumulative_integral(&v, fs)
+}
+
 /// Lateral weight transfers of a recording, in time order.
 pub fn weight_transfers(motion: &TrunkMotion, min_transfer_m: f64) -> Vec<Transfer> {
     let fs = motion.fs_hz;
@@ -112,11 +123,7 @@ pub fn weight_transfers(motion: &TrunkMotion, min_transfer_m: f64) -> Vec<Transf
     if (n as f64) < 3.0 * fs {
         return Vec::new();
     }
-    let a = Butterworth::lowpass(4, 5.0, fs).filtfilt(&motion.lin_acc_mps2[1]);
-    let raw_v = cumulative_integral(&a, fs);
-    let drift = moving_median(&raw_v, fs, 8.0);
-    let v: Vec<f64> = raw_v.iter().zip(&drift).map(|(x, d)| x - d).collect();
-    let y = cumulative_integral(&v, fs);
+    let y = ml_displacement(motion);
     let half = (0.6 * fs) as usize;
     let d: Vec<f64> = (0..n)
         .map(|i| y[(i + half).min(n - 1)] - y[i.saturating_sub(half)])
@@ -179,6 +186,7 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
     let ts: Vec<f64> = (lo..hi).map(|i| (i - lo) as f64 / fs).collect();
     let ys = &y[lo..hi];
     let c_t = (centre - lo) as f64 / fs;
+    let poly = PolySums::new(&ts, ys);
     // coarse grid (50 ms), then a 10-ms refinement around the best coarse point
     let search = |t_range: (f64, f64),
                   mid_range: (f64, f64),
@@ -189,7 +197,7 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
             let mut mid = mid_range.0;
             while mid <= mid_range.1 + 1e-9 {
                 let t0 = mid - big_t / 2.0;
-                if let Some((sse, c)) = lstsq(&ts, |t| min_jerk((t - t0) / big_t), ys) {
+                if let Some((sse, c)) = lstsq(&ts, |t| min_jerk((t - t0) / big_t), ys, &poly) {
                     if best.is_none_or(|b| sse < b.0) {
                         *best = Some((sse, t0, big_t, c));
                     }
@@ -247,22 +255,63 @@ pub fn min_jerk(tau: f64) -> f64 {
     t * t * t * (10.0 - 15.0 * t + 6.0 * t * t)
 }
 
+/// Sums of the fixed part of the least-squares problem on [1, t, t², s(t)]: the polynomial
+/// block of XᵀX and Xᵀy, and yᵀy. Shared by every step shape tried on one window.
+struct PolySums {
+    xx: [[f64; 3]; 3],
+    xy: [f64; 3],
+    yy: f64,
+}
+
+impl PolySums {
+    fn new(t: &[f64], y: &[f64]) -> PolySums {
+        let mut p = PolySums {
+            xx: [[0.0; 3]; 3],
+            xy: [0.0; 3],
+            yy: 0.0,
+        };
+        for (&ti, &yi) in t.iter().zip(y) {
+            let x = [1.0, ti, ti * ti];
+            for r in 0..3 {
+                for c in 0..3 {
+                    p.xx[r][c] += x[r] * x[c];
+                }
+                p.xy[r] += x[r] * yi;
+            }
+            p.yy += yi * yi;
+        }
+        p
+    }
+}
+
 /// Least squares of y on [1, t, t², s(t)]; returns (SSE, coefficients). The quadratic
 /// term absorbs a constant acceleration offset (a small residual tilt error leaks gravity).
-fn lstsq(t: &[f64], s_of: impl Fn(f64) -> f64, y: &[f64]) -> Option<(f64, nalgebra::Vector4<f64>)> {
-    let s: Vec<f64> = t.iter().map(|&v| s_of(v)).collect();
-    let mut m = nalgebra::Matrix4::<f64>::zeros();
-    let mut b = nalgebra::Vector4::<f64>::zeros();
-    for i in 0..t.len() {
-        let x = nalgebra::Vector4::new(1.0, t[i], t[i] * t[i], s[i]);
-        m += x * x.transpose();
-        b += x * y[i];
+fn lstsq(
+    t: &[f64],
+    s_of: impl Fn(f64) -> f64,
+    y: &[f64],
+    poly: &PolySums,
+) -> Option<(f64, nalgebra::Vector4<f64>)> {
+    // only the sums involving s change with the step shape
+    let (mut s1, mut st, mut st2, mut ss, mut sy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (&ti, &yi) in t.iter().zip(y) {
+        let si = s_of(ti);
+        s1 += si;
+        st += si * ti;
+        st2 += si * ti * ti;
+        ss += si * si;
+        sy += si * yi;
     }
+    let x = &poly.xx;
+    let m = nalgebra::Matrix4::new(
+        x[0][0], x[0][1], x[0][2], s1, x[1][0], x[1][1], x[1][2], st, x[2][0], x[2][1], x[2][2],
+        st2, s1, st, st2, ss,
+    );
+    let b = nalgebra::Vector4::new(poly.xy[0], poly.xy[1], poly.xy[2], sy);
     let c = m.lu().solve(&b)?;
-    let sse = (0..t.len())
-        .map(|i| (y[i] - c[0] - c[1] * t[i] - c[2] * t[i] * t[i] - c[3] * s[i]).powi(2))
-        .sum();
-    Some((sse, c))
+    // SSE = yᵀy − cᵀXᵀy at the least-squares solution
+    let sse = (poly.yy - c.dot(&b)).max(0.0);
+    c.iter().all(|v| v.is_finite()).then_some((sse, c))
 }
 
 /// Single-leg-stance attempts of a recording. With `expected` set, only attempts on that
@@ -280,6 +329,7 @@ pub fn single_leg_stance(
     let mut dropped = 0;
     let mut i = 0;
     while i < transfers.len() {
+        let out_idx = i;
         let out = transfers[i];
         let side = if out.displacement_m < 0.0 {
             Side::Left
@@ -301,12 +351,29 @@ pub fn single_leg_stance(
         });
         let (back, touch_down_s) = match with_impact {
             Some((k, t)) => (Some(k), Some(t)),
-            None => match candidates.first() {
+            // without an impact, the return must also bring the sway down to standing level
+            None => match candidates.iter().find(|&&k| {
+                sway_ratio_around(motion, transfers[k].start_s).is_none_or(|r| r < SWAY_DROP_RATIO)
+            }) {
                 Some(&k) => (Some(k), Some(transfers[k].start_s)),
                 None => (None, None),
             },
         };
         i = back.map_or(transfers.len(), |b| b + 1);
+        // a foot impact during the hold that the pelvis follows back toward the midline ends
+        // single support earlier than the return transfer found above
+        let mut touch_down_s = touch_down_s;
+        if let Some((td, back_end_s)) = impact_touch_down(
+            motion,
+            lift_off_s,
+            touch_down_s.unwrap_or(end_s),
+            out.displacement_m,
+        ) {
+            touch_down_s = Some(td);
+            i = (out_idx + 1..transfers.len())
+                .find(|&k| transfers[k].start_s >= back_end_s - 0.1)
+                .unwrap_or(transfers.len());
+        }
         if expected.is_some_and(|e| e != side) {
             dropped += 1;
             continue;
@@ -350,6 +417,116 @@ pub fn single_leg_stance(
     (SingleLegStance { attempts, settings }, dropped)
 }
 
+/// Shortest flight before a landing that makes a hop, s (a 1-cm hop flies 90 ms).
+pub const HOP_MIN_FLIGHT_S: f64 = 0.06;
+
+/// Vertical linear acceleration below which the body is taken to be in flight, m/s²
+/// (specific force under 0.4 g: the stance foot unloaded).
+pub const FLIGHT_LIN_ACC_MPS2: f64 = -0.6 * 9.80665;
+
+/// True if the vertical linear acceleration stays below [`FLIGHT_LIN_ACC_MPS2`] for at least
+/// [`HOP_MIN_FLIGHT_S`] in the 0.5 s before sample `peak`: the landing of a hop.
+fn flight_before(v_acc: &[f64], fs: f64, peak: usize) -> bool {
+    let lo = peak.saturating_sub((0.5 * fs) as usize);
+    let need = ((HOP_MIN_FLIGHT_S * fs).ceil() as usize).max(2);
+    let mut run = 0;
+    for &v in &v_acc[lo..peak] {
+        run = if v < FLIGHT_LIN_ACC_MPS2 { run + 1 } else { 0 };
+        if run >= need {
+            return true;
+        }
+    }
+    false
+}
+
+/// Touch-down from a foot impact inside the hold (lift-off + 0.5 s … `stop_s`): the first
+/// vertical impact above max(1.5 m/s², median + 6·MAD of the hold), with no flight in the
+/// 0.5 s before it (a hop's landing) or after it (a push-off),
+/// after which the pelvis moves back toward the midline by at least 40 % of the outward
+/// transfer `out_m` and stays (a minimum-jerk step fitted 0.3, 0.6 or 0.9 s after the
+/// impact, starting within −0.4…+0.6 s of it). Returns the
+/// impact time and the end of the return movement.
+fn impact_touch_down(
+    motion: &TrunkMotion,
+    lift_off_s: f64,
+    stop_s: f64,
+    out_m: f64,
+) -> Option<(f64, f64)> {
+    let fs = motion.fs_hz;
+    let v = &motion.lin_acc_mps2[0];
+    let (a, b) = (motion.index(lift_off_s + 0.5), motion.index(stop_s - 0.05));
+    if b <= a + 2 {
+        return None;
+    }
+    let threshold = median_mad(&v[a..b]).map_or(1.5, |(m, s)| (m + 6.0 * s).max(1.5));
+    let y = ml_displacement(motion);
+    let gap = (0.3 * fs) as usize;
+    let mut last: Option<usize> = None;
+    for p in a.max(1)..b.min(v.len() - 1) {
+        if !(v[p] > threshold && v[p] >= v[p - 1] && v[p] > v[p + 1]) {
+            continue;
+        }
+        if last.is_some_and(|l| p - l < gap) {
+            continue;
+        }
+        last = Some(p);
+        // the landing of a hop, or the push-off into one
+        let push_off = flight_before(v, fs, (p + (0.5 * fs) as usize).min(v.len() - 1));
+        if push_off || flight_before(v, fs, p) {
+            continue;
+        }
+        let t_imp = p as f64 / fs;
+        for after_s in [0.3, 0.6, 0.9] {
+            let centre = (p + (after_s * fs) as usize).min(y.len() - 1);
+            if let Some(t) = fit_min_jerk(&y, fs, centre) {
+                if t.displacement_m.signum() != out_m.signum()
+                    && t.displacement_m.abs() >= 0.4 * out_m.abs()
+                    && t.start_s > t_imp - 0.4
+                    && t.start_s < t_imp + 0.6
+                {
+                    return Some((t_imp, t.end_s));
+                }
+            }
+        }
+        if let Some(ratio) = sway_ratio_around(motion, t_imp) {
+            if ratio < SWAY_DROP_RATIO {
+                return Some((t_imp, t_imp + 1.8));
+            }
+        }
+    }
+    None
+}
+
+/// Sway after / sway before below which an impact ends single support: standing on both feet
+/// sways less than on one (single-leg sway is 2–3 times bipedal sway; metrics.md B3).
+pub const SWAY_DROP_RATIO: f64 = 0.6;
+
+/// RMS of the frontal and sagittal angular velocity, low-passed at 3 Hz, over [from_s, to_s],
+/// deg/s; `None` for less than 1 s of data.
+fn sway_rate_rms(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Option<f64> {
+    let fs = motion.fs_hz;
+    let end_s = motion.len() as f64 / fs;
+    let (from_s, to_s) = (from_s.max(0.0), to_s.min(end_s));
+    if to_s - from_s < 1.0 {
+        return None;
+    }
+    // filter with 1 s of margin on each side so that the edges do not count
+    let (lo, hi) = (motion.index(from_s - 1.0), motion.index(to_s + 1.0));
+    let lp = Butterworth::lowpass(2, 3.0, fs);
+    let ml = lp.filtfilt(&motion.gyr_dps[1][lo..=hi]);
+    let ap = lp.filtfilt(&motion.gyr_dps[2][lo..=hi]);
+    let (i, j) = (motion.index(from_s) - lo, motion.index(to_s) - lo);
+    let m: f64 = (i..j).map(|k| ml[k] * ml[k] + ap[k] * ap[k]).sum::<f64>();
+    Some((m / (j - i).max(1) as f64).sqrt())
+}
+
+/// Sway over 1.8–3.3 s after `t_s` divided by sway over 2.5–0.5 s before it.
+fn sway_ratio_around(motion: &TrunkMotion, t_s: f64) -> Option<f64> {
+    let before = sway_rate_rms(motion, t_s - 2.5, t_s - 0.5)?;
+    let after = sway_rate_rms(motion, t_s + 1.8, t_s + 3.3)?;
+    (before > 0.0).then(|| after / before)
+}
+
 /// Foot impact before a return transfer: the largest vertical acceleration peak in
 /// [return start − 0.3 s, return start + 0.1 s] if it exceeds max(1.5 m/s², median + 6·MAD of
 /// the hold).
@@ -378,8 +555,9 @@ fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss>
     let (med, mad) = median_mad(v).unwrap_or((0.0, 0.0));
     let hop_threshold = (med + 10.0 * mad).max(3.0);
     let mut last_hop: Option<usize> = None;
+    let full = &motion.lin_acc_mps2[0];
     for i in 1..v.len() - 1 {
-        if v[i] > hop_threshold
+        if (v[i] > hop_threshold || (v[i] > 1.5 && flight_before(full, fs, a + i)))
             && v[i] >= v[i - 1]
             && v[i] > v[i + 1]
             && last_hop.is_none_or(|l| i - l > (0.5 * fs) as usize)

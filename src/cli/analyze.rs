@@ -141,6 +141,13 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         // balance tasks go to the balance analyses (the task is in session.json)
         let session = Session::read(&args.input)?;
         if let Some(task) = session.task {
+            if let crate::recording::Task::Other(name) = &task {
+                bail!(
+                    "{}: session.json names the task \"{name}\", which gaitkit does not know; known tasks: {} (or leave \"task\" out for a walk)",
+                    args.input.display(),
+                    crate::recording::Task::KNOWN.join(", ")
+                );
+            }
             if task.is_balance() {
                 println!(
                     "Task {task}: balance analysis (to compare left and right, give both sessions to `gaitkit balance`).\n"

@@ -222,8 +222,11 @@ pub enum Task {
     Stand,
     /// Double-leg standing balance, eyes closed.
     StandEyesClosed,
+    /// Single-leg stance standing on the left leg.
     SingleLegLeft,
     SingleLegRight,
+    /// Single-leg stance without the side: the stance leg is detected.
+    SingleLegStance,
     SquatLeft,
     SquatRight,
     StepDownLeft,
@@ -232,12 +235,13 @@ pub enum Task {
 }
 
 impl Task {
-    pub const KNOWN: [&'static str; 9] = [
+    pub const KNOWN: [&'static str; 10] = [
         "walk",
         "stand",
         "stand-eyes-closed",
         "single-leg-left",
         "single-leg-right",
+        "single-leg-stance",
         "squat-left",
         "squat-right",
         "step-down-left",
@@ -257,6 +261,7 @@ impl Task {
             Task::StandEyesClosed => "stand-eyes-closed",
             Task::SingleLegLeft => "single-leg-left",
             Task::SingleLegRight => "single-leg-right",
+            Task::SingleLegStance => "single-leg-stance",
             Task::SquatLeft => "squat-left",
             Task::SquatRight => "squat-right",
             Task::StepDownLeft => "step-down-left",
@@ -275,6 +280,7 @@ impl FromStr for Task {
             "stand-eyes-closed" => Task::StandEyesClosed,
             "single-leg-left" => Task::SingleLegLeft,
             "single-leg-right" => Task::SingleLegRight,
+            "single-leg-stance" => Task::SingleLegStance,
             "squat-left" => Task::SquatLeft,
             "squat-right" => Task::SquatRight,
             "step-down-left" => Task::StepDownLeft,
