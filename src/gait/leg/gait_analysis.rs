@@ -147,7 +147,7 @@ pub fn to_gait_analysis(
             legs.sync.right_offset_s
         ),
         SyncMethod::FileTimestamps => {
-            "The leg sensors' timestamps were used as recorded (no shared clock declared, no sync jump found; the walking timing is plausible).".to_string()
+            "The leg sensors' timestamps were used as recorded (no shared clock declared, no sync jump used): the walking timing is plausible, which does not prove the clocks agree, so step times, double support and the phase between the legs are not given.".to_string()
         }
     });
     for (side, a) in [

@@ -377,7 +377,11 @@ pub fn analyze_legs(input: &LegInput) -> Result<LegAnalysis> {
         None => quality.push(Check::new(
             "same_data",
             Outcome::NotRun,
-            "The leg sensors have different sampling rates; they were not compared sample by sample.",
+            if same_rate {
+                "The leg sensors' motion is too uniform to compare sample by sample."
+            } else {
+                "The leg sensors have different sampling rates; they were not compared sample by sample."
+            },
         )),
     }
 
