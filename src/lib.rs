@@ -14,5 +14,6 @@ pub mod recording;
 pub mod report;
 pub mod sensors;
 pub mod signal;
+pub mod stream;
 
 pub use error::{Error, Result};

@@ -11,6 +11,7 @@ pub mod compare;
 pub mod demo;
 pub mod doctor;
 pub mod guard;
+pub mod live;
 pub mod progress;
 pub mod record;
 pub mod report;
@@ -41,6 +42,8 @@ pub enum Command {
     Record(record::RecordArgs),
     /// Check Bluetooth and a new sensor: model, firmware, start replies, rate, gravity, noise
     Doctor(doctor::DoctorArgs),
+    /// Step-by-step feedback while walking: rolling symmetry and cadence, targets, metronome
+    Live(live::LiveArgs),
     /// Standing sway, single-leg stance, squat and step-down of session folders, left vs right
     Balance(balance::BalanceArgs),
     /// Before/after charts and a verdict per metric (improved, unchanged, worse; meaningful?)
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Scan(a) => scan::run(a),
         Command::Record(a) => record::run(a),
         Command::Doctor(a) => doctor::run(a),
+        Command::Live(a) => live::run(a),
         Command::Balance(a) => balance::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Progress(a) => progress::run(a),

@@ -1,0 +1,67 @@
+//! Stage 5: the per-step record sent to the displays and written to `--events-out`
+//! (one JSON object per line), and the summary closing the file.
+
+use serde::Serialize;
+
+use super::rolling::RollingValues;
+use crate::gait::Side;
+
+/// One emitted step.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LiveStep {
+    /// Contact time, recording clock, s.
+    pub t_s: f64,
+    /// Recording-clock time at which the step was emitted, s (`emitted_s − t_s` is the
+    /// feedback latency).
+    pub emitted_s: f64,
+    /// Foot that landed; `None` ("side unknown") unless trustworthy.
+    pub side: Option<Side>,
+    /// Time since the previous contact, s; `None` for the first step after a pause or gap.
+    pub step_time_s: Option<f64>,
+    /// Stance time of this foot's previous contact (leg sensors only), s.
+    pub stance_time_s: Option<f64>,
+    /// All targets met; `None` without targets or when a needed value is unknown.
+    pub on_target: Option<bool>,
+    pub rolling: RollingValues,
+}
+
+/// Closing line of `--events-out`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LiveSummary {
+    pub steps: usize,
+    /// Steps with a side shown.
+    pub steps_with_side: usize,
+    /// Steps on target / steps judged (on or off), %; `None` when none was judged.
+    pub on_target_pct: Option<f64>,
+    /// Median and 95th percentile of `emitted_s − t_s`, s.
+    pub latency_median_s: Option<f64>,
+    pub latency_p95_s: Option<f64>,
+    /// Sensor drop-outs during the session: placement, start and end on the recording clock.
+    pub dropouts: Vec<Dropout>,
+    pub last_rolling: RollingValues,
+}
+
+/// A stretch without data from one sensor; feedback paused during it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dropout {
+    pub placement: String,
+    pub start_s: f64,
+    pub end_s: Option<f64>,
+}
+
+impl LiveSummary {
+    pub fn of(steps: &[LiveStep], dropouts: Vec<Dropout>) -> LiveSummary {
+        let judged: Vec<bool> = steps.iter().filter_map(|s| s.on_target).collect();
+        let on = judged.iter().filter(|&&b| b).count();
+        let lat: Vec<f64> = steps.iter().map(|s| s.emitted_s - s.t_s).collect();
+        LiveSummary {
+            steps: steps.len(),
+            steps_with_side: steps.iter().filter(|s| s.side.is_some()).count(),
+            on_target_pct: (!judged.is_empty()).then(|| 100.0 * on as f64 / judged.len() as f64),
+            latency_median_s: crate::signal::stats::median(&lat),
+            latency_p95_s: crate::signal::stats::percentile(&lat, 95.0),
+            dropouts,
+            last_rolling: steps.last().map(|s| s.rolling).unwrap_or_default(),
+        }
+    }
+}

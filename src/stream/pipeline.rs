@@ -1,0 +1,151 @@
+//! All online stages together: samples in, steps out, drop-outs paused.
+
+use super::detector::{DetectorParams, StreamDetector};
+use super::events::{Dropout, LiveStep};
+use super::rolling::{Rolling, StepInput};
+use super::side_rule::{AlternationRule, SideRule};
+use super::targets::{on_target, Target};
+use crate::analyze::AnalyzeOptions;
+use crate::recording::{ImuSample, Placement, Session};
+
+/// Longest interval between two contacts that is one step, s; longer is a pause (the
+/// offline bouts end after a pause of this order).
+pub const MAX_STEP_S: f64 = 2.0;
+
+/// Settings of a live session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveOptions {
+    pub detector: DetectorParams,
+    /// Steps the rolling values cover.
+    pub rolling_steps: usize,
+    pub targets: Vec<Target>,
+    pub analysis: AnalyzeOptions,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        LiveOptions {
+            detector: DetectorParams::default(),
+            rolling_steps: super::rolling::DEFAULT_STEPS,
+            targets: Vec::new(),
+            analysis: AnalyzeOptions::default(),
+        }
+    }
+}
+
+/// A live session: feed samples, get steps.
+pub struct LivePipeline {
+    detector: StreamDetector,
+    side_rule: Box<dyn SideRule + Send>,
+    rolling: Rolling,
+    targets: Vec<Target>,
+    previous_t_s: Option<f64>,
+    missing: Vec<(Placement, f64)>,
+    dropouts: Vec<Dropout>,
+    steps: Vec<LiveStep>,
+}
+
+impl LivePipeline {
+    pub fn new(session: &Session, opts: &LiveOptions) -> Self {
+        LivePipeline {
+            detector: StreamDetector::new(session, opts.detector, opts.analysis.clone()),
+            side_rule: Box::new(AlternationRule::default()),
+            rolling: Rolling::new(opts.rolling_steps),
+            targets: opts.targets.clone(),
+            previous_t_s: None,
+            missing: Vec::new(),
+            dropouts: Vec::new(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Window analyses run so far.
+    pub fn analyses(&self) -> u64 {
+        self.detector.runs
+    }
+
+    /// Every step emitted so far.
+    pub fn steps(&self) -> &[LiveStep] {
+        &self.steps
+    }
+
+    pub fn dropouts(&self) -> &[Dropout] {
+        &self.dropouts
+    }
+
+    /// Sensors without data now.
+    pub fn missing(&self) -> Vec<Placement> {
+        self.missing.iter().map(|m| m.0).collect()
+    }
+
+    /// A sensor stopped delivering at `since_s` (its last sample): feedback pauses until it
+    /// is back.
+    pub fn sensor_lost(&mut self, placement: Placement, since_s: f64) {
+        if !self.missing.iter().any(|m| m.0 == placement) {
+            self.missing.push((placement, since_s));
+            self.dropouts.push(Dropout {
+                placement: placement.to_string(),
+                start_s: since_s,
+                end_s: None,
+            });
+        }
+    }
+
+    /// A lost sensor delivers again from `at_s`: the gap is marked for the analysis and the
+    /// rolling values restart (values across a gap would mix two walks).
+    pub fn sensor_back(&mut self, placement: Placement, at_s: f64) {
+        if let Some(k) = self.missing.iter().position(|m| m.0 == placement) {
+            let (_, since) = self.missing.remove(k);
+            self.detector.mark_gap(placement, since, at_s);
+            if let Some(d) = self
+                .dropouts
+                .iter_mut()
+                .rev()
+                .find(|d| d.placement == placement.as_str() && d.end_s.is_none())
+            {
+                d.end_s = Some(at_s);
+            }
+            self.rolling.clear();
+            self.previous_t_s = None;
+        }
+    }
+
+    /// Adds one sample; returns the steps emitted now. Nothing is emitted while a sensor
+    /// is missing.
+    pub fn push(&mut self, placement: Placement, s: &ImuSample) -> Vec<LiveStep> {
+        if self.missing.iter().any(|m| m.0 == placement) {
+            self.sensor_back(placement, s.time_s);
+        }
+        self.detector.push(placement, s);
+        if !self.missing.is_empty() {
+            return Vec::new();
+        }
+        let contacts = self.detector.poll(s.time_s);
+        let mut out = Vec::with_capacity(contacts.len());
+        for c in contacts {
+            let side = self.side_rule.side(&c);
+            let step_time_s = self
+                .previous_t_s
+                .map(|p| c.t_s - p)
+                .filter(|&d| d > 0.0 && d <= MAX_STEP_S);
+            self.previous_t_s = Some(c.t_s);
+            let rolling = self.rolling.push(StepInput {
+                side,
+                step_time_s,
+                stance_time_s: c.previous_stance_s.filter(|_| side.is_some()),
+            });
+            let step = LiveStep {
+                t_s: c.t_s,
+                emitted_s: c.emitted_s,
+                side,
+                step_time_s,
+                stance_time_s: c.previous_stance_s,
+                on_target: on_target(&self.targets, step_time_s, &rolling),
+                rolling,
+            };
+            self.steps.push(step);
+            out.push(step);
+        }
+        out
+    }
+}

@@ -1,0 +1,101 @@
+//! `gaitkit live --replay`: the JSON Lines log (one object per step, then the summary), the
+//! plain per-step output, and clear errors for bad options.
+
+mod support;
+
+use std::path::Path;
+
+use support::{gaitkit_ok, run_gaitkit};
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn replay_writes_one_line_per_step_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("steps.jsonl");
+    let out = gaitkit_ok(&[
+        "live",
+        "--replay",
+        &fixture("mobilised_HA001_Test5_Trial1"),
+        "--speed",
+        "1000",
+        "--target",
+        "cadence=100",
+        "--events-out",
+        events.to_str().unwrap(),
+    ]);
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&events)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (summary, steps) = lines.split_last().unwrap();
+    // the 10 contacts of the offline analysis, and one more where the walk stops
+    assert_eq!(steps.len(), 11);
+    let mut previous = f64::NEG_INFINITY;
+    for s in steps {
+        let t = s["t_s"].as_f64().unwrap();
+        let emitted = s["emitted_s"].as_f64().unwrap();
+        assert!(t > previous && emitted >= t);
+        previous = t;
+        assert!(s["side"].is_null() || ["left", "right"].contains(&s["side"].as_str().unwrap()));
+        // a cadence target judges every step that has a step time, by that step's cadence
+        match s["step_time_s"].as_f64() {
+            Some(st) => assert_eq!(
+                s["on_target"].as_bool(),
+                Some((60.0 / st - 100.0).abs() <= 5.0)
+            ),
+            None => assert!(s["on_target"].is_null()),
+        }
+        assert!(s["rolling"]["steps"].as_u64().unwrap() <= 10);
+        // no stance time from a trunk sensor
+        assert!(s["stance_time_s"].is_null());
+    }
+    let summary = &summary["summary"];
+    assert_eq!(summary["steps"].as_u64(), Some(11));
+    let median = summary["latency_median_s"].as_f64().unwrap();
+    assert!(median > 0.15 && median < 0.30, "{median}");
+    // not a terminal: one line per step, then the summary
+    assert_eq!(out.lines().filter(|l| l.contains(" s  ")).count(), 11);
+    assert!(out.contains("11 steps"), "{out}");
+}
+
+#[test]
+fn bad_options_are_refused_with_what_to_do() {
+    let dir = fixture("mobilised_HA001_Test5_Trial1");
+    for (args, expected) in [
+        (
+            vec!["--speed", "0"],
+            "--speed 0: give a factor from 0.1 to 1000",
+        ),
+        (vec!["--speed", "NaN"], "--speed NaN"),
+        (vec!["--target", "speed=1.2"], "unknown metric \"speed\""),
+        (vec!["--target", "stance-si=0"], "CENTRE±TOLERANCE"),
+        (vec!["--steps", "1"], "--steps 1: give 2 to 200 steps"),
+    ] {
+        let mut all = vec!["live", "--replay", dir.as_str()];
+        all.extend(args.iter());
+        let out = run_gaitkit(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(expected),
+            "{args:?}: {err}"
+        );
+    }
+    let out = run_gaitkit(&["live", "--replay", "/no/such/session"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file or folder"));
+    // the log never replaces an input file
+    let csv = format!("{dir}/lower_back.csv");
+    let out = run_gaitkit(&["live", "--replay", &dir, "--events-out", &csv]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("would destroy it"),
+        "{err}"
+    );
+}
