@@ -6,6 +6,7 @@
 
 pub mod analyze;
 pub mod balance;
+pub mod batch;
 pub mod cli;
 pub mod demo;
 pub mod error;

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 pub mod analyze;
 pub mod balance;
+pub mod batch;
 pub mod compare;
 pub mod demo;
 pub mod doctor;
@@ -52,6 +53,9 @@ pub enum Command {
     Progress(progress::ProgressArgs),
     /// One self-contained HTML report: a patient page and a therapist page
     Report(report::ReportArgs),
+    /// Analyse every session folder below the given folders on all cores: one JSON each and
+    /// a summary.csv; re-runs skip unchanged sessions
+    Batch(batch::BatchArgs),
 }
 
 /// Runs the command line and maps errors to a message on stderr and exit code 1.
@@ -75,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => compare::run(a),
         Command::Progress(a) => progress::run(a),
         Command::Report(a) => report::run(a),
+        Command::Batch(a) => batch::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

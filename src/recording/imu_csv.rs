@@ -64,10 +64,28 @@ impl ImuTable {
     ///
     /// The file must be a regular file: its metadata is checked before it is opened, so a
     /// named pipe or device is refused instead of blocking.
+    ///
+    /// Ordinary files (plain comma-separated numbers) are parsed by a byte-level reader over
+    /// blocks of [`READ_BLOCK_BYTES`]; anything it does not handle (quotes, blank lines, text
+    /// in a column, any invalid value) is read again by [`ImuTable::from_reader`], so the
+    /// result and every error message are those of that reader.
     pub fn read(path: &Path) -> Result<ImuTable> {
         check_regular_file(path)?;
+        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        if let Some(table) = fast::read(&mut file).map_err(|e| Error::io(path, e))? {
+            return Ok(table);
+        }
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         Self::from_reader(file, path)
+    }
+
+    /// Parses CSV held in memory: the byte-level reader of [`ImuTable::read`], with
+    /// [`ImuTable::from_reader`] for everything it does not handle (same results and errors).
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<ImuTable> {
+        match fast::parse(bytes) {
+            Some(t) => Ok(t),
+            None => Self::from_reader(bytes, path),
+        }
     }
 
     /// Parses CSV from any reader; `path` names the source in errors.
@@ -219,6 +237,9 @@ impl ImuTable {
     }
 }
 
+/// Block size of the byte-level reader, bytes.
+pub const READ_BLOCK_BYTES: usize = 1 << 20;
+
 /// Longest line accepted, bytes: a header with dozens of extra columns or a row of numbers is
 /// far shorter; anything longer is not a sensor CSV (binary data, a file without line breaks).
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
@@ -348,6 +369,8 @@ impl<R: Read> Read for LineGuard<R> {
         Ok(n)
     }
 }
+
+mod fast;
 
 fn parse_number(field: &[u8]) -> Option<f64> {
     let v: f64 = fast_float2::parse(field).ok()?;
