@@ -11,6 +11,7 @@ pub mod compare;
 pub mod demo;
 pub mod doctor;
 pub mod guard;
+pub mod import;
 pub mod progress;
 pub mod record;
 pub mod report;
@@ -39,6 +40,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Record a session from one or more BLE sensors into a session folder.
     Record(record::RecordArgs),
+    /// Read a phone app's export (Polar Sensor Logger, Sensor Logger, …) into a session folder
+    Import(import::ImportArgs),
     /// Check Bluetooth and a new sensor: model, firmware, start replies, rate, gravity, noise
     Doctor(doctor::DoctorArgs),
     /// Standing sway, single-leg stance, squat and step-down of session folders, left vs right
@@ -66,6 +69,7 @@ pub fn main() -> ExitCode {
         Command::Analyze(a) => analyze::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Record(a) => record::run(a),
+        Command::Import(a) => import::run(a),
         Command::Doctor(a) => doctor::run(a),
         Command::Balance(a) => balance::run(a),
         Command::Compare(a) => compare::run(a),

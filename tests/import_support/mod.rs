@@ -1,0 +1,236 @@
+//! Shared by the import tests: fixtures rotated and resampled, the analysis of an export and
+//! its agreement with the native fixture's analysis.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use gaitkit::analyze::{analyze_session, analyze_with, AnalyzeOptions};
+use gaitkit::gait::evaluation::match_events;
+use gaitkit::gait::GaitAnalysis;
+use gaitkit::import::read_export;
+use gaitkit::recording::{Axes, ImuSample, ImuTable, Placement, Session};
+
+pub const WALKS: [&str; 2] = [
+    "mobilised_HA001_Test5_Trial1",
+    "mobilised_MS001_Test5_Trial1",
+];
+
+pub fn fixture_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// The fixture's first sensor table and its session.
+pub fn fixture(name: &str) -> (ImuTable, Session) {
+    let dir = fixture_dir(name);
+    let s = Session::read(&dir).unwrap();
+    (ImuTable::read(&dir.join(&s.sensors[0].file)).unwrap(), s)
+}
+
+/// Analysis of the native fixture folder.
+pub fn native(name: &str) -> GaitAnalysis {
+    analyze_session(&fixture_dir(name), &AnalyzeOptions::default())
+        .unwrap()
+        .gait
+        .unwrap()
+}
+
+/// The table re-expressed in a sensor mounted with axes `to` instead of `from`.
+pub fn reorient(t: &ImuTable, from: Axes, to: Axes) -> ImuTable {
+    let m = to.sensor_to_body().transpose() * from.sensor_to_body();
+    let mut out = ImuTable::default();
+    for i in 0..t.len() {
+        let s = t.sample(i);
+        let a = m * nalgebra::Vector3::from(s.acc_mps2);
+        let g = m * nalgebra::Vector3::from(s.gyr_dps);
+        out.push(&ImuSample {
+            time_s: s.time_s,
+            acc_mps2: [a.x, a.y, a.z],
+            gyr_dps: [g.x, g.y, g.z],
+        });
+    }
+    out
+}
+
+/// Linear interpolation of the table at `t_s` (inside its span).
+pub fn at(t: &ImuTable, t_s: f64) -> ImuSample {
+    let n = t.len();
+    let k = t.time_s.partition_point(|&x| x <= t_s).clamp(1, n - 1);
+    let (a, b) = (t.sample(k - 1), t.sample(k));
+    let w = ((t_s - a.time_s) / (b.time_s - a.time_s)).clamp(0.0, 1.0);
+    let mix = |x: [f64; 3], y: [f64; 3]| {
+        [
+            x[0] + w * (y[0] - x[0]),
+            x[1] + w * (y[1] - x[1]),
+            x[2] + w * (y[2] - x[2]),
+        ]
+    };
+    ImuSample {
+        time_s: t_s,
+        acc_mps2: mix(a.acc_mps2, b.acc_mps2),
+        gyr_dps: mix(a.gyr_dps, b.gyr_dps),
+    }
+}
+
+/// Sample times at `rate_hz` from `start_s` over the table's span.
+pub fn times(t: &ImuTable, rate_hz: f64, start_s: f64) -> Vec<f64> {
+    let end = t.time_s[t.len() - 1];
+    (0..)
+        .map(|i| start_s + i as f64 / rate_hz)
+        .take_while(|&x| x <= end)
+        .collect()
+}
+
+/// Analysis of an export at `paths` with `axes` (or the export's default).
+pub fn analyze_export(paths: &[PathBuf], placement: Placement, axes: Option<Axes>) -> GaitAnalysis {
+    let imported = read_export(paths).unwrap();
+    let axes = gaitkit::import::resolve_axes(&imported, placement, axes).unwrap();
+    let (session, table) = imported.in_memory_session(placement, axes).unwrap();
+    analyze_with(
+        paths[0].parent().unwrap(),
+        &session,
+        &AnalyzeOptions::default(),
+        &|_| Ok(table.clone()),
+    )
+    .unwrap()
+    .gait
+    .unwrap()
+}
+
+/// Agreement of an analysis with the native one: F1 of the initial contacts at 0.10 s,
+/// share of matched contacts given the same side, cadence ratio − 1.
+#[derive(Debug, Clone, Copy)]
+pub struct Agreement {
+    pub f1: f64,
+    pub sides: f64,
+    pub cadence_rel: f64,
+}
+
+pub fn agreement(got: &GaitAnalysis, want: &GaitAnalysis, shift_s: f64) -> Agreement {
+    let g: Vec<f64> = got
+        .initial_contacts
+        .iter()
+        .map(|c| c.t_s + shift_s)
+        .collect();
+    let w: Vec<f64> = want.initial_contacts.iter().map(|c| c.t_s).collect();
+    let m = match_events(&g, &w, 0.10);
+    let same = m
+        .pairs
+        .iter()
+        .filter(|&&(a, b)| got.initial_contacts[a].side == want.initial_contacts[b].side)
+        .count();
+    let cg = got.summary.cadence_spm.unwrap();
+    let cw = want.summary.cadence_spm.unwrap();
+    Agreement {
+        f1: m.f1(),
+        sides: same as f64 / m.pairs.len().max(1) as f64,
+        cadence_rel: cg / cw - 1.0,
+    }
+}
+
+/// Asserts the agreement the import tests require.
+pub fn assert_agrees(what: &str, a: Agreement) {
+    println!(
+        "{what}: F1@0.10 {:.3}, same side {:.3}, cadence {:+.2} %",
+        a.f1,
+        a.sides,
+        100.0 * a.cadence_rel
+    );
+    assert!(
+        a.f1 >= 0.95 && a.sides >= 0.95 && a.cadence_rel.abs() <= 0.02,
+        "{what}: F1 {:.3}, sides {:.3}, cadence {:+.2} %",
+        a.f1,
+        a.sides,
+        100.0 * a.cadence_rel
+    );
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+pub fn axes(s: &str) -> Axes {
+    s.parse().unwrap()
+}
+
+/// Samples of the table at `rate_hz` (resampled) or as recorded (`None`), from `start_s`.
+pub fn samples(t: &ImuTable, rate_hz: Option<f64>, start_s: f64) -> Vec<ImuSample> {
+    match rate_hz {
+        Some(r) => times(t, r, start_s).into_iter().map(|x| at(t, x)).collect(),
+        None => (0..t.len())
+            .map(|i| t.sample(i))
+            .filter(|s| s.time_s >= start_s)
+            .collect(),
+    }
+}
+
+/// Gyro value as the Polar app prints it: 0.01 deg/s steps stored in a float32, some
+/// printed with the float32 artefact (`0.42000002`).
+pub fn polar_dps(v: f64, k: usize) -> String {
+    let f = ((v * 100.0).round() / 100.0) as f32;
+    if k % 3 == 1 && f != 0.0 {
+        format!("{}", f32::from_bits(f.to_bits() + 1))
+    } else {
+        format!("{f:?}")
+    }
+}
+
+/// Polar Sensor Logger files of a table: `<stem>_ACC.txt` (mg, integers) and `<stem>_GYRO.txt`
+/// (dps), sensor ns since 2000-01-01 from `base_ns`, the gyro stream starting 31.6 µs before
+/// the acc one, phone timestamps regenerated per 36-sample packet about 380 ms apart between
+/// the streams, as in the app's sample files.
+pub fn write_polar(
+    dir: &Path,
+    t: &ImuTable,
+    rate_hz: Option<f64>,
+    stem: &str,
+    base_ns: i64,
+    trailing_space: bool,
+) -> Vec<PathBuf> {
+    let sp = if trailing_space { " " } else { "" };
+    let mut out = Vec::new();
+    for (kind, unit, lag_ns, phone_ms) in
+        [("ACC", "mg", 31_633i64, 978i64), ("GYRO", "dps", 0, 1357)]
+    {
+        let mut text =
+            format!("Phone timestamp;sensor timestamp [ns];X [{unit}];Y [{unit}];Z [{unit}]{sp}\n");
+        // resampled: the stream starts `lag_ns` later; as recorded: stamps shifted by it
+        let (start, shift) = match rate_hz {
+            Some(_) => (lag_ns as f64 * 1e-9, 0),
+            None => (0.0, lag_ns),
+        };
+        for (k, s) in samples(t, rate_hz, start).iter().enumerate() {
+            let ns = base_ns + shift + (s.time_s * 1e9).round() as i64;
+            let packet = (k / 36) as i64;
+            let ms = 36_000 + phone_ms + packet * 36 * 19;
+            let phone = format!("2022-04-25T11:39:{:02}.{:03}", (ms / 1000) % 60, ms % 1000);
+            let v = if kind == "ACC" {
+                let mg = |a: f64| format!("{}", (a / 9.80665 * 1000.0).round() as i64);
+                format!(
+                    "{};{};{}",
+                    mg(s.acc_mps2[0]),
+                    mg(s.acc_mps2[1]),
+                    mg(s.acc_mps2[2])
+                )
+            } else {
+                let g = s.gyr_dps;
+                format!(
+                    "{};{};{}",
+                    polar_dps(g[0], k),
+                    polar_dps(g[1], k + 1),
+                    polar_dps(g[2], k + 2)
+                )
+            };
+            text.push_str(&format!("{phone};{ns};{v}\n"));
+        }
+        out.push(write(dir, &format!("{stem}_{kind}.txt"), &text));
+    }
+    out
+}
+
+/// Sensor ns since 2000-01-01 of the app's sample recording (2022-04-25 11:39:34.83 local).
+pub const POLAR_BASE_NS: i64 = 704_201_974_831_254_116;
