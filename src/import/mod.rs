@@ -21,10 +21,13 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime};
 
 use crate::error::{Error, Location, Result};
 use crate::recording::session::{DeviceInfo, ImportSource};
+use crate::recording::units::gyr_unit_problem;
+use crate::recording::GyrUnit;
 use crate::recording::{Axes, ImuCsvWriter, ImuSample, ImuTable, Placement, SensorEntry, Session};
 use crate::sensors::{mounting, Model};
 
 pub mod polar;
+pub mod sensor_logger;
 
 /// Largest export file read, bytes (an hour at 200 Hz is well under 100 MB).
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
@@ -37,15 +40,17 @@ pub const GAP_FACTOR: f64 = 1.5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum App {
     PolarSensorLogger,
+    SensorLogger,
 }
 
 impl App {
     /// Every app, in the order formats are tried.
-    pub const ALL: [App; 1] = [App::PolarSensorLogger];
+    pub const ALL: [App; 2] = [App::PolarSensorLogger, App::SensorLogger];
 
     pub fn name(self) -> &'static str {
         match self {
             App::PolarSensorLogger => "Polar Sensor Logger",
+            App::SensorLogger => "Sensor Logger",
         }
     }
 
@@ -53,6 +58,7 @@ impl App {
     fn read(self, files: &[InputFile]) -> std::result::Result<Export, Refusal> {
         match self {
             App::PolarSensorLogger => polar::read(files),
+            App::SensorLogger => sensor_logger::read(files),
         }
     }
 }
@@ -503,6 +509,30 @@ pub fn merge(export: Export) -> Result<Imported> {
             ),
         ));
     }
+    let from_rad = export.gyr.unit.contains("rad");
+    let problem = gyr_unit_problem(&table, GyrUnit::DegreesPerSecond).or_else(|| {
+        from_rad
+            .then(|| gyr_unit_problem(&table, GyrUnit::RadiansPerSecond))
+            .flatten()
+    });
+    if let Some(problem) = problem {
+        let suggests = if problem.contains("deg/s already") {
+            " The data suggest deg/s: the values are about 57 times too large for rad/s."
+        } else if problem.contains("rad/s") {
+            " The data suggest rad/s: the values are about 57 times too small for deg/s."
+        } else {
+            ""
+        };
+        return Err(Error::input(
+            Location::file(&export.gyr.file),
+            format!(
+                "the angular velocity, in {} by the {} format, does not fit the data: the unit cannot be established.{suggests} (gaitkit's check: {})",
+                export.gyr.unit,
+                export.app,
+                problem.split(". ").next().unwrap_or(&problem)
+            ),
+        ));
+    }
     let t0 = t0.unwrap_or(0.0);
     let shift = Some(chrono::Duration::microseconds((t0 * 1e6).round() as i64));
     let start_time = export
@@ -563,6 +593,24 @@ pub fn merge(export: Export) -> Result<Imported> {
 
 fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
+}
+
+/// `a + b`, `b` interpolated at `a`'s times (e.g. linear acceleration plus gravity); `a`'s
+/// samples outside `b`'s span or inside one of its gaps are left out.
+pub fn add_streams(a: &Stream, b: &Stream, unit: &str) -> Stream {
+    let mut out = Stream::new(&a.file, unit);
+    let dt = b.interval_s();
+    let mut j = 0usize;
+    for (i, &t) in a.t_s.iter().enumerate() {
+        while j + 1 < b.len() && b.t_s[j + 1] <= t {
+            j += 1;
+        }
+        if let Some(v) = (!b.is_empty()).then(|| interpolate(b, j, t, dt)).flatten() {
+            let x = a.xyz[i];
+            out.push(t, [x[0] + v[0], x[1] + v[1], x[2] + v[2]]);
+        }
+    }
+    out
 }
 
 /// The other stream's value at `t`, between its samples `j` and `j + 1`; `None` outside its
@@ -920,6 +968,11 @@ pub fn utc_from_unix_s(s: f64) -> Option<DateTime<FixedOffset>> {
     let secs = s.floor();
     let nanos = ((s - secs) * 1e9).round().min(999_999_999.0) as u32;
     DateTime::from_timestamp(secs as i64, nanos).map(|d| d.fixed_offset())
+}
+
+/// Wall-clock time from Unix ns, in UTC.
+pub fn utc_from_unix_ns(ns: i64) -> Option<DateTime<FixedOffset>> {
+    Some(DateTime::from_timestamp_nanos(ns).fixed_offset())
 }
 
 /// Default axes at a placement: `--axes` if given, else the export's rule.

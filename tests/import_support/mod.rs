@@ -234,3 +234,77 @@ pub fn write_polar(
 
 /// Sensor ns since 2000-01-01 of the app's sample recording (2022-04-25 11:39:34.83 local).
 pub const POLAR_BASE_NS: i64 = 704_201_974_831_254_116;
+
+/// Phone platform of a Sensor Logger export.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Phone {
+    Android,
+    /// iOS, with "Standardise Units & Frames" on or off.
+    Ios {
+        standardised: bool,
+    },
+}
+
+/// `time` of Sensor Logger's Android sample recording, ns since 1970.
+pub const SENSOR_LOGGER_BASE_NS: i64 = 1_707_663_721_345_109_200;
+
+/// A Sensor Logger export of a table in phone axes (Android convention): on Android
+/// `TotalAcceleration.csv`, `Accelerometer.csv` (gravity removed, first row zeros) and
+/// `Gravity.csv`; on iOS only the latter two, sign-inverted unless standardised; always
+/// `Gyroscope.csv` in rad/s and `Metadata.csv`. Columns `time,seconds_elapsed,z,y,x`.
+/// `raw_hz`: rate of the raw accelerometer and gyroscope (59.4 Hz in the app's sample; `None`
+/// keeps the table's samples), the fused streams at 100 Hz.
+pub fn write_sensor_logger(dir: &Path, t: &ImuTable, phone: Phone, raw_hz: Option<f64>) {
+    let n = t.len() as f64;
+    let mut grav = [0.0; 3];
+    for (g, c) in grav.iter_mut().zip(&t.acc_mps2) {
+        *g = c.iter().sum::<f64>() / n;
+    }
+    let sign = if phone
+        == (Phone::Ios {
+            standardised: false,
+        }) {
+        -1.0
+    } else {
+        1.0
+    };
+    let row = |time_s: f64, v: [f64; 3]| {
+        let ns = SENSOR_LOGGER_BASE_NS + (time_s * 1e9).round() as i64;
+        format!("{ns},{},{},{},{}\n", time_s + 0.0437, v[2], v[1], v[0])
+    };
+    let header = "time,seconds_elapsed,z,y,x\n";
+    let fused = samples(t, raw_hz.map(|_| 100.0), 0.0);
+    let mut lin = header.to_string();
+    let mut gra = header.to_string();
+    for (i, s) in fused.iter().enumerate() {
+        let a = s.acc_mps2;
+        let l = [a[0] - grav[0], a[1] - grav[1], a[2] - grav[2]];
+        let l = if i == 0 { [0.0; 3] } else { l };
+        lin.push_str(&row(s.time_s, l.map(|x| sign * x)));
+        gra.push_str(&row(s.time_s, grav.map(|x| sign * x)));
+    }
+    write(dir, "Accelerometer.csv", &lin);
+    write(dir, "Gravity.csv", &gra);
+    if phone == Phone::Android {
+        let mut total = header.to_string();
+        for s in samples(t, raw_hz, 0.0) {
+            total.push_str(&row(s.time_s, s.acc_mps2));
+        }
+        write(dir, "TotalAcceleration.csv", &total);
+    }
+    let mut gyr = header.to_string();
+    // the gyroscope's clock starts 2.3 ms after the accelerometer's
+    for s in samples(t, raw_hz, if raw_hz.is_some() { 0.0023 } else { 0.0 }) {
+        gyr.push_str(&row(s.time_s, s.gyr_dps.map(f64::to_radians)));
+    }
+    write(dir, "Gyroscope.csv", &gyr);
+    let meta = match phone {
+        Phone::Android => "version,device name,recording epoch time,recording time,recording timezone,platform,appVersion,device id,sensors,sampleRateMs\n\
+            3,SM-S926U1,1707663721288,2024-02-11_15-02-01,America/New_York,android,1.28,37c29426-27fd-4ad3-a356-42ce4313d67e,Accelerometer|Gravity|Gyroscope|TotalAcceleration,10|10|10|10\n".to_string(),
+        Phone::Ios { standardised } => format!(
+            "version,device name,recording epoch time,recording time,recording timezone,platform,appVersion,device id,sensors,sampleRateMs,standardisation,platform version\n\
+            3,iPhone 15,1707663721288,2024-02-11_15-02-01,Europe/Berlin,ios,1.64,5D1E,Accelerometer|Gravity|Gyroscope,10|10|10,{standardised},17.2\n"
+        ),
+    };
+    write(dir, "Metadata.csv", &meta);
+}
