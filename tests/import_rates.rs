@@ -129,3 +129,25 @@ fn sensor_logger_at_59_hz() {
     }
     check_all(results);
 }
+
+#[test]
+fn xsens_dot_at_60_hz() {
+    let mut results = Vec::new();
+    for name in FIXTURES {
+        let (table, s) = fixture(name);
+        let dir = tempfile::tempdir().unwrap();
+        let p = write_dot(dir.path(), &table, Some(60.0), u32::MAX - 3_000_000);
+        let got = analyze_export(&[p], Placement::LowerBack, Some(s.sensors[0].axes));
+        let control = resampled_native(name, 60.0);
+        println!(
+            "  control {name} resampled to 60 Hz without import vs native: {:?}; import vs control: {:?}",
+            agreement(&control, &native(name), 0.0),
+            agreement(&got, &control, 0.0)
+        );
+        results.push((
+            format!("{name} Xsens DOT 60 Hz"),
+            agreement(&got, &native(name), 0.0),
+        ));
+    }
+    check_all(results);
+}

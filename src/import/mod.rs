@@ -26,8 +26,10 @@ use crate::recording::GyrUnit;
 use crate::recording::{Axes, ImuCsvWriter, ImuSample, ImuTable, Placement, SensorEntry, Session};
 use crate::sensors::{mounting, Model};
 
+pub mod mt_manager;
 pub mod polar;
 pub mod sensor_logger;
+pub mod xsens_dot;
 
 /// Largest export file read, bytes (an hour at 200 Hz is well under 100 MB).
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
@@ -41,16 +43,25 @@ pub const GAP_FACTOR: f64 = 1.5;
 pub enum App {
     PolarSensorLogger,
     SensorLogger,
+    XsensDot,
+    MtManager,
 }
 
 impl App {
     /// Every app, in the order formats are tried.
-    pub const ALL: [App; 2] = [App::PolarSensorLogger, App::SensorLogger];
+    pub const ALL: [App; 4] = [
+        App::PolarSensorLogger,
+        App::SensorLogger,
+        App::XsensDot,
+        App::MtManager,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             App::PolarSensorLogger => "Polar Sensor Logger",
             App::SensorLogger => "Sensor Logger",
+            App::XsensDot => "Xsens DOT",
+            App::MtManager => "MT Manager",
         }
     }
 
@@ -59,6 +70,8 @@ impl App {
         match self {
             App::PolarSensorLogger => polar::read(files),
             App::SensorLogger => sensor_logger::read(files),
+            App::XsensDot => xsens_dot::read(files),
+            App::MtManager => mt_manager::read(files),
         }
     }
 }

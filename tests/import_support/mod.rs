@@ -308,3 +308,54 @@ pub fn write_sensor_logger(dir: &Path, t: &ImuTable, phone: Phone, raw_hz: Optio
     };
     write(dir, "Metadata.csv", &meta);
 }
+
+/// An Xsens DOT app export (rate quantities, no mag) of a table: the ten metadata lines, a
+/// blank line, the header, `SampleTimeFine` in µs from `fine_start` wrapping at 2³².
+pub fn write_dot(dir: &Path, t: &ImuTable, rate_hz: Option<f64>, fine_start: u32) -> PathBuf {
+    let mut text = String::from(
+        "sep=,\nDeviceTag:,zdt\nFirmwareVersion:,2.0.0\nAppVersion:,2021.0\nSyncStatus:,Synced\nOutputRate:,60Hz\n\
+         FilterProfile:,General\nMeasurement Mode:,Rate quantities\nStartTime: ,2021-08-20_20:21:13_829 GMT+8\n\
+         © Xsens Technologies B. V. 2005-2021\n\nPacketCounter,SampleTimeFine,Acc_X,Acc_Y,Acc_Z,Gyr_X,Gyr_Y,Gyr_Z\n",
+    );
+    for (k, s) in samples(t, rate_hz, 0.0).iter().enumerate() {
+        let fine = fine_start.wrapping_add((s.time_s * 1e6).round() as u32);
+        let (a, g) = (s.acc_mps2, s.gyr_dps);
+        text.push_str(&format!(
+            "{},{fine},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}\n",
+            k + 1,
+            a[0],
+            a[1],
+            a[2],
+            g[0],
+            g[1],
+            g[2]
+        ));
+    }
+    write(dir, "zdt_20210820_202113_831.csv", &text)
+}
+
+/// An MT Manager 2022 text export of a table at its own rate: `// ` comments with the update
+/// rate, TAB-separated, CRLF, blank SampleTimeFine and date cells, the 16-bit PacketCounter
+/// from `counter_start` (wrapping), Gyr in rad/s, and every 500th row's values `NaN`.
+pub fn write_mt(dir: &Path, t: &ImuTable, rate_hz: f64, counter_start: u16) -> PathBuf {
+    let mut text = format!(
+        "// General information:\r\n//  MT Manager version: 2022.2.0\r\n// Update Rate: {rate_hz:.1}Hz\r\n\
+         // Filter Profile: human (46.1)\r\n// Coordinate system: ENU\r\n\
+         PacketCounter\tSampleTimeFine\tYear\tMonth\tDay\tSecond\tAcc_X\tAcc_Y\tAcc_Z\tGyr_X\tGyr_Y\tGyr_Z\tRoll\tPitch\tYaw\r\n"
+    );
+    for (k, s) in samples(t, Some(rate_hz), 0.0).iter().enumerate() {
+        let pc = counter_start.wrapping_add(k as u16);
+        let (a, g) = (s.acc_mps2, s.gyr_dps.map(f64::to_radians));
+        if k % 500 == 250 {
+            text.push_str(&format!(
+                "{pc:05}\t\t\t\t\t\tNaN\tNaN\tNaN\tNaN\tNaN\tNaN\tNaN\tNaN\tNaN\r\n"
+            ));
+        } else {
+            text.push_str(&format!(
+                "{pc:05}\t\t\t\t\t\t{:.6}\t{:.6}\t{:.6}\t{:.6}\t{:.6}\t{:.6}\t0.0\t0.0\t0.0\r\n",
+                a[0], a[1], a[2], g[0], g[1], g[2]
+            ));
+        }
+    }
+    write(dir, "MT_012005D6_009-001_00B421E6.txt", &text)
+}
