@@ -26,6 +26,7 @@ use crate::recording::GyrUnit;
 use crate::recording::{Axes, ImuCsvWriter, ImuSample, ImuTable, Placement, SensorEntry, Session};
 use crate::sensors::{mounting, Model};
 
+pub mod metabase;
 pub mod mt_manager;
 pub mod polar;
 pub mod sensor_logger;
@@ -45,13 +46,15 @@ pub enum App {
     SensorLogger,
     XsensDot,
     MtManager,
+    MetaBase,
 }
 
 impl App {
     /// Every app, in the order formats are tried.
-    pub const ALL: [App; 4] = [
+    pub const ALL: [App; 5] = [
         App::PolarSensorLogger,
         App::SensorLogger,
+        App::MetaBase,
         App::XsensDot,
         App::MtManager,
     ];
@@ -62,6 +65,7 @@ impl App {
             App::SensorLogger => "Sensor Logger",
             App::XsensDot => "Xsens DOT",
             App::MtManager => "MT Manager",
+            App::MetaBase => "MetaBase",
         }
     }
 
@@ -72,6 +76,7 @@ impl App {
             App::SensorLogger => sensor_logger::read(files),
             App::XsensDot => xsens_dot::read(files),
             App::MtManager => mt_manager::read(files),
+            App::MetaBase => metabase::read(files),
         }
     }
 }

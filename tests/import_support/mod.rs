@@ -359,3 +359,82 @@ pub fn write_mt(dir: &Path, t: &ImuTable, rate_hz: f64, counter_start: u16) -> P
     }
     write(dir, "MT_012005D6_009-001_00B421E6.txt", &text)
 }
+
+/// MetaBase layouts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MetaBase {
+    /// Android 3.x streamed: `epoch (ms),time (-13:00),…`, name with `_100.000Hz_`, and a
+    /// Linear Acceleration file in g beside it.
+    Android,
+    /// iOS logged: `epoc (ms),timestamp (-0800),…`, rows prefixed with a newline (no final
+    /// one), three rows per epoch, the MAC's `:` replaced by `_` as Windows copies do.
+    IosLogged,
+    /// MetaBase 5: `Epoch,Timestamp (-0800),Elapsed (s),X,Y,Z`, Unix seconds.
+    MetaBase5,
+}
+
+pub const METABASE_EPOCH_MS: i64 = 1_515_983_969_561;
+
+/// A MetaBase export (accelerometer and gyroscope files) of a table at its own rate.
+pub fn write_metabase(dir: &Path, t: &ImuTable, layout: MetaBase) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (sensor, unit) in [("Accelerometer", "g"), ("Gyroscope", "deg/s")] {
+        let (name, header) = match layout {
+            MetaBase::Android => (
+                format!("MetaWear_2018-01-14T18.39.29.561_C42B8A1F2E3D_{sensor}_100.000Hz_1.5.0.csv"),
+                format!("epoch (ms),time (-13:00),elapsed (s),x-axis ({unit}),y-axis ({unit}),z-axis ({unit})"),
+            ),
+            MetaBase::IosLogged => (
+                format!("MetaWear_2018-01-14T18.39.29.561_C4_2B_8A_1F_2E_3D_{sensor}.csv"),
+                format!("epoc (ms),timestamp (-0800),elapsed (s),x-axis ({unit}),y-axis ({unit}),z-axis ({unit})"),
+            ),
+            MetaBase::MetaBase5 => (
+                format!("MetaWear_2018-01-14T18.39.29.561_{sensor}.csv"),
+                "Epoch,Timestamp (-0800),Elapsed (s),X,Y,Z".to_string(),
+            ),
+        };
+        let mut text = header;
+        if layout != MetaBase::IosLogged {
+            text.push('\n');
+        }
+        for i in 0..t.len() {
+            let s = t.sample(i);
+            let v = if unit == "g" {
+                s.acc_mps2.map(|a| a / 9.80665)
+            } else {
+                s.gyr_dps
+            };
+            // logged: three rows share the first one's epoch
+            let stamp_i = if layout == MetaBase::IosLogged {
+                i - i % 3
+            } else {
+                i
+            };
+            let ms = METABASE_EPOCH_MS + (t.time_s[stamp_i] * 1000.0).round() as i64;
+            let epoch = match layout {
+                MetaBase::MetaBase5 => format!("{:.3}", ms as f64 / 1000.0),
+                _ => ms.to_string(),
+            };
+            let row = format!(
+                "{epoch},2018-01-14T18.39.29.561,{:.3},{:.3},{:.3},{:.3}",
+                s.time_s, v[0], v[1], v[2]
+            );
+            if layout == MetaBase::IosLogged {
+                text.push('\n');
+                text.push_str(&row);
+            } else {
+                text.push_str(&row);
+                text.push('\n');
+            }
+        }
+        out.push(write(dir, &name, &text));
+    }
+    if layout == MetaBase::Android {
+        write(
+            dir,
+            "MetaWear_2018-01-14T18.39.29.561_C42B8A1F2E3D_Linear Acceleration_100.000Hz_1.5.0.csv",
+            "epoch (ms),time (-13:00),elapsed (s),x-axis (g),y-axis (g),z-axis (g)\n1515983969561,2018-01-14T18.39.29.561,0.000,0.0,0.0,0.0\n",
+        );
+    }
+    out
+}
