@@ -27,6 +27,7 @@ use crate::recording::{Axes, ImuCsvWriter, ImuSample, ImuTable, Placement, Senso
 use crate::sensors::{mounting, Model};
 
 pub mod metabase;
+pub mod movesense;
 pub mod mt_manager;
 pub mod polar;
 pub mod sensor_logger;
@@ -47,14 +48,16 @@ pub enum App {
     XsensDot,
     MtManager,
     MetaBase,
+    MovesenseShowcase,
 }
 
 impl App {
     /// Every app, in the order formats are tried.
-    pub const ALL: [App; 5] = [
+    pub const ALL: [App; 6] = [
         App::PolarSensorLogger,
         App::SensorLogger,
         App::MetaBase,
+        App::MovesenseShowcase,
         App::XsensDot,
         App::MtManager,
     ];
@@ -66,6 +69,7 @@ impl App {
             App::XsensDot => "Xsens DOT",
             App::MtManager => "MT Manager",
             App::MetaBase => "MetaBase",
+            App::MovesenseShowcase => "Movesense Showcase",
         }
     }
 
@@ -77,6 +81,7 @@ impl App {
             App::XsensDot => xsens_dot::read(files),
             App::MtManager => mt_manager::read(files),
             App::MetaBase => metabase::read(files),
+            App::MovesenseShowcase => movesense::read(files),
         }
     }
 }

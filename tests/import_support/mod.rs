@@ -438,3 +438,50 @@ pub fn write_metabase(dir: &Path, t: &ImuTable, layout: MetaBase) -> Vec<PathBuf
     }
     out
 }
+
+/// A Movesense Showcase IMU-screen CSV (IMU6 rows of 7 fields under the 10-field header),
+/// values `%.6f` in the phone's locale (`decimal_comma`: `0,031108`, so each row splits).
+pub fn write_movesense_csv(dir: &Path, t: &ImuTable, decimal_comma: bool) -> PathBuf {
+    let mut text = String::from("Timestamp,AccX,AccY,AccZ,GyroX,GyroY,GyroZ,MagnX,MagnY,MagnZ\n");
+    for i in 0..t.len() {
+        let s = t.sample(i);
+        let ms = 158_319 + (s.time_s * 1000.0).round() as i64;
+        let v: Vec<String> = s
+            .acc_mps2
+            .iter()
+            .chain(&s.gyr_dps)
+            .map(|x| {
+                let f = format!("{x:.6}");
+                if decimal_comma {
+                    f.replace('.', ",")
+                } else {
+                    f
+                }
+            })
+            .collect();
+        text.push_str(&format!("{ms},{}\n", v.join(",")));
+    }
+    write(
+        dir,
+        "2024-03-01_10-00-00_174630000192_ImuActivity.csv",
+        &text,
+    )
+}
+
+/// A Movesense logbook JSON (`Meas.IMU9`, 8 samples per entry, ms Timestamp of the first).
+pub fn write_movesense_json(dir: &Path, t: &ImuTable) -> PathBuf {
+    let xyz = |v: [f64; 3]| serde_json::json!({"x": v[0], "y": v[1], "z": v[2]});
+    let mut entries = Vec::new();
+    let n = t.len() - t.len() % 8;
+    for k in (0..n).step_by(8) {
+        let s: Vec<ImuSample> = (k..k + 8).map(|i| t.sample(i)).collect();
+        entries.push(serde_json::json!({
+            "ArrayAcc": s.iter().map(|x| xyz(x.acc_mps2)).collect::<Vec<_>>(),
+            "ArrayGyro": s.iter().map(|x| xyz(x.gyr_dps)).collect::<Vec<_>>(),
+            "ArrayMagn": s.iter().map(|_| xyz([28.6, 21.4, 105.5])).collect::<Vec<_>>(),
+            "Timestamp": 158_319 + (s[0].time_s * 1000.0).round() as i64,
+        }));
+    }
+    let v = serde_json::json!({"Meas": {"IMU9": entries}});
+    write(dir, "MovesenseLog_2_625.json", &v.to_string())
+}
