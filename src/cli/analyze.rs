@@ -138,15 +138,26 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         inputs.check_output_file(option, path)?;
     }
     check_distinct(&outputs)?;
+    // an app's export: a folder without session.json, or a file in a format the importer
+    // recognises (other files are read, and their problems reported, as sensor CSVs)
     let export = if meta.is_dir() {
-        !args
-            .input
-            .join(crate::recording::session::SESSION_FILE)
-            .exists()
+        let empty = std::fs::read_dir(&args.input).map_or(true, |mut d| d.next().is_none());
+        if empty
+            || args
+                .input
+                .join(crate::recording::session::SESSION_FILE)
+                .exists()
+        {
+            None
+        } else {
+            crate::import::read_if_export(std::slice::from_ref(&args.input))?
+        }
+    } else if meta.is_file() && !crate::import::is_session_csv(&args.input) {
+        crate::import::read_if_export(std::slice::from_ref(&args.input))?
     } else {
-        meta.is_file() && !crate::import::is_session_csv(&args.input)
+        None
     };
-    let analysis = if export {
+    let analysis = if let Some(imported) = export {
         if !matches!(args.acc_unit, AccUnitArg::Mps2)
             || !matches!(args.gyr_unit, GyrUnitArg::DegPerS)
         {
@@ -156,7 +167,6 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             );
         }
         let axes = super::import::parse_axes(args.axes.as_deref())?;
-        let imported = crate::import::read_export(std::slice::from_ref(&args.input))?;
         let placement: Placement = args.placement.into();
         let axes = crate::import::resolve_axes(&imported, placement, axes)
             .map_err(|e| anyhow::anyhow!(e))?;

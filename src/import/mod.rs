@@ -396,6 +396,20 @@ pub fn read_export(paths: &[PathBuf]) -> Result<Imported> {
     merge(export)
 }
 
+/// Reads the export at `paths` if a supported format recognises it; `Ok(None)` when none does
+/// (so a caller can read the file another way), an error when one does but cannot use it.
+pub fn read_if_export(paths: &[PathBuf]) -> Result<Option<Imported>> {
+    let files = collect_files(paths)?;
+    for app in App::ALL {
+        match app.read(&files) {
+            Ok(e) => return merge(e).map(Some),
+            Err(Refusal::Bad(e)) => return Err(e),
+            Err(Refusal::NotThis(_)) => {}
+        }
+    }
+    Ok(None)
+}
+
 /// Tries every format; the first that recognises the files reads them. None: an error listing
 /// each format and what did not fit.
 pub fn detect(files: &[InputFile]) -> Result<Export> {
