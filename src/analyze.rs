@@ -134,6 +134,7 @@ pub fn analyze_file(
         axes,
         device: None,
         sampling_rate_hz: None,
+        source: None,
     }]);
     session.format_version = None;
     let dir = csv.parent().unwrap_or(Path::new(""));

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod gait;
+pub mod import;
 pub mod recording;
 pub mod report;
 pub mod sensors;

@@ -21,8 +21,9 @@ use crate::report::{
     after_help = "Examples:\n  gaitkit analyze sessions/anna-2026-11-27 --json anna.json --csv anna-steps.csv\n  gaitkit analyze walk.csv --placement lower-back --axes URF --height-m 1.75"
 )]
 pub struct AnalyzeArgs {
-    /// Session folder (with session.json) or a single sensor CSV
-    /// (time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z; m/s² and deg/s)
+    /// Session folder (with session.json), a single sensor CSV
+    /// (time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z; m/s² and deg/s), or an app's export (a
+    /// file or export folder, read as `gaitkit import` reads it)
     pub input: PathBuf,
     /// Write the full analysis as JSON to this file
     #[arg(long, value_name = "OUT.json")]
@@ -38,7 +39,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value = "lower-back")]
     pub placement: PlacementArg,
     /// Directions of the sensor's x, y, z axes while standing, e.g. URF = x up, y right,
-    /// z forward (needed for a lone CSV)
+    /// z forward (needed for a lone CSV; an export defaults as in `gaitkit import`)
     #[arg(long)]
     pub axes: Option<String>,
     /// Body height in metres (sensor height defaults to 0.59 × this)
@@ -137,7 +138,49 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         inputs.check_output_file(option, path)?;
     }
     check_distinct(&outputs)?;
-    let analysis = if meta.is_dir() {
+    // an app's export: a folder without session.json, or a file in a format the importer
+    // recognises (other files are read, and their problems reported, as sensor CSVs)
+    let export = if meta.is_dir() {
+        let empty = std::fs::read_dir(&args.input).map_or(true, |mut d| d.next().is_none());
+        if empty
+            || args
+                .input
+                .join(crate::recording::session::SESSION_FILE)
+                .exists()
+        {
+            None
+        } else {
+            crate::import::read_if_export(std::slice::from_ref(&args.input))?
+        }
+    } else if meta.is_file() && !crate::import::is_session_csv(&args.input) {
+        crate::import::read_if_export(std::slice::from_ref(&args.input))?
+    } else {
+        None
+    };
+    let analysis = if let Some(imported) = export {
+        if !matches!(args.acc_unit, AccUnitArg::Mps2)
+            || !matches!(args.gyr_unit, GyrUnitArg::DegPerS)
+        {
+            bail!(
+                "{}: is an app's export, whose units gaitkit reads from the export itself; leave out --acc-unit and --gyr-unit",
+                args.input.display()
+            );
+        }
+        let axes = super::import::parse_axes(args.axes.as_deref())?;
+        let placement: Placement = args.placement.into();
+        let axes = crate::import::resolve_axes(&imported, placement, axes)
+            .map_err(|e| anyhow::anyhow!(e))?;
+        let (session, table) = imported.in_memory_session(placement, axes)?;
+        let dir = if meta.is_dir() {
+            args.input.clone()
+        } else {
+            args.input
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        };
+        crate::analyze::analyze_with(&dir, &session, &opts, &|_| Ok(table.clone()))?
+    } else if meta.is_dir() {
         // balance tasks go to the balance analyses (the task is in session.json)
         let session = Session::read(&args.input)?;
         if let Some(task) = session.task {

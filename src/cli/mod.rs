@@ -12,6 +12,7 @@ pub mod compare;
 pub mod demo;
 pub mod doctor;
 pub mod guard;
+pub mod import;
 pub mod live;
 pub mod progress;
 pub mod record;
@@ -41,6 +42,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Record a session from one or more BLE sensors into a session folder.
     Record(record::RecordArgs),
+    /// Read a phone app's export (Polar Sensor Logger, Sensor Logger, …) into a session folder
+    Import(import::ImportArgs),
     /// Check Bluetooth and a new sensor: model, firmware, start replies, rate, gravity, noise
     Doctor(doctor::DoctorArgs),
     /// Step-by-step feedback while walking: rolling symmetry and cadence, targets, metronome
@@ -73,6 +76,7 @@ pub fn main() -> ExitCode {
         Command::Analyze(a) => analyze::run(a),
         Command::Scan(a) => scan::run(a),
         Command::Record(a) => record::run(a),
+        Command::Import(a) => import::run(a),
         Command::Doctor(a) => doctor::run(a),
         Command::Live(a) => live::run(a),
         Command::Balance(a) => balance::run(a),

@@ -10,7 +10,7 @@ pub mod units;
 pub use axes::Axes;
 pub use imu_csv::{ImuCsvWriter, ImuTable};
 pub use resample::{Gap, UniformImu};
-pub use session::{Placement, SensorEntry, Session, Task};
+pub use session::{ImportSource, Placement, SensorEntry, Session, Task};
 pub use units::GyrUnit;
 
 /// One IMU reading in raw sensor axes.

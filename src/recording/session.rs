@@ -114,6 +114,41 @@ pub struct SensorEntry {
     /// Nominal sampling rate configured on the device, Hz.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampling_rate_hz: Option<f64>,
+    /// Where the samples came from when imported from another app's export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ImportSource>,
+}
+
+/// Provenance of a sensor imported with `gaitkit import`: which app and files, the units and
+/// clock found there, the rates and the gaps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportSource {
+    /// App that wrote the export (e.g. `Polar Sensor Logger`).
+    pub app: String,
+    /// Device as the export names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// The export files read, as given.
+    pub files: Vec<String>,
+    /// Unit of each stream as the export states it (converted to m/s² and deg/s).
+    pub units: Vec<String>,
+    /// The time base used for the samples.
+    pub clock: String,
+    /// Sampling rate of the imported table (median interval), Hz.
+    pub rate_hz: f64,
+    /// Rates of the acceleration and angular-velocity streams in the export, Hz.
+    pub acc_rate_hz: f64,
+    pub gyr_rate_hz: f64,
+    /// Local wall-clock time of the first sample when the export gives no UTC offset
+    /// (ISO 8601 without offset); `start_time` of the session is then unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_start: Option<String>,
+    /// Intervals without data, [last sample before, first sample after], s of the sensor CSV.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<[f64; 2]>,
+    /// Assumptions and corrections made while importing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -582,6 +617,7 @@ mod tests {
                     ..Default::default()
                 }),
                 sampling_rate_hz: Some(104.0),
+                source: None,
             },
             SensorEntry {
                 placement: Placement::LowerBack,
@@ -589,6 +625,7 @@ mod tests {
                 axes: "URF".parse().unwrap(),
                 device: None,
                 sampling_rate_hz: None,
+                source: None,
             },
         ]);
         s.start_time = Some(DateTime::parse_from_rfc3339("2026-11-27T10:15:00+01:00").unwrap());

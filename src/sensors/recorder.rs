@@ -247,6 +247,7 @@ impl Recording {
                     firmware: None,
                 }),
                 sampling_rate_hz: Some(s.model.rate_hz()),
+                source: None,
             });
             let source = if s.model.has_device_clock() {
                 TimeSource::Device

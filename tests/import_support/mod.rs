@@ -1,0 +1,487 @@
+//! Shared by the import tests: fixtures rotated and resampled, the analysis of an export and
+//! its agreement with the native fixture's analysis.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use gaitkit::analyze::{analyze_session, analyze_with, AnalyzeOptions};
+use gaitkit::gait::evaluation::match_events;
+use gaitkit::gait::GaitAnalysis;
+use gaitkit::import::read_export;
+use gaitkit::recording::{Axes, ImuSample, ImuTable, Placement, Session};
+
+pub const WALKS: [&str; 2] = [
+    "mobilised_HA001_Test5_Trial1",
+    "mobilised_MS001_Test5_Trial1",
+];
+
+pub fn fixture_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// The fixture's first sensor table and its session.
+pub fn fixture(name: &str) -> (ImuTable, Session) {
+    let dir = fixture_dir(name);
+    let s = Session::read(&dir).unwrap();
+    (ImuTable::read(&dir.join(&s.sensors[0].file)).unwrap(), s)
+}
+
+/// Analysis of the native fixture folder.
+pub fn native(name: &str) -> GaitAnalysis {
+    analyze_session(&fixture_dir(name), &AnalyzeOptions::default())
+        .unwrap()
+        .gait
+        .unwrap()
+}
+
+/// The table re-expressed in a sensor mounted with axes `to` instead of `from`.
+pub fn reorient(t: &ImuTable, from: Axes, to: Axes) -> ImuTable {
+    let m = to.sensor_to_body().transpose() * from.sensor_to_body();
+    let mut out = ImuTable::default();
+    for i in 0..t.len() {
+        let s = t.sample(i);
+        let a = m * nalgebra::Vector3::from(s.acc_mps2);
+        let g = m * nalgebra::Vector3::from(s.gyr_dps);
+        out.push(&ImuSample {
+            time_s: s.time_s,
+            acc_mps2: [a.x, a.y, a.z],
+            gyr_dps: [g.x, g.y, g.z],
+        });
+    }
+    out
+}
+
+/// Linear interpolation of the table at `t_s` (inside its span).
+pub fn at(t: &ImuTable, t_s: f64) -> ImuSample {
+    let n = t.len();
+    let k = t.time_s.partition_point(|&x| x <= t_s).clamp(1, n - 1);
+    let (a, b) = (t.sample(k - 1), t.sample(k));
+    let w = ((t_s - a.time_s) / (b.time_s - a.time_s)).clamp(0.0, 1.0);
+    let mix = |x: [f64; 3], y: [f64; 3]| {
+        [
+            x[0] + w * (y[0] - x[0]),
+            x[1] + w * (y[1] - x[1]),
+            x[2] + w * (y[2] - x[2]),
+        ]
+    };
+    ImuSample {
+        time_s: t_s,
+        acc_mps2: mix(a.acc_mps2, b.acc_mps2),
+        gyr_dps: mix(a.gyr_dps, b.gyr_dps),
+    }
+}
+
+/// Sample times at `rate_hz` from `start_s` over the table's span.
+pub fn times(t: &ImuTable, rate_hz: f64, start_s: f64) -> Vec<f64> {
+    let end = t.time_s[t.len() - 1];
+    (0..)
+        .map(|i| start_s + i as f64 / rate_hz)
+        .take_while(|&x| x <= end)
+        .collect()
+}
+
+/// Analysis of an export at `paths` with `axes` (or the export's default).
+pub fn analyze_export(paths: &[PathBuf], placement: Placement, axes: Option<Axes>) -> GaitAnalysis {
+    let imported = read_export(paths).unwrap();
+    let axes = gaitkit::import::resolve_axes(&imported, placement, axes).unwrap();
+    let (session, table) = imported.in_memory_session(placement, axes).unwrap();
+    analyze_with(
+        paths[0].parent().unwrap(),
+        &session,
+        &AnalyzeOptions::default(),
+        &|_| Ok(table.clone()),
+    )
+    .unwrap()
+    .gait
+    .unwrap()
+}
+
+/// Agreement of an analysis with the native one: F1 of the initial contacts at 0.10 s,
+/// share of matched contacts given the same side, cadence ratio − 1.
+#[derive(Debug, Clone, Copy)]
+pub struct Agreement {
+    pub f1: f64,
+    pub sides: f64,
+    pub cadence_rel: f64,
+}
+
+pub fn agreement(got: &GaitAnalysis, want: &GaitAnalysis, shift_s: f64) -> Agreement {
+    let g: Vec<f64> = got
+        .initial_contacts
+        .iter()
+        .map(|c| c.t_s + shift_s)
+        .collect();
+    let w: Vec<f64> = want.initial_contacts.iter().map(|c| c.t_s).collect();
+    let m = match_events(&g, &w, 0.10);
+    let same = m
+        .pairs
+        .iter()
+        .filter(|&&(a, b)| got.initial_contacts[a].side == want.initial_contacts[b].side)
+        .count();
+    let cg = got.summary.cadence_spm.unwrap();
+    let cw = want.summary.cadence_spm.unwrap();
+    Agreement {
+        f1: m.f1(),
+        sides: same as f64 / m.pairs.len().max(1) as f64,
+        cadence_rel: cg / cw - 1.0,
+    }
+}
+
+/// Asserts the agreement the import tests require.
+pub fn assert_agrees(what: &str, a: Agreement) {
+    println!(
+        "{what}: F1@0.10 {:.3}, same side {:.3}, cadence {:+.2} %",
+        a.f1,
+        a.sides,
+        100.0 * a.cadence_rel
+    );
+    assert!(
+        a.f1 >= 0.95 && a.sides >= 0.95 && a.cadence_rel.abs() <= 0.02,
+        "{what}: F1 {:.3}, sides {:.3}, cadence {:+.2} %",
+        a.f1,
+        a.sides,
+        100.0 * a.cadence_rel
+    );
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+pub fn axes(s: &str) -> Axes {
+    s.parse().unwrap()
+}
+
+/// Samples of the table at `rate_hz` (resampled) or as recorded (`None`), from `start_s`.
+pub fn samples(t: &ImuTable, rate_hz: Option<f64>, start_s: f64) -> Vec<ImuSample> {
+    match rate_hz {
+        Some(r) => times(t, r, start_s).into_iter().map(|x| at(t, x)).collect(),
+        None => (0..t.len())
+            .map(|i| t.sample(i))
+            .filter(|s| s.time_s >= start_s)
+            .collect(),
+    }
+}
+
+/// Gyro value as the Polar app prints it: 0.01 deg/s steps stored in a float32, some
+/// printed with the float32 artefact (`0.42000002`).
+pub fn polar_dps(v: f64, k: usize) -> String {
+    let f = ((v * 100.0).round() / 100.0) as f32;
+    if k % 3 == 1 && f != 0.0 {
+        format!("{}", f32::from_bits(f.to_bits() + 1))
+    } else {
+        format!("{f:?}")
+    }
+}
+
+/// Polar Sensor Logger files of a table: `<stem>_ACC.txt` (mg, integers) and `<stem>_GYRO.txt`
+/// (dps), sensor ns since 2000-01-01 from `base_ns`, the gyro stream starting 31.6 µs before
+/// the acc one, phone timestamps regenerated per 36-sample packet about 380 ms apart between
+/// the streams, as in the app's sample files.
+pub fn write_polar(
+    dir: &Path,
+    t: &ImuTable,
+    rate_hz: Option<f64>,
+    stem: &str,
+    base_ns: i64,
+    trailing_space: bool,
+) -> Vec<PathBuf> {
+    let sp = if trailing_space { " " } else { "" };
+    let mut out = Vec::new();
+    for (kind, unit, lag_ns, phone_ms) in
+        [("ACC", "mg", 31_633i64, 978i64), ("GYRO", "dps", 0, 1357)]
+    {
+        let mut text =
+            format!("Phone timestamp;sensor timestamp [ns];X [{unit}];Y [{unit}];Z [{unit}]{sp}\n");
+        // resampled: the stream starts `lag_ns` later; as recorded: stamps shifted by it
+        let (start, shift) = match rate_hz {
+            Some(_) => (lag_ns as f64 * 1e-9, 0),
+            None => (0.0, lag_ns),
+        };
+        for (k, s) in samples(t, rate_hz, start).iter().enumerate() {
+            let ns = base_ns + shift + (s.time_s * 1e9).round() as i64;
+            let packet = (k / 36) as i64;
+            let ms = 36_000 + phone_ms + packet * 36 * 19;
+            let phone = format!("2022-04-25T11:39:{:02}.{:03}", (ms / 1000) % 60, ms % 1000);
+            let v = if kind == "ACC" {
+                let mg = |a: f64| format!("{}", (a / 9.80665 * 1000.0).round() as i64);
+                format!(
+                    "{};{};{}",
+                    mg(s.acc_mps2[0]),
+                    mg(s.acc_mps2[1]),
+                    mg(s.acc_mps2[2])
+                )
+            } else {
+                let g = s.gyr_dps;
+                format!(
+                    "{};{};{}",
+                    polar_dps(g[0], k),
+                    polar_dps(g[1], k + 1),
+                    polar_dps(g[2], k + 2)
+                )
+            };
+            text.push_str(&format!("{phone};{ns};{v}\n"));
+        }
+        out.push(write(dir, &format!("{stem}_{kind}.txt"), &text));
+    }
+    out
+}
+
+/// Sensor ns since 2000-01-01 of the app's sample recording (2022-04-25 11:39:34.83 local).
+pub const POLAR_BASE_NS: i64 = 704_201_974_831_254_116;
+
+/// Phone platform of a Sensor Logger export.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Phone {
+    Android,
+    /// iOS, with "Standardise Units & Frames" on or off.
+    Ios {
+        standardised: bool,
+    },
+}
+
+/// `time` of Sensor Logger's Android sample recording, ns since 1970.
+pub const SENSOR_LOGGER_BASE_NS: i64 = 1_707_663_721_345_109_200;
+
+/// A Sensor Logger export of a table in phone axes (Android convention): on Android
+/// `TotalAcceleration.csv`, `Accelerometer.csv` (gravity removed, first row zeros) and
+/// `Gravity.csv`; on iOS only the latter two, sign-inverted unless standardised; always
+/// `Gyroscope.csv` in rad/s and `Metadata.csv`. Columns `time,seconds_elapsed,z,y,x`.
+/// `raw_hz`: rate of the raw accelerometer and gyroscope (59.4 Hz in the app's sample; `None`
+/// keeps the table's samples), the fused streams at 100 Hz.
+pub fn write_sensor_logger(dir: &Path, t: &ImuTable, phone: Phone, raw_hz: Option<f64>) {
+    let n = t.len() as f64;
+    let mut grav = [0.0; 3];
+    for (g, c) in grav.iter_mut().zip(&t.acc_mps2) {
+        *g = c.iter().sum::<f64>() / n;
+    }
+    let sign = if phone
+        == (Phone::Ios {
+            standardised: false,
+        }) {
+        -1.0
+    } else {
+        1.0
+    };
+    let row = |time_s: f64, v: [f64; 3]| {
+        let ns = SENSOR_LOGGER_BASE_NS + (time_s * 1e9).round() as i64;
+        format!("{ns},{},{},{},{}\n", time_s + 0.0437, v[2], v[1], v[0])
+    };
+    let header = "time,seconds_elapsed,z,y,x\n";
+    let fused = samples(t, raw_hz.map(|_| 100.0), 0.0);
+    let mut lin = header.to_string();
+    let mut gra = header.to_string();
+    for (i, s) in fused.iter().enumerate() {
+        let a = s.acc_mps2;
+        let l = [a[0] - grav[0], a[1] - grav[1], a[2] - grav[2]];
+        let l = if i == 0 { [0.0; 3] } else { l };
+        lin.push_str(&row(s.time_s, l.map(|x| sign * x)));
+        gra.push_str(&row(s.time_s, grav.map(|x| sign * x)));
+    }
+    write(dir, "Accelerometer.csv", &lin);
+    write(dir, "Gravity.csv", &gra);
+    if phone == Phone::Android {
+        let mut total = header.to_string();
+        for s in samples(t, raw_hz, 0.0) {
+            total.push_str(&row(s.time_s, s.acc_mps2));
+        }
+        write(dir, "TotalAcceleration.csv", &total);
+    }
+    let mut gyr = header.to_string();
+    // the gyroscope's clock starts 2.3 ms after the accelerometer's
+    for s in samples(t, raw_hz, if raw_hz.is_some() { 0.0023 } else { 0.0 }) {
+        gyr.push_str(&row(s.time_s, s.gyr_dps.map(f64::to_radians)));
+    }
+    write(dir, "Gyroscope.csv", &gyr);
+    let meta = match phone {
+        Phone::Android => "version,device name,recording epoch time,recording time,recording timezone,platform,appVersion,device id,sensors,sampleRateMs\n\
+            3,SM-S926U1,1707663721288,2024-02-11_15-02-01,America/New_York,android,1.28,37c29426-27fd-4ad3-a356-42ce4313d67e,Accelerometer|Gravity|Gyroscope|TotalAcceleration,10|10|10|10\n".to_string(),
+        Phone::Ios { standardised } => format!(
+            "version,device name,recording epoch time,recording time,recording timezone,platform,appVersion,device id,sensors,sampleRateMs,standardisation,platform version\n\
+            3,iPhone 15,1707663721288,2024-02-11_15-02-01,Europe/Berlin,ios,1.64,5D1E,Accelerometer|Gravity|Gyroscope,10|10|10,{standardised},17.2\n"
+        ),
+    };
+    write(dir, "Metadata.csv", &meta);
+}
+
+/// An Xsens DOT app export (rate quantities, no mag) of a table: the ten metadata lines, a
+/// blank line, the header, `SampleTimeFine` in µs from `fine_start` wrapping at 2³².
+pub fn write_dot(dir: &Path, t: &ImuTable, rate_hz: Option<f64>, fine_start: u32) -> PathBuf {
+    let mut text = String::from(
+        "sep=,\nDeviceTag:,zdt\nFirmwareVersion:,2.0.0\nAppVersion:,2021.0\nSyncStatus:,Synced\nOutputRate:,60Hz\n\
+         FilterProfile:,General\nMeasurement Mode:,Rate quantities\nStartTime: ,2021-08-20_20:21:13_829 GMT+8\n\
+         © Xsens Technologies B. V. 2005-2021\n\nPacketCounter,SampleTimeFine,Acc_X,Acc_Y,Acc_Z,Gyr_X,Gyr_Y,Gyr_Z\n",
+    );
+    for (k, s) in samples(t, rate_hz, 0.0).iter().enumerate() {
+        let fine = fine_start.wrapping_add((s.time_s * 1e6).round() as u32);
+        let (a, g) = (s.acc_mps2, s.gyr_dps);
+        text.push_str(&format!(
+            "{},{fine},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}\n",
+            k + 1,
+            a[0],
+            a[1],
+            a[2],
+            g[0],
+            g[1],
+            g[2]
+        ));
+    }
+    write(dir, "zdt_20210820_202113_831.csv", &text)
+}
+
+/// An MT Manager 2022 text export of a table at its own rate: `// ` comments with the update
+/// rate, TAB-separated, CRLF, blank SampleTimeFine and date cells, the 16-bit PacketCounter
+/// from `counter_start` (wrapping), Gyr in rad/s, and every 500th row's values `NaN`.
+pub fn write_mt(dir: &Path, t: &ImuTable, rate_hz: f64, counter_start: u16) -> PathBuf {
+    let mut text = format!(
+        "// General information:\r\n//  MT Manager version: 2022.2.0\r\n// Update Rate: {rate_hz:.1}Hz\r\n\
+         // Filter Profile: human (46.1)\r\n// Coordinate system: ENU\r\n\
+         PacketCounter\tSampleTimeFine\tYear\tMonth\tDay\tSecond\tAcc_X\tAcc_Y\tAcc_Z\tGyr_X\tGyr_Y\tGyr_Z\tRoll\tPitch\tYaw\r\n"
+    );
+    for (k, s) in samples(t, Some(rate_hz), 0.0).iter().enumerate() {
+        let pc = counter_start.wrapping_add(k as u16);
+        let (a, g) = (s.acc_mps2, s.gyr_dps.map(f64::to_radians));
+        if k % 500 == 250 {
+            text.push_str(&format!(
+                "{pc:05}\t\t\t\t\t\tNaN\tNaN\tNaN\tNaN\tNaN\tNaN\tNaN\tNaN\tNaN\r\n"
+            ));
+        } else {
+            text.push_str(&format!(
+                "{pc:05}\t\t\t\t\t\t{:.6}\t{:.6}\t{:.6}\t{:.6}\t{:.6}\t{:.6}\t0.0\t0.0\t0.0\r\n",
+                a[0], a[1], a[2], g[0], g[1], g[2]
+            ));
+        }
+    }
+    write(dir, "MT_012005D6_009-001_00B421E6.txt", &text)
+}
+
+/// MetaBase layouts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MetaBase {
+    /// Android 3.x streamed: `epoch (ms),time (-13:00),…`, name with `_100.000Hz_`, and a
+    /// Linear Acceleration file in g beside it.
+    Android,
+    /// iOS logged: `epoc (ms),timestamp (-0800),…`, rows prefixed with a newline (no final
+    /// one), three rows per epoch, the MAC's `:` replaced by `_` as Windows copies do.
+    IosLogged,
+    /// MetaBase 5: `Epoch,Timestamp (-0800),Elapsed (s),X,Y,Z`, Unix seconds.
+    MetaBase5,
+}
+
+pub const METABASE_EPOCH_MS: i64 = 1_515_983_969_561;
+
+/// A MetaBase export (accelerometer and gyroscope files) of a table at its own rate.
+pub fn write_metabase(dir: &Path, t: &ImuTable, layout: MetaBase) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (sensor, unit) in [("Accelerometer", "g"), ("Gyroscope", "deg/s")] {
+        let (name, header) = match layout {
+            MetaBase::Android => (
+                format!("MetaWear_2018-01-14T18.39.29.561_C42B8A1F2E3D_{sensor}_100.000Hz_1.5.0.csv"),
+                format!("epoch (ms),time (-13:00),elapsed (s),x-axis ({unit}),y-axis ({unit}),z-axis ({unit})"),
+            ),
+            MetaBase::IosLogged => (
+                format!("MetaWear_2018-01-14T18.39.29.561_C4_2B_8A_1F_2E_3D_{sensor}.csv"),
+                format!("epoc (ms),timestamp (-0800),elapsed (s),x-axis ({unit}),y-axis ({unit}),z-axis ({unit})"),
+            ),
+            MetaBase::MetaBase5 => (
+                format!("MetaWear_2018-01-14T18.39.29.561_{sensor}.csv"),
+                "Epoch,Timestamp (-0800),Elapsed (s),X,Y,Z".to_string(),
+            ),
+        };
+        let mut text = header;
+        if layout != MetaBase::IosLogged {
+            text.push('\n');
+        }
+        for i in 0..t.len() {
+            let s = t.sample(i);
+            let v = if unit == "g" {
+                s.acc_mps2.map(|a| a / 9.80665)
+            } else {
+                s.gyr_dps
+            };
+            // logged: three rows share the first one's epoch
+            let stamp_i = if layout == MetaBase::IosLogged {
+                i - i % 3
+            } else {
+                i
+            };
+            let ms = METABASE_EPOCH_MS + (t.time_s[stamp_i] * 1000.0).round() as i64;
+            let epoch = match layout {
+                MetaBase::MetaBase5 => format!("{:.3}", ms as f64 / 1000.0),
+                _ => ms.to_string(),
+            };
+            let row = format!(
+                "{epoch},2018-01-14T18.39.29.561,{:.3},{:.3},{:.3},{:.3}",
+                s.time_s, v[0], v[1], v[2]
+            );
+            if layout == MetaBase::IosLogged {
+                text.push('\n');
+                text.push_str(&row);
+            } else {
+                text.push_str(&row);
+                text.push('\n');
+            }
+        }
+        out.push(write(dir, &name, &text));
+    }
+    if layout == MetaBase::Android {
+        write(
+            dir,
+            "MetaWear_2018-01-14T18.39.29.561_C42B8A1F2E3D_Linear Acceleration_100.000Hz_1.5.0.csv",
+            "epoch (ms),time (-13:00),elapsed (s),x-axis (g),y-axis (g),z-axis (g)\n1515983969561,2018-01-14T18.39.29.561,0.000,0.0,0.0,0.0\n",
+        );
+    }
+    out
+}
+
+/// A Movesense Showcase IMU-screen CSV (IMU6 rows of 7 fields under the 10-field header),
+/// values `%.6f` in the phone's locale (`decimal_comma`: `0,031108`, so each row splits).
+pub fn write_movesense_csv(dir: &Path, t: &ImuTable, decimal_comma: bool) -> PathBuf {
+    let mut text = String::from("Timestamp,AccX,AccY,AccZ,GyroX,GyroY,GyroZ,MagnX,MagnY,MagnZ\n");
+    for i in 0..t.len() {
+        let s = t.sample(i);
+        let ms = 158_319 + (s.time_s * 1000.0).round() as i64;
+        let v: Vec<String> = s
+            .acc_mps2
+            .iter()
+            .chain(&s.gyr_dps)
+            .map(|x| {
+                let f = format!("{x:.6}");
+                if decimal_comma {
+                    f.replace('.', ",")
+                } else {
+                    f
+                }
+            })
+            .collect();
+        text.push_str(&format!("{ms},{}\n", v.join(",")));
+    }
+    write(
+        dir,
+        "2024-03-01_10-00-00_174630000192_ImuActivity.csv",
+        &text,
+    )
+}
+
+/// A Movesense logbook JSON (`Meas.IMU9`, 8 samples per entry, ms Timestamp of the first).
+pub fn write_movesense_json(dir: &Path, t: &ImuTable) -> PathBuf {
+    let xyz = |v: [f64; 3]| serde_json::json!({"x": v[0], "y": v[1], "z": v[2]});
+    let mut entries = Vec::new();
+    let n = t.len() - t.len() % 8;
+    for k in (0..n).step_by(8) {
+        let s: Vec<ImuSample> = (k..k + 8).map(|i| t.sample(i)).collect();
+        entries.push(serde_json::json!({
+            "ArrayAcc": s.iter().map(|x| xyz(x.acc_mps2)).collect::<Vec<_>>(),
+            "ArrayGyro": s.iter().map(|x| xyz(x.gyr_dps)).collect::<Vec<_>>(),
+            "ArrayMagn": s.iter().map(|_| xyz([28.6, 21.4, 105.5])).collect::<Vec<_>>(),
+            "Timestamp": 158_319 + (s[0].time_s * 1000.0).round() as i64,
+        }));
+    }
+    let v = serde_json::json!({"Meas": {"IMU9": entries}});
+    write(dir, "MovesenseLog_2_625.json", &v.to_string())
+}
