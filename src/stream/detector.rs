@@ -15,9 +15,7 @@ use std::path::{Path, PathBuf};
 use super::side_rule;
 use crate::analyze::{add_recorded_gaps, analyze_with, prepare_imu, AnalyzeOptions};
 use crate::error::Result;
-use crate::gait::body_frame::to_body_frame;
-use crate::gait::laterality;
-use crate::gait::lower_back::{self, LowerBackOptions, TURN_VOTE_WEIGHT};
+use crate::gait::lower_back::{self, LowerBackOptions};
 use crate::gait::walking_bouts::BoutParams;
 use crate::gait::Side;
 use crate::recording::session::RecordedGap;
@@ -224,16 +222,12 @@ impl StreamDetector {
                 ..LowerBackOptions::default()
             };
             let mut g = lower_back::analyze(&imu, entry.axes, &path, &opts)?;
-            // sides from the contacts away from the window's edges (see side_rule)
-            let (body, _) = to_body_frame(&imu, entry.axes, &path)?;
-            let lat = laterality::laterality_signal(&body.gyr_v_dps, &body.gyr_ap_dps, imu.fs_hz);
-            let value = |t: f64| {
-                let w = if g.turns.iter().any(|x| t >= x.start_s && t <= x.end_s) {
-                    TURN_VOTE_WEIGHT
-                } else {
-                    1.0
-                };
-                w * laterality::value_at(&lat, (t - imu.t0_s) * imu.fs_hz)
+            // the offline sides of this window (forward axis checked, weak bouts withheld),
+            // kept only where the contacts away from the window's edges agree (see side_rule)
+            let vote = |side: Option<Side>| match side {
+                Some(Side::Left) => -1.0,
+                Some(Side::Right) => 1.0,
+                None => 0.0,
             };
             let window = (imu.t0_s, imu.time_s(imu.len().saturating_sub(1)));
             for b in &g.bouts {
@@ -244,7 +238,7 @@ impl StreamDetector {
                     })
                     .collect();
                 let ic_s: Vec<f64> = idx.iter().map(|&k| g.initial_contacts[k].t_s).collect();
-                let values: Vec<f64> = ic_s.iter().map(|&t| value(t)).collect();
+                let values: Vec<f64> = idx.iter().map(|&k| vote(g.initial_contacts[k].side)).collect();
                 for (k, side) in idx
                     .iter()
                     .zip(side_rule::interior_vote(&ic_s, &values, window))

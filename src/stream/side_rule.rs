@@ -16,11 +16,12 @@ pub const MIN_VOTING_CONTACTS: usize = 3;
 /// Share of a run's interior contacts whose own sign must agree with the voted pattern.
 pub const MIN_VOTE_AGREEMENT: f64 = 0.75;
 
-/// Sides of a bout's contacts in a window: the offline rule (alternation within runs of
-/// regular steps, the pattern that agrees best with the signed laterality values;
-/// [`crate::gait::laterality::sides_for_bout`]) but voted only by the contacts at least
-/// [`EDGE_S`] inside the window `(start_s, end_s)`, whose values match those the offline
-/// analysis sees. The newest contacts take their side from the alternation. A run whose
+/// Sides of a bout's contacts in a window: alternation within runs of regular steps, with
+/// the pattern voted only by the contacts at least [`EDGE_S`] inside the window
+/// `(start_s, end_s)`. `values` are signed per contact, negative = left: the stream passes
+/// the offline sides of the window (−1 left, +1 right, 0 withheld by the offline rule,
+/// [`crate::gait::laterality::sides_for_bout`]), so a withheld side counts against the vote.
+/// The newest contacts take their side from the alternation. A run whose
 /// interior contacts are fewer than [`MIN_VOTING_CONTACTS`], or agree with the pattern less
 /// than [`MIN_VOTE_AGREEMENT`] of the time, gets `None`.
 pub fn interior_vote(ic_s: &[f64], values: &[f64], window: (f64, f64)) -> Vec<Option<Side>> {
