@@ -18,6 +18,7 @@ fn a_drop_out_pauses_feedback_and_splits_the_walk() {
         axes,
         device: None,
         sampling_rate_hz: None,
+        source: None,
     }]);
     let table = w.table(axes, Rotation3::identity());
     let mut live = LivePipeline::new(&session, &LiveOptions::default());

@@ -32,6 +32,7 @@ fn walk(first_left: bool) -> Walk {
         first_left,
         duration_s: end,
         fs_hz: 100.0,
+        turns: Vec::new(),
     }
 }
 
@@ -43,6 +44,7 @@ fn run(w: &Walk, opts: &LiveOptions) -> Vec<LiveStep> {
         axes,
         device: None,
         sampling_rate_hz: None,
+        source: None,
     }]);
     let table = w.table(axes, Rotation3::identity());
     let mut live = LivePipeline::new(&session, opts);

@@ -238,7 +238,10 @@ impl StreamDetector {
                     })
                     .collect();
                 let ic_s: Vec<f64> = idx.iter().map(|&k| g.initial_contacts[k].t_s).collect();
-                let values: Vec<f64> = idx.iter().map(|&k| vote(g.initial_contacts[k].side)).collect();
+                let values: Vec<f64> = idx
+                    .iter()
+                    .map(|&k| vote(g.initial_contacts[k].side))
+                    .collect();
                 for (k, side) in idx
                     .iter()
                     .zip(side_rule::interior_vote(&ic_s, &values, window))
