@@ -128,8 +128,9 @@ pub fn find_sessions(roots: &[PathBuf], exclude: &[PathBuf]) -> Result<Vec<Job>>
 
 /// Content hash (XXH3-128, hex) of everything an analysis of `dir` reads: every regular file
 /// directly in the folder (session.json and the sensor CSVs), by name and content, plus the
-/// gaitkit version and the analysis options, so new options or a new version re-analyse.
-pub fn input_hash(dir: &Path, opts: &AnalyzeOptions) -> Result<String> {
+/// gaitkit version, the analysis options and the JSON layout, so new options, another layout or
+/// a new version re-analyse.
+pub fn input_hash(dir: &Path, opts: &AnalyzeOptions, compact: bool) -> Result<String> {
     let mut files = Vec::new();
     for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let e = e.map_err(|e| Error::io(dir, e))?;
@@ -142,6 +143,9 @@ pub fn input_hash(dir: &Path, opts: &AnalyzeOptions) -> Result<String> {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(format!("{opts:?}").as_bytes());
+    if compact {
+        h.update(b"compact");
+    }
     let mut buf = vec![0u8; 1 << 20];
     for p in files {
         h.update(p.file_name().unwrap_or_default().as_encoded_bytes());
@@ -219,6 +223,8 @@ pub struct BatchOptions {
     pub analyze: AnalyzeOptions,
     /// Worker threads; `None` = one per core.
     pub threads: Option<usize>,
+    /// Per-session JSON of walks in the compact layout (summaries per bout and per day).
+    pub compact: bool,
 }
 
 /// Analyses `jobs` into `out` (created if missing) and writes `summary.csv`. `progress` is
@@ -244,7 +250,7 @@ pub fn run(
     let results: Vec<Result<Finished>> = pool.install(|| {
         jobs.par_iter()
             .map(|job| {
-                let f = one(job, out, &opts.analyze)?;
+                let f = one(job, out, opts)?;
                 progress(&f);
                 Ok(f)
             })
@@ -269,8 +275,9 @@ fn result_path(out: &Path, name: &str) -> PathBuf {
 
 /// Analyses one session unless its stored record has the same input hash. Errors only when
 /// the results cannot be written; analysis errors go into the row.
-fn one(job: &Job, out: &Path, opts: &AnalyzeOptions) -> Result<Finished> {
-    let hash = input_hash(&job.dir, opts);
+fn one(job: &Job, out: &Path, batch: &BatchOptions) -> Result<Finished> {
+    let (opts, compact) = (&batch.analyze, batch.compact);
+    let hash = input_hash(&job.dir, opts, compact);
     let state = state_path(out, &job.name);
     if let Ok(h) = &hash {
         let stored = std::fs::read(&state)
@@ -288,7 +295,8 @@ fn one(job: &Job, out: &Path, opts: &AnalyzeOptions) -> Result<Finished> {
             }
         }
     }
-    let analysed = hash.and_then(|h| analyze_one(job, opts).map(|(json, row)| (h, json, row)));
+    let analysed =
+        hash.and_then(|h| analyze_one(job, opts, compact).map(|(json, row)| (h, json, row)));
     let (hash, row, outcome) = match analysed {
         Ok((h, json, row)) => {
             write_atomic(&result_path(out, &job.name), &json)?;
@@ -299,7 +307,11 @@ fn one(job: &Job, out: &Path, opts: &AnalyzeOptions) -> Result<Finished> {
             let mut row = empty_row(job);
             row.error = Some(e.to_string());
             // an unreadable folder has no hash: it is tried again next time
-            (input_hash(&job.dir, opts).ok(), row, Outcome::Failed)
+            (
+                input_hash(&job.dir, opts, compact).ok(),
+                row,
+                Outcome::Failed,
+            )
         }
     };
     if let Some(input_hash) = hash {
@@ -332,7 +344,11 @@ fn empty_row(job: &Job) -> SummaryRow {
 
 /// Analyses one session folder: walking through the gait analysis, balance tasks through the
 /// balance analysis. Returns the JSON document and the summary row.
-pub fn analyze_one(job: &Job, opts: &AnalyzeOptions) -> Result<(Vec<u8>, SummaryRow)> {
+pub fn analyze_one(
+    job: &Job,
+    opts: &AnalyzeOptions,
+    compact: bool,
+) -> Result<(Vec<u8>, SummaryRow)> {
     use crate::report::metrics_from_gait::{from_gait, session_label};
     let session = Session::read(&job.dir)?;
     let mut row = empty_row(job);
@@ -354,7 +370,12 @@ pub fn analyze_one(job: &Job, opts: &AnalyzeOptions) -> Result<(Vec<u8>, Summary
         return Ok((json, row));
     }
     let analysis = analyze_with(&job.dir, &session, opts, &|p: &Path| ImuTable::read(p))?;
-    crate::report::json::JsonExporter
+    let exporter: &dyn Exporter = if compact {
+        &crate::report::compact::CompactJsonExporter
+    } else {
+        &crate::report::json::JsonExporter
+    };
+    exporter
         .export(&analysis, &mut json)
         .map_err(|e| Error::Unsupported(format!("cannot encode the analysis: {e}")))?;
     if let Some(g) = &analysis.gait {

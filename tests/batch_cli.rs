@@ -174,6 +174,21 @@ fn cohort_resumes_lists_failures_and_never_reads_its_results() {
         again[2], rows[2],
         "a re-analysed session gives the same row"
     );
+
+    // --compact is another layout: every session is analysed again, the rows stay the same
+    let (ok, stdout, _) = batch(&[&root, Path::new("--out"), &out, Path::new("--compact")]);
+    assert!(ok);
+    assert!(
+        stdout.contains("3 sessions: 2 analysed, 0 unchanged since the last run, 1 failed"),
+        "{stdout}"
+    );
+    let c: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("sessions/site-b/P11/walk.json")).unwrap())
+            .unwrap();
+    assert_eq!(c["layout"], "compact");
+    assert!(c["gait"].get("steps").is_none());
+    assert_eq!(c["gait"]["summary"], a["gait"]["summary"]);
+    assert_eq!(summary(&out)[1..], again[1..]);
 }
 
 #[test]

@@ -280,3 +280,95 @@ fn a_session_saved_on_windows_gives_the_same_json_as_the_original() {
     assert!(original["initial_contacts"].as_array().unwrap().len() > 5);
     assert_eq!(original, windows);
 }
+
+/// `--compact`: the whole-session summary unchanged, one line per bout and one summary per
+/// calendar day (split at the recording's local midnight), and no per-event arrays.
+#[test]
+fn compact_json_keeps_the_summary_and_splits_bouts_by_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixtures_dir().join("mobilised_MS001_Test11_Trial1");
+    let session = dir.path().join("over-midnight");
+    std::fs::create_dir(&session).unwrap();
+    std::fs::copy(src.join("lower_back.csv"), session.join("lower_back.csv")).unwrap();
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(src.join("session.json")).unwrap()).unwrap();
+    // midnight 120 s into the 227-s recording
+    meta["start_time"] = "2026-11-27T23:58:00+01:00".into();
+    std::fs::write(session.join("session.json"), meta.to_string()).unwrap();
+    let run = |json: &Path, compact: bool| -> serde_json::Value {
+        let mut args = vec![
+            "analyze",
+            session.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        if compact {
+            args.push("--compact");
+        }
+        let o = gaitkit(&args);
+        assert!(o.status.success(), "{}", text(&o).1);
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap()
+    };
+    let full = run(&dir.path().join("full.json"), false);
+    let compact = run(&dir.path().join("compact.json"), true);
+    let (f, c) = (&full["gait"], &compact["gait"]);
+    assert_eq!(compact["layout"], "compact");
+    for key in [
+        "initial_contacts",
+        "final_contacts",
+        "steps",
+        "strides",
+        "turns",
+    ] {
+        assert!(c.get(key).is_none(), "{key} in the compact layout");
+    }
+    assert_eq!(c["summary"], f["summary"]);
+    assert_eq!(c["quality"], f["quality"]);
+    let ics = f["initial_contacts"].as_array().unwrap();
+    assert_eq!(
+        c["n_initial_contacts"].as_u64().unwrap() as usize,
+        ics.len()
+    );
+    assert_eq!(
+        c["n_initial_contacts_with_side"].as_u64().unwrap() as usize,
+        ics.iter().filter(|x| !x["side"].is_null()).count()
+    );
+    let (fb, cb) = (
+        f["bouts"].as_array().unwrap(),
+        c["bouts"].as_array().unwrap(),
+    );
+    assert!(fb.len() >= 2, "the fixture has several walks");
+    assert_eq!(cb.len(), fb.len());
+    let steps = f["steps"].as_array().unwrap();
+    for (i, (x, y)) in fb.iter().zip(cb).enumerate() {
+        assert_eq!(x["start_s"], y["start_s"]);
+        assert_eq!(x["end_s"], y["end_s"]);
+        let mine = steps.iter().filter(|s| s["bout"] == i).count();
+        assert_eq!(y["n_steps"].as_u64().unwrap() as usize, mine, "bout {i}");
+    }
+    let days = c["days"].as_array().unwrap();
+    assert_eq!(days.len(), 2);
+    assert_eq!(days[0]["date"], "2026-11-27");
+    assert_eq!(days[1]["date"], "2026-11-28");
+    assert_eq!(days[0]["end_s"].as_f64().unwrap(), 120.0);
+    assert_eq!(days[1]["start_s"].as_f64().unwrap(), 120.0);
+    let before = fb
+        .iter()
+        .filter(|b| b["start_s"].as_f64().unwrap() < 120.0)
+        .count();
+    assert!(before >= 1 && before < fb.len(), "bouts on both days");
+    assert_eq!(days[0]["n_bouts"].as_u64().unwrap() as usize, before);
+    let day_steps: u64 = days
+        .iter()
+        .map(|d| d["summary"]["n_steps"].as_u64().unwrap())
+        .sum();
+    assert_eq!(day_steps as usize, steps.len());
+    let bout_steps: u64 = cb.iter().map(|b| b["n_steps"].as_u64().unwrap()).sum();
+    assert_eq!(bout_steps as usize, steps.len());
+    let size = |n: &str| std::fs::metadata(dir.path().join(n)).unwrap().len();
+    assert!(size("compact.json") * 3 < size("full.json"));
+    // compact needs --json
+    let o = gaitkit(&["analyze", session.to_str().unwrap(), "--compact"]);
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("--json"), "{}", text(&o).1);
+}

@@ -12,8 +12,8 @@ use crate::error::describe_io;
 use crate::recording::resample::DEFAULT_MAX_FILL_S;
 use crate::recording::{Axes, GyrUnit, Placement, Session};
 use crate::report::{
-    csv::StepsCsvExporter, json::JsonExporter, strides_csv::StridesCsvExporter, text::TextReport,
-    Exporter,
+    compact::CompactJsonExporter, csv::StepsCsvExporter, json::JsonExporter,
+    strides_csv::StridesCsvExporter, text::TextReport, Exporter,
 };
 
 #[derive(Args, Debug)]
@@ -28,6 +28,10 @@ pub struct AnalyzeArgs {
     /// Write the full analysis as JSON to this file
     #[arg(long, value_name = "OUT.json")]
     pub json: Option<PathBuf>,
+    /// With --json: for long recordings, the summary, one line per walking bout and one
+    /// summary per day instead of every contact, step and stride (those are in --csv)
+    #[arg(long, requires = "json")]
+    pub compact: bool,
     /// Write one row per step to this CSV file
     #[arg(long, value_name = "STEPS.csv")]
     pub csv: Option<PathBuf>,
@@ -192,6 +196,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
                 );
             }
             if task.is_balance() {
+                if args.compact {
+                    bail!(
+                        "{}: --compact shortens the JSON of walking recordings; this is a {task} session, whose balance JSON is already per attempt and repetition: leave --compact out",
+                        args.input.display()
+                    );
+                }
                 println!(
                     "Task {task}: balance analysis (to compare left and right, give both sessions to `gaitkit balance`).\n"
                 );
@@ -222,7 +232,11 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             args.input.display()
         );
     };
-    print_and_export(&analysis, args.json.as_deref(), args.csv.as_deref())?;
+    let json = args.json.as_deref().map(|p| JsonOut {
+        path: p,
+        compact: args.compact,
+    });
+    print_and_export(&analysis, json, args.csv.as_deref())?;
     if let Some(path) = &args.strides_csv {
         let mut w = BufWriter::new(create_file(path)?);
         StridesCsvExporter
@@ -234,16 +248,28 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where `--json` goes and in which layout.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonOut<'a> {
+    pub path: &'a Path,
+    /// Summaries per bout and per day only ([`CompactJsonExporter`]).
+    pub compact: bool,
+}
+
 /// Prints the terminal report and writes the requested exports.
 pub fn print_and_export(
     analysis: &SessionAnalysis,
-    json: Option<&Path>,
+    json: Option<JsonOut<'_>>,
     csv: Option<&Path>,
 ) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     TextReport.export(analysis, &mut stdout)?;
+    let json_exporter: &dyn Exporter = match json {
+        Some(JsonOut { compact: true, .. }) => &CompactJsonExporter,
+        _ => &JsonExporter,
+    };
     for (path, exporter) in [
-        (json, &JsonExporter as &dyn Exporter),
+        (json.map(|j| j.path), json_exporter),
         (csv, &StepsCsvExporter as &dyn Exporter),
     ] {
         if let Some(path) = path {

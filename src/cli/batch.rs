@@ -29,6 +29,10 @@ pub struct BatchArgs {
     /// Worker threads (default: one per core)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Per-session JSON of walks as summaries (whole session, per bout, per day) without every
+    /// contact, step and stride: for long recordings
+    #[arg(long)]
+    pub compact: bool,
 }
 
 pub fn run(args: BatchArgs) -> anyhow::Result<()> {
@@ -67,6 +71,7 @@ pub fn run(args: BatchArgs) -> anyhow::Result<()> {
     let opts = BatchOptions {
         analyze: AnalyzeOptions::default(),
         threads: args.threads,
+        compact: args.compact,
     };
     let results = batch::run(&jobs, &args.out, &opts, &on_done)?;
     bar.finish_and_clear();

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::analyze::print_and_export;
+use super::analyze::{print_and_export, JsonOut};
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
@@ -25,7 +25,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          activities (walks, turns, stops), from the Mobilise-D validation study.\n"
     );
     let analysis = crate::demo::analyze_demo()?;
-    print_and_export(&analysis, args.json.as_deref(), args.csv.as_deref())?;
+    print_and_export(
+        &analysis,
+        args.json.as_deref().map(|path| JsonOut {
+            path,
+            compact: false,
+        }),
+        args.csv.as_deref(),
+    )?;
     write_charts_and_report(&args.out)
 }
 

@@ -6,6 +6,7 @@
 
 pub mod balance_text;
 pub mod charts;
+pub mod compact;
 pub mod compare;
 pub mod csv;
 pub mod html;
