@@ -578,7 +578,22 @@ pub fn analyze_legs(input: &LegInput) -> Result<LegAnalysis> {
     // an offset of about a whole stride keeps the walk plausible and shifts only the timing
     // between the legs, so the values that depend on it are withheld
     let verified = sync.method != SyncMethod::FileTimestamps;
-    let mut clock = if verified {
+    let alternation = sync::swing_alternation(&left.events.mid_swing_s, &right.events.mid_swing_s);
+    let mut clock = if let (true, Some(late)) = (verified, alternation.late_clock()) {
+        summary.withhold_timing_between_legs();
+        Check::new(
+            "clock",
+            Outcome::Failed,
+            format!(
+                "{how}, but at {} of {} starts and ends of walking one leg swings twice in a row, as a clock that puts the {late} leg about a stride late makes it \
+                 (in walking the feet swing in turn). Step times, double support and the phase between the legs, and their symmetry, are not given. {}",
+                alternation.broken_edges,
+                alternation.edges,
+                sync::REMEDY,
+                late = late.as_str()
+            ),
+        )
+    } else if verified {
         Check::new(
             "clock",
             Outcome::Passed,
@@ -596,7 +611,9 @@ pub fn analyze_legs(input: &LegInput) -> Result<LegAnalysis> {
             ),
         )
     }
-    .with("offset_s", sync.right_offset_s);
+    .with("offset_s", sync.right_offset_s)
+    .with("walk_edges", alternation.edges as f64)
+    .with("edges_swinging_one_leg_twice", alternation.broken_edges as f64);
     if let Some(p) = phase.mean_left_phase {
         clock = clock.with("phase_pct", 100.0 * p);
     }

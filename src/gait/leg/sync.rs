@@ -23,7 +23,8 @@
 //! contralateral initial contact between 30 % and 70 % of the stride. Otherwise the analysis
 //! is refused with the estimated offset. Plausibility is not proof: an offset of about a
 //! whole stride keeps the walk plausible, so with file timestamps alone the timing between
-//! the legs (step time, double support, phase) is withheld.
+//! the legs (step time, double support, phase) is withheld, and on a verified timeline the
+//! walks' starts and ends must show the feet swinging in turn ([`swing_alternation`]).
 
 use serde::Serialize;
 
@@ -384,6 +385,107 @@ pub fn implausible(check: &PhaseCheck) -> Option<(String, Option<f64>)> {
     Some((problem, estimate))
 }
 
+/// Pause between swings that separates two walks, s.
+pub const WALK_PAUSE_S: f64 = 2.0;
+/// Walks need this many swings for their start and end to be judged apart.
+const MIN_SWINGS_PER_WALK: usize = 4;
+
+/// Whether the legs' swings alternate where walking starts and stops.
+///
+/// In walking the feet swing in turn, from the first step of a walk to its last: the leading
+/// foot, then the other, and the walk ends with the trailing foot brought alongside. A clock
+/// that puts one leg about a whole stride late keeps steady walking plausible (the
+/// contralateral contact lands at 30–70 % of the stride) but not the walk's edges: the early
+/// leg then swings twice before the late leg's first swing, and the late leg twice after the
+/// early leg's last ([`Alternation::late_leg`]). A walk led by the late leg looks led by the
+/// other and shows nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Alternation {
+    /// Walk starts and ends judged (walks of at least four swings).
+    pub edges: usize,
+    /// Edges where one leg swings twice in a row the way a late clock on `late_leg` puts it:
+    /// the other leg at a start, `late_leg` at an end.
+    pub broken_edges: usize,
+    pub late_leg: Option<crate::gait::Side>,
+    /// Broken edges that point to the other leg being late.
+    pub broken_other_way: usize,
+    /// Repeats of one leg inside walks (missed or extra swings), and the swing pairs looked at.
+    pub inner_repeats: usize,
+    pub inner_pairs: usize,
+}
+
+impl Alternation {
+    /// The edges show one leg's clock about a stride late: at least two broken edges for that
+    /// leg, at most a quarter as many the other way, and swings detected reliably in between
+    /// (≤ 10 % inner repeats). A walk led by the late leg shows nothing (it looks led by the
+    /// other), so walks without broken edges are no evidence against.
+    pub fn late_clock(&self) -> Option<crate::gait::Side> {
+        let reliable = 10 * self.inner_repeats <= self.inner_pairs;
+        (reliable && self.broken_edges >= 2 && 4 * self.broken_other_way <= self.broken_edges)
+            .then_some(self.late_leg)
+            .flatten()
+    }
+}
+
+/// Judges [`Alternation`] from each leg's mid-swing times on the common timeline, s.
+pub fn swing_alternation(left_mid_swing_s: &[f64], right_mid_swing_s: &[f64]) -> Alternation {
+    use crate::gait::Side;
+    let mut swings: Vec<(f64, Side)> = left_mid_swing_s
+        .iter()
+        .map(|&t| (t, Side::Left))
+        .chain(right_mid_swing_s.iter().map(|&t| (t, Side::Right)))
+        .filter(|(t, _)| t.is_finite())
+        .collect();
+    swings.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut walks: Vec<&[(f64, Side)]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=swings.len() {
+        if i == swings.len() || swings[i].0 - swings[i - 1].0 > WALK_PAUSE_S {
+            walks.push(&swings[start..i]);
+            start = i;
+        }
+    }
+    // broken edges for each candidate late leg
+    let (mut edges, mut inner_repeats, mut inner_pairs) = (0, 0, 0);
+    let mut broken = [0usize; 2];
+    for w in walks.iter().filter(|w| w.len() >= MIN_SWINGS_PER_WALK) {
+        edges += 2;
+        let n = w.len();
+        for (k, late) in [Side::Left, Side::Right].into_iter().enumerate() {
+            let early = late.opposite();
+            if w[0].1 == early && w[1].1 == early {
+                broken[k] += 1;
+            }
+            if w[n - 1].1 == late && w[n - 2].1 == late {
+                broken[k] += 1;
+            }
+        }
+        for pair in w[1..n - 1].windows(2) {
+            inner_pairs += 1;
+            if pair[0].1 == pair[1].1 {
+                inner_repeats += 1;
+            }
+        }
+    }
+    let (k, &b) = broken
+        .iter()
+        .enumerate()
+        .max_by_key(|&(_, b)| *b)
+        .unwrap_or((0, &0));
+    Alternation {
+        edges,
+        broken_edges: b,
+        late_leg: (b > 0 && broken[1 - k] < b).then_some(if k == 0 {
+            Side::Left
+        } else {
+            Side::Right
+        }),
+        broken_other_way: broken[1 - k],
+        inner_repeats,
+        inner_pairs,
+    }
+}
+
 /// What to do when the legs' timelines cannot be trusted.
 pub const REMEDY: &str = "Record with gaitkit (both sensors on the host clock), declare \"clock\": \"shared\" in session.json only for systems that really share one, \
 or start the recording with 2 s standing still, one jump with both feet and 1 s standing still before walking.";
@@ -407,6 +509,84 @@ mod tests {
                 0.05 * ((i * 7919 % 97) as f64 / 97.0) + land + steps
             })
             .collect()
+    }
+
+    /// Mid-swing times (left, right) of a walk of `n` strides of 1.1 s from `t0`, the left
+    /// foot leading (its swings at 0.3 s into each stride, the right's half a stride later).
+    fn walk(t0: f64, n: usize) -> (Vec<f64>, Vec<f64>) {
+        let l = (0..n).map(|i| t0 + 0.3 + 1.1 * i as f64).collect();
+        let r = (0..n).map(|i| t0 + 0.85 + 1.1 * i as f64).collect();
+        (l, r)
+    }
+
+    /// The same walk led by the right foot.
+    fn walk_right_first(t0: f64, n: usize) -> (Vec<f64>, Vec<f64>) {
+        let (l, r) = walk(t0, n);
+        (r, l)
+    }
+
+    fn shifted(v: &[f64], by: f64) -> Vec<f64> {
+        v.iter().map(|t| t + by).collect()
+    }
+
+    #[test]
+    fn swings_alternate_on_a_true_timeline_and_not_with_a_late_clock() {
+        use crate::gait::Side;
+        let (mut l, mut r) = walk(0.0, 8);
+        let (l2, r2) = walk(20.0, 10);
+        l.extend(l2);
+        r.extend(r2);
+        let a = swing_alternation(&l, &r);
+        assert_eq!((a.edges, a.broken_edges, a.late_leg), (4, 0, None));
+        assert_eq!((a.inner_repeats, a.inner_pairs), (0, 13 + 17));
+        assert_eq!(a.late_clock(), None);
+        // the right leg one stride minus 0.1 s late: still anti-phase, broken at every edge
+        let a = swing_alternation(&l, &shifted(&r, 1.0));
+        assert_eq!((a.edges, a.broken_edges), (4, 4));
+        assert_eq!(a.late_clock(), Some(Side::Right));
+        // a walk led by the late leg looks led by the other one: no evidence either way
+        let a = swing_alternation(&shifted(&l, 1.0), &r);
+        assert_eq!((a.broken_edges, a.late_clock()), (0, None));
+        // the mirror: walks led by the right foot, the left leg late
+        let (mut l, mut r) = walk_right_first(0.0, 8);
+        let (l2, r2) = walk_right_first(20.0, 10);
+        l.extend(l2);
+        r.extend(r2);
+        assert_eq!(swing_alternation(&l, &r).late_clock(), None);
+        let a = swing_alternation(&shifted(&l, 1.0), &r);
+        assert_eq!((a.edges, a.broken_edges), (4, 4));
+        assert_eq!(a.late_clock(), Some(Side::Left));
+        // one walk led by each foot: the walk led by the trailing-clock foot shows it
+        let (mut l, mut r) = walk(0.0, 8);
+        let (l2, r2) = walk_right_first(20.0, 10);
+        l.extend(l2);
+        r.extend(r2);
+        let a = swing_alternation(&l, &shifted(&r, 1.0));
+        assert_eq!((a.broken_edges, a.broken_other_way), (2, 0));
+        assert_eq!(a.late_clock(), Some(Side::Right));
+        // a small offset keeps the alternation (it cannot be seen this way)
+        assert_eq!(swing_alternation(&l, &shifted(&r, 0.1)).late_clock(), None);
+    }
+
+    #[test]
+    fn one_broken_edge_or_unreliable_swings_are_not_evidence() {
+        let (l, r) = walk(0.0, 8);
+        // the right leg's first swing missed: the left leads twice at the start only
+        let a = swing_alternation(&l, &r[1..]);
+        assert_eq!((a.edges, a.broken_edges), (2, 1));
+        assert_eq!(a.late_clock(), None);
+        // every third right swing missed: the edges say nothing
+        let (l, r) = walk(0.0, 30);
+        let r: Vec<f64> = r
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 3 != 1)
+            .map(|(_, &t)| t + 1.0)
+            .collect();
+        let a = swing_alternation(&l, &r);
+        assert!(a.inner_repeats * 10 > a.inner_pairs);
+        assert_eq!(a.late_clock(), None);
+        assert_eq!(swing_alternation(&[], &[]).edges, 0);
     }
 
     #[test]
