@@ -16,7 +16,7 @@ pub(super) fn parse(bytes: &[u8]) -> Option<ImuTable> {
     let mut p = Parser::default();
     let end = match memchr::memrchr(b'\n', bytes) {
         Some(i) => {
-            p.lines(&bytes[..=i])?;
+            p.lines_split(&bytes[..=i], SPLIT_BYTES)?;
             i + 1
         }
         None => 0,
@@ -47,7 +47,7 @@ pub(super) fn read(r: &mut impl Read) -> std::io::Result<Option<ImuTable>> {
         filled += n;
         match memchr::memrchr(b'\n', &buf[..filled]) {
             Some(last) => {
-                if p.lines(&buf[..=last]).is_none() {
+                if p.lines_split(&buf[..=last], SPLIT_BYTES).is_none() {
                     return Ok(None);
                 }
                 buf.copy_within(last + 1..filled, 0);
@@ -60,6 +60,9 @@ pub(super) fn read(r: &mut impl Read) -> std::io::Result<Option<ImuTable>> {
     }
 }
 
+/// Blocks of at least this many bytes are parsed as two halves on two threads.
+const SPLIT_BYTES: usize = 256 << 10;
+
 #[derive(Default)]
 struct Parser {
     /// Field index of each of [`HEADER`]'s columns, once the header is read.
@@ -70,6 +73,40 @@ struct Parser {
 }
 
 impl Parser {
+    /// Complete lines, each ending in `\n`; once the header is read, a chunk of at least
+    /// `split_bytes` is cut at a line end near its middle and the second half parsed on another
+    /// thread, then appended after the same order and count checks a single pass makes.
+    fn lines_split(&mut self, chunk: &[u8], split_bytes: usize) -> Option<()> {
+        if self.cols.is_none() || chunk.len() < split_bytes {
+            return self.lines(chunk);
+        }
+        let cut = memchr::memchr(b'\n', &chunk[chunk.len() / 2..])? + chunk.len() / 2 + 1;
+        let (first, second) = chunk.split_at(cut);
+        let mut other = Parser {
+            cols: self.cols,
+            role: self.role.clone(),
+            table: ImuTable::default(),
+        };
+        let (a, b) = rayon::join(|| self.lines(first), || other.lines(second));
+        a?;
+        b?;
+        let (t, o) = (&mut self.table, other.table);
+        if let (Some(&last), Some(&next)) = (t.time_s.last(), o.time_s.first()) {
+            if next <= last {
+                return None;
+            }
+        }
+        if t.len() + o.len() > MAX_SAMPLES {
+            return None;
+        }
+        t.time_s.extend_from_slice(&o.time_s);
+        for k in 0..3 {
+            t.acc_mps2[k].extend_from_slice(&o.acc_mps2[k]);
+            t.gyr_dps[k].extend_from_slice(&o.gyr_dps[k]);
+        }
+        Some(())
+    }
+
     /// Complete lines, each ending in `\n`.
     fn lines(&mut self, chunk: &[u8]) -> Option<()> {
         let mut start = 0;
@@ -93,6 +130,25 @@ impl Parser {
             return None;
         }
         let mut values = [0.0f64; 7];
+        if !plain_fields(line, &self.role, &mut values) {
+            self.general_fields(line, &mut values)?;
+        }
+        if let Some(&prev) = self.table.time_s.last() {
+            if values[0] <= prev {
+                return None;
+            }
+        }
+        let t = &mut self.table;
+        t.time_s.push(values[0]);
+        for k in 0..3 {
+            t.acc_mps2[k].push(values[1 + k]);
+            t.gyr_dps[k].push(values[4 + k]);
+        }
+        Some(())
+    }
+
+    /// The fields of a line in any form the full reader's number parser takes.
+    fn general_fields(&self, line: &[u8], values: &mut [f64; 7]) -> Option<()> {
         let mut field = 0usize;
         for f in line.split(|&b| b == b',') {
             let role = *self.role.get(field)?;
@@ -114,21 +170,7 @@ impl Parser {
             check_range(role as usize, v).ok()?;
             values[role as usize] = v;
         }
-        if field != self.role.len() {
-            return None;
-        }
-        if let Some(&prev) = self.table.time_s.last() {
-            if values[0] <= prev {
-                return None;
-            }
-        }
-        let t = &mut self.table;
-        t.time_s.push(values[0]);
-        for k in 0..3 {
-            t.acc_mps2[k].push(values[1 + k]);
-            t.gyr_dps[k].push(values[4 + k]);
-        }
-        Some(())
+        (field == self.role.len()).then_some(())
     }
 
     fn header(&mut self, line: &[u8]) -> Option<()> {
@@ -158,6 +200,61 @@ impl Parser {
             return None;
         }
         Some(self.table)
+    }
+}
+
+/// One pass over a line whose every field has the [`decimal`] form, with the same values
+/// and range checks; `false` for any other line (the general path then reads it).
+#[inline]
+fn plain_fields(line: &[u8], role: &[u8], values: &mut [f64; 7]) -> bool {
+    let n = line.len();
+    let mut i = 0usize;
+    let mut field = 0usize;
+    loop {
+        let Some(&r) = role.get(field) else {
+            return false;
+        };
+        let neg = line.get(i) == Some(&b'-');
+        i += usize::from(neg);
+        let mut m: u64 = 0;
+        let int_start = i;
+        while i < n && line[i].wrapping_sub(b'0') < 10 {
+            m = m.wrapping_mul(10).wrapping_add(u64::from(line[i] - b'0'));
+            i += 1;
+        }
+        let int_digits = i - int_start;
+        let mut k = 0usize;
+        if i < n && line[i] == b'.' {
+            i += 1;
+            let frac_start = i;
+            while i < n && line[i].wrapping_sub(b'0') < 10 {
+                m = m.wrapping_mul(10).wrapping_add(u64::from(line[i] - b'0'));
+                i += 1;
+            }
+            k = i - frac_start;
+            if k == 0 {
+                return false;
+            }
+        }
+        if int_digits == 0 || int_digits + k > 19 || m > (1u64 << 53) || k > 22 {
+            return false;
+        }
+        if r != 7 {
+            let v = m as f64 / POW10[k];
+            let v = if neg { -v } else { v };
+            if check_range(r as usize, v).is_err() {
+                return false;
+            }
+            values[r as usize] = v;
+        }
+        field += 1;
+        if i == n {
+            return field == role.len();
+        }
+        if line[i] != b',' {
+            return false;
+        }
+        i += 1;
     }
 }
 
@@ -212,6 +309,84 @@ fn decimal(f: &[u8]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn table(bytes: &[u8], split_bytes: usize) -> Option<ImuTable> {
+        let mut p = Parser::default();
+        p.lines_split(bytes, split_bytes)?;
+        p.finish()
+    }
+
+    #[test]
+    fn plain_lines_read_as_the_general_path_reads_them() {
+        let role = [0u8, 1, 2, 3, 4, 5, 6];
+        for line in [
+            "0.01,0.5,-9.81,0.25,1,-2,3",
+            "12345.678901,-0.000,9.806650,0,0.1,-0.1,5000",
+            "1,2,3,4,5,6,7",
+            "0.9007199254740992,0,0,0,0,0,0",
+        ] {
+            let (mut a, mut b) = ([0.0; 7], [0.0; 7]);
+            assert!(plain_fields(line.as_bytes(), &role, &mut a), "{line}");
+            let p = Parser {
+                cols: Some([0, 1, 2, 3, 4, 5, 6]),
+                role: role.to_vec(),
+                table: ImuTable::default(),
+            };
+            p.general_fields(line.as_bytes(), &mut b).unwrap();
+            assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "{line}");
+        }
+        // every other form is left to the general path
+        for line in [
+            "1e5,0,0,0,0,0,0",
+            "+1,0,0,0,0,0,0",
+            ".5,0,0,0,0,0,0",
+            "5.,0,0,0,0,0,0",
+            "1,2,3,4,5,6",
+            "1,2,3,4,5,6,7,8",
+            "1,2,3,4,5,6,7,",
+            "1, 2,3,4,5,6,7",
+            "1,2,3,4,5,6,5001",
+            "1,2,3,4,5,6,12345678901234567890",
+            "0.9007199254740993,0,0,0,0,0,0",
+            "9007199254740992,0,0,0,0,0,0",
+        ] {
+            let mut a = [0.0; 7];
+            assert!(!plain_fields(line.as_bytes(), &role, &mut a), "{line}");
+        }
+    }
+
+    #[test]
+    fn halves_on_two_threads_give_the_one_pass_table() {
+        let mut csv = String::from("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,extra\n");
+        for i in 0..5000 {
+            let t = i as f64 * 0.01;
+            // some lines in forms only the general path reads
+            let gz = if i % 97 == 0 {
+                "1e0".to_string()
+            } else {
+                format!("{:.3}", (t * 3.0).cos())
+            };
+            csv.push_str(&format!(
+                "{t:.2},{:.4},{:.4},9.81,{:.3},0,{gz},x\n",
+                t.sin(),
+                -t.cos(),
+                t * 0.5
+            ));
+        }
+        let bytes = csv.as_bytes();
+        let one = table(bytes, usize::MAX).unwrap();
+        assert_eq!(one.len(), 5000);
+        for split in [1, 1000, 100_000] {
+            assert_eq!(table(bytes, split).as_ref(), Some(&one), "split at {split}");
+        }
+        // time going back across the cut is caught as in one pass
+        let mut lines: Vec<&str> = csv.lines().collect();
+        let mid = lines.len() / 2 + 10;
+        lines.swap(mid, mid + 1);
+        let swapped = lines.join("\n") + "\n";
+        assert!(table(swapped.as_bytes(), usize::MAX).is_none());
+        assert!(table(swapped.as_bytes(), 1).is_none());
+    }
 
     #[test]
     fn decimal_matches_the_full_parser() {
