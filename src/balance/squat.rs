@@ -7,7 +7,7 @@
 //!   (metrics.md B5 sign: drop of the non-stance side positive; the Trendelenburg sign of weak
 //!   hip abductors of the stance leg);
 //! * **frontal ROM** and **transverse ROM** (deg): range of frontal tilt and heading in the rep;
-//! * **trunk forward lean** (deg): peak sagittal lean of the lumbar segment. A lower-back sensor
+//! * **trunk forward lean** (deg): peak sagittal lean of the pelvis. A lower-back sensor
 //!   moves with the pelvis; lateral trunk lean proper needs a thorax sensor (Reininga 2012).
 //!
 //! Repetitions, both tasks: a repetition is a dip of the pelvis, a descent of at least
@@ -59,7 +59,7 @@ pub struct Repetition {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SquatAnalysis {
     pub kind: SquatKind,
-    /// Leg standing (squat) or landing (step-down).
+    /// Leg bearing the weight: standing (squat, step-down test) or landed on (step-down).
     pub stance_side: Side,
     pub repetitions: Vec<Repetition>,
 }
