@@ -6,8 +6,9 @@
 //! [`stabilisation`] (after step-down landings) → [`norms`] and left/right symmetry.
 //!
 //! Task names: `single-leg-left` = standing on the **left** leg (the left hip is tested);
-//! `squat-left` = squatting on the left leg; `step-down-left` = stepping down onto (landing
-//! on) the left leg. Without a task in `session.json` the recording is classified as standing
+//! `squat-left` = squatting on the left leg; `step-down-left` = the left leg bears the weight:
+//! it stands on the step while the right heel is lowered to the floor and back (step-down
+//! test), or it is the leg landed on when stepping down. Without a task in `session.json` the recording is classified as standing
 //! or single-leg stance (side from the weight transfer), and refused if it looks like walking;
 //! squats and step-downs need the task.
 //! A shank or foot sensor on the raised leg times lift-off and touch-down ([`leg_lift`]).

@@ -7,12 +7,20 @@
 //!   (metrics.md B5 sign: drop of the non-stance side positive; the Trendelenburg sign of weak
 //!   hip abductors of the stance leg);
 //! * **frontal ROM** and **transverse ROM** (deg): range of frontal tilt and heading in the rep;
-//! * **trunk forward lean** (deg): peak sagittal lean of the lumbar segment. A lower-back sensor
+//! * **trunk forward lean** (deg): peak sagittal lean of the pelvis. A lower-back sensor
 //!   moves with the pelvis; lateral trunk lean proper needs a thorax sensor (Reininga 2012).
 //!
-//! Repetitions: squats are dips of the pelvis height (double-integrated vertical acceleration,
-//! drift removed by an 8-s moving median) deeper than 5 cm; step-downs are landings, i.e.
-//! vertical-acceleration impacts above max(4 m/s², median + 10·MAD) at least 2 s apart.
+//! Repetitions, both tasks: a repetition is a dip of the pelvis, a descent of at least
+//! [`MIN_DEPTH_M`] followed by a rise of at least as much (the single-leg squat; the step-down
+//! test, standing on the step while the free heel is lowered to the floor and back; a step down
+//! onto the leg and back up). The height is the vertical acceleration integrated twice, its
+//! velocity drift removed by an 8-s moving median; the dips are the troughs of a zigzag of the
+//! height with [`MIN_DEPTH_M`] of hysteresis, so slow drift and sway never split or merge
+//! them, whatever their pace. A repetition starts when the pelvis has left its standing height
+//! by 5 % of the descent (at least 5 mm) and ends when it is back within 5 % of the rise. Its
+//! bottom is the deepest point, or for a step-down the landing impact if there is one
+//! (vertical acceleration above max(4 m/s², median + 10·MAD)); a light heel touch is not a
+//! landing.
 
 use serde::Serialize;
 
@@ -33,11 +41,10 @@ pub enum SquatKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Repetition {
     pub start_s: f64,
-    /// Deepest point (squat) or landing (step-down), s.
+    /// Deepest point, or the landing of a step-down that lands, s.
     pub bottom_s: f64,
     pub end_s: f64,
-    /// Pelvis descent, m (squats only; double integration is too drift-prone over a step-down
-    /// hold).
+    /// Pelvis descent, m: mean standing height before and after minus the lowest height.
     pub depth_m: Option<f64>,
     /// Peak drop of the non-stance side of the pelvis, deg (positive = drop).
     pub pelvic_drop_deg: f64,
@@ -52,7 +59,7 @@ pub struct Repetition {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SquatAnalysis {
     pub kind: SquatKind,
-    /// Leg standing (squat) or landing (step-down).
+    /// Leg bearing the weight: standing (squat, step-down test) or landed on (step-down).
     pub stance_side: Side,
     pub repetitions: Vec<Repetition>,
 }
@@ -63,12 +70,12 @@ pub fn squat_repetitions(
     kind: SquatKind,
     stance_side: Side,
 ) -> SquatAnalysis {
-    let windows = match kind {
-        SquatKind::Squat => squat_windows(motion),
-        SquatKind::StepDown => landing_windows(motion),
-    };
     let fs = motion.fs_hz;
     let height = pelvis_height(motion);
+    let mut windows = dip_windows(&height, fs);
+    if kind == SquatKind::StepDown {
+        mark_landings(motion, &mut windows);
+    }
     let repetitions = windows
         .into_iter()
         .filter_map(|w| {
@@ -100,11 +107,10 @@ pub fn squat_repetitions(
                 .iter()
                 .map(|v| v - lean_base)
                 .fold(f64::MIN, f64::max);
-            let depth_m = (kind == SquatKind::Squat).then(|| {
-                let top = 0.5 * (height[s] + height[e]);
-                top - height[b]
-            });
-            let stabilisation_s = (kind == SquatKind::StepDown)
+            let lowest = motion.index(w.lowest_s);
+            let depth_m = Some(0.5 * (height[s] + height[e]) - height[lowest]);
+            let stabilisation_s = w
+                .landed
                 .then(|| {
                     time_to_stabilisation(
                         &motion.lin_acc_mps2[1],
@@ -135,116 +141,119 @@ pub fn squat_repetitions(
     }
 }
 
+/// Smallest descent and rise of the pelvis that make a repetition, m. Standing sway, breathing
+/// and getting onto one leg move the sacrum by well under 1 cm vertically; 10° of knee flexion
+/// on one leg already lowers it by about 3 cm.
+pub const MIN_DEPTH_M: f64 = 0.03;
+
 struct RepWindow {
     start_s: f64,
     bottom_s: f64,
     end_s: f64,
+    /// Deepest point, s.
+    lowest_s: f64,
     baseline_s: (f64, f64),
+    /// The bottom is a landing impact (step-downs only).
+    landed: bool,
 }
 
-/// Pelvis height change, m: vertical acceleration integrated twice, drift removed from the
-/// velocity and the height by 8-s moving medians.
+/// Pelvis height change, m: vertical acceleration (5-Hz low-pass) integrated to a velocity,
+/// whose drift is removed by an 8-s moving median, and integrated again. Its slow drift is
+/// left in: the repetitions are found from height changes within each dip.
 pub fn pelvis_height(motion: &TrunkMotion) -> Vec<f64> {
     let fs = motion.fs_hz;
     let a = Butterworth::lowpass(4, 5.0, fs).filtfilt(&motion.lin_acc_mps2[0]);
     let v = cumulative_integral(&a, fs);
     let v_drift = moving_median(&v, fs, 8.0);
     let v: Vec<f64> = v.iter().zip(&v_drift).map(|(x, d)| x - d).collect();
-    let z = cumulative_integral(&v, fs);
-    let z_drift = moving_median(&z, fs, 8.0);
-    z.iter().zip(&z_drift).map(|(x, d)| x - d).collect()
+    cumulative_integral(&v, fs)
 }
 
-/// Squat repetitions: height minima below −5 cm, ≥ 1.5 s apart; start/end = highest point
-/// within 2.5 s before/after (not crossing a neighbouring repetition).
-fn squat_windows(motion: &TrunkMotion) -> Vec<RepWindow> {
-    let fs = motion.fs_hz;
-    let z = pelvis_height(motion);
-    let n = z.len();
-    if n < 3 {
-        return Vec::new();
-    }
-    let mut minima: Vec<usize> = (1..n - 1)
-        .filter(|&i| z[i] < -0.05 && z[i] <= z[i - 1] && z[i] < z[i + 1])
-        .collect();
-    minima.sort_by(|&i, &j| z[i].total_cmp(&z[j]));
-    let mut kept: Vec<usize> = Vec::new();
-    for m in minima {
-        if kept.iter().all(|&k| (k as f64 - m as f64).abs() > 1.5 * fs) {
-            kept.push(m);
-        }
-    }
-    kept.sort_unstable();
-    let reach = (2.5 * fs) as usize;
-    (0..kept.len())
-        .map(|r| {
-            let b = kept[r];
-            let lo = if r > 0 {
-                (kept[r - 1] + b) / 2
-            } else {
-                b.saturating_sub(reach)
-            }
-            .max(b.saturating_sub(reach));
-            let hi = if r + 1 < kept.len() {
-                (b + kept[r + 1]) / 2
-            } else {
-                (b + reach).min(n - 1)
-            }
-            .min(b + reach);
-            let start = (lo..=b)
-                .max_by(|&i, &j| z[i].total_cmp(&z[j]))
-                .unwrap_or(lo);
-            let end = (b..=hi)
-                .max_by(|&i, &j| z[i].total_cmp(&z[j]))
-                .unwrap_or(hi);
-            // movement onset: last sample before the bottom still within 1 cm of the top
-            let onset = (start..b)
-                .rev()
-                .find(|&i| z[i] > z[start] - 0.01)
-                .unwrap_or(start);
-            let t = |i: usize| i as f64 / fs;
-            RepWindow {
-                start_s: t(onset),
-                bottom_s: t(b),
-                end_s: t(end),
-                baseline_s: (t(onset) - 0.3, t(onset)),
-            }
-        })
-        .collect()
-}
-
-/// Step-down repetitions: landing impacts (module docs); the window runs from 1 s before to
-/// 2 s after the landing; the baseline is 1.5–0.6 s before it (standing on the step).
-fn landing_windows(motion: &TrunkMotion) -> Vec<RepWindow> {
-    let fs = motion.fs_hz;
-    let v = &motion.lin_acc_mps2[0];
-    let n = v.len();
-    let Some((med, mad)) = median_mad(v) else {
+/// Alternating peaks and troughs of `z` with `hysteresis`: a turning point is confirmed once
+/// the signal has moved back from it by more than `hysteresis`. Starts with a peak at the
+/// first sample; the last running extreme closes the list. `(index, is_peak)`.
+fn zigzag(z: &[f64], hysteresis: f64) -> Vec<(usize, bool)> {
+    let Some(&first) = z.first() else {
         return Vec::new();
     };
-    let threshold = (med + 10.0 * mad).max(4.0);
-    let mut peaks: Vec<usize> = (1..n.saturating_sub(1))
-        .filter(|&i| v[i] > threshold && v[i] >= v[i - 1] && v[i] > v[i + 1])
-        .collect();
-    peaks.sort_by(|&i, &j| v[j].total_cmp(&v[i]));
-    let mut kept: Vec<usize> = Vec::new();
-    for p in peaks {
-        if kept.iter().all(|&k| (k as f64 - p as f64).abs() > 2.0 * fs) {
-            kept.push(p);
+    let mut pivots = vec![(0, true)];
+    let (mut ext, mut ext_v) = (0, first);
+    let mut seeking_trough = true;
+    for (i, &v) in z.iter().enumerate().skip(1) {
+        if seeking_trough {
+            if v < ext_v {
+                (ext, ext_v) = (i, v);
+            } else if v > ext_v + hysteresis {
+                pivots.push((ext, false));
+                (ext, ext_v, seeking_trough) = (i, v, false);
+            }
+        } else if v > ext_v {
+            (ext, ext_v) = (i, v);
+        } else if v < ext_v - hysteresis {
+            pivots.push((ext, true));
+            (ext, ext_v, seeking_trough) = (i, v, true);
         }
     }
-    kept.sort_unstable();
-    let dur = n as f64 / fs;
-    kept.into_iter()
-        .map(|p| p as f64 / fs)
-        .filter(|&t| t >= 1.5 && t + 2.0 <= dur)
-        .map(|t| RepWindow {
-            start_s: t - 1.0,
-            bottom_s: t,
-            end_s: t + 2.0,
-            baseline_s: (t - 1.5, t - 0.6),
+    if ext != pivots.last().map_or(0, |p| p.0) {
+        pivots.push((ext, !seeking_trough));
+    }
+    pivots
+}
+
+/// Dips of the pelvis height (module docs): a trough with a fall and a rise of at least
+/// [`MIN_DEPTH_M`] on either side. Baseline = the 0.3 s of standing before the start.
+fn dip_windows(z: &[f64], fs: f64) -> Vec<RepWindow> {
+    let pivots = zigzag(z, MIN_DEPTH_M);
+    let t = |i: usize| i as f64 / fs;
+    pivots
+        .windows(3)
+        .filter(|w| w[0].1 && !w[1].1 && w[2].1)
+        .filter_map(|w| {
+            let (top_before, lowest, top_after) = (w[0].0, w[1].0, w[2].0);
+            let fall = z[top_before] - z[lowest];
+            let rise = z[top_after] - z[lowest];
+            if fall < MIN_DEPTH_M || rise < MIN_DEPTH_M {
+                return None;
+            }
+            let left = z[top_before] - (0.05 * fall).max(0.005);
+            let start = (top_before..lowest)
+                .rev()
+                .find(|&i| z[i] >= left)
+                .unwrap_or(top_before);
+            let back = z[top_after] - (0.05 * rise).max(0.005);
+            let end = (lowest + 1..=top_after)
+                .find(|&i| z[i] >= back)
+                .unwrap_or(top_after);
+            Some(RepWindow {
+                start_s: t(start),
+                bottom_s: t(lowest),
+                end_s: t(end),
+                lowest_s: t(lowest),
+                baseline_s: (t(start) - 0.3, t(start)),
+                landed: false,
+            })
         })
         .collect()
+}
+
+/// Step-downs: the bottom of a repetition is its largest landing impact (module docs) inside
+/// the repetition, if any.
+fn mark_landings(motion: &TrunkMotion, windows: &mut [RepWindow]) {
+    let v = &motion.lin_acc_mps2[0];
+    let Some((med, mad)) = median_mad(v) else {
+        return;
+    };
+    let threshold = (med + 10.0 * mad).max(4.0);
+    for w in windows {
+        let (s, e) = (motion.index(w.start_s), motion.index(w.end_s));
+        let landing = (s + 1..e)
+            .filter(|&i| v[i] > threshold && v[i] >= v[i - 1] && v[i] > v[i + 1])
+            .max_by(|&i, &j| v[i].total_cmp(&v[j]));
+        if let Some(i) = landing {
+            w.bottom_s = i as f64 / motion.fs_hz;
+            w.landed = true;
+        }
+    }
 }
 
 /// Summary of the repetitions of one side.

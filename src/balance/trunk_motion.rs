@@ -3,6 +3,18 @@
 //! Body-frame samples (V, ML, AP) → AHRS orientation ([`crate::signal::ahrs`]) → level-frame
 //! linear acceleration (gravity removed), bias-free angular velocity, and the pelvis angles the
 //! later stages read: frontal tilt (right side up), sagittal forward lean and heading.
+//!
+//! The pelvis angles are those of the pelvis's own axes, not the sensor's: a sensor on the
+//! midline of the back has its forward axis (the normal of the back) in the sagittal plane
+//! however it is pitched by the lumbar curve or rolled in the plane of the back, so in the
+//! quiet calibration window the pelvis's forward (AP) axis is the level projection of the
+//! sensor's forward axis and its ML axis is level and perpendicular to it. Read on the sensor's
+//! own ML axis instead, a sensor rolled by 30° would see 13 % less pelvic drop and part of the
+//! forward lean as frontal tilt. The angles follow the rotation–obliquity–tilt sequence of
+//! Baker (2001, Gait Posture 13:1–6): frontal tilt is the elevation of the pelvis's ML axis,
+//! whatever the forward lean and the heading.
+
+use nalgebra::Vector3;
 
 use crate::signal::ahrs::{estimate_orientation, Calibration, MahonyGains};
 
@@ -14,11 +26,13 @@ pub struct TrunkMotion {
     pub lin_acc_mps2: [Vec<f64>; 3],
     /// Angular velocity with the gyroscope bias removed, sensor axes (V, ML, AP), deg/s.
     pub gyr_dps: [Vec<f64>; 3],
-    /// Frontal-plane tilt, deg, positive when the right side is higher.
+    /// Frontal-plane tilt of the pelvis (elevation of its ML axis), deg, positive when the
+    /// right side is higher.
     pub right_side_up_deg: Vec<f64>,
-    /// Sagittal tilt, deg, positive when leaning forward.
+    /// Sagittal tilt of the pelvis (depression of its AP axis), deg, positive when leaning
+    /// forward.
     pub forward_lean_deg: Vec<f64>,
-    /// Heading change, deg, positive when turning left.
+    /// Heading change of the pelvis's AP axis, deg, positive when turning left.
     pub yaw_deg: Vec<f64>,
     pub calibration: Calibration,
 }
@@ -33,13 +47,14 @@ impl TrunkMotion {
     ) -> Option<TrunkMotion> {
         let o = estimate_orientation(acc_mps2, gyr_dps, fs_hz, MahonyGains::default())?;
         let b = o.calibration.gyro_bias_dps;
+        let (ml, ap) = pelvis_axes(acc_mps2, &o.calibration, fs_hz);
         Some(TrunkMotion {
             fs_hz,
             lin_acc_mps2: o.linear_acc_mps2(acc_mps2),
             gyr_dps: std::array::from_fn(|k| gyr_dps[k].iter().map(|g| g - b[k]).collect()),
-            right_side_up_deg: o.right_side_up_deg(),
-            forward_lean_deg: o.forward_lean_deg(),
-            yaw_deg: o.yaw_deg(),
+            right_side_up_deg: o.elevation_of_deg(ml),
+            forward_lean_deg: o.elevation_of_deg(ap).iter().map(|e| -e).collect(),
+            yaw_deg: o.heading_of_deg(ap),
             calibration: o.calibration,
         })
     }
@@ -67,6 +82,34 @@ impl TrunkMotion {
                 .sqrt()
             })
             .collect()
+    }
+}
+
+/// The pelvis's ML and AP axes in sensor coordinates (module docs): AP is the sensor's forward
+/// axis with its component along gravity (mean acceleration of the calibration window) removed,
+/// ML = AP × up. A sensor whose forward axis points (nearly) along gravity falls back on its
+/// own ML axis made level. Unit vectors.
+fn pelvis_axes(
+    acc_mps2: &[Vec<f64>; 3],
+    calibration: &Calibration,
+    fs_hz: f64,
+) -> (Vector3<f64>, Vector3<f64>) {
+    let n = acc_mps2[0].len();
+    let a = ((calibration.start_s * fs_hz).round() as usize).min(n.saturating_sub(1));
+    let z = ((calibration.end_s * fs_hz).round() as usize).clamp(a + 1, n.max(a + 1));
+    let mean = |c: &Vec<f64>| c[a..z.min(c.len())].iter().sum::<f64>() / (z - a) as f64;
+    let up = Vector3::new(mean(&acc_mps2[0]), mean(&acc_mps2[1]), mean(&acc_mps2[2]));
+    let (Some(up), sensor_ml, sensor_ap) = (up.try_normalize(1e-9), Vector3::y(), Vector3::z())
+    else {
+        return (Vector3::y(), Vector3::z());
+    };
+    let level = |v: Vector3<f64>| (v - up * up.dot(&v)).try_normalize(0.3);
+    if let Some(ap) = level(sensor_ap) {
+        (ap.cross(&up), ap)
+    } else if let Some(ml) = level(sensor_ml) {
+        (ml, up.cross(&ml))
+    } else {
+        (sensor_ml, sensor_ap)
     }
 }
 

@@ -15,7 +15,7 @@ use crate::report::balance_text;
 #[derive(Args, Debug)]
 #[command(
     after_help = "Tasks (session.json \"task\"): stand, stand-eyes-closed, single-leg-left/-right (standing on that leg),\n\
-squat-left/-right, step-down-left/-right (landing on that leg). Without a task a recording is read as\n\
+squat-left/-right, step-down-left/-right (standing on that leg on the step, or landing on it). Without a task a recording is read as\n\
 standing or single-leg stance. Start every recording with 2 s of quiet standing.\n\n\
 Examples:\n  gaitkit balance sessions/anna-sls-left sessions/anna-sls-right\n  \
 gaitkit balance sessions/anna-* --json anna-balance.json --csv anna-balance.csv --age-years 58"

@@ -86,29 +86,37 @@ impl Orientation {
     /// Frontal-plane tilt, deg: elevation of the sensor's right (ML) axis above the horizontal.
     /// Positive when the right side is higher than the left.
     pub fn right_side_up_deg(&self) -> Vec<f64> {
-        self.q
-            .iter()
-            .map(|q| elevation_deg(q * Vector3::y()))
-            .collect()
+        self.elevation_of_deg(Vector3::y())
     }
 
     /// Sagittal tilt, deg: positive when the sensor's forward (AP) axis points below the
     /// horizontal, i.e. the segment leans forward.
     pub fn forward_lean_deg(&self) -> Vec<f64> {
-        self.q
+        self.elevation_of_deg(Vector3::z())
             .iter()
-            .map(|q| -elevation_deg(q * Vector3::z()))
+            .map(|e| -e)
             .collect()
     }
 
     /// Heading change about the vertical, deg, unwrapped; positive = turning to the left
     /// (right-hand rule about +V).
     pub fn yaw_deg(&self) -> Vec<f64> {
+        self.heading_of_deg(Vector3::z())
+    }
+
+    /// Elevation above the level plane of `axis` (sensor coordinates, V/ML/AP), deg, per sample.
+    pub fn elevation_of_deg(&self, axis: Vector3<f64>) -> Vec<f64> {
+        self.q.iter().map(|q| elevation_deg(q * axis)).collect()
+    }
+
+    /// Heading of `axis` (sensor coordinates, a forward-pointing axis) in the level plane, deg,
+    /// unwrapped; positive = turned to the left (right-hand rule about +V).
+    pub fn heading_of_deg(&self, axis: Vector3<f64>) -> Vec<f64> {
         let mut out = Vec::with_capacity(self.q.len());
         let mut prev = 0.0;
         let mut offset = 0.0;
         for q in &self.q {
-            let f = q * Vector3::z();
+            let f = q * axis;
             // heading of the forward axis in the level plane: angle from +AP towards −ML
             let h = (-f[1]).atan2(f[2]).to_degrees();
             let mut d = h + offset - prev;

@@ -47,11 +47,19 @@ pub fn percentile(x: &[f64], p: f64) -> Option<f64> {
         return None;
     }
     let mut v = x.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
     let pos = (p / 100.0).clamp(0.0, 1.0) * (v.len() - 1) as f64;
     let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    Some(v[lo] + (pos - lo as f64) * (v[hi] - v[lo]))
+    // selection instead of a full sort: the moving medians call this thousands of times
+    let (_, &mut at_lo, above) = v.select_nth_unstable_by(lo, |a, b| a.total_cmp(b));
+    if pos == lo as f64 {
+        return Some(at_lo);
+    }
+    let next = above
+        .iter()
+        .copied()
+        .min_by(|a, b| a.total_cmp(b))
+        .unwrap_or(at_lo);
+    Some(at_lo + (pos - lo as f64) * (next - at_lo))
 }
 
 pub fn rms(x: &[f64]) -> Option<f64> {
