@@ -56,6 +56,10 @@ impl Leg {
     }
 
     fn write(&self, dir: &Path) {
+        self.write_script(dir, &self.script());
+    }
+
+    fn write_script(&self, dir: &Path, script: &SlsScript) {
         let task = match self.stance {
             Side::Left => "single-leg-left",
             Side::Right => "single-leg-right",
@@ -65,7 +69,7 @@ impl Leg {
             seed: self.seed + 100,
             ..ImuModel::default()
         };
-        simulate_single_leg(&self.script(), imu).write_session(dir, Some(task), Some(70.0));
+        simulate_single_leg(script, imu).write_session(dir, Some(task), Some(70.0));
     }
 }
 
@@ -453,4 +457,141 @@ fn per_leg_values_and_events_chart_on_a_family_of_sessions() {
             }
         }
     }
+}
+
+#[test]
+fn event_times_stay_on_the_recording_clock_after_a_data_gap() {
+    // 4 s of data, a 3-s gap, then the whole simulated recording: the analysed part starts
+    // at 7 s, and every time reported (and the chart's axis) is on the recording's clock
+    let leg = Leg {
+        stance: Side::Right,
+        first: (6.0, 16.0),
+        hop_s: 12.0,
+        kick_s: 9.0,
+        second_hold_s: 12.0,
+        seed: 401,
+    };
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sls-gap");
+    // holds without losses: this test is about the clock, not about finding losses
+    let mut script = leg.script();
+    script.attempts.iter_mut().for_each(|a| a.losses.clear());
+    leg.write_script(&dir, &script);
+    let csv_path = dir.join("lower_back.csv");
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<(f64, &str)> = lines
+        .map(|l| {
+            let (t, rest) = l.split_once(',').unwrap();
+            (t.parse::<f64>().unwrap(), rest)
+        })
+        .collect();
+    let mut out = format!("{header}\n");
+    for (t, rest) in rows.iter().filter(|(t, _)| *t < 4.0) {
+        out.push_str(&format!("{t:.4},{rest}\n"));
+    }
+    for (t, rest) in &rows {
+        out.push_str(&format!("{:.4},{rest}\n", t + 7.0));
+    }
+    std::fs::write(&csv_path, out).unwrap();
+    let trial = gaitkit::balance::analyze_session(&dir).unwrap();
+    assert!(
+        trial.warnings.iter().any(|w| w.contains("7.0–")),
+        "{:?}",
+        trial.warnings
+    );
+    let events = gaitkit::report::metrics_from_balance::single_leg_events(&trial).unwrap();
+    assert!(
+        (events.trace.t0_s - 7.0).abs() < 1e-9,
+        "{}",
+        events.trace.t0_s
+    );
+    // the same recording without the gap and its first 7 s: the same events, 7 s earlier
+    let plain = root.path().join("sls");
+    leg.write_script(&plain, &script);
+    let without = gaitkit::report::metrics_from_balance::single_leg_events(
+        &gaitkit::balance::analyze_session(&plain).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(events.attempts.len(), 2, "{:?}", events.attempts);
+    assert_eq!(without.attempts.len(), 2, "{:?}", without.attempts);
+    for (a, b) in events.attempts.iter().zip(&without.attempts) {
+        assert!(
+            (a.lift_off_s - b.lift_off_s - 7.0).abs() < 1e-6,
+            "{a:?} vs {b:?}"
+        );
+        let (ta, tb) = (a.touch_down_s.unwrap(), b.touch_down_s.unwrap());
+        assert!((ta - tb - 7.0).abs() < 1e-6, "{a:?} vs {b:?}");
+        assert!((a.hold_s - b.hold_s).abs() < 1e-6 && a.losses.len() == b.losses.len());
+        for (la, lb) in a.losses.iter().zip(&b.losses) {
+            assert!(la.kind == lb.kind && (la.t_s - lb.t_s - 7.0).abs() < 1e-6);
+        }
+    }
+    // and the simulated truth, at the detector's accuracy
+    let truth = [(6.0, 16.0), (23.0, 35.0)];
+    for (a, (lo, td)) in without.attempts.iter().zip(truth) {
+        let (e_lo, e_td) = (a.lift_off_s - lo, a.touch_down_s.unwrap() - td);
+        assert!(
+            e_lo.abs() < 0.15 && e_td.abs() < 0.15,
+            "lift-off {e_lo:+.3} s, touch-down {e_td:+.3} s"
+        );
+    }
+    let chart = SingleLegEventsChart::for_recordings(&[events]).remove(0);
+    let (t0, t1) = chart.time_range_s();
+    assert!((t0 - 7.0).abs() < 1e-9, "{t0}");
+    assert!((t1 - (7.0 + trial.duration_s - 0.02)).abs() < 0.03, "{t1}");
+}
+
+/// The chart shown in the README, from a simulated left-leg session: kept in
+/// `docs/single-leg-events.png` and compared tolerantly (anti-aliasing may differ between
+/// platforms). Regenerate after an intended change with
+/// `GAITKIT_UPDATE_GOLDEN=1 cargo test --test single_leg_view` and look at the new image.
+#[test]
+fn readme_chart_matches_docs_image() {
+    let leg = Leg {
+        stance: Side::Left,
+        first: (5.6, 17.2),
+        kick_s: 9.0,
+        hop_s: 13.8,
+        second_hold_s: 9.0,
+        seed: 501,
+    };
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sls-left");
+    leg.write(&dir);
+    let trial = gaitkit::balance::analyze_session(&dir).unwrap();
+    let events = gaitkit::report::metrics_from_balance::single_leg_events(&trial).unwrap();
+    let chart = SingleLegEventsChart::for_recordings(&[events]).remove(0);
+    let rendered = gaitkit::report::charts::write_chart(&chart, root.path()).unwrap();
+    let (_, png) = rendered.files.unwrap();
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/single-leg-events.png");
+    if std::env::var_os("GAITKIT_UPDATE_GOLDEN").is_some() {
+        // the same pixels, compressed harder for the repository
+        let (w, h, rgba) = decode_png(&png);
+        let rgb: Vec<u8> = rgba.chunks(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+        std::fs::create_dir_all(docs.parent().unwrap()).unwrap();
+        let mut enc = png::Encoder::new(std::fs::File::create(&docs).unwrap(), w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_compression(png::Compression::Best);
+        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        let mut wr = enc.write_header().unwrap();
+        wr.write_image_data(&rgb).unwrap();
+    }
+    let size = std::fs::metadata(&docs).unwrap().len();
+    assert!(size < 100_000, "{} is {size} bytes", docs.display());
+    let ((w, h, got), (dw, dh, want)) = (decode_png(&png), decode_png(&docs));
+    assert_eq!((w, h), (dw, dh));
+    let differ = got
+        .chunks(4)
+        .zip(want.chunks(4))
+        .filter(|(a, b)| a.iter().zip(b.iter()).any(|(x, y)| x.abs_diff(*y) > 48))
+        .count();
+    let share = differ as f64 / (w * h) as f64;
+    assert!(
+        share <= 0.005,
+        "{:.2} % of pixels differ from {}",
+        100.0 * share,
+        docs.display()
+    );
 }
