@@ -431,8 +431,22 @@ fn per_leg_values_and_events_chart_on_a_family_of_sessions() {
             )));
         }
 
-        // the HTML report of the visit shows both charts on the therapist page only
+        // the HTML report of the visit shows both charts on the therapist page only; charts
+        // are never written into a session folder
         if k == 0 {
+            let inside = l.join("charts");
+            let out = support::run_gaitkit(&[
+                "balance",
+                l.to_str().unwrap(),
+                "--charts",
+                inside.to_str().unwrap(),
+            ]);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                !out.status.success() && err.contains("inside the session folder"),
+                "{err}"
+            );
+            assert!(!inside.exists());
             let metrics = gaitkit::report::metrics_from_dir::metrics_from_dir(
                 &visit,
                 &gaitkit::analyze::AnalyzeOptions::default(),
