@@ -137,7 +137,7 @@ impl MlTrace {
     /// From the body-frame ML acceleration at `fs_hz`, offset removed over the quiet window
     /// [`quiet_s.0`, `quiet_s.1`] (s from the first sample; the first second if empty).
     pub fn from_body_frame(ml_mps2: &[f64], fs_hz: f64, quiet_s: (f64, f64)) -> MlTrace {
-        if ml_mps2.is_empty() || !(fs_hz > 0.0) {
+        if ml_mps2.is_empty() || !fs_hz.is_finite() || fs_hz <= 0.0 {
             return MlTrace::default();
         }
         let idx = |t: f64| ((t * fs_hz).round().max(0.0) as usize).min(ml_mps2.len());
