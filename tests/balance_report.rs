@@ -123,8 +123,8 @@ fn sessions_to_report_text_json_and_csv() {
     let report = BalanceReport::new(trials, Some(65.0));
     let sides = &report.sides;
     let (l, r) = (
-        sides.single_leg.left.unwrap(),
-        sides.single_leg.right.unwrap(),
+        sides.single_leg.left.as_ref().unwrap(),
+        sides.single_leg.right.as_ref().unwrap(),
     );
     assert!(
         (l.best_hold_s - 12.0).abs() < 0.15 && (r.best_hold_s - 21.0).abs() < 0.15,

@@ -242,5 +242,27 @@ fn a_sensor_on_the_raised_shank_times_the_events_within_0_05_s() {
                 "lift-off {e_lo}, touch-down {e_td} (tolerance 0.05 s)"
             );
         }
+        // the per-leg summary, its text and the events chart name the leg sensor
+        let events = gaitkit::report::metrics_from_balance::single_leg_events(&trial).unwrap();
+        let report = gaitkit::balance::BalanceReport::new(vec![trial], None);
+        let sum = report.sides.single_leg.get(stance).as_ref().unwrap();
+        assert_eq!(sum.events_from, [EventSource::LegSensor]);
+        let text = gaitkit::report::balance_text::text(&report);
+        assert!(
+            text.contains("\n    lift-off and touch-down timed by the raised leg's own sensor\n"),
+            "{text}"
+        );
+        use gaitkit::report::charts::Chart;
+        let chart =
+            gaitkit::report::charts::single_leg_events::SingleLegEventsChart::for_recordings(&[
+                events,
+            ]);
+        assert!(
+            chart[0]
+                .subtitle()
+                .contains("timed by the raised leg's sensor"),
+            "{}",
+            chart[0].subtitle()
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! which the segment still rotated slower than max(10 deg/s, baseline + 5·SD); touch-down = the
 //! first such instant after it. Events are searched within ±1 s of the lower-back estimate.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::single_leg_stance::SingleLegStance;
 use crate::gait::Side;
@@ -108,7 +108,7 @@ impl LegTrack {
 }
 
 /// Where an attempt's lift-off and touch-down times come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventSource {
     /// Weight transfer and foot impact seen by the lower-back sensor.
@@ -151,6 +151,7 @@ pub fn refine_with_leg(sls: &mut SingleLegStance, raised: Side, leg: &LegTrack) 
         a.lift_off_s = lo;
         a.touch_down_s = td;
         a.hold_s = (stop_s - lo).clamp(0.0, max_hold_s);
+        a.reached_max_hold = stop_s - lo >= max_hold_s;
         a.events_from = EventSource::LegSensor;
         refined += 1;
     }

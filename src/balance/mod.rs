@@ -179,6 +179,10 @@ pub fn analyze_session(dir: &Path) -> Result<BalanceTrial> {
             }
         }
     }
+    if let TrialResult::SingleLegStance(sls) = &mut trial.result {
+        // from the analysed part onto the recording clock (they differ after a data gap)
+        sls.shift_times(longest_start as f64 / uniform.fs_hz);
+    }
     warnings.append(&mut trial.warnings);
     trial.warnings = warnings;
     Ok(trial)
@@ -350,6 +354,12 @@ pub fn analyze_trial(
             }
         }
     };
+    let mut result = result;
+    if let TrialResult::SingleLegStance(sls) = &mut result {
+        let c = &motion.calibration;
+        sls.trace =
+            single_leg_stance::MlTrace::from_body_frame(&acc_mps2[1], fs_hz, (c.start_s, c.end_s));
+    }
     Ok(BalanceTrial {
         label: label.to_string(),
         task: task_name,
@@ -449,18 +459,18 @@ pub fn single_leg_max_hold_s<'a>(trials: impl IntoIterator<Item = &'a BalanceTri
 
 /// Left-versus-right summaries and symmetry over all trials.
 pub fn compare_sides(trials: &[BalanceTrial], age_years: Option<f64>) -> SideComparison {
-    let attempts: Vec<&single_leg_stance::StanceAttempt> = trials
+    let attempts: Vec<single_leg_stance::AttemptOf> = trials
         .iter()
         .filter_map(|t| match &t.result {
-            TrialResult::SingleLegStance(s) => Some(s),
+            TrialResult::SingleLegStance(s) => Some(single_leg_stance::AttemptOf::all(&t.label, s)),
             _ => None,
         })
-        .flat_map(|s| s.attempts.iter())
+        .flatten()
         .collect();
     let max_hold_s = single_leg_max_hold_s(trials);
     let single_leg = PerSide {
-        left: single_leg_stance::summarise(&attempts, Side::Left),
-        right: single_leg_stance::summarise(&attempts, Side::Right),
+        left: single_leg_stance::summarise(&attempts, Side::Left, max_hold_s),
+        right: single_leg_stance::summarise(&attempts, Side::Right, max_hold_s),
     };
     let sym = |f: &dyn Fn(&StanceSummary) -> Option<f64>| {
         Symmetry::of(PerSide {

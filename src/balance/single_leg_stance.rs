@@ -23,8 +23,9 @@
 //! The stance side is the side the body moved towards: a transfer to the left means standing
 //! on the left leg.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::leg_lift::EventSource;
 use super::sway::{prepare, sway, Sway, SwaySettings};
 use super::trunk_motion::{
     cumulative_integral, median_mad, moving_median, moving_rms, TrunkMotion,
@@ -51,7 +52,7 @@ impl Default for StanceSettings {
 }
 
 /// Kind of balance loss.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LossKind {
     /// The raised foot touched the floor before the protocol maximum.
@@ -62,9 +63,9 @@ pub enum LossKind {
     CorrectiveExcursion,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BalanceLoss {
-    /// Seconds from the start of the recording.
+    /// Seconds from the recording's first sample (the recording clock).
     pub t_s: f64,
     pub kind: LossKind,
 }
@@ -79,9 +80,11 @@ pub struct StanceAttempt {
     pub touch_down_s: Option<f64>,
     /// Touch-down (or recording end) − lift-off, capped at the protocol maximum, s.
     pub hold_s: f64,
+    /// True when the foot stayed up for the whole protocol maximum (the hold was capped).
+    pub reached_max_hold: bool,
     pub losses: Vec<BalanceLoss>,
     /// Which sensor timed lift-off and touch-down.
-    pub events_from: super::leg_lift::EventSource,
+    pub events_from: EventSource,
     /// Sway of the hold phase; `None` for holds shorter than 2 s.
     pub sway: Option<Sway>,
 }
@@ -91,6 +94,87 @@ pub struct StanceAttempt {
 pub struct SingleLegStance {
     pub attempts: Vec<StanceAttempt>,
     pub settings: StanceSettings,
+    /// The side-to-side trunk acceleration the events are drawn over (not exported).
+    #[serde(skip)]
+    pub trace: MlTrace,
+}
+
+impl SingleLegStance {
+    /// Moves every event time (and the trace) by `by_s`, e.g. from the analysed part of a
+    /// recording with gaps onto the recording clock.
+    pub fn shift_times(&mut self, by_s: f64) {
+        for a in &mut self.attempts {
+            a.lift_off_s += by_s;
+            a.touch_down_s = a.touch_down_s.map(|t| t + by_s);
+            for l in &mut a.losses {
+                l.t_s += by_s;
+            }
+        }
+        self.trace.t0_s += by_s;
+    }
+}
+
+/// Rate the drawn ML trace is kept at, Hz: five times its 10-Hz low-pass.
+pub const TRACE_FS_HZ: f64 = 50.0;
+
+/// Low-pass cut-off of the drawn ML trace, Hz: keeps the weight shifts and foot impacts,
+/// drops sensor noise.
+pub const TRACE_LOWPASS_HZ: f64 = 10.0;
+
+/// Side-to-side (ML, + right) trunk acceleration in the body frame, m/s², for drawing a
+/// recording's single-leg events over it: the lower-back sensor's ML axis minus its mean over
+/// the quiet-standing calibration (so the gravity share of a pelvic tilt shows as a shift),
+/// low-passed at [`TRACE_LOWPASS_HZ`] and kept at about [`TRACE_FS_HZ`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct MlTrace {
+    pub fs_hz: f64,
+    /// Time of the first value on the recording clock, s.
+    pub t0_s: f64,
+    pub ml_mps2: Vec<f64>,
+}
+
+impl MlTrace {
+    /// From the body-frame ML acceleration at `fs_hz`, offset removed over the quiet window
+    /// [`quiet_s.0`, `quiet_s.1`] (s from the first sample; the first second if empty).
+    pub fn from_body_frame(ml_mps2: &[f64], fs_hz: f64, quiet_s: (f64, f64)) -> MlTrace {
+        if ml_mps2.is_empty() || !fs_hz.is_finite() || fs_hz <= 0.0 {
+            return MlTrace::default();
+        }
+        let idx = |t: f64| ((t * fs_hz).round().max(0.0) as usize).min(ml_mps2.len());
+        let (a, b) = (idx(quiet_s.0), idx(quiet_s.1));
+        let quiet = if b > a {
+            &ml_mps2[a..b]
+        } else {
+            &ml_mps2[..idx(1.0).max(1)]
+        };
+        let offset = crate::signal::stats::mean(quiet).unwrap_or(0.0);
+        let centred: Vec<f64> = ml_mps2.iter().map(|v| v - offset).collect();
+        let cutoff = TRACE_LOWPASS_HZ.min(0.4 * fs_hz);
+        let smooth = Butterworth::lowpass(4, cutoff, fs_hz).filtfilt(&centred);
+        let k = ((fs_hz / TRACE_FS_HZ).floor() as usize).max(1);
+        MlTrace {
+            fs_hz: fs_hz / k as f64,
+            t0_s: 0.0,
+            ml_mps2: smooth
+                .iter()
+                .step_by(k)
+                .map(|v| if v.is_finite() { *v } else { 0.0 })
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ml_mps2.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ml_mps2.is_empty()
+    }
+
+    /// Time of value `i` on the recording clock, s.
+    pub fn time_s(&self, i: usize) -> f64 {
+        self.t0_s + i as f64 / self.fs_hz
+    }
 }
 
 /// Longest weight transfer fitted, s.
@@ -409,12 +493,20 @@ pub fn single_leg_stance(
             lift_off_s,
             touch_down_s,
             hold_s,
+            reached_max_hold: stop_s - lift_off_s >= settings.max_hold_s,
             losses,
-            events_from: super::leg_lift::EventSource::LowerBack,
+            events_from: EventSource::LowerBack,
             sway: sway.flatten(),
         });
     }
-    (SingleLegStance { attempts, settings }, dropped)
+    (
+        SingleLegStance {
+            attempts,
+            settings,
+            trace: MlTrace::default(),
+        },
+        dropped,
+    )
 }
 
 /// Shortest flight before a landing that makes a hop, s (a 1-cm hop flies 90 ms).
@@ -611,49 +703,145 @@ fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss>
     out
 }
 
-/// Summary of the attempts on one side.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// Balance losses of one side counted by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct LossCounts {
+    pub touch_down: usize,
+    pub hop: usize,
+    pub corrective_excursion: usize,
+}
+
+/// One balance loss with the attempt it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LossEvent {
+    /// Recording (session folder name) of the attempt.
+    pub recording: String,
+    /// Attempt number within that recording, from 1.
+    pub attempt: usize,
+    /// Seconds from the recording's first sample.
+    pub t_s: f64,
+    pub kind: LossKind,
+}
+
+/// An attempt with the recording it comes from, for [`summarise`].
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptOf<'a> {
+    pub recording: &'a str,
+    /// Number within the recording, from 1.
+    pub number: usize,
+    pub attempt: &'a StanceAttempt,
+}
+
+impl<'a> AttemptOf<'a> {
+    /// Every attempt of `sls`, numbered from 1, as recorded in `recording`.
+    pub fn all(
+        recording: &'a str,
+        sls: &'a SingleLegStance,
+    ) -> impl Iterator<Item = AttemptOf<'a>> {
+        sls.attempts
+            .iter()
+            .enumerate()
+            .map(move |(i, a)| AttemptOf {
+                recording,
+                number: i + 1,
+                attempt: a,
+            })
+    }
+}
+
+/// Summary of the attempts on one side: what a therapist decides from, per leg.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StanceSummary {
     pub attempts: usize,
     pub best_hold_s: f64,
     pub mean_hold_s: f64,
+    /// Protocol maximum the holds are capped at, s.
+    pub max_hold_s: f64,
+    /// True when at least one attempt held for the whole protocol maximum.
+    pub reached_max_hold: bool,
+    pub attempts_at_max_hold: usize,
     pub losses: usize,
     /// Losses per 10 s of holding.
     pub losses_per_10s: f64,
+    pub loss_counts: LossCounts,
+    /// Every loss in time order within each recording.
+    pub loss_events: Vec<LossEvent>,
     /// Mean over attempts of the hold's ML sway RMS, m/s².
     pub sway_rms_ml_mps2: Option<f64>,
+    /// Mean over attempts of the hold's AP sway RMS, m/s².
+    pub sway_rms_ap_mps2: Option<f64>,
     /// Mean over attempts of the hold's resultant sway RMS, m/s².
     pub sway_rms_mps2: Option<f64>,
     /// Mean over attempts of the 95 % ellipse area, (m/s²)².
     pub ellipse_area_m2ps4: Option<f64>,
+    /// Sensors that timed lift-off and touch-down of these attempts (lower back, or the
+    /// raised leg's own sensor), each named once.
+    pub events_from: Vec<EventSource>,
 }
 
-/// Best and mean over the attempts on `side`; `None` if there are none.
-pub fn summarise(attempts: &[&StanceAttempt], side: Side) -> Option<StanceSummary> {
-    let on: Vec<&&StanceAttempt> = attempts.iter().filter(|a| a.stance_side == side).collect();
+/// Best and mean over the attempts on `side`, with their losses and sway; `None` if there
+/// are none. `max_hold_s` is the protocol maximum.
+pub fn summarise(attempts: &[AttemptOf], side: Side, max_hold_s: f64) -> Option<StanceSummary> {
+    let on: Vec<&AttemptOf> = attempts
+        .iter()
+        .filter(|a| a.attempt.stance_side == side)
+        .collect();
     if on.is_empty() {
         return None;
     }
-    let holds: Vec<f64> = on.iter().map(|a| a.hold_s).collect();
-    let losses: usize = on.iter().map(|a| a.losses.len()).sum();
+    let holds: Vec<f64> = on.iter().map(|a| a.attempt.hold_s).collect();
+    let mut loss_events = Vec::new();
+    let mut loss_counts = LossCounts::default();
+    for a in &on {
+        let mut of_attempt: Vec<&BalanceLoss> = a.attempt.losses.iter().collect();
+        of_attempt.sort_by(|x, y| x.t_s.total_cmp(&y.t_s));
+        for l in of_attempt {
+            match l.kind {
+                LossKind::TouchDown => loss_counts.touch_down += 1,
+                LossKind::Hop => loss_counts.hop += 1,
+                LossKind::CorrectiveExcursion => loss_counts.corrective_excursion += 1,
+            }
+            loss_events.push(LossEvent {
+                recording: a.recording.to_string(),
+                attempt: a.number,
+                t_s: l.t_s,
+                kind: l.kind,
+            });
+        }
+    }
+    let losses = loss_events.len();
     let total: f64 = holds.iter().sum();
     let mean_of = |f: &dyn Fn(&Sway) -> f64| {
-        let v: Vec<f64> = on.iter().filter_map(|a| a.sway.as_ref().map(f)).collect();
+        let v: Vec<f64> = on
+            .iter()
+            .filter_map(|a| a.attempt.sway.as_ref().map(f))
+            .collect();
         crate::signal::stats::mean(&v)
     };
+    let mut events_from: Vec<EventSource> = on.iter().map(|a| a.attempt.events_from).collect();
+    events_from.sort_unstable();
+    events_from.dedup();
+    let attempts_at_max_hold = on.iter().filter(|a| a.attempt.reached_max_hold).count();
     Some(StanceSummary {
         attempts: on.len(),
         best_hold_s: holds.iter().cloned().fold(0.0, f64::max),
         mean_hold_s: total / on.len() as f64,
+        max_hold_s,
+        reached_max_hold: attempts_at_max_hold > 0,
+        attempts_at_max_hold,
         losses,
         losses_per_10s: if total > 0.0 {
             10.0 * losses as f64 / total
         } else {
             0.0
         },
+        loss_counts,
+        loss_events,
         sway_rms_ml_mps2: mean_of(&|s| s.rms_ml_mps2),
+        sway_rms_ap_mps2: mean_of(&|s| s.rms_ap_mps2),
         sway_rms_mps2: mean_of(&|s| s.rms_mps2),
         ellipse_area_m2ps4: mean_of(&|s| s.ellipse_area_m2ps4),
+        events_from,
     })
 }
 
@@ -678,32 +866,93 @@ mod tests {
     }
 
     #[test]
-    fn summary_takes_best_and_mean_per_side() {
-        let mk = |side, hold_s| StanceAttempt {
+    fn summary_takes_best_and_mean_per_side_with_losses_in_time_order() {
+        let mk = |side, hold_s, losses: Vec<(f64, LossKind)>, from| StanceAttempt {
             stance_side: side,
             lift_off_s: 0.0,
             touch_down_s: Some(hold_s),
             hold_s,
-            losses: vec![BalanceLoss {
-                t_s: 1.0,
-                kind: LossKind::TouchDown,
-            }],
-            events_from: super::super::leg_lift::EventSource::LowerBack,
+            reached_max_hold: hold_s >= 30.0,
+            losses: losses
+                .into_iter()
+                .map(|(t_s, kind)| BalanceLoss { t_s, kind })
+                .collect(),
+            events_from: from,
             sway: None,
         };
         let a = [
-            mk(Side::Left, 10.0),
-            mk(Side::Left, 20.0),
-            mk(Side::Right, 30.0),
+            mk(
+                Side::Left,
+                10.0,
+                vec![(10.0, LossKind::TouchDown), (4.0, LossKind::Hop)],
+                EventSource::LowerBack,
+            ),
+            mk(
+                Side::Left,
+                20.0,
+                vec![(20.0, LossKind::TouchDown)],
+                EventSource::LegSensor,
+            ),
+            mk(Side::Right, 30.0, vec![], EventSource::LowerBack),
         ];
-        let refs: Vec<&StanceAttempt> = a.iter().collect();
-        let l = summarise(&refs, Side::Left).unwrap();
+        let sls = SingleLegStance {
+            attempts: a.to_vec(),
+            settings: StanceSettings::default(),
+            trace: MlTrace::default(),
+        };
+        let refs: Vec<AttemptOf> = AttemptOf::all("rec", &sls).collect();
+        let l = summarise(&refs, Side::Left, 30.0).unwrap();
         assert_eq!(
             (l.attempts, l.best_hold_s, l.mean_hold_s, l.losses),
-            (2, 20.0, 15.0, 2)
+            (2, 20.0, 15.0, 3)
         );
-        assert!((l.losses_per_10s - 2.0 / 3.0).abs() < 1e-12);
-        assert_eq!(summarise(&refs, Side::Right).unwrap().best_hold_s, 30.0);
-        assert!(summarise(&refs[..0], Side::Left).is_none());
+        assert!((l.losses_per_10s - 1.0).abs() < 1e-12);
+        assert_eq!(
+            l.loss_counts,
+            LossCounts {
+                touch_down: 2,
+                hop: 1,
+                corrective_excursion: 0
+            }
+        );
+        let order: Vec<(usize, f64, LossKind)> = l
+            .loss_events
+            .iter()
+            .map(|e| (e.attempt, e.t_s, e.kind))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (1, 4.0, LossKind::Hop),
+                (1, 10.0, LossKind::TouchDown),
+                (2, 20.0, LossKind::TouchDown)
+            ]
+        );
+        assert_eq!(
+            l.events_from,
+            [EventSource::LowerBack, EventSource::LegSensor]
+        );
+        assert!(!l.reached_max_hold && l.attempts_at_max_hold == 0);
+        let r = summarise(&refs, Side::Right, 30.0).unwrap();
+        assert_eq!(
+            (r.best_hold_s, r.reached_max_hold, r.attempts_at_max_hold),
+            (30.0, true, 1)
+        );
+        assert!(summarise(&refs[..0], Side::Left, 30.0).is_none());
+    }
+
+    #[test]
+    fn ml_trace_removes_the_quiet_offset_and_keeps_about_50_hz() {
+        // 100 Hz: 0.3 m/s² offset during the first 2 s of quiet, then a 0.5 m/s² step at 4 s
+        let fs = 100.0;
+        let x: Vec<f64> = (0..1000)
+            .map(|i| 0.3 + if i >= 400 { 0.5 } else { 0.0 })
+            .collect();
+        let t = MlTrace::from_body_frame(&x, fs, (0.0, 2.0));
+        assert_eq!((t.fs_hz, t.len()), (50.0, 500));
+        assert!(t.ml_mps2[50].abs() < 1e-9, "{}", t.ml_mps2[50]);
+        assert!((t.ml_mps2[400] - 0.5).abs() < 1e-6, "{}", t.ml_mps2[400]);
+        assert!((t.time_s(100) - 2.0).abs() < 1e-12);
+        assert!(MlTrace::from_body_frame(&[], fs, (0.0, 2.0)).is_empty());
     }
 }

@@ -4,7 +4,10 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use crate::balance::single_leg_stance::{LossKind, SingleLegStance, StanceAttempt};
+use crate::balance::leg_lift::EventSource;
+use crate::balance::single_leg_stance::{
+    summarise, AttemptOf, LossKind, SingleLegStance, StanceAttempt, StanceSummary,
+};
 use crate::balance::squat::{SquatAnalysis, SquatKind};
 use crate::balance::sway::Sway;
 use crate::balance::{BalanceReport, BalanceTrial, SideComparison, TrialResult};
@@ -56,7 +59,7 @@ pub fn trial_text(trial: &BalanceTrial) -> String {
             );
             s.push_str(&sway_lines(sway, "  "));
         }
-        TrialResult::SingleLegStance(sls) => s.push_str(&stance_text(sls)),
+        TrialResult::SingleLegStance(sls) => s.push_str(&stance_text(&trial.label, sls)),
         TrialResult::Squat(a) => s.push_str(&squat_text(a)),
     }
     for w in &trial.warnings {
@@ -113,14 +116,22 @@ fn attempt_line(i: usize, a: &StanceAttempt) -> String {
         format!("{} balance loss(es): {}", a.losses.len(), items.join(", "))
     };
     let sway = a.sway.as_ref().map_or(String::new(), |sw| {
-        format!("; side-to-side sway {:.3} m/s² RMS", sw.rms_ml_mps2)
+        format!(
+            "; sway side-to-side (ML) {:.3}, forward-backward (AP) {:.3} m/s² RMS",
+            sw.rms_ml_mps2, sw.rms_ap_mps2
+        )
     });
     let timed = match a.events_from {
-        crate::balance::leg_lift::EventSource::LegSensor => " (timed by the leg sensor)",
-        crate::balance::leg_lift::EventSource::LowerBack => "",
+        EventSource::LegSensor => " (timed by the leg sensor)",
+        EventSource::LowerBack => "",
+    };
+    let max = if a.reached_max_hold {
+        ", the protocol maximum"
+    } else {
+        ""
     };
     format!(
-        "  attempt {} on the {} leg{timed}: lift-off {:.2} s, {end}, held {:.1} s; {losses}{sway}\n",
+        "  attempt {} on the {} leg{timed}: lift-off {:.2} s, {end}, held {:.1} s{max}; {losses}{sway}\n",
         i + 1,
         side_word(a.stance_side),
         a.lift_off_s,
@@ -128,19 +139,15 @@ fn attempt_line(i: usize, a: &StanceAttempt) -> String {
     )
 }
 
-fn stance_text(sls: &SingleLegStance) -> String {
+fn stance_text(label: &str, sls: &SingleLegStance) -> String {
     let mut s = String::new();
     if sls.attempts.is_empty() {
         s.push_str("  No single-leg stance attempt was found.\n");
         return s;
     }
+    let all: Vec<AttemptOf> = AttemptOf::all(label, sls).collect();
     for side in [Side::Left, Side::Right] {
-        let on: Vec<&StanceAttempt> = sls
-            .attempts
-            .iter()
-            .filter(|a| a.stance_side == side)
-            .collect();
-        if let Some(sum) = crate::balance::single_leg_stance::summarise(&on, side) {
+        if let Some(sum) = summarise(&all, side, sls.settings.max_hold_s) {
             let _ = writeln!(
                 s,
                 "  Standing on the {} leg: held {:.1} s at best and {:.1} s on average over {} attempt(s), with {} balance loss(es) (protocol maximum {:.0} s).",
@@ -214,9 +221,121 @@ fn symmetry_phrase(sym: &Option<Symmetry>) -> String {
     }
 }
 
-/// Left-versus-right section.
+/// "2 (foot down 1, hop 1)" style count of a side's losses by kind.
+fn loss_counts_text(sum: &StanceSummary) -> String {
+    let c = &sum.loss_counts;
+    let parts: Vec<String> = [
+        (LossKind::TouchDown, c.touch_down),
+        (LossKind::Hop, c.hop),
+        (LossKind::CorrectiveExcursion, c.corrective_excursion),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(k, n)| format!("{} {n}", loss_word(k)))
+    .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        format!("{} ({})", sum.losses, parts.join(", "))
+    }
+}
+
+fn source_word(source: EventSource) -> &'static str {
+    match source {
+        EventSource::LowerBack => "the lower-back sensor (weight shift and foot impact)",
+        EventSource::LegSensor => "the raised leg's own sensor",
+    }
+}
+
+/// The single-leg values of one leg, as a block of lines.
+pub fn leg_text(side: Side, sum: &StanceSummary) -> String {
+    let mut s = String::new();
+    let max = if sum.reached_max_hold {
+        format!(
+            "reached the {:.0} s maximum in {} of {} attempt(s)",
+            sum.max_hold_s, sum.attempts_at_max_hold, sum.attempts
+        )
+    } else {
+        format!("did not reach the {:.0} s maximum", sum.max_hold_s)
+    };
+    let _ = writeln!(
+        s,
+        "  {} leg: best hold {:.1} s, mean {:.1} s over {} attempt(s); {max}",
+        capitalised(side_word(side)),
+        sum.best_hold_s,
+        sum.mean_hold_s,
+        sum.attempts
+    );
+    let mut line = format!("    balance losses: {}", loss_counts_text(sum));
+    // times grouped by attempt, each group named once
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for e in &sum.loss_events {
+        let name = format!("{}, attempt {}", e.recording, e.attempt);
+        let item = format!("{} at {:.1} s", loss_word(e.kind), e.t_s);
+        match groups.last_mut() {
+            Some((n, items)) if *n == name => items.push(item),
+            _ => groups.push((name, vec![item])),
+        }
+    }
+    if !groups.is_empty() {
+        let g: Vec<String> = groups
+            .into_iter()
+            .map(|(n, items)| format!("{} ({n})", items.join(", ")))
+            .collect();
+        line.push_str(": ");
+        line.push_str(&g.join("; "));
+    }
+    let _ = writeln!(s, "{line}");
+    match (sum.sway_rms_ml_mps2, sum.sway_rms_ap_mps2) {
+        (Some(ml), Some(ap)) => {
+            let mut line = format!(
+                "    sway while holding: side-to-side (ML) {ml:.3} m/s² RMS, forward-backward (AP) {ap:.3} m/s² RMS"
+            );
+            if let Some(r) = sum.sway_rms_mps2 {
+                let _ = write!(line, ", overall {r:.3} m/s² RMS");
+            }
+            if let Some(e) = sum.ellipse_area_m2ps4 {
+                let _ = write!(line, ", 95 % ellipse {e:.4} (m/s²)²");
+            }
+            let _ = writeln!(s, "{line}");
+        }
+        _ => {
+            let _ = writeln!(s, "    sway while holding: not measured (holds under 2 s)");
+        }
+    }
+    let sources: Vec<&str> = sum.events_from.iter().map(|e| source_word(*e)).collect();
+    let _ = writeln!(
+        s,
+        "    lift-off and touch-down timed by {}",
+        sources.join(" and ")
+    );
+    s
+}
+
+fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+/// Per-leg single-leg section, then left versus right.
 pub fn sides_text(c: &SideComparison) -> String {
     let mut s = String::new();
+    let legs: Vec<(Side, &StanceSummary)> = [Side::Left, Side::Right]
+        .into_iter()
+        .filter_map(|side| Some((side, c.single_leg.get(side).as_ref()?)))
+        .collect();
+    if let Some((_, first)) = legs.first() {
+        let _ = writeln!(
+            s,
+            "Single-leg stance per leg (standing on that leg; protocol maximum {:.0} s; times on each recording's clock):",
+            first.max_hold_s
+        );
+        for (side, sum) in &legs {
+            s.push_str(&leg_text(*side, sum));
+        }
+    }
     if let (Some(l), Some(r)) = (&c.single_leg.left, &c.single_leg.right) {
         let weaker = if l.best_hold_s < r.best_hold_s {
             "left"

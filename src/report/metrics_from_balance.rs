@@ -10,7 +10,8 @@ use std::path::Path;
 
 use super::metrics_from_gait::session_label;
 use super::model::{
-    Audience, Better, Metric, NormalRange, PlainLanguage, SessionMetrics, SideMetric, SwayShape,
+    AttemptEvents, Audience, Better, Metric, NormalRange, PlainLanguage, SessionMetrics,
+    SideMetric, SingleLegEvents, SwayShape,
 };
 use crate::balance::single_leg_stance::StanceAttempt;
 use crate::balance::squat::{Repetition, SquatKind};
@@ -139,6 +140,8 @@ pub fn trials_metrics(
         }
     }
 
+    let single_leg_events = trials.iter().filter_map(|t| single_leg_events(t)).collect();
+
     let mut tasks: Vec<&str> = trials.iter().map(|t| t.task.as_str()).collect();
     tasks.sort_unstable();
     tasks.dedup();
@@ -152,9 +155,36 @@ pub fn trials_metrics(
         side_metrics,
         balance_trials: count,
         sway,
+        single_leg_events,
         age_years,
         ..SessionMetrics::default()
     }
+}
+
+/// The events chart's data of a single-leg trial; `None` for other tasks.
+pub fn single_leg_events(trial: &BalanceTrial) -> Option<SingleLegEvents> {
+    let TrialResult::SingleLegStance(sls) = &trial.result else {
+        return None;
+    };
+    Some(SingleLegEvents {
+        label: trial.label.clone(),
+        task: trial.task.clone(),
+        max_hold_s: sls.settings.max_hold_s,
+        trace: sls.trace.clone(),
+        attempts: sls
+            .attempts
+            .iter()
+            .map(|a| AttemptEvents {
+                stance_side: a.stance_side,
+                lift_off_s: a.lift_off_s,
+                touch_down_s: a.touch_down_s,
+                hold_s: a.hold_s,
+                reached_max_hold: a.reached_max_hold,
+                losses: a.losses.clone(),
+                events_from: a.events_from,
+            })
+            .collect(),
+    })
 }
 
 /// Sway measures of standing trials with the same eyes condition: mean over trials, one

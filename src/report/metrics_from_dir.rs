@@ -139,6 +139,7 @@ fn visit(dir: &Path, dirs: &[PathBuf], opts: &AnalyzeOptions) -> Result<SessionM
                 g.side_metrics.extend(b.side_metrics);
                 g.balance_trials = b.balance_trials;
                 g.sway = b.sway;
+                g.single_leg_events = b.single_leg_events;
             }
             g
         }

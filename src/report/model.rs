@@ -6,8 +6,10 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::balance::leg_lift::EventSource;
+use crate::balance::single_leg_stance::{BalanceLoss, MlTrace};
 use crate::balance::sway::SwayPath;
-use crate::gait::PerSide;
+use crate::gait::{PerSide, Side};
 use crate::recording::{Placement, Task};
 use crate::signal::stats;
 
@@ -213,6 +215,9 @@ pub struct SessionMetrics {
     /// Sway path and 95 % ellipse of a quiet-standing trial.
     #[serde(default)]
     pub sway: Option<SwayShape>,
+    /// Each single-leg recording's events over its trunk acceleration, in recording order.
+    #[serde(default)]
+    pub single_leg_events: Vec<SingleLegEvents>,
     /// Participant age, years (for age norms).
     #[serde(default)]
     pub age_years: Option<f64>,
@@ -239,6 +244,34 @@ pub struct SwayShape {
     pub rms_mps2: f64,
     /// Standing trials of this eyes condition in the session; the shape is the first one's.
     pub trials: usize,
+}
+
+/// One single-leg recording for the events chart: its side-to-side trunk acceleration and the
+/// detected lift-off, touch-down, hold and balance losses of every attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SingleLegEvents {
+    /// Recording (session folder) name.
+    pub label: String,
+    /// Task analysed, e.g. `single-leg-left`.
+    pub task: String,
+    /// Protocol maximum of a hold, s.
+    pub max_hold_s: f64,
+    pub trace: MlTrace,
+    pub attempts: Vec<AttemptEvents>,
+}
+
+/// The events of one single-leg attempt, s on the recording clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptEvents {
+    /// Leg stood on.
+    pub stance_side: Side,
+    pub lift_off_s: f64,
+    /// `None` when the recording ended during the hold.
+    pub touch_down_s: Option<f64>,
+    pub hold_s: f64,
+    pub reached_max_hold: bool,
+    pub losses: Vec<BalanceLoss>,
+    pub events_from: EventSource,
 }
 
 /// Plausible stride duration, s (Mobilise-D DMO plausibility range, metrics.md C2); strides

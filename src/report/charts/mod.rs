@@ -6,6 +6,7 @@ pub mod gait_cycle;
 pub mod pelvic_drop;
 pub mod side_bars;
 pub mod single_leg;
+pub mod single_leg_events;
 pub mod stride_symmetry;
 pub mod sway_path;
 pub mod theme;
@@ -74,6 +75,9 @@ pub fn session_charts(
         )?;
     }
     emit(sway_path::SwayPathChart::new(after, before), dir, &mut out)?;
+    for c in single_leg_events::SingleLegEventsChart::for_recordings(&after.single_leg_events) {
+        emit(Some(c), dir, &mut out)?;
+    }
     Ok(out)
 }
 
@@ -104,6 +108,14 @@ pub fn balance_charts(
             dir,
             &mut out,
         )?;
+    }
+    let recordings: Vec<_> = report
+        .trials
+        .iter()
+        .filter_map(crate::report::metrics_from_balance::single_leg_events)
+        .collect();
+    for c in single_leg_events::SingleLegEventsChart::for_recordings(&recordings) {
+        emit(Some(c), dir, &mut out)?;
     }
     Ok(out)
 }
