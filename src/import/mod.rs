@@ -202,6 +202,10 @@ pub fn decode(bytes: &[u8]) -> String {
 
 /// The first bytes of a zip archive's local file header.
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+/// The first bytes of an OLE compound file (Excel 97–2003 `.xls`, phyphox's Android Excel
+/// export).
+const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+const EXCEL: &str = "is an Excel workbook: gaitkit reads the apps' CSV exports; export again as CSV (in phyphox: \"CSV (Comma, decimal point)\" or any other CSV choice)";
 
 /// The files of a zip archive (an app's shared export), each named `<archive>/<entry>` in
 /// messages; folders, hidden files and macOS resource forks (`__MACOSX/`) are skipped.
@@ -228,6 +232,9 @@ fn unzip(path: &Path, bytes: Vec<u8>) -> Result<Vec<InputFile>> {
             continue;
         }
         let inner = path.join(&name);
+        if name == "xl/workbook.xml" {
+            return Err(Error::input(Location::file(path), EXCEL));
+        }
         if entry.size() > MAX_FILE_BYTES {
             return Err(Error::input(
                 Location::file(&inner),
@@ -258,6 +265,9 @@ fn unzip(path: &Path, bytes: Vec<u8>) -> Result<Vec<InputFile>> {
 /// its first bytes, not its extension).
 fn read_inputs(path: &Path) -> Result<Vec<InputFile>> {
     let file = InputFile::read_bytes(path)?;
+    if file.starts_with(OLE_MAGIC) {
+        return Err(Error::input(Location::file(path), EXCEL));
+    }
     if file.starts_with(ZIP_MAGIC) {
         return unzip(path, file);
     }
