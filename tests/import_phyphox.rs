@@ -377,3 +377,58 @@ fn unknown_files_list_phyphox_and_witmotion_among_the_formats_tried() {
         "{e}"
     );
 }
+
+#[test]
+fn raw_data_of_two_experiments_are_not_combined() {
+    let table = phone_table(WALKS[0]);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (exp, q, unit, k) in [
+        (
+            "Acceleration with g 2024-01-01 12-00-00",
+            "Acceleration",
+            "m/s^2",
+            1.0,
+        ),
+        (
+            "Gyroscope (rotation rate) 2024-01-01 12-05-00",
+            "Gyroscope",
+            "rad/s",
+            1f64.to_radians(),
+        ),
+    ] {
+        let dir = tmp.path().join(exp);
+        std::fs::create_dir(&dir).unwrap();
+        let rows: Vec<Vec<f64>> = (0..500)
+            .map(|i| {
+                let s = at(&table, 0.0367 + i as f64 * 0.01);
+                let v = if q == "Gyroscope" {
+                    s.gyr_dps
+                } else {
+                    s.acc_mps2
+                };
+                vec![s.time_s, k * v[0], k * v[1], k * v[2], 1.0]
+            })
+            .collect();
+        let h: Vec<String> = ["x", "y", "z"]
+            .iter()
+            .map(|a| format!("{q} {a} ({unit})"))
+            .collect();
+        let text = PhyphoxCsv::CommaPoint.table(
+            &[
+                "Time (s)",
+                &h[0],
+                &h[1],
+                &h[2],
+                &format!("Absolute ({unit})"),
+            ],
+            &rows,
+        );
+        paths.push(write(&dir, "Raw Data.csv", &text));
+    }
+    let e = read_export(&paths).unwrap_err().to_string();
+    assert!(
+        e.contains("separate phyphox exports") && e.contains("one experiment at a time"),
+        "{e}"
+    );
+}

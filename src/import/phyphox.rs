@@ -212,6 +212,18 @@ pub fn read(files: &[InputFile]) -> Result<Export, Refusal> {
             names()
         ))));
     };
+    // one export: phyphox runs one experiment at a time, so sets of separate exports (e.g.
+    // the "Acceleration with g" and "Gyroscope" experiments' Raw Data.csv) were not recorded
+    // together
+    let folder = |d: &DataFile| d.file.path.parent().map(|p| p.to_path_buf());
+    let home = folder(gyr.0);
+    if let Some((other, _)) = acc_sources.iter().find(|(d, _)| folder(d) != home) {
+        return Err(Refusal::Bad(other.file.error(format!(
+            "and {} come from separate phyphox exports: phyphox runs one experiment at a time, so they were not recorded together. \
+             Record a simple experiment with Accelerometer and Gyroscope ticked and import its export",
+            gyr.0.file.path.display()
+        ))));
+    }
     let mut notes = Vec::new();
     let mut comma_seen = false;
     let mut read = |(d, q): (&DataFile, &Quantity), unit: &str, k: f64| {
@@ -239,9 +251,13 @@ pub fn read(files: &[InputFile]) -> Result<Export, Refusal> {
     if !used.contains(&gyr.0.file.path) {
         used.push(gyr.0.file.path.clone());
     }
-    let meta = files
-        .iter()
-        .find(|f| f.name.eq_ignore_ascii_case("time.csv") && separator(f, "\"event\"").is_some());
+    // the export's own meta/time.csv
+    let meta_dir = home.as_ref().map(|h| h.join("meta"));
+    let meta = files.iter().find(|f| {
+        f.name.eq_ignore_ascii_case("time.csv")
+            && separator(f, "\"event\"").is_some()
+            && f.path.parent().map(|p| p.to_path_buf()) == meta_dir
+    });
     let (mut acc, mut gyr_stream, clock, origin) = match meta {
         Some(m) => {
             let run = read_time_meta(m)?;
