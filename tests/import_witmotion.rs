@@ -179,6 +179,25 @@ fn files_without_a_chip_time_or_with_a_bad_cell_are_refused_with_the_line() {
 }
 
 #[test]
+fn the_default_return_rate_of_10_hz_is_refused_with_what_to_set() {
+    let (table, _) = fixture(WALKS[1]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_witmotion(dir.path(), &table, WitMotion::Txt4, 10.0, false);
+    let e = read_export(&[p]).unwrap_err().to_string();
+    assert!(
+        e.contains("return rate of 10.0 Hz") && e.contains("Set the return rate to 100 Hz"),
+        "{e}"
+    );
+    let p = write_witmotion(dir.path(), &table, WitMotion::Txt4, 20.0, false);
+    let m = read_export(&[p]).unwrap();
+    assert!(
+        (m.source.rate_hz - 20.0).abs() < 1e-9,
+        "{}",
+        m.source.rate_hz
+    );
+}
+
+#[test]
 fn two_devices_in_one_file_and_two_files_are_refused() {
     let (table, _) = fixture(WALKS[0]);
     let dir = tempfile::tempdir().unwrap();

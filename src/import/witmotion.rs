@@ -13,7 +13,8 @@
 //!
 //! Acceleration in g, angular velocity in °/s (WT901 manual; txt2's header has no units).
 //! Sample times come from the sensor's real-time clock (ms resolution, local time without
-//! zone); a file without one (txt without `ChipTime`) is refused rather than a rate assumed.
+//! zone); a file without one (txt without `ChipTime`) is refused rather than a rate assumed,
+//! and so is one recorded below [`MIN_RETURN_RATE_HZ`] (the sensor's default is 10 Hz).
 //! Unit labels of older files are GBK (decoded by [`super::decode`]); a degree sign the
 //! software lost (`?/s`) is still read as °/s. Values may use a decimal comma (not in the CSV).
 //! The raw binary of the SD-card loggers is not read.
@@ -120,6 +121,11 @@ fn layout_of(line: &str) -> Option<(Layout, Option<char>)> {
     }
     None
 }
+
+/// Slowest return rate read, Hz. The sensor's default is 10 Hz; at 10 Hz the sides of one of
+/// the two straight-walk fixtures came out all swapped (contacts and cadence still agreed),
+/// from 20 Hz both agree with the native 100 Hz analysis.
+pub const MIN_RETURN_RATE_HZ: f64 = 20.0;
 
 /// Header lines are looked for among this many first lines (preamble such as `StartTime`).
 const HEADER_SEARCH_LINES: usize = 20;
@@ -290,6 +296,13 @@ pub fn read(files: &[InputFile]) -> Result<Export, Refusal> {
         }
         acc.push(t_s, v[0].map(|g| g * G_MPS2));
         gyr.push(t_s, v[1]);
+    }
+    let rate_hz = 1.0 / acc.interval_s();
+    if rate_hz < MIN_RETURN_RATE_HZ {
+        return Err(Refusal::Bad(f.error(format!(
+            "was recorded at a return rate of {rate_hz:.1} Hz (WitMotion's default is 10 Hz): below {MIN_RETURN_RATE_HZ:.0} Hz the left and right steps \
+             are not told apart reliably. Set the return rate to 100 Hz or 200 Hz in the WitMotion software and record again"
+        ))));
     }
     if devices.len() > 1 {
         return Err(Refusal::Bad(f.error(format!(
