@@ -71,12 +71,15 @@ fn units_clock_device_and_gbk_labels_are_read() {
             "axis {c}"
         );
     }
-    // no mounting convention: --axes is asked for
+    // a WT901BLE… device: the WT901BLECL's mounting convention (x up, z+ face backward)
+    let a = gaitkit::import::resolve_axes(&m, Placement::LowerBack, None).unwrap();
+    assert_eq!(a.to_string(), "ULB");
+    // no device named: --axes is asked for
+    let p = write_witmotion(dir.path(), &table, WitMotion::Txt2, 100.0, false);
+    let m = read_export(&[p]).unwrap();
     let e = gaitkit::import::resolve_axes(&m, Placement::LowerBack, None).unwrap_err();
     assert!(e.contains("WitMotion") && e.contains("pass --axes"), "{e}");
     // the unitless whitespace layout says what it assumed
-    let p = write_witmotion(dir.path(), &table, WitMotion::Txt2, 100.0, false);
-    let m = read_export(&[p]).unwrap();
     assert!(
         m.source.notes.iter().any(|n| n.contains("no units")),
         "{:?}",

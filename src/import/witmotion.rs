@@ -17,12 +17,14 @@
 //! and so is one recorded below [`MIN_RETURN_RATE_HZ`] (the sensor's default is 10 Hz).
 //! Unit labels of older files are GBK (decoded by [`super::decode`]); a degree sign the
 //! software lost (`?/s`) is still read as °/s. Values may use a decimal comma (not in the CSV).
-//! The raw binary of the SD-card loggers is not read.
+//! The raw binary of the SD-card loggers is not read. A file naming a `WT901BLE…` device gets
+//! the WT901BLECL's mounting convention as default axes; others need `--axes`.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::{number, App, AxesRule, Export, InputFile, Refusal, Stream, G_MPS2};
 use crate::error::quote_bytes;
+use crate::sensors::Model;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Layout {
@@ -324,7 +326,16 @@ pub fn read(files: &[InputFile]) -> Result<Export, Refusal> {
             Some(d) => format!("WitMotion {d}"),
             None => "WitMotion".into(),
         }),
-        axes: AxesRule::Unknown("WitMotion sensors have no mounting convention in gaitkit (README, \"Wearing the sensors\")".into()),
+        axes: match devices.first() {
+            // the WT901BLECL family that `gaitkit record` reads, worn by its convention
+            Some(d) if d.to_ascii_uppercase().starts_with("WT901BLE") => {
+                AxesRule::Mounting(Model::WitMotionWt901)
+            }
+            _ => AxesRule::Unknown(
+                "the export does not name a WT901BLECL (the WitMotion sensor with a mounting convention in gaitkit, README \"Wearing the sensors\")"
+                    .into(),
+            ),
+        },
         acc,
         gyr,
         clock: format!(
