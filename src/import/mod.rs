@@ -1,8 +1,8 @@
 //! Exports of the phone apps clinics record with, read into gaitkit's sensor table.
 //!
 //! Each app has its own file under this module; they share this layer:
-//! - [`InputFile`]: a candidate file read and decoded once (UTF-8, or the GBK bytes of the
-//!   degree sign and friends in older WitMotion files);
+//! - [`InputFile`]: a candidate file read and decoded once (UTF-8, or GBK as in older
+//!   WitMotion files); a zip archive gives the files inside it;
 //! - [`Stream`]: one three-axis stream in SI units (acceleration m/s², angular velocity deg/s)
 //!   on the export's own clock, with the unit found in the file;
 //! - [`merge`]: acceleration and angular velocity recorded on separate clocks and rates put

@@ -720,15 +720,18 @@ pub fn write_phyphox(
     write(&dir.join("meta"), "time.csv", &time);
 }
 
-/// Packs the files of `dir` (and `dir/meta`) into a zip at `zip_path`, as phyphox shares an
-/// export: `<set>.csv` at the top, `meta/…`.
+/// Packs the files of `dir` (and `dir/meta`, if any) into a zip at `zip_path`, as phyphox
+/// shares an export: `<set>.csv` at the top, `meta/…`.
 pub fn zip_dir(dir: &Path, zip_path: &Path) -> PathBuf {
     let mut z = zip::ZipWriter::new(std::fs::File::create(zip_path).unwrap());
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     let mut entries = Vec::new();
     for sub in ["", "meta"] {
-        for e in std::fs::read_dir(dir.join(sub)).unwrap() {
+        let Ok(list) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for e in list {
             let p = e.unwrap().path();
             if p.is_file() {
                 let name = p.file_name().unwrap().to_string_lossy().into_owned();
