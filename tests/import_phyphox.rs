@@ -432,3 +432,57 @@ fn raw_data_of_two_experiments_are_not_combined() {
         "{e}"
     );
 }
+
+#[test]
+fn randomly_damaged_exports_give_errors_not_panics() {
+    let table = phone_table(WALKS[0]);
+    let src = tempfile::tempdir().unwrap();
+    write_phyphox(
+        src.path(),
+        &table,
+        PhyphoxCsv::SemicolonComma,
+        100.0,
+        PhyphoxAcc::Accelerometer,
+        None,
+        8,
+    );
+    let read = |name: &str| head_lines(&std::fs::read(src.path().join(name)).unwrap(), 400);
+    let (acc, gyr, time) = (
+        read("Accelerometer.csv"),
+        read("Gyroscope.csv"),
+        read("meta/time.csv"),
+    );
+    let mut rng = Rng(0x5eed);
+    let (mut ok, mut refused) = (0, 0);
+    for k in 0..150 {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("meta")).unwrap();
+        let edits = 1 + k % 6;
+        let pick = k % 3;
+        let files: [(&str, &Vec<u8>); 3] = [
+            ("Accelerometer.csv", &acc),
+            ("Gyroscope.csv", &gyr),
+            ("meta/time.csv", &time),
+        ];
+        for (i, (name, bytes)) in files.iter().enumerate() {
+            let b = if i == pick {
+                mutate(bytes, edits, &mut rng)
+            } else {
+                bytes.to_vec()
+            };
+            std::fs::write(dir.path().join(name), b).unwrap();
+        }
+        match read_export(&[dir.path().to_path_buf()]) {
+            Ok(m) => {
+                ok += 1;
+                assert!(m.table.time_s.iter().all(|t| t.is_finite()));
+            }
+            Err(e) => {
+                refused += 1;
+                assert!(e.to_string().contains(dir.path().to_str().unwrap()), "{e}");
+            }
+        }
+    }
+    println!("damaged phyphox exports: {ok} read, {refused} refused");
+    assert!(ok > 0 && refused > 0);
+}

@@ -221,3 +221,32 @@ fn two_devices_in_one_file_and_two_files_are_refused() {
     let e = read_export(&[p, q]).unwrap_err().to_string();
     assert!(e.contains("both WitMotion files"), "{e}");
 }
+
+#[test]
+fn randomly_damaged_files_give_errors_not_panics() {
+    let (table, _) = fixture(WALKS[0]);
+    let src = tempfile::tempdir().unwrap();
+    let mut rng = Rng(0xfeed);
+    let (mut ok, mut refused) = (0, 0);
+    for layout in WITMOTIONS {
+        let p = write_witmotion(src.path(), &table, layout, 100.0, false);
+        let bytes = head_lines(&std::fs::read(&p).unwrap(), 400);
+        for k in 0..30 {
+            let dir = tempfile::tempdir().unwrap();
+            let q = dir.path().join(p.file_name().unwrap());
+            std::fs::write(&q, mutate(&bytes, 1 + k % 5, &mut rng)).unwrap();
+            match read_export(std::slice::from_ref(&q)) {
+                Ok(m) => {
+                    ok += 1;
+                    assert!(m.table.time_s.iter().all(|t| t.is_finite()));
+                }
+                Err(e) => {
+                    refused += 1;
+                    assert!(e.to_string().contains(dir.path().to_str().unwrap()), "{e}");
+                }
+            }
+        }
+    }
+    println!("damaged WitMotion files: {ok} read, {refused} refused");
+    assert!(ok > 0 && refused > 0);
+}

@@ -868,3 +868,35 @@ pub fn write_witmotion(
     std::fs::write(&p, text).unwrap();
     p
 }
+
+/// `text` with `n` random edits (a byte deleted, or one of the characters that matter to the
+/// parsers inserted), for the no-panic tests.
+pub fn mutate(text: &[u8], n: usize, rng: &mut Rng) -> Vec<u8> {
+    const PIECES: [&[u8]; 14] = [
+        b",", b";", b"\t", b"\"", b".", b"E", b"-", b"NaN", b"\n", b"9", b" ", b":", b"\xA1",
+        b"1e308",
+    ];
+    let mut out = text.to_vec();
+    for _ in 0..n {
+        if out.is_empty() {
+            break;
+        }
+        let at = (rng.next_f64() * out.len() as f64) as usize % out.len();
+        if rng.next_f64() < 0.4 {
+            out.remove(at);
+        } else {
+            let p = PIECES[(rng.next_f64() * PIECES.len() as f64) as usize % PIECES.len()];
+            out.splice(at..at, p.iter().copied());
+        }
+    }
+    out
+}
+
+/// The first `rows` lines of a file (its header and the first data rows).
+pub fn head_lines(bytes: &[u8], rows: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in bytes.split_inclusive(|&b| b == b'\n').take(rows) {
+        out.extend_from_slice(line);
+    }
+    out
+}
