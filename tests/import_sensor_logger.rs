@@ -145,3 +145,22 @@ fn a_gyroscope_in_deg_per_s_under_the_rad_per_s_name_is_refused_naming_deg_per_s
         .to_string();
     assert!(e.contains("The data suggest rad/s"), "{e}");
 }
+
+#[test]
+fn the_shared_zip_is_read_like_the_unpacked_folder() {
+    let name = WALKS[0];
+    let (table, s) = fixture(name);
+    let table = reorient(&table, s.sensors[0].axes, axes("RUB"));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("unpacked");
+    std::fs::create_dir(&dir).unwrap();
+    write_sensor_logger(&dir, &table, Phone::Android, None);
+    let z = zip_dir(&dir, &tmp.path().join("2024-02-11_15-02-01"));
+    let got = analyze_export(&[z], Placement::LowerBack, None);
+    let unpacked = analyze_export(&[dir], Placement::LowerBack, None);
+    assert_eq!(got.initial_contacts.len(), unpacked.initial_contacts.len());
+    assert_agrees(
+        &format!("{name} Sensor Logger zip"),
+        agreement(&got, &native(name), 0.0),
+    );
+}

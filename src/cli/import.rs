@@ -15,10 +15,11 @@ use crate::recording::{Axes, Placement};
 #[command(after_help = "Examples:\n  \
     gaitkit import Polar_Sense_A40F6F28_20220425_113903_ACC.txt Polar_Sense_A40F6F28_20220425_113903_GYRO.txt --placement lower-back --out sessions/anna\n  \
     gaitkit import sensorlogger-2024-02-11/ --placement lower-back --out sessions/ben\n  \
+    gaitkit import \"Simple experiment 2024-01-01 12-00-00.zip\" --placement lower-back --out sessions/dana\n  \
     gaitkit import LFoot_20210820_202113_831.csv --placement left-foot --axes FLU --out sessions/cleo")]
 pub struct ImportArgs {
-    /// Export files of one sensor (e.g. Polar _ACC.txt and _GYRO.txt), or the folder an app's
-    /// export was unpacked into
+    /// Export files of one sensor (e.g. Polar _ACC.txt and _GYRO.txt), the folder an app's
+    /// export was unpacked into, or the zip archive it shared
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Where the sensor sat
@@ -32,7 +33,8 @@ pub struct ImportArgs {
     /// Session folder to write (created), or an existing one to add this sensor to
     #[arg(long, value_name = "SESSION_DIR")]
     pub out: PathBuf,
-    /// UTC offset of exports stamped in local time without a zone (Polar Sensor Logger),
+    /// UTC offset of exports stamped in local time without a zone (Polar Sensor Logger,
+    /// WitMotion),
     /// e.g. +02:00; gives the session its absolute start time
     #[arg(long, value_name = "±HH:MM", allow_hyphen_values = true)]
     pub utc_offset: Option<String>,

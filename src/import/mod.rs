@@ -1,8 +1,8 @@
 //! Exports of the phone apps clinics record with, read into gaitkit's sensor table.
 //!
 //! Each app has its own file under this module; they share this layer:
-//! - [`InputFile`]: a candidate file read and decoded once (UTF-8, or the GBK bytes of the
-//!   degree sign and friends in older WitMotion files);
+//! - [`InputFile`]: a candidate file read and decoded once (UTF-8, or GBK as in older
+//!   WitMotion files); a zip archive gives the files inside it;
 //! - [`Stream`]: one three-axis stream in SI units (acceleration m/s², angular velocity deg/s)
 //!   on the export's own clock, with the unit found in the file;
 //! - [`merge`]: acceleration and angular velocity recorded on separate clocks and rates put
@@ -29,8 +29,10 @@ use crate::sensors::{mounting, Model};
 pub mod metabase;
 pub mod movesense;
 pub mod mt_manager;
+pub mod phyphox;
 pub mod polar;
 pub mod sensor_logger;
+pub mod witmotion;
 pub mod xsens_dot;
 
 /// Largest export file read, bytes (an hour at 200 Hz is well under 100 MB).
@@ -49,17 +51,21 @@ pub enum App {
     MtManager,
     MetaBase,
     MovesenseShowcase,
+    Phyphox,
+    WitMotion,
 }
 
 impl App {
     /// Every app, in the order formats are tried.
-    pub const ALL: [App; 6] = [
+    pub const ALL: [App; 8] = [
         App::PolarSensorLogger,
         App::SensorLogger,
+        App::Phyphox,
         App::MetaBase,
         App::MovesenseShowcase,
         App::XsensDot,
         App::MtManager,
+        App::WitMotion,
     ];
 
     pub fn name(self) -> &'static str {
@@ -70,6 +76,8 @@ impl App {
             App::MtManager => "MT Manager",
             App::MetaBase => "MetaBase",
             App::MovesenseShowcase => "Movesense Showcase",
+            App::Phyphox => "phyphox",
+            App::WitMotion => "WitMotion",
         }
     }
 
@@ -82,6 +90,8 @@ impl App {
             App::MtManager => mt_manager::read(files),
             App::MetaBase => metabase::read(files),
             App::MovesenseShowcase => movesense::read(files),
+            App::Phyphox => phyphox::read(files),
+            App::WitMotion => witmotion::read(files),
         }
     }
 }
@@ -119,6 +129,12 @@ pub struct InputFile {
 
 impl InputFile {
     pub fn read(path: &Path) -> Result<InputFile> {
+        let bytes = InputFile::read_bytes(path)?;
+        Ok(InputFile::from_bytes(path, &bytes))
+    }
+
+    /// The bytes of a regular file no longer than [`MAX_FILE_BYTES`].
+    fn read_bytes(path: &Path) -> Result<Vec<u8>> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if !meta.is_file() {
             return Err(Error::input(
@@ -135,8 +151,7 @@ impl InputFile {
                 ),
             ));
         }
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        Ok(InputFile::from_bytes(path, &bytes))
+        std::fs::read(path).map_err(|e| Error::io(path, e))
     }
 
     /// A file from bytes in memory (`path` names it in messages and gives its file name).
@@ -171,40 +186,96 @@ impl InputFile {
     }
 }
 
-/// Text of an export: UTF-8 (a byte-order mark dropped); otherwise the GBK (code page 936)
-/// bytes older WitMotion software writes in its unit labels are mapped as its vendor's parser
-/// does (`A1 E3` → `°`, `A1 E6` → `℃`) and anything else undecodable becomes U+FFFD. Column
-/// names in the supported formats are ASCII apart from those units.
+/// Text of an export: UTF-8 (a byte-order mark dropped); otherwise GBK (code page 936), in
+/// which older WitMotion software writes its unit labels (`A1 E3` is `°`, `A1 E6` is `℃`).
+/// ASCII reads the same in both; bytes GBK cannot decode become U+FFFD.
 pub fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
-        Err(_) => {
-            let mut out = Vec::with_capacity(bytes.len());
-            let mut i = 0;
-            while i < bytes.len() {
-                match (bytes[i], bytes.get(i + 1)) {
-                    (0xA1, Some(0xE3)) => {
-                        out.extend_from_slice("°".as_bytes());
-                        i += 2;
-                    }
-                    (0xA1, Some(0xE6)) => {
-                        out.extend_from_slice("℃".as_bytes());
-                        i += 2;
-                    }
-                    (b, _) => {
-                        out.push(b);
-                        i += 1;
-                    }
-                }
-            }
-            String::from_utf8_lossy(&out).into_owned()
-        }
+        Err(_) => encoding_rs::GBK
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 
+/// The first bytes of a zip archive's local file header.
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+/// The first bytes of an OLE compound file (Excel 97–2003 `.xls`, phyphox's Android Excel
+/// export).
+const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+const EXCEL: &str = "is an Excel workbook: gaitkit reads the apps' CSV exports; export again as CSV (in phyphox: \"CSV (Comma, decimal point)\" or any other CSV choice)";
+
+/// The files of a zip archive (an app's shared export), each named `<archive>/<entry>` in
+/// messages; folders, hidden files and macOS resource forks (`__MACOSX/`) are skipped.
+fn unzip(path: &Path, bytes: Vec<u8>) -> Result<Vec<InputFile>> {
+    use std::io::Read;
+    let bad = |e: zip::result::ZipError| {
+        Error::input(
+            Location::file(path),
+            format!("is a zip archive that cannot be read ({e}): unzip it and give the folder"),
+        )
+    };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(bad)?;
+    let mut out = Vec::new();
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(bad)?;
+        let name = entry.name().to_string();
+        let base = name.rsplit('/').next().unwrap_or("");
+        if entry.is_dir()
+            || base.is_empty()
+            || base.starts_with('.')
+            || name.starts_with("__MACOSX/")
+        {
+            continue;
+        }
+        let inner = path.join(&name);
+        if name == "xl/workbook.xml" {
+            return Err(Error::input(Location::file(path), EXCEL));
+        }
+        if entry.size() > MAX_FILE_BYTES {
+            return Err(Error::input(
+                Location::file(&inner),
+                format!(
+                    "is {} bytes long unpacked; files larger than {MAX_FILE_BYTES} bytes are not read: split the recording",
+                    entry.size()
+                ),
+            ));
+        }
+        let mut data = Vec::new();
+        (&mut entry)
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| Error::io(&inner, e))?;
+        total += data.len() as u64;
+        if total > MAX_FILE_BYTES {
+            return Err(Error::input(
+                Location::file(&inner),
+                format!("and the archive's other files unpack to more than {MAX_FILE_BYTES} bytes: split the recording"),
+            ));
+        }
+        out.push(InputFile::from_bytes(&inner, &data));
+    }
+    Ok(out)
+}
+
+/// The file at `path`: itself, or the files inside it when it is a zip archive (recognised by
+/// its first bytes, not its extension).
+fn read_inputs(path: &Path) -> Result<Vec<InputFile>> {
+    let file = InputFile::read_bytes(path)?;
+    if file.starts_with(OLE_MAGIC) {
+        return Err(Error::input(Location::file(path), EXCEL));
+    }
+    if file.starts_with(ZIP_MAGIC) {
+        return unzip(path, file);
+    }
+    Ok(vec![InputFile::from_bytes(path, &file)])
+}
+
 /// Files of the given paths: a folder gives its files and those of its `meta/` subfolder (a
-/// phyphox export), sorted by name.
+/// phyphox export), sorted by name; a zip archive gives the files inside it.
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<InputFile>> {
     let mut out = Vec::new();
     for p in paths {
@@ -217,17 +288,17 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<InputFile>> {
             }
             names.sort();
             for f in names {
-                out.push(InputFile::read(&f)?);
+                out.extend(read_inputs(&f)?);
             }
         } else {
-            out.push(InputFile::read(p)?);
+            out.extend(read_inputs(p)?);
         }
     }
     if out.is_empty() {
         let shown: Vec<_> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::input(
             Location::file(shown.join(", ")),
-            "holds no files: give the app's exported files or the folder they were unpacked into",
+            "holds no files: give the app's exported files, its zip archive or the folder they were unpacked into",
         ));
     }
     Ok(out)

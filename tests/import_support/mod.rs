@@ -485,3 +485,418 @@ pub fn write_movesense_json(dir: &Path, t: &ImuTable) -> PathBuf {
     let v = serde_json::json!({"Meas": {"IMU9": entries}});
     write(dir, "MovesenseLog_2_625.json", &v.to_string())
 }
+
+/// A small seeded generator (xorshift64*) for jittered sample grids.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// Uniform in [0, 1).
+    pub fn next_f64(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Phone sensor-event times from `start_s` over the table's span at about `rate_hz`: each
+/// interval between 0.995 and 1.002 nominal intervals, as in phyphox's sample recording
+/// (Δt 9.95–10.02 ms at 100 Hz).
+pub fn phone_times(t: &ImuTable, rate_hz: f64, start_s: f64, rng: &mut Rng) -> Vec<f64> {
+    let end = t.time_s[t.len() - 1];
+    let mut out = Vec::new();
+    let mut x = start_s;
+    while x <= end {
+        out.push(x);
+        x += (0.995 + 0.007 * rng.next_f64()) / rate_hz;
+    }
+    out
+}
+
+/// The five CSV variants phyphox exports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PhyphoxCsv {
+    CommaPoint,
+    TabPoint,
+    SemicolonPoint,
+    TabComma,
+    SemicolonComma,
+}
+
+pub const PHYPHOX_CSVS: [PhyphoxCsv; 5] = [
+    PhyphoxCsv::CommaPoint,
+    PhyphoxCsv::TabPoint,
+    PhyphoxCsv::SemicolonPoint,
+    PhyphoxCsv::TabComma,
+    PhyphoxCsv::SemicolonComma,
+];
+
+impl PhyphoxCsv {
+    pub fn sep(self) -> char {
+        match self {
+            PhyphoxCsv::CommaPoint => ',',
+            PhyphoxCsv::TabPoint | PhyphoxCsv::TabComma => '\t',
+            _ => ';',
+        }
+    }
+
+    pub fn comma(self) -> bool {
+        matches!(self, PhyphoxCsv::TabComma | PhyphoxCsv::SemicolonComma)
+    }
+
+    /// A number as phyphox's Android writer prints it (`0.000000000E0`).
+    pub fn num(self, v: f64) -> String {
+        let s = format!("{v:.9E}");
+        if self.comma() {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    }
+
+    /// One phyphox CSV: the quoted header, then rows of unquoted numbers.
+    pub fn table(self, header: &[&str], rows: &[Vec<f64>]) -> String {
+        let sep = self.sep().to_string();
+        let mut text: String = header
+            .iter()
+            .map(|h| format!("\"{h}\""))
+            .collect::<Vec<_>>()
+            .join(&sep);
+        text.push('\n');
+        for r in rows {
+            let cells: Vec<String> = r.iter().map(|&v| self.num(v)).collect();
+            text.push_str(&cells.join(&sep));
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// Unix seconds of the phyphox recordings' first START (2024-01-01 11:00:00 UTC, 12:00 local).
+pub const PHYPHOX_START_UNIX_S: f64 = 1_704_106_800.0;
+
+/// Which acceleration a phyphox simple experiment exports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PhyphoxAcc {
+    /// `Accelerometer.csv` (with g).
+    Accelerometer,
+    /// `Linear Acceleration.csv` and `Gravity.csv` (whose header repeats "Acceleration").
+    LinearAndGravity,
+    /// `Linear Acceleration.csv` alone.
+    LinearOnly,
+}
+
+/// A phyphox simple-experiment export of a table in phone axes, unpacked into `dir`:
+/// acceleration (see [`PhyphoxAcc`]) in m/s² and `Gyroscope.csv` in rad/s, each on its own
+/// jittered clock at about `rate_hz` (the accelerometer's first event at 36.7 ms, the
+/// gyroscope's at 39.1 ms, as in the app's sample), plus `meta/device.csv` and
+/// `meta/time.csv`. `pause`: (wall-clock s at which it was paused, s paused): nothing is
+/// recorded then, and the experiment time continues from its value at the pause.
+pub fn write_phyphox(
+    dir: &Path,
+    t: &ImuTable,
+    csv: PhyphoxCsv,
+    rate_hz: f64,
+    acc: PhyphoxAcc,
+    pause: Option<(f64, f64)>,
+    seed: u64,
+) {
+    let mut rng = Rng(seed);
+    let n = t.len() as f64;
+    let mut grav = [0.0; 3];
+    for (g, c) in grav.iter_mut().zip(&t.acc_mps2) {
+        *g = c.iter().sum::<f64>() / n;
+    }
+    // wall time → experiment time, None while paused
+    let exp = |wall: f64| match pause {
+        Some((at, len)) if wall >= at && wall < at + len => None,
+        Some((at, len)) if wall >= at + len => Some(wall - len),
+        _ => Some(wall),
+    };
+    let rows = |start: f64, rng: &mut Rng, f: &dyn Fn(&ImuSample) -> [f64; 3]| {
+        phone_times(t, rate_hz, start, rng)
+            .into_iter()
+            .filter_map(|w| {
+                let e = exp(w)?;
+                let v = f(&at(t, w));
+                Some(vec![e, v[0], v[1], v[2]])
+            })
+            .collect::<Vec<_>>()
+    };
+    let acc_header = |q: &str| {
+        vec![
+            "Time (s)".to_string(),
+            format!("{q} x (m/s^2)"),
+            format!("{q} y (m/s^2)"),
+            format!("{q} z (m/s^2)"),
+        ]
+    };
+    let put = |name: &str, header: Vec<String>, rows: Vec<Vec<f64>>| {
+        let h: Vec<&str> = header.iter().map(String::as_str).collect();
+        write(dir, name, &csv.table(&h, &rows));
+    };
+    match acc {
+        PhyphoxAcc::Accelerometer => put(
+            "Accelerometer.csv",
+            acc_header("Acceleration"),
+            rows(0.0367, &mut rng, &|s| s.acc_mps2),
+        ),
+        PhyphoxAcc::LinearAndGravity | PhyphoxAcc::LinearOnly => {
+            put(
+                "Linear Acceleration.csv",
+                acc_header("Linear Acceleration"),
+                rows(0.0367, &mut rng, &|s| {
+                    let a = s.acc_mps2;
+                    [a[0] - grav[0], a[1] - grav[1], a[2] - grav[2]]
+                }),
+            );
+            if acc == PhyphoxAcc::LinearAndGravity {
+                put(
+                    "Gravity.csv",
+                    acc_header("Acceleration"),
+                    rows(0.0367, &mut rng, &|_| grav),
+                );
+            }
+        }
+    }
+    put(
+        "Gyroscope.csv",
+        vec![
+            "Time (s)".into(),
+            "Gyroscope x (rad/s)".into(),
+            "Gyroscope y (rad/s)".into(),
+            "Gyroscope z (rad/s)".into(),
+        ],
+        rows(0.0391, &mut rng, &|s| s.gyr_dps.map(f64::to_radians)),
+    );
+    std::fs::create_dir_all(dir.join("meta")).unwrap();
+    let sep = csv.sep().to_string();
+    let q = |s: &str| format!("\"{s}\"");
+    write(
+        &dir.join("meta"),
+        "device.csv",
+        &[
+            [q("property"), q("value")].join(&sep),
+            [q("deviceModel"), q("Pixel 7")].join(&sep),
+            String::new(),
+        ]
+        .join("\n"),
+    );
+    let mut time = [
+        q("event"),
+        q("experiment time"),
+        q("system time"),
+        q("system time text"),
+    ]
+    .join(&sep);
+    time.push('\n');
+    let mut event = |name: &str, e: f64, wall: f64| {
+        let unix = PHYPHOX_START_UNIX_S + wall;
+        let local = chrono::DateTime::from_timestamp_millis((unix * 1000.0).round() as i64)
+            .unwrap()
+            .with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap());
+        let sys = format!("{unix:.3}");
+        let sys = if csv.comma() {
+            sys.replace('.', ",")
+        } else {
+            sys
+        };
+        time.push_str(
+            &[
+                name.to_string(),
+                csv.num(e),
+                sys,
+                local.format("%Y-%m-%d %H:%M:%S%.3f UTC%:z").to_string(),
+            ]
+            .join(&sep),
+        );
+        time.push('\n');
+    };
+    event("START", 0.0, 0.0);
+    if let Some((at, len)) = pause {
+        event("PAUSE", at, at);
+        event("START", at, at + len);
+    }
+    write(&dir.join("meta"), "time.csv", &time);
+}
+
+/// Packs the files of `dir` (and `dir/meta`, if any) into a zip at `zip_path`, as phyphox
+/// shares an export: `<set>.csv` at the top, `meta/…`.
+pub fn zip_dir(dir: &Path, zip_path: &Path) -> PathBuf {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(zip_path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut entries = Vec::new();
+    for sub in ["", "meta"] {
+        let Ok(list) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for e in list {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                entries.push((
+                    if sub.is_empty() {
+                        name
+                    } else {
+                        format!("{sub}/{name}")
+                    },
+                    p,
+                ));
+            }
+        }
+    }
+    entries.sort();
+    for (name, p) in entries {
+        z.start_file(name, opts).unwrap();
+        std::io::Write::write_all(&mut z, &std::fs::read(p).unwrap()).unwrap();
+    }
+    z.finish().unwrap();
+    zip_path.to_path_buf()
+}
+
+/// WitMotion text layouts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WitMotion {
+    /// TAB, `ChipTime` `%Y-%m-%d %H:%M:%S%.3f`, `ax(g)`, `wx(deg/s)`.
+    Txt,
+    /// Whitespace, `Date Time ax ay az wx wy wz AngleX AngleY AngleZ`.
+    Txt2,
+    /// TAB, `time` `%Y-%m-%d %-H:%-M:%-S:%3f`, `AccX(g)`, `AsX(°/s)` with the degree sign in GBK.
+    Txt3,
+    /// TAB after a `StartTime` line, `Chip Time()`, `Acceleration X(g)`, GBK degree signs.
+    Txt4,
+    /// The 2025 software's per-device CSV (UTF-8, the magnetometer's unit as mojibake).
+    Csv,
+}
+
+pub const WITMOTIONS: [WitMotion; 5] = [
+    WitMotion::Txt,
+    WitMotion::Txt2,
+    WitMotion::Txt3,
+    WitMotion::Txt4,
+    WitMotion::Csv,
+];
+
+/// A WitMotion export of a table at `rate_hz` (the sensor's return rate): chip times in ms from
+/// 2023-05-04 09:03:07.000 local, acceleration in g (4 decimals), angular velocity in °/s
+/// (3 decimals), `decimal_comma` in the values where the layout is not comma-separated.
+pub fn write_witmotion(
+    dir: &Path,
+    t: &ImuTable,
+    layout: WitMotion,
+    rate_hz: f64,
+    decimal_comma: bool,
+) -> PathBuf {
+    let deg: &[u8] = if matches!(layout, WitMotion::Txt3 | WitMotion::Txt4) {
+        b"\xA1\xE3"
+    } else {
+        "°".as_bytes()
+    };
+    let base = chrono::NaiveDate::from_ymd_opt(2023, 5, 4)
+        .unwrap()
+        .and_hms_opt(9, 3, 7)
+        .unwrap();
+    let header: Vec<u8> = match layout {
+        WitMotion::Txt => b"Time(s)\tChipTime\tax(g)\tay(g)\taz(g)\twx(deg/s)\twy(deg/s)\twz(deg/s)\tAngleX(deg)\tAngleY(deg)\tAngleZ(deg)\tT(\xA1\xE6)\thx\thy\thz\n".to_vec(),
+        WitMotion::Txt2 => b"Date Time ax ay az wx wy wz AngleX AngleY AngleZ hx hy hz\n".to_vec(),
+        WitMotion::Txt3 => [
+            b"time\tAccX(g)\tAccY(g)\tAccZ(g)\tAsX(".as_slice(), deg, b"/s)\tAsY(", deg, b"/s)\tAsZ(", deg,
+            b"/s)\tAngleX(", deg, b")\tAngleY(", deg, b")\tAngleZ(", deg, b")\tHX(uT)\tHY(uT)\tHZ(uT)\n",
+        ]
+        .concat(),
+        WitMotion::Txt4 => [
+            b"StartTime\xA3\xBA2023-05-04 09:03:07\nTime\tDevice name\tChip Time()\tAcceleration X(g)\tAcceleration Y(g)\tAcceleration Z(g)\tAngular velocity X(".as_slice(),
+            deg, b"/s)\tAngular velocity Y(", deg, b"/s)\tAngular velocity Z(", deg, b"/s)\tAngle X(", deg,
+            b")\tAngle Y(", deg, b")\tAngle Z(", deg, b")\tQuaternions 0()\tQuaternions 1()\tQuaternions 2()\tQuaternions 3()\n",
+        ]
+        .concat(),
+        WitMotion::Csv => "Time,Device name,Chip Time(),Acceleration X(g),Acceleration Y(g),Acceleration Z(g),Angular velocity X(°/s),Angular velocity Y(°/s),Angular velocity Z(°/s),ShiftX(mm),ShiftY(mm),ShiftZ(mm),SpeedX(mm/s),SpeedY(mm/s),SpeedZ(mm/s),Angle X(°),Angle Y(°),Angle Z(°),Magnetic field X(ʯt),Magnetic field Y(ʯt),Magnetic field Z(ʯt),Temperature(℃),Quaternions 0(),Quaternions 1(),Quaternions 2(),Quaternions 3(),Raw power(),Power Percent(%)()\n".as_bytes().to_vec(),
+    };
+    let mut text = header;
+    let comma = decimal_comma && layout != WitMotion::Csv;
+    let n = |v: f64, d: usize| {
+        let s = format!("{v:.d$}");
+        if comma {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    };
+    for s in samples(t, Some(rate_hz), 0.0) {
+        let chip = base + chrono::Duration::milliseconds((s.time_s * 1000.0).round() as i64);
+        let pc = chip + chrono::Duration::milliseconds(37);
+        let a = s.acc_mps2.map(|x| n(x / 9.80665, 4));
+        let g = s.gyr_dps.map(|x| n(x, 3));
+        let (a, g) = (a.join("\t"), g.join("\t"));
+        let row = match layout {
+            WitMotion::Txt => format!(
+                "{}\t{}\t{a}\t{g}\t0.5\t-1.2\t90.0\t25.3\t120\t-33\t410\n",
+                n(s.time_s, 3),
+                chip.format("%Y-%m-%d %H:%M:%S%.3f")
+            ),
+            WitMotion::Txt2 => format!(
+                "{} {} {} 0.5 -1.2 90.0 120 -33 410\n",
+                chip.format("%Y-%m-%d %H:%M:%S%.3f"),
+                a.replace('\t', " "),
+                g.replace('\t', " ")
+            ),
+            WitMotion::Txt3 => format!(
+                "{}\t{a}\t{g}\t0.5\t-1.2\t90.0\t12.0\t-3.1\t40.2\n",
+                chip.format("%Y-%m-%d %-H:%-M:%-S:%3f")
+            ),
+            WitMotion::Txt4 => format!(
+                "{}\tWT901BLE67\t{}\t{a}\t{g}\t0.5\t-1.2\t90.0\t0.7\t0.0\t0.0\t0.7\n",
+                pc.format(" %H:%M:%S%.3f"),
+                chip.format("%Y-%m-%d %-H:%-M:%-S:%3f")
+            ),
+            WitMotion::Csv => format!(
+                "{},WT901BLE67,{},{},{},0,0,0,0,0,0,0.5,-1.2,90.0,12,-3,40,25.3,0.7,0.0,0.0,0.7,396,90\n",
+                pc.format(" %H:%M:%S%.3f"),
+                chip.format("%Y-%m-%d %-H:%-M:%-S:%3f"),
+                a.replace('\t', ","),
+                g.replace('\t', ",")
+            ),
+        };
+        text.extend_from_slice(row.as_bytes());
+    }
+    let name = match layout {
+        WitMotion::Csv => "_WT901BLE67(d6-a8-b9-ee-a0-b7)_0.csv",
+        _ => "20230504090307.txt",
+    };
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// `text` with `n` random edits (a byte deleted, or one of the characters that matter to the
+/// parsers inserted), for the no-panic tests.
+pub fn mutate(text: &[u8], n: usize, rng: &mut Rng) -> Vec<u8> {
+    const PIECES: [&[u8]; 14] = [
+        b",", b";", b"\t", b"\"", b".", b"E", b"-", b"NaN", b"\n", b"9", b" ", b":", b"\xA1",
+        b"1e308",
+    ];
+    let mut out = text.to_vec();
+    for _ in 0..n {
+        if out.is_empty() {
+            break;
+        }
+        let at = (rng.next_f64() * out.len() as f64) as usize % out.len();
+        if rng.next_f64() < 0.4 {
+            out.remove(at);
+        } else {
+            let p = PIECES[(rng.next_f64() * PIECES.len() as f64) as usize % PIECES.len()];
+            out.splice(at..at, p.iter().copied());
+        }
+    }
+    out
+}
+
+/// The first `rows` lines of a file (its header and the first data rows).
+pub fn head_lines(bytes: &[u8], rows: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in bytes.split_inclusive(|&b| b == b'\n').take(rows) {
+        out.extend_from_slice(line);
+    }
+    out
+}
