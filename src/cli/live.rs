@@ -1,6 +1,6 @@
 //! `gaitkit live`: step-by-step feedback while walking, from a replayed session at real-time
 //! pace (× `--speed`), with rolling symmetry and cadence, targets, a terminal dashboard and
-//! a JSON Lines log of every step.
+//! a JSON Lines log of every step, and a web page for the patient (`--serve`, [`crate::serve`]).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -41,6 +41,13 @@ pub struct LiveArgs {
     /// not a terminal).
     #[arg(long)]
     pub plain: bool,
+    /// Serve a page for the patient's screen at ADDR (default 127.0.0.1 on a free port; the URL
+    /// is printed). An address other than loopback lets anyone on that network see the page.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = crate::serve::DEFAULT_ADDR, value_parser = crate::serve::parse_addr)]
+    pub serve: Option<std::net::SocketAddr>,
+    /// After the replay, keep serving the page (with the summary) until Ctrl-C.
+    #[arg(long, requires = "serve")]
+    pub serve_linger: bool,
 }
 
 pub fn run(args: LiveArgs) -> anyhow::Result<()> {
@@ -80,6 +87,10 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
         targets: args.targets.clone(),
         dashboard,
     };
+    let mut page = match args.serve {
+        Some(addr) => Some(start_page(addr, &args, &replay, &mut screen)?),
+        None => None,
+    };
     let start_s = replay.start_s();
     let wall = Instant::now();
     let mut out = std::io::stdout().lock();
@@ -95,7 +106,13 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
             if let Some(e) = events.as_mut() {
                 e.write(&step)?;
             }
+            if let Some(p) = page.as_ref() {
+                p.step(&step);
+            }
             screen.show(&mut out, &pipeline, &step)?;
+        }
+        if let Some(p) = page.as_mut() {
+            p.watch(&pipeline);
         }
     }
     let summary = LiveSummary::of(pipeline.steps(), pipeline.dropouts().to_vec());
@@ -103,7 +120,59 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
         e.finish(&summary)?;
     }
     screen.finish(&mut out, &summary)?;
+    if let Some(p) = page {
+        p.summary(&summary);
+        if args.serve_linger {
+            writeln!(out, "Serving the patient page until Ctrl-C")?;
+            out.flush()?;
+            p.wait_for_ctrl_c()
+                .context("waiting for Ctrl-C to stop the patient page")?;
+        }
+        p.close();
+    }
     Ok(())
+}
+
+/// Starts the patient page, prints its URL (and keeps it on the dashboard) and warns when the
+/// address is reachable from the network.
+fn start_page(
+    addr: std::net::SocketAddr,
+    args: &LiveArgs,
+    replay: &Replay,
+    screen: &mut Screen,
+) -> anyhow::Result<crate::serve::PageServer> {
+    let info = crate::serve::PageInfo {
+        title: format!(
+            "Replay of {}",
+            args.replay
+                .file_name()
+                .unwrap_or(args.replay.as_os_str())
+                .to_string_lossy()
+        ),
+        targets: args.targets.clone(),
+        rolling_steps: args.steps,
+        sensors: replay.session.sensors.iter().map(|s| s.placement).collect(),
+    };
+    let page = crate::serve::PageServer::start(addr, info).map_err(|e| {
+        anyhow::anyhow!(
+            "--serve {addr}: cannot listen there: {}; give another address or port \
+             (127.0.0.1:0 picks a free port)",
+            describe_io(&e)
+        )
+    })?;
+    if !crate::serve::is_loopback(&page.local_addr()) {
+        eprintln!(
+            "warning: --serve {}: the patient page is open to the network; anyone on that \
+             network can see it (steps, cadence, symmetry); other devices open it at this \
+             computer's network address, port {}. Use 127.0.0.1 to keep it on this computer.",
+            page.local_addr(),
+            page.local_addr().port()
+        );
+    }
+    let line = format!("Patient page: {}", page.url());
+    println!("{line}");
+    screen.title = format!("{}\n{line}", screen.title);
+    Ok(page)
 }
 
 /// `--events-out`: one line per step, flushed at once so a crash loses nothing written.
