@@ -433,6 +433,91 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::recording::{SensorEntry, Session};
+    use crate::stream::pipeline::LiveOptions;
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    /// Opens `/events` and reads until `until` has arrived (or the stream ends).
+    fn page(addr: SocketAddr, until: &str) -> (TcpStream, String) {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(s, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut got = String::new();
+        let mut buf = [0u8; 65536];
+        while !got.contains(until) {
+            let n = s.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        (s, got)
+    }
+
+    #[test]
+    fn pages_get_each_event_once_and_a_late_page_gets_the_state() {
+        let session = Session::new(vec![SensorEntry {
+            placement: Placement::LowerBack,
+            file: "lower_back.csv".into(),
+            axes: "URF".parse().unwrap(),
+            device: None,
+            sampling_rate_hz: None,
+            source: None,
+        }]);
+        let mut pipeline = LivePipeline::new(&session, &LiveOptions::default());
+        let mut server = PageServer::start(
+            "127.0.0.1:0".parse().unwrap(),
+            PageInfo {
+                title: "Walk".into(),
+                targets: vec![],
+                rolling_steps: 10,
+                sensors: vec![Placement::LowerBack],
+            },
+        )
+        .unwrap();
+        let (mut early, first) = page(server.local_addr(), "event: history");
+        assert!(first.contains("\"metronome_interval_s\":null"), "{first}");
+        server.watch(&pipeline);
+        pipeline.sensor_lost(Placement::LowerBack, 14.0);
+        server.watch(&pipeline);
+        server.watch(&pipeline);
+        let steps: Vec<LiveStep> = (0..35)
+            .map(|k| LiveStep {
+                t_s: 20.0 + 0.5 * k as f64,
+                emitted_s: 20.2 + 0.5 * k as f64,
+                side: None,
+                step_time_s: (k > 0).then_some(0.5),
+                stance_time_s: None,
+                on_target: None,
+                rolling: Default::default(),
+            })
+            .collect();
+        for s in &steps {
+            server.step(s);
+        }
+        server.summary(&LiveSummary::of(&steps, pipeline.dropouts().to_vec()));
+        // a page joining now: the drop-out, the last 30 steps and the summary
+        let (_late, late) = page(server.local_addr(), "event: summary");
+        let history = late
+            .split("event: history\ndata: ")
+            .nth(1)
+            .and_then(|s| s.split('\n').next())
+            .unwrap();
+        let history: Vec<serde_json::Value> = serde_json::from_str(history).unwrap();
+        assert_eq!(history.len(), HISTORY_STEPS);
+        assert_eq!(history[0]["t_s"], 20.0 + 0.5 * 5.0);
+        assert!(late.contains("lower-back sensor missing — feedback paused"));
+        server.close();
+        // the early page: one status at connect and one for the drop-out, every step once
+        let mut rest = String::new();
+        let _ = early.read_to_string(&mut rest);
+        let all = first + &rest;
+        assert_eq!(all.matches("event: status").count(), 2, "{all}");
+        assert_eq!(all.matches("event: step").count(), 35);
+        assert_eq!(all.matches("event: summary").count(), 1);
+        assert!(all.contains("\"feedback_paused\":true"));
+    }
 
     #[test]
     fn addresses_default_to_loopback_and_bad_ones_say_what_to_give() {
