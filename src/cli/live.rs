@@ -88,7 +88,12 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
         dashboard,
     };
     let mut page = match args.serve {
-        Some(addr) => Some(start_page(addr, &args, &replay, &mut screen)?),
+        Some(addr) => {
+            let sensors = replay.session.sensors.iter().map(|s| s.placement);
+            let (page, line) = super::live_page::start(addr, &args, sensors.collect())?;
+            screen.title = format!("{}\n{line}", screen.title);
+            Some(page)
+        }
         None => None,
     };
     let start_s = replay.start_s();
@@ -121,58 +126,9 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
     }
     screen.finish(&mut out, &summary)?;
     if let Some(p) = page {
-        p.summary(&summary);
-        if args.serve_linger {
-            writeln!(out, "Serving the patient page until Ctrl-C")?;
-            out.flush()?;
-            p.wait_for_ctrl_c()
-                .context("waiting for Ctrl-C to stop the patient page")?;
-        }
-        p.close();
+        super::live_page::finish(p, &summary, args.serve_linger, &mut out)?;
     }
     Ok(())
-}
-
-/// Starts the patient page, prints its URL (and keeps it on the dashboard) and warns when the
-/// address is reachable from the network.
-fn start_page(
-    addr: std::net::SocketAddr,
-    args: &LiveArgs,
-    replay: &Replay,
-    screen: &mut Screen,
-) -> anyhow::Result<crate::serve::PageServer> {
-    let info = crate::serve::PageInfo {
-        title: format!(
-            "Replay of {}",
-            args.replay
-                .file_name()
-                .unwrap_or(args.replay.as_os_str())
-                .to_string_lossy()
-        ),
-        targets: args.targets.clone(),
-        rolling_steps: args.steps,
-        sensors: replay.session.sensors.iter().map(|s| s.placement).collect(),
-    };
-    let page = crate::serve::PageServer::start(addr, info).map_err(|e| {
-        anyhow::anyhow!(
-            "--serve {addr}: cannot listen there: {}; give another address or port \
-             (127.0.0.1:0 picks a free port)",
-            describe_io(&e)
-        )
-    })?;
-    if !crate::serve::is_loopback(&page.local_addr()) {
-        eprintln!(
-            "warning: --serve {}: the patient page is open to the network; anyone on that \
-             network can see it (steps, cadence, symmetry); other devices open it at this \
-             computer's network address, port {}. Use 127.0.0.1 to keep it on this computer.",
-            page.local_addr(),
-            page.local_addr().port()
-        );
-    }
-    let line = format!("Patient page: {}", page.url());
-    println!("{line}");
-    screen.title = format!("{}\n{line}", screen.title);
-    Ok(page)
 }
 
 /// `--events-out`: one line per step, flushed at once so a crash loses nothing written.
