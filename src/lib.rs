@@ -15,6 +15,7 @@ pub mod import;
 pub mod recording;
 pub mod report;
 pub mod sensors;
+pub mod serve;
 pub mod signal;
 pub mod stream;
 

@@ -5,9 +5,7 @@
 //!
 //! Skips with a message where no Chromium is installed (`.ci/run` installs it).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
 
 mod support;
 
@@ -16,133 +14,12 @@ use gaitkit::analyze::AnalyzeOptions;
 use gaitkit::report::html;
 use gaitkit::report::metrics_from_dir::metrics_from_dir;
 use gaitkit::report::model::synthetic;
-
-fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("GAITKIT_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-}
-
-/// Runs headless Chromium with `args` on `url`, killing it after 90 s. Output goes through
-/// files, so a large DOM dump cannot block on a full pipe.
-fn run_chromium(bin: &Path, profile: &Path, args: &[String], url: &str) -> Output {
-    std::fs::create_dir_all(profile).unwrap();
-    let (out_path, err_path) = (profile.join("stdout.txt"), profile.join("stderr.txt"));
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).unwrap())
-        .stderr(std::fs::File::create(&err_path).unwrap())
-        .spawn()
-        .expect("Chromium starts");
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(90) {
-            child.kill().unwrap();
-            panic!("Chromium did not finish within 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = Output {
-        status: child.wait().unwrap(),
-        stdout: std::fs::read(&out_path).unwrap(),
-        stderr: std::fs::read(&err_path).unwrap(),
-    };
-    assert!(
-        out.status.success(),
-        "Chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// The page's DOM after loading, asserting the page logged nothing to the console.
-fn load_dom(bin: &Path, profile: &Path, url: &str) -> String {
-    let out = run_chromium(bin, profile, &["--dump-dom".into()], url);
-    let console = console_lines(&out.stderr);
-    assert!(
-        console.is_empty(),
-        "console messages:\n{}",
-        console.join("\n")
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Screenshot of the page in a window of `size` pixels, saved to `shot`: (width, height, RGB).
-fn screenshot(
-    bin: &Path,
-    profile: &Path,
-    url: &str,
-    size: (u32, u32),
-    shot: &Path,
-) -> (u32, u32, Vec<u8>) {
-    run_chromium(
-        bin,
-        profile,
-        &[
-            format!("--window-size={},{}", size.0, size.1),
-            format!("--screenshot={}", shot.display()),
-        ],
-        url,
-    );
-    decode_png(shot)
-}
-
-/// Console messages of the page (Chromium logs them as `INFO:CONSOLE...`).
-fn console_lines(stderr: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(stderr)
-        .lines()
-        .filter(|l| l.contains(":CONSOLE") || l.contains("CONSOLE("))
-        .map(str::to_string)
-        .collect()
-}
-
-fn decode_png(path: &Path) -> (u32, u32, Vec<u8>) {
-    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    buf.truncate(info.buffer_size());
-    let step = match info.color_type {
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
-        other => panic!("unexpected PNG colour type {other:?}"),
-    };
-    (
-        info.width,
-        info.height,
-        buf.chunks(step).flat_map(|p| [p[0], p[1], p[2]]).collect(),
-    )
-}
-
-fn count_near(rgb: &[u8], (r, g, b): (u8, u8, u8)) -> usize {
-    rgb.chunks(3)
-        .filter(|p| p[0].abs_diff(r) <= 12 && p[1].abs_diff(g) <= 12 && p[2].abs_diff(b) <= 12)
-        .count()
-}
+use support::browser::{chromium, count_near, load_dom, run_chromium, screenshot, SKIP};
 
 #[test]
 fn report_loads_cleanly_renders_every_chart_and_prints_on_a4() {
     let Some(bin) = chromium() else {
-        eprintln!("SKIPPED report_browser: no Chromium at /usr/bin/chromium (apt-get install chromium, or set GAITKIT_CHROMIUM)");
+        eprintln!("SKIPPED report_browser: {SKIP}");
         return;
     };
     let t0 = DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").unwrap();
@@ -176,7 +53,7 @@ fn report_loads_cleanly_renders_every_chart_and_prints_on_a4() {
     let keep = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
 
     // DOM and console.
-    let dom = load_dom(&bin, &dir.path().join("profile-dom"), &url);
+    let dom = load_dom(&bin, &dir.path().join("profile-dom"), &url, &[]);
     for c in &report.charts {
         assert!(
             dom.contains(&format!("data-chart=\"{}\"", c.stem)),
@@ -209,6 +86,7 @@ fn report_loads_cleanly_renders_every_chart_and_prints_on_a4() {
         &url,
         (1000, 5200),
         &shot,
+        &[],
     );
     assert_eq!((w, h), (1000, 5200));
     let left = count_near(&rgb, (0, 114, 178));
@@ -269,7 +147,7 @@ fn report_loads_cleanly_renders_every_chart_and_prints_on_a4() {
 #[test]
 fn balance_visit_report_loads_cleanly_and_renders_its_charts() {
     let Some(bin) = chromium() else {
-        eprintln!("SKIPPED report_browser: no Chromium at /usr/bin/chromium (apt-get install chromium, or set GAITKIT_CHROMIUM)");
+        eprintln!("SKIPPED report_browser: {SKIP}");
         return;
     };
     let root = tempfile::tempdir().unwrap();
@@ -305,7 +183,7 @@ fn balance_visit_report_loads_cleanly_and_renders_its_charts() {
     std::fs::write(&file, &report.html).unwrap();
     let url = format!("file://{}", file.display());
 
-    let dom = load_dom(&bin, &root.path().join("profile-dom"), &url);
+    let dom = load_dom(&bin, &root.path().join("profile-dom"), &url, &[]);
     // the single-leg chart on both pages, the others on the therapist page
     assert_eq!(dom.matches("<figure").count(), 4);
     assert_eq!(
@@ -323,6 +201,7 @@ fn balance_visit_report_loads_cleanly_and_renders_its_charts() {
         &url,
         (1000, 6000),
         &shot,
+        &[],
     );
     let left = count_near(&rgb, (0, 114, 178));
     let right = count_near(&rgb, (213, 94, 0));

@@ -1,6 +1,6 @@
 //! `gaitkit live`: step-by-step feedback while walking, from a replayed session at real-time
 //! pace (× `--speed`), with rolling symmetry and cadence, targets, a terminal dashboard and
-//! a JSON Lines log of every step.
+//! a JSON Lines log of every step, and a web page for the patient (`--serve`, [`crate::serve`]).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -41,6 +41,13 @@ pub struct LiveArgs {
     /// not a terminal).
     #[arg(long)]
     pub plain: bool,
+    /// Serve a page for the patient's screen at ADDR (default 127.0.0.1 on a free port; the URL
+    /// is printed). An address other than loopback lets anyone on that network see the page.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = crate::serve::DEFAULT_ADDR, value_parser = crate::serve::parse_addr)]
+    pub serve: Option<std::net::SocketAddr>,
+    /// After the replay, keep serving the page (with the summary) until Ctrl-C.
+    #[arg(long, requires = "serve")]
+    pub serve_linger: bool,
 }
 
 pub fn run(args: LiveArgs) -> anyhow::Result<()> {
@@ -80,6 +87,15 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
         targets: args.targets.clone(),
         dashboard,
     };
+    let mut page = match args.serve {
+        Some(addr) => {
+            let sensors = replay.session.sensors.iter().map(|s| s.placement);
+            let (page, line) = super::live_page::start(addr, &args, sensors.collect())?;
+            screen.title = format!("{}\n{line}", screen.title);
+            Some(page)
+        }
+        None => None,
+    };
     let start_s = replay.start_s();
     let wall = Instant::now();
     let mut out = std::io::stdout().lock();
@@ -95,7 +111,13 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
             if let Some(e) = events.as_mut() {
                 e.write(&step)?;
             }
+            if let Some(p) = page.as_ref() {
+                p.step(&step);
+            }
             screen.show(&mut out, &pipeline, &step)?;
+        }
+        if let Some(p) = page.as_mut() {
+            p.watch(&pipeline);
         }
     }
     let summary = LiveSummary::of(pipeline.steps(), pipeline.dropouts().to_vec());
@@ -103,6 +125,9 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
         e.finish(&summary)?;
     }
     screen.finish(&mut out, &summary)?;
+    if let Some(p) = page {
+        super::live_page::finish(p, &summary, args.serve_linger, &mut out)?;
+    }
     Ok(())
 }
 

@@ -14,6 +14,7 @@ pub mod doctor;
 pub mod guard;
 pub mod import;
 pub mod live;
+pub mod live_page;
 pub mod progress;
 pub mod record;
 pub mod report;

@@ -3,6 +3,7 @@
 
 pub mod alloc_meter;
 pub mod balance_sim;
+pub mod browser;
 #[cfg(target_os = "linux")]
 pub mod devices;
 #[cfg(target_os = "linux")]

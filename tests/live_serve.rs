@@ -1,0 +1,506 @@
+//! `gaitkit live --replay … --serve`: the patient page and its server-sent events, from the
+//! binary as a therapist runs it. A plain HTTP client receives every step as the same JSON as
+//! the `--events-out` log; headless Chromium renders the steps and numbers while the replay
+//! runs, with no console messages (screenshot kept under the cargo target tmp dir); an address
+//! open to the network prints a warning.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use gaitkit::signal::stats::{trimmed_mean, TRIM};
+use serde_json::Value;
+use support::browser::{chromium, count_near, load_dom, screenshot, SKIP};
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A running `gaitkit live` with its page's URL; stdout and stderr are collected on threads so
+/// the pipes never fill.
+struct Live {
+    child: Child,
+    url: String,
+    stdout: JoinHandle<String>,
+    stderr: JoinHandle<String>,
+}
+
+fn spawn_live(args: &[&str]) -> Live {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gaitkit"))
+        .arg("live")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let out: ChildStdout = child.stdout.take().unwrap();
+    let stdout = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(out).lines() {
+            let line = line.unwrap();
+            if let Some(url) = line.strip_prefix("Patient page: ") {
+                let _ = tx.send(url.to_string());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let mut err: ChildStderr = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let url = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("gaitkit prints the page's URL");
+    Live {
+        child,
+        url,
+        stdout,
+        stderr,
+    }
+}
+
+impl Live {
+    /// Waits for the end; (stdout, stderr), asserting success.
+    fn finish(mut self) -> (String, String) {
+        let status = self.child.wait().unwrap();
+        let (out, err) = (self.stdout.join().unwrap(), self.stderr.join().unwrap());
+        assert!(status.success(), "{out}\n{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        (out, err)
+    }
+
+    fn host_port(&self) -> &str {
+        self.url
+            .strip_prefix("http://")
+            .unwrap()
+            .trim_end_matches('/')
+    }
+}
+
+/// A plain HTTP/1.1 GET; (status line, body), the body de-chunked.
+fn http_get(host_port: &str, path: &str) -> (String, Vec<u8>) {
+    let mut s = TcpStream::connect(host_port).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host_port}\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let mut body = raw[split + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let eol = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).unwrap().trim(), 16)
+                .unwrap();
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
+            rest = &rest[eol + 2 + size + 2..];
+        }
+        body = out;
+    }
+    (head.lines().next().unwrap_or("").to_string(), body)
+}
+
+/// Server-sent events as (event name, data).
+fn parse_sse(body: &[u8]) -> Vec<(String, String)> {
+    String::from_utf8(body.to_vec())
+        .unwrap()
+        .split("\n\n")
+        .filter_map(|block| {
+            let mut name = None;
+            let mut data = Vec::new();
+            for line in block.lines() {
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = Some(n.to_string());
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data.push(d);
+                }
+            }
+            name.map(|n| (n, data.join("\n")))
+        })
+        .collect()
+}
+
+fn read_events_out(path: &Path) -> (Vec<String>, Value) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let summary: Value = serde_json::from_str(&lines.pop().unwrap()).unwrap();
+    (lines, summary["summary"].clone())
+}
+
+#[test]
+fn every_step_reaches_a_plain_client_as_the_events_out_json() {
+    let dir = tempfile::tempdir().unwrap();
+    for (k, (name, targets, rolling)) in [
+        ("mobilised_HA001_Test5_Trial1", vec!["cadence=100"], "10"),
+        ("mobilised_HA001_Test5_Trial2", vec!["step-si=0±5%"], "6"),
+        (
+            "mobilised_MS001_Test5_Trial2",
+            vec!["cadence=110±3", "evenness=95%"],
+            "8",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let events_out = dir.path().join(format!("steps{k}.jsonl"));
+        let session = fixture(name);
+        let mut args = vec![
+            "--replay",
+            session.as_str(),
+            "--speed",
+            "50",
+            "--serve",
+            "127.0.0.1:0",
+            "--plain",
+            "--steps",
+            rolling,
+            "--events-out",
+            events_out.to_str().unwrap(),
+        ];
+        for t in &targets {
+            args.extend(["--target", t]);
+        }
+        let live = spawn_live(&args);
+        assert!(live.url.starts_with("http://127.0.0.1:"), "{}", live.url);
+        // a page that goes away mid-replay harms no one
+        let mut quitter = TcpStream::connect(live.host_port()).unwrap();
+        write!(
+            quitter,
+            "GET /events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        let mut first = [0u8; 64];
+        let _ = quitter.read(&mut first).unwrap();
+        drop(quitter);
+        let (status, body) = http_get(live.host_port(), "/events");
+        let (_, err) = live.finish();
+        assert!(status.contains("200"), "{status}");
+        assert!(!err.contains("warning"), "{err}");
+
+        let events = parse_sse(&body);
+        let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(&names[..3], ["targets", "status", "history"], "{name}");
+        assert_eq!(names.last(), Some(&"summary"), "{name}");
+        let hello: Value = serde_json::from_str(&events[0].1).unwrap();
+        let labels: Vec<&str> = hello["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["label"].as_str().unwrap())
+            .collect();
+        let expected_labels: Vec<String> = targets
+            .iter()
+            .map(|t| gaitkit::stream::targets::parse_target(t).unwrap().label())
+            .collect();
+        assert_eq!(labels, expected_labels, "{name}");
+        assert_eq!(hello["rolling_steps"].to_string(), rolling);
+        let metronome = match targets[0] {
+            "cadence=100" => Some(0.6),
+            "cadence=110±3" => Some(60.0 / 110.0),
+            _ => None,
+        };
+        assert_eq!(hello["metronome_interval_s"].as_f64(), metronome, "{name}");
+        let status: Value = serde_json::from_str(&events[1].1).unwrap();
+        assert_eq!(status["feedback_paused"], false);
+        assert_eq!(status["sensors"][0]["placement"], "lower-back");
+        assert_eq!(status["sensors"][0]["present"], true);
+
+        // the history at connect and the live steps together are the log, in order and once
+        let (lines, summary) = read_events_out(&events_out);
+        assert!(lines.len() >= 9, "{name}: {} steps", lines.len());
+        let mut received: Vec<Value> = serde_json::from_str::<Vec<Value>>(&events[2].1).unwrap();
+        let live_steps: Vec<&str> = events
+            .iter()
+            .filter(|(n, _)| n == "step")
+            .map(|(_, d)| d.as_str())
+            .collect();
+        // a live step is byte for byte the log's line
+        for d in &live_steps {
+            assert!(lines.iter().any(|l| l == d), "{name}: {d}");
+        }
+        received.extend(live_steps.iter().map(|d| serde_json::from_str(d).unwrap()));
+        let logged: Vec<Value> = lines
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(received, logged, "{name}");
+        let sent_summary: Value = serde_json::from_str(&events.last().unwrap().1).unwrap();
+        assert_eq!(sent_summary, summary, "{name}");
+    }
+}
+
+/// Per-side 20 % trimmed mean step times over the rolling window of the last step, as the page
+/// shows them.
+fn side_means(steps: &[Value]) -> Option<(f64, f64)> {
+    let last = steps.last()?;
+    let n = last["rolling"]["steps"].as_u64()? as usize;
+    let window = &steps[steps.len() - n..];
+    let of = |side: &str| -> Vec<f64> {
+        window
+            .iter()
+            .filter(|s| s["side"] == side)
+            .filter_map(|s| s["step_time_s"].as_f64())
+            .collect()
+    };
+    let (l, r) = (of("left"), of("right"));
+    if l.len() < 3 || r.len() < 3 {
+        return None;
+    }
+    Some((trimmed_mean(&l, TRIM)?.value, trimmed_mean(&r, TRIM)?.value))
+}
+
+fn text_of<'a>(dom: &'a str, id: &str) -> &'a str {
+    let start = dom
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("#{id} missing"));
+    let open = start + dom[start..].find('>').unwrap() + 1;
+    let close = open + dom[open..].find('<').unwrap();
+    &dom[open..close]
+}
+
+#[test]
+fn the_page_renders_the_steps_and_numbers_while_the_replay_runs() {
+    let Some(bin) = chromium() else {
+        eprintln!("SKIPPED live_serve page: {SKIP}");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let events_out = dir.path().join("steps.jsonl");
+    let session = fixture("mobilised_HA001_Test5_Trial1");
+    // 12.5 s of recording in about 6 s: the browsers connect while it runs
+    let live = spawn_live(&[
+        "--replay",
+        &session,
+        "--speed",
+        "2",
+        "--serve",
+        "--plain",
+        "--target",
+        "cadence=100",
+        "--events-out",
+        events_out.to_str().unwrap(),
+        "--serve-linger",
+    ]);
+    let (_, page) = http_get(live.host_port(), "/");
+    let page = String::from_utf8(page).unwrap();
+    // self-contained: the only URL is the SVG namespace, nothing loaded from elsewhere
+    let mut rest = page.as_str();
+    while let Some(i) = rest.find("http") {
+        assert!(
+            rest[i..].starts_with("http://www.w3.org/2000/svg"),
+            "external reference: {}",
+            &rest[i..(i + 60).min(rest.len())]
+        );
+        rest = &rest[i + 4..];
+    }
+    assert!(!page.contains(" src=") && !page.contains("@import"));
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("live_page.png");
+    // virtual time waits while the event stream is open: the DOM is dumped once the page has
+    // the summary (it then closes the stream) and a second more has passed
+    let budget = vec!["--virtual-time-budget=1000".to_string()];
+    let dom = load_dom(&bin, &dir.path().join("profile-dom"), &live.url, &budget);
+    // the screenshot once the replay has ended, the server lingering: history and summary
+    let (w, h, rgb) = screenshot(
+        &bin,
+        &dir.path().join("profile-shot"),
+        &live.url,
+        (1280, 800),
+        &shot,
+        &budget,
+    );
+    // a late joiner still gets the state: the last steps and the summary
+    let (_, late) = {
+        let host_port = live.host_port().to_string();
+        std::thread::spawn(move || {
+            let mut s = TcpStream::connect(&host_port).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            write!(s, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            let mut got = Vec::new();
+            let mut buf = [0u8; 65536];
+            while !String::from_utf8_lossy(&got).contains("event: summary") {
+                let n = s.read(&mut buf).unwrap();
+                assert!(n > 0, "stream closed before the summary");
+                got.extend_from_slice(&buf[..n]);
+            }
+            ((), got)
+        })
+        .join()
+        .unwrap()
+    };
+    // Ctrl-C ends the lingering server cleanly
+    // SAFETY: signalling our own child process by its id.
+    unsafe {
+        libc::kill(live.child.id() as i32, libc::SIGINT);
+    }
+    let (out, _) = live.finish();
+    assert!(
+        out.contains("Serving the patient page until Ctrl-C"),
+        "{out}"
+    );
+
+    let (lines, summary) = read_events_out(&events_out);
+    let steps: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(steps.len(), 11);
+    // the page was open during the replay: it received steps as they were emitted
+    let live_steps: usize = dom
+        .split("data-live-steps=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .expect("the page received live steps");
+    assert!((1..=11).contains(&live_steps), "{live_steps}");
+
+    let last = &steps.last().unwrap()["rolling"];
+    let shown = |id: &str, key: &str, decimals: usize| {
+        let want = match last[key].as_f64() {
+            Some(v) => format!("{v:.decimals$}"),
+            None => "—".to_string(),
+        };
+        assert_eq!(text_of(&dom, id), want, "#{id}");
+    };
+    shown("cadence", "cadence_spm", 0);
+    shown("evenness", "evenness_pct", 0);
+    shown("step-si", "step_time_si_pct", 1);
+    assert!(last["cadence_spm"].is_f64() && last["evenness_pct"].is_f64());
+    // every step in the chart, with its side (unknown shown as such) and its target mark
+    assert_eq!(dom.matches("class=\"step\"").count(), 11);
+    for (side, key) in [("left", "left"), ("right", "right"), ("unknown", "")] {
+        let want = steps
+            .iter()
+            .filter(|s| s["side"].as_str().unwrap_or("") == key)
+            .count();
+        assert_eq!(
+            dom.matches(&format!("data-side=\"{side}\"")).count(),
+            want,
+            "{side}"
+        );
+    }
+    for (mark, value) in [
+        ("on", Value::Bool(true)),
+        ("off", Value::Bool(false)),
+        ("none", Value::Null),
+    ] {
+        let want = steps.iter().filter(|s| s["on_target"] == value).count();
+        assert_eq!(
+            dom.matches(&format!("data-target=\"{mark}\"")).count(),
+            want,
+            "{mark}"
+        );
+    }
+    let (l, r) = side_means(&steps).expect("both sides known in the last window");
+    let share = 100.0 * l / (l + r);
+    assert_eq!(
+        text_of(&dom, "left-value"),
+        format!("Left {l:.2} s · {share:.0} %")
+    );
+    assert_eq!(
+        text_of(&dom, "right-value"),
+        format!("Right {r:.2} s · {:.0} %", 100.0 - share)
+    );
+    let pct = summary["on_target_pct"].as_f64().unwrap();
+    let judged = steps.iter().filter(|s| s["on_target"].is_boolean()).count();
+    assert_eq!(
+        text_of(&dom, "on-target"),
+        format!("{pct:.0} % of {judged} steps")
+    );
+    assert_eq!(
+        text_of(&dom, "summary"),
+        format!("Walk finished: 11 steps, {pct:.0} % on target.")
+    );
+    assert!(text_of(&dom, "targets").contains("cadence 100±5/min · metronome 100 beats/min"));
+    assert!(dom.contains(">Sound on</button>"));
+
+    // the late joiner's history is the log's steps
+    let late = parse_sse(&late);
+    let history: Vec<Value> = serde_json::from_str(
+        &late
+            .iter()
+            .find(|(n, _)| n == "history")
+            .expect("history")
+            .1,
+    )
+    .unwrap();
+    assert_eq!(history, steps);
+
+    // on screen: both side colours (bar, L/R marks), on- and off-target bars
+    assert_eq!((w, h), (1280, 800));
+    let left = count_near(&rgb, (0x56, 0xb4, 0xe9));
+    let right = count_near(&rgb, (0xe6, 0x9f, 0x00));
+    let on = count_near(&rgb, (0x3f, 0xb9, 0x50));
+    let off = count_near(&rgb, (0xff, 0x7b, 0x72));
+    assert!(
+        left > 5_000 && right > 5_000 && on > 2_000 && off > 2_000,
+        "on screen: left {left}, right {right}, on target {on}, off target {off} pixels"
+    );
+    eprintln!("screenshot: {}", shot.display());
+}
+
+#[test]
+fn an_address_open_to_the_network_is_warned_about() {
+    let live = spawn_live(&[
+        "--replay",
+        &fixture("mobilised_HA001_Test5_Trial2"),
+        "--speed",
+        "1000",
+        "--serve",
+        "0.0.0.0:0",
+        "--plain",
+    ]);
+    let port = live
+        .url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    assert!(live.url.starts_with("http://127.0.0.1:"), "{}", live.url);
+    let (_, err) = live.finish();
+    assert!(
+        err.contains(&format!("warning: --serve 0.0.0.0:{port}:"))
+            && err.contains("anyone on that network can see it"),
+        "{err}"
+    );
+    // bad addresses and a linger without a page are refused
+    for (args, expected) in [
+        (vec!["--serve", "nowhere:http"], "give HOST:PORT"),
+        (vec!["--serve-linger"], "--serve"),
+    ] {
+        let session = fixture("mobilised_HA001_Test5_Trial2");
+        let mut all = vec!["live", "--replay", session.as_str()];
+        all.extend(args.iter());
+        let out = support::run_gaitkit(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(expected),
+            "{args:?}: {err}"
+        );
+    }
+}
