@@ -178,17 +178,26 @@ fn balance_visit_report_loads_cleanly_and_renders_its_charts() {
     );
     let report = html::build_report(&after, Some(&before)).unwrap();
     let stems: Vec<&str> = report.charts.iter().map(|c| c.stem.as_str()).collect();
-    assert_eq!(stems, ["single_leg", "pelvic_drop_squat", "sway_path"]);
+    assert_eq!(
+        stems,
+        [
+            "single_leg",
+            "pelvic_drop_squat",
+            "sway_path",
+            "single_leg_events_left",
+            "single_leg_events_right"
+        ]
+    );
     let file = root.path().join("balance.html");
     std::fs::write(&file, &report.html).unwrap();
     let url = format!("file://{}", file.display());
 
     let dom = load_dom(&bin, &root.path().join("profile-dom"), &url, &[]);
-    // the single-leg chart on both pages, the others on the therapist page
-    assert_eq!(dom.matches("<figure").count(), 4);
+    // the single-leg chart on both pages, the others (with each leg's events) on the therapist page
+    assert_eq!(dom.matches("<figure").count(), 6);
     assert_eq!(
         dom.matches("</svg>").count(),
-        4,
+        6,
         "an inline SVG did not parse"
     );
     assert!(dom.contains("<h1>Your balance</h1>"));
