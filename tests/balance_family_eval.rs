@@ -201,23 +201,9 @@ fn print_row(name: &str, r: &Row) {
 fn single_leg_stance_family_meets_the_event_targets() {
     let cases = family(96, 20_261_202);
     let root = tempfile::tempdir().unwrap();
-    let results: Vec<(SlsCase, SlsTruth, Outcome)> = std::thread::scope(|s| {
-        let chunks: Vec<_> = cases
-            .chunks(cases.len().div_ceil(2))
-            .map(|chunk| {
-                let root = root.path();
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|c| {
-                            let (t, o) = evaluate(c, root);
-                            (c.clone(), t, o)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        chunks.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    let results: Vec<(SlsCase, SlsTruth, Outcome)> = support::map_on_two_threads(&cases, |c| {
+        let (t, o) = evaluate(c, root.path());
+        (c.clone(), t, o)
     });
     println!(
         "{:<22} {:>3} | found  LO≤.3 TD≤.3 hold≤.5 side | false/steady | hops found | toe touches found",

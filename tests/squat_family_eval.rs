@@ -192,23 +192,9 @@ fn print_row(name: &str, r: &Row) {
 fn squat_and_step_down_family_meets_the_repetition_and_drop_targets() {
     let cases = family(40, 20_261_203);
     let root = tempfile::tempdir().unwrap();
-    let results: Vec<(SquatCase, SquatTruth, Outcome)> = std::thread::scope(|s| {
-        let chunks: Vec<_> = cases
-            .chunks(cases.len().div_ceil(2))
-            .map(|chunk| {
-                let root = root.path();
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|c| {
-                            let (t, o) = evaluate(c, root);
-                            (c.clone(), t, o)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        chunks.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    let results: Vec<(SquatCase, SquatTruth, Outcome)> = support::map_on_two_threads(&cases, |c| {
+        let (t, o) = evaluate(c, root.path());
+        (c.clone(), t, o)
     });
     println!(
         "{:<20} {:>3} | exact | reps  fnd miss fals | drop |err| mean max, bias (deg) | side",

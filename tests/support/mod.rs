@@ -34,3 +34,19 @@ pub fn gaitkit_ok<S: AsRef<OsStr>>(args: &[S]) -> String {
     );
     stdout
 }
+
+/// `f` over `items` on two threads (the machines this runs on have at least two cores), in
+/// the order of `items`.
+pub fn map_on_two_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(items.len().div_ceil(2).max(1))
+            .map(|chunk| s.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}
