@@ -1,6 +1,7 @@
-//! `gaitkit live`: step-by-step feedback while walking, from a replayed session at real-time
-//! pace (× `--speed`), with rolling symmetry and cadence, targets, a terminal dashboard and
-//! a JSON Lines log of every step.
+//! `gaitkit live`: step-by-step feedback while walking, from live BLE sensors (`--sensor`,
+//! through the recorder of `gaitkit record`, saved with `--record`) or a replayed session at
+//! real-time pace (× `--speed`), with rolling symmetry and cadence, targets, a terminal
+//! dashboard and a JSON Lines log of every step.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -9,11 +10,15 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 
+use super::record::SensorOptions;
 use crate::error::describe_io;
 use crate::gait::Side;
+use crate::recording::Placement;
+use crate::sensors::recorder::StatusEvent;
 use crate::stream::events::{LiveStep, LiveSummary};
 use crate::stream::pipeline::{LiveOptions, LivePipeline};
 use crate::stream::replay::Replay;
+use crate::stream::sensors::{FeedEvent, SensorFeed};
 use crate::stream::targets::{parse_target, Target};
 
 /// Fastest replay, × real time.
@@ -22,10 +27,20 @@ pub const MAX_SPEED: f64 = 1000.0;
 #[derive(Args, Debug)]
 pub struct LiveArgs {
     /// Session folder to stream at real-time pace, through the same code as live sensors.
-    #[arg(long, value_name = "SESSION_DIR")]
-    pub replay: PathBuf,
+    #[arg(long, value_name = "SESSION_DIR", conflicts_with = "sensors")]
+    pub replay: Option<PathBuf>,
+    /// Live sensor as PLACEMENT=NAME|ADDRESS, as for `gaitkit record`, e.g.
+    /// `lower-back=Polar Sense B5A5E62D`. Repeat for each sensor.
+    #[arg(long = "sensor", value_parser = super::record::parse_sensor, value_name = "PLACEMENT=NAME|ADDRESS")]
+    pub sensors: Vec<(Placement, String)>,
+    /// With --sensor: also save the session into this new folder (as `gaitkit record --out`),
+    /// and print its analysis at the end.
+    #[arg(long, value_name = "SESSION_DIR", requires = "sensors")]
+    pub record: Option<PathBuf>,
+    #[command(flatten)]
+    pub connection: SensorOptions,
     /// Replay speed, × real time (0.1–1000).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, conflicts_with = "sensors")]
     pub speed: f64,
     /// Write one JSON object per step to this file (JSON Lines), then a summary line.
     #[arg(long, value_name = "FILE.jsonl")]
@@ -53,36 +68,33 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
     if !(2..=200).contains(&args.steps) {
         anyhow::bail!("--steps {}: give 2 to 200 steps", args.steps);
     }
-    super::guard::existing_folder(&args.replay, "a session folder")?;
-    let mut inputs = super::guard::Inputs::default();
-    inputs.folder(&args.replay);
-    if let Some(out) = &args.events_out {
-        inputs.check_output_file("--events-out", out)?;
-    }
-    let replay = Replay::open(&args.replay)?;
     let opts = LiveOptions {
         rolling_steps: args.steps,
         targets: args.targets.clone(),
         ..LiveOptions::default()
     };
-    let mut pipeline = LivePipeline::new(&replay.session, &opts);
-    let mut events = match &args.events_out {
-        Some(p) => Some(EventsFile::create(p)?),
-        None => None,
-    };
-    let dashboard = !args.plain && std::io::stdout().is_terminal();
-    let mut screen = Screen {
-        title: format!(
-            "gaitkit live — replay of {} ×{}",
-            args.replay.display(),
-            args.speed
+    match &args.replay {
+        Some(dir) => run_replay(&args, dir, &opts),
+        None if !args.sensors.is_empty() => run_sensors(&args, opts),
+        None => anyhow::bail!(
+            "give --replay SESSION_DIR (a recorded session) or --sensor PLACEMENT=NAME|ADDRESS (live sensors, repeatable)"
         ),
-        targets: args.targets.clone(),
-        dashboard,
-    };
+    }
+}
+
+fn run_replay(args: &LiveArgs, dir: &Path, opts: &LiveOptions) -> anyhow::Result<()> {
+    super::guard::existing_folder(dir, "a session folder")?;
+    let mut inputs = super::guard::Inputs::default();
+    inputs.folder(dir);
+    if let Some(out) = &args.events_out {
+        inputs.check_output_file("--events-out", out)?;
+    }
+    let replay = Replay::open(dir)?;
+    let mut pipeline = LivePipeline::new(&replay.session, opts);
+    let title = format!("gaitkit live — replay of {} ×{}", dir.display(), args.speed);
+    let mut feedback = Feedback::new(args, title)?;
     let start_s = replay.start_s();
     let wall = Instant::now();
-    let mut out = std::io::stdout().lock();
     for (placement, sample) in replay {
         // real-time pace: sample time t is played at (t − start) / speed of wall time
         let due = Duration::from_secs_f64(((sample.time_s - start_s) / args.speed).max(0.0));
@@ -92,18 +104,165 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
             }
         }
         for step in pipeline.push(placement, &sample) {
-            if let Some(e) = events.as_mut() {
-                e.write(&step)?;
-            }
-            screen.show(&mut out, &pipeline, &step)?;
+            feedback.step(&pipeline, &step)?;
         }
     }
-    let summary = LiveSummary::of(pipeline.steps(), pipeline.dropouts().to_vec());
-    if let Some(mut e) = events {
-        e.finish(&summary)?;
+    feedback.finish(&pipeline)
+}
+
+/// Live sensors through the recorder of `gaitkit record`: into `--record`'s folder, or into
+/// a temporary one removed at the end.
+fn run_sensors(args: &LiveArgs, opts: LiveOptions) -> anyhow::Result<()> {
+    if let Some(out) = &args.record {
+        super::record::refuse_existing_folder(out)?;
+        if let Some(events) = &args.events_out {
+            if std::path::absolute(events)?.starts_with(std::path::absolute(out)?) {
+                anyhow::bail!(
+                    "--events-out {}: lies inside the --record folder {}, which holds only the session; choose a path outside it",
+                    events.display(),
+                    out.display()
+                );
+            }
+        }
     }
-    screen.finish(&mut out, &summary)?;
+    super::record::check_sensors(&args.sensors)?;
+    // without --record the samples go to a folder that is removed when this returns
+    let (dir, _scratch) = match &args.record {
+        Some(out) => (out.clone(), None),
+        None => {
+            let t = tempfile::tempdir().context("creating a temporary folder for the samples")?;
+            (t.path().join("live"), Some(t))
+        }
+    };
+    let rec = super::record::record_options(
+        &args.sensors,
+        &dir,
+        Some(crate::recording::Task::Walk),
+        &args.connection,
+    );
+    let names: Vec<String> = args
+        .sensors
+        .iter()
+        .map(|(p, t)| format!("{p} {t}"))
+        .collect();
+    let title = format!("gaitkit live — {}", names.join(", "));
+    // the events file is checked and created before any sensor is contacted
+    let mut feedback = Feedback::new(args, title)?;
+    let recorded = super::record::run_recorder(rec, move |mut rx| {
+        let mut feed = SensorFeed::new(opts);
+        while let Some(ev) = rx.blocking_recv() {
+            feedback.status(&ev);
+            for f in feed.on_event(&ev) {
+                let Some(p) = feed.pipeline() else { continue };
+                feedback.feed(p, &f)?;
+            }
+        }
+        match feed.pipeline() {
+            Some(p) => feedback.finish(p),
+            None => Ok(()),
+        }
+    });
+    let (session, shown) = match &args.record {
+        Some(out) => recorded.with_context(|| format!("recording into {}", out.display()))?,
+        None => recorded?,
+    };
+    shown?;
+    if let Some(out) = &args.record {
+        println!();
+        super::record::print_session(out, &session);
+        println!();
+        match crate::analyze::analyze_session(out, &crate::analyze::AnalyzeOptions::default()) {
+            Ok(a) => super::analyze::print_and_export(&a, None, None)?,
+            Err(e) => eprintln!("analysis of {}: {e}", out.display()),
+        }
+    }
     Ok(())
+}
+
+/// Steps to the screen and the events file.
+struct Feedback {
+    events: Option<EventsFile>,
+    screen: Screen,
+}
+
+impl Feedback {
+    fn new(args: &LiveArgs, title: String) -> anyhow::Result<Feedback> {
+        let events = match &args.events_out {
+            Some(p) => Some(EventsFile::create(p)?),
+            None => None,
+        };
+        let dashboard = !args.plain && std::io::stdout().is_terminal();
+        Ok(Feedback {
+            events,
+            screen: Screen {
+                title,
+                targets: args.targets.clone(),
+                dashboard,
+            },
+        })
+    }
+
+    fn step(&mut self, p: &LivePipeline, step: &LiveStep) -> anyhow::Result<()> {
+        if let Some(e) = self.events.as_mut() {
+            e.write(step)?;
+        }
+        self.screen.show(&mut std::io::stdout().lock(), p, step)
+    }
+
+    fn feed(&mut self, p: &LivePipeline, f: &FeedEvent) -> anyhow::Result<()> {
+        let out = &mut std::io::stdout().lock();
+        match f {
+            FeedEvent::Started => Ok(()),
+            FeedEvent::Step(step) => self.step(p, step),
+            FeedEvent::Paused { placement, since_s } => {
+                self.screen.paused(out, p, *placement, *since_s)
+            }
+            FeedEvent::Resumed { placement, at_s } => {
+                self.screen.resumed(out, p, *placement, *at_s)
+            }
+        }
+    }
+
+    /// Connection progress and problems, on stderr (the steps go to stdout).
+    fn status(&mut self, ev: &StatusEvent) {
+        match ev {
+            StatusEvent::Connected {
+                placement,
+                model,
+                name,
+                address,
+                basis,
+            } => eprintln!(
+                "{placement}: connected to {model} {name} ({address}), identified from {basis}"
+            ),
+            StatusEvent::Problem {
+                placement,
+                message,
+                fatal,
+            } => {
+                let what = if *fatal { "STOPPING" } else { "note" };
+                eprintln!("{placement}: {what}: {message}");
+            }
+            StatusEvent::Reconnecting {
+                placement,
+                attempt,
+                delay,
+                reason,
+            } => eprintln!(
+                "{placement}: attempt {attempt} failed ({reason}); retrying in {:.1} s",
+                delay.as_secs_f64()
+            ),
+            _ => {}
+        }
+    }
+
+    fn finish(mut self, p: &LivePipeline) -> anyhow::Result<()> {
+        let summary = LiveSummary::of(p.steps(), p.dropouts().to_vec());
+        if let Some(mut e) = self.events.take() {
+            e.finish(&summary)?;
+        }
+        self.screen.finish(&mut std::io::stdout().lock(), &summary)
+    }
 }
 
 /// `--events-out`: one line per step, flushed at once so a crash loses nothing written.
@@ -265,6 +424,54 @@ impl Screen {
         Ok(())
     }
 
+    /// A sensor's link dropped: which sensor, and that feedback is paused.
+    fn paused(
+        &mut self,
+        out: &mut impl Write,
+        p: &LivePipeline,
+        placement: Placement,
+        since_s: f64,
+    ) -> anyhow::Result<()> {
+        let missing: Vec<String> = p.missing().iter().map(|m| m.to_string()).collect();
+        let line = format!(
+            "{since_s:8.2} s  FEEDBACK PAUSED: {placement} sensor lost (no data after {since_s:.2} s), reconnecting; missing: {}",
+            missing.join(", ")
+        );
+        if self.dashboard {
+            writeln!(out, "\n  {RED}{BOLD}{line}{RESET}")?;
+        } else {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    /// A lost sensor delivers again; feedback resumes once none is missing.
+    fn resumed(
+        &mut self,
+        out: &mut impl Write,
+        p: &LivePipeline,
+        placement: Placement,
+        at_s: f64,
+    ) -> anyhow::Result<()> {
+        let missing: Vec<String> = p.missing().iter().map(|m| m.to_string()).collect();
+        let line = if missing.is_empty() {
+            format!("{at_s:8.2} s  {placement} sensor back: feedback resumes")
+        } else {
+            format!(
+                "{at_s:8.2} s  {placement} sensor back; feedback still paused, missing: {}",
+                missing.join(", ")
+            )
+        };
+        if self.dashboard {
+            writeln!(out, "  {GREEN}{line}{RESET}")?;
+        } else {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()?;
+        Ok(())
+    }
+
     fn finish(&mut self, out: &mut impl Write, s: &LiveSummary) -> anyhow::Result<()> {
         writeln!(
             out,
@@ -275,6 +482,23 @@ impl Screen {
             value(s.latency_median_s, 2, " s"),
             value(s.latency_p95_s, 2, " s"),
         )?;
+        for d in &s.dropouts {
+            match d.end_s {
+                Some(end) => writeln!(
+                    out,
+                    "drop-out: {} sensor from {:.2} s to {:.2} s ({:.2} s without data, feedback paused)",
+                    d.placement,
+                    d.start_s,
+                    end,
+                    end - d.start_s
+                )?,
+                None => writeln!(
+                    out,
+                    "drop-out: {} sensor from {:.2} s to the end (feedback paused)",
+                    d.placement, d.start_s
+                )?,
+            }
+        }
         Ok(())
     }
 }
