@@ -119,20 +119,8 @@ fn live_feedback_pauses_over_a_drop_out_and_the_recording_keeps_the_gap() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let pid = child.id().to_string();
-        assert!(std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success());
-        for _ in 0..200 {
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
         assert!(
-            child.try_wait().unwrap().is_some(),
+            support::interrupt_and_wait(&mut child, Duration::from_secs(10)),
             "exits within 10 s of Ctrl-C"
         );
         child.wait_with_output().unwrap()
@@ -285,4 +273,30 @@ fn live_feedback_pauses_over_a_drop_out_and_the_recording_keeps_the_gap() {
         .bouts
         .iter()
         .all(|b| b.end_s <= gap_start_s + 1e-6 || b.start_s >= gap_end_s - 1e-6));
+}
+
+#[test]
+fn without_bluez_live_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let address = format!("unix:path={}", dir.path().join("no_such_socket").display());
+    let session_dir = dir.path().join("s");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gaitkit"))
+        .args([
+            "live",
+            "--sensor",
+            "lower-back=Polar Sense B5A5E62D",
+            "--plain",
+        ])
+        .arg("--record")
+        .arg(&session_dir)
+        .env("DBUS_SYSTEM_BUS_ADDRESS", &address)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("cannot reach BlueZ") && err.contains("systemctl start bluetooth"),
+        "{err}"
+    );
+    assert!(!session_dir.exists(), "no folder without a sensor");
 }

@@ -99,3 +99,77 @@ fn bad_options_are_refused_with_what_to_do() {
         "{err}"
     );
 }
+
+#[test]
+fn sensor_options_are_checked_before_any_sensor_is_contacted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let session = fixture("mobilised_HA001_Test5_Trial1");
+    let new = tmp.path().join("new-session");
+    let (new, inside) = (
+        new.to_string_lossy().into_owned(),
+        new.join("steps.jsonl").to_string_lossy().into_owned(),
+    );
+    let sensor = "lower-back=Polar Sense B5A5E62D";
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![],
+            "give --replay SESSION_DIR (a recorded session) or --sensor",
+        ),
+        (
+            vec!["--replay", &session, "--sensor", sensor],
+            "cannot be used with",
+        ),
+        (
+            vec!["--replay", &session, "--record", &new],
+            "--record saves what live sensors send: give it with --sensor",
+        ),
+        (
+            vec!["--replay", &session, "--duration", "10s"],
+            "go with --sensor, not with --replay",
+        ),
+        (
+            vec!["--sensor", sensor, "--speed", "2"],
+            "cannot be used with",
+        ),
+        (vec!["--sensor", "neck=x"], "unknown placement \"neck\""),
+        (vec!["--sensor", "lower-back"], "expected PLACEMENT=NAME"),
+        (
+            vec!["--sensor", sensor, "--sensor", "lower-back=WT901BLE67"],
+            "placement lower-back is given twice",
+        ),
+        (
+            vec!["--sensor", sensor, "--record", &session],
+            "already holds a session (session.json)",
+        ),
+        (
+            vec![
+                "--sensor",
+                sensor,
+                "--record",
+                &new,
+                "--events-out",
+                &inside,
+            ],
+            "lies inside the --record folder",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gaitkit"))
+            .arg("live")
+            .args(&args)
+            // no Bluetooth is reached even if a case got through
+            .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(expected),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("BlueZ"),
+            "{args:?} got as far as Bluetooth: {err}"
+        );
+    }
+    assert!(!Path::new(&new).exists());
+}

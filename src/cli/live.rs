@@ -35,7 +35,7 @@ pub struct LiveArgs {
     pub sensors: Vec<(Placement, String)>,
     /// With --sensor: also save the session into this new folder (as `gaitkit record --out`),
     /// and print its analysis at the end.
-    #[arg(long, value_name = "SESSION_DIR", requires = "sensors")]
+    #[arg(long, value_name = "SESSION_DIR")]
     pub record: Option<PathBuf>,
     #[command(flatten)]
     pub connection: SensorOptions,
@@ -74,6 +74,18 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
         ..LiveOptions::default()
     };
     match &args.replay {
+        Some(_) if args.record.is_some() => anyhow::bail!(
+            "--record saves what live sensors send: give it with --sensor (a replayed session is saved already)"
+        ),
+        Some(_)
+            if args.connection.duration.is_some()
+                || args.connection.participant.is_some()
+                || args.connection.allow_missing_gyro =>
+        {
+            anyhow::bail!(
+                "--duration, --participant and --allow-missing-gyro go with --sensor, not with --replay"
+            )
+        }
         Some(dir) => run_replay(&args, dir, &opts),
         None if !args.sensors.is_empty() => run_sensors(&args, opts),
         None => anyhow::bail!(
@@ -215,10 +227,10 @@ impl Feedback {
             FeedEvent::Started => Ok(()),
             FeedEvent::Step(step) => self.step(p, step),
             FeedEvent::Paused { placement, since_s } => {
-                self.screen.paused(out, p, *placement, *since_s)
+                self.screen.link(out, p, *placement, *since_s, true)
             }
             FeedEvent::Resumed { placement, at_s } => {
-                self.screen.resumed(out, p, *placement, *at_s)
+                self.screen.link(out, p, *placement, *at_s, false)
             }
         }
     }
@@ -424,49 +436,36 @@ impl Screen {
         Ok(())
     }
 
-    /// A sensor's link dropped: which sensor, and that feedback is paused.
-    fn paused(
-        &mut self,
-        out: &mut impl Write,
-        p: &LivePipeline,
-        placement: Placement,
-        since_s: f64,
-    ) -> anyhow::Result<()> {
-        let missing: Vec<String> = p.missing().iter().map(|m| m.to_string()).collect();
-        let line = format!(
-            "{since_s:8.2} s  FEEDBACK PAUSED: {placement} sensor lost (no data after {since_s:.2} s), reconnecting; missing: {}",
-            missing.join(", ")
-        );
-        if self.dashboard {
-            writeln!(out, "\n  {RED}{BOLD}{line}{RESET}")?;
-        } else {
-            writeln!(out, "{line}")?;
-        }
-        out.flush()?;
-        Ok(())
-    }
-
-    /// A lost sensor delivers again; feedback resumes once none is missing.
-    fn resumed(
+    /// A sensor's link dropped (`paused`) or delivers again: which sensor, and whether
+    /// feedback is paused.
+    fn link(
         &mut self,
         out: &mut impl Write,
         p: &LivePipeline,
         placement: Placement,
         at_s: f64,
+        paused: bool,
     ) -> anyhow::Result<()> {
-        let missing: Vec<String> = p.missing().iter().map(|m| m.to_string()).collect();
-        let line = if missing.is_empty() {
+        let others: Vec<String> = p
+            .missing()
+            .iter()
+            .filter(|&&m| m != placement)
+            .map(|m| m.to_string())
+            .collect();
+        let mut line = if paused {
+            format!("{at_s:8.2} s  FEEDBACK PAUSED: {placement} sensor lost, reconnecting")
+        } else if others.is_empty() {
             format!("{at_s:8.2} s  {placement} sensor back: feedback resumes")
         } else {
-            format!(
-                "{at_s:8.2} s  {placement} sensor back; feedback still paused, missing: {}",
-                missing.join(", ")
-            )
+            format!("{at_s:8.2} s  {placement} sensor back; feedback still paused")
         };
-        if self.dashboard {
-            writeln!(out, "  {GREEN}{line}{RESET}")?;
-        } else {
-            writeln!(out, "{line}")?;
+        if !others.is_empty() {
+            line.push_str(&format!("; missing: {}", others.join(", ")));
+        }
+        match (self.dashboard, paused) {
+            (true, true) => writeln!(out, "\n  {RED}{BOLD}{line}{RESET}")?,
+            (true, false) => writeln!(out, "  {GREEN}{line}{RESET}")?,
+            (false, _) => writeln!(out, "{line}")?,
         }
         out.flush()?;
         Ok(())

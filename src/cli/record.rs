@@ -38,18 +38,18 @@ pub struct RecordArgs {
 #[derive(clap::Args, Debug, Clone)]
 pub struct SensorOptions {
     /// Recording length, e.g. `30s`, `2m`; without it, record until Ctrl-C.
-    #[arg(long, value_parser = parse_duration, requires = "sensors")]
+    #[arg(long, value_parser = parse_duration)]
     pub duration: Option<Duration>,
     /// Participant identifier stored in session.json.
-    #[arg(long, requires = "sensors")]
+    #[arg(long)]
     pub participant: Option<String>,
     /// How long to look for the sensors before giving up.
-    #[arg(long, default_value = "15s", value_parser = parse_duration, requires = "sensors")]
+    #[arg(long, default_value = "15s", value_parser = parse_duration)]
     pub scan_timeout: Duration,
     /// When a sensor's gyroscope does not start, keep recording its accelerometer alone
     /// (gyroscope columns 0, said in session.json) instead of stopping. gaitkit's analyses
     /// use the gyroscope (turns, left/right, trunk and leg rotation), so they lose those parts.
-    #[arg(long, requires = "sensors")]
+    #[arg(long)]
     pub allow_missing_gyro: bool,
 }
 

@@ -12,7 +12,8 @@ pub mod reference;
 pub mod synthetic_walk;
 
 use std::ffi::OsStr;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
 
 /// Runs the `gaitkit` binary of this build with `args`.
 pub fn run_gaitkit<S: AsRef<OsStr>>(args: &[S]) -> Output {
@@ -32,4 +33,22 @@ pub fn gaitkit_ok<S: AsRef<OsStr>>(args: &[S]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
+}
+
+/// Presses Ctrl-C (SIGINT) in `child` and waits up to `timeout` for it to exit; whether it did.
+pub fn interrupt_and_wait(child: &mut Child, timeout: Duration) -> bool {
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if child.try_wait().unwrap().is_some() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.try_wait().unwrap().is_some()
 }
