@@ -166,11 +166,7 @@ fn live_feedback_pauses_over_a_drop_out_and_the_recording_keeps_the_gap() {
         .collect();
 
     // the steps fed back: each at a true contact, none inside the gap
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&events)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = support::read_json_lines(&events);
     let (summary, steps) = lines.split_last().unwrap();
     let step_t: Vec<f64> = steps.iter().map(|s| s["t_s"].as_f64().unwrap()).collect();
     for (s, &ts) in steps.iter().zip(&step_t) {

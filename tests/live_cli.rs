@@ -30,11 +30,7 @@ fn replay_writes_one_line_per_step_and_a_summary() {
         "--events-out",
         events.to_str().unwrap(),
     ]);
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&events)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = support::read_json_lines(&events);
     let (summary, steps) = lines.split_last().unwrap();
     // the 10 contacts of the offline analysis, and one more where the walk stops
     assert_eq!(steps.len(), 11);

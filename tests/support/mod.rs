@@ -52,3 +52,12 @@ pub fn interrupt_and_wait(child: &mut Child, timeout: Duration) -> bool {
     }
     child.try_wait().unwrap().is_some()
 }
+
+/// A JSON Lines file (e.g. `gaitkit live --events-out`), one value per line.
+pub fn read_json_lines(path: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
