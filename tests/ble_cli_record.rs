@@ -55,20 +55,8 @@ fn record_command_ends_cleanly_on_ctrl_c() {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let pid = child.id().to_string();
-        assert!(std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success());
-        for _ in 0..160 {
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
         assert!(
-            child.try_wait().unwrap().is_some(),
+            support::interrupt_and_wait(&mut child, Duration::from_secs(8)),
             "exits within 8 s of Ctrl-C"
         );
         let output = child.wait_with_output().unwrap();

@@ -30,11 +30,7 @@ fn replay_writes_one_line_per_step_and_a_summary() {
         "--events-out",
         events.to_str().unwrap(),
     ]);
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&events)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = support::read_json_lines(&events);
     let (summary, steps) = lines.split_last().unwrap();
     // the 10 contacts of the offline analysis, and one more where the walk stops
     assert_eq!(steps.len(), 11);
@@ -98,4 +94,78 @@ fn bad_options_are_refused_with_what_to_do() {
         !out.status.success() && err.contains("would destroy it"),
         "{err}"
     );
+}
+
+#[test]
+fn sensor_options_are_checked_before_any_sensor_is_contacted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let session = fixture("mobilised_HA001_Test5_Trial1");
+    let new = tmp.path().join("new-session");
+    let (new, inside) = (
+        new.to_string_lossy().into_owned(),
+        new.join("steps.jsonl").to_string_lossy().into_owned(),
+    );
+    let sensor = "lower-back=Polar Sense B5A5E62D";
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![],
+            "give --replay SESSION_DIR (a recorded session) or --sensor",
+        ),
+        (
+            vec!["--replay", &session, "--sensor", sensor],
+            "cannot be used with",
+        ),
+        (
+            vec!["--replay", &session, "--record", &new],
+            "--record saves what live sensors send: give it with --sensor",
+        ),
+        (
+            vec!["--replay", &session, "--duration", "10s"],
+            "go with --sensor, not with --replay",
+        ),
+        (
+            vec!["--sensor", sensor, "--speed", "2"],
+            "cannot be used with",
+        ),
+        (vec!["--sensor", "neck=x"], "unknown placement \"neck\""),
+        (vec!["--sensor", "lower-back"], "expected PLACEMENT=NAME"),
+        (
+            vec!["--sensor", sensor, "--sensor", "lower-back=WT901BLE67"],
+            "placement lower-back is given twice",
+        ),
+        (
+            vec!["--sensor", sensor, "--record", &session],
+            "already holds a session (session.json)",
+        ),
+        (
+            vec![
+                "--sensor",
+                sensor,
+                "--record",
+                &new,
+                "--events-out",
+                &inside,
+            ],
+            "lies inside the --record folder",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gaitkit"))
+            .arg("live")
+            .args(&args)
+            // no Bluetooth is reached even if a case got through
+            .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(expected),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("BlueZ"),
+            "{args:?} got as far as Bluetooth: {err}"
+        );
+    }
+    assert!(!Path::new(&new).exists());
 }

@@ -1,6 +1,8 @@
-//! `gaitkit live`: step-by-step feedback while walking, from a replayed session at real-time
-//! pace (× `--speed`), with rolling symmetry and cadence, targets, a terminal dashboard and
-//! a JSON Lines log of every step, and a web page for the patient (`--serve`, [`crate::serve`]).
+//! `gaitkit live`: step-by-step feedback while walking, from live BLE sensors (`--sensor`,
+//! through the recorder of `gaitkit record`, saved with `--record`) or a replayed session at
+//! real-time pace (× `--speed`), with rolling symmetry and cadence, targets, a terminal
+//! dashboard, a JSON Lines log of every step and a web page for the patient (`--serve`,
+//! [`crate::serve`]).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -9,11 +11,16 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 
+use super::record::SensorOptions;
 use crate::error::describe_io;
 use crate::gait::Side;
+use crate::recording::Placement;
+use crate::sensors::recorder::StatusEvent;
+use crate::serve::PageServer;
 use crate::stream::events::{LiveStep, LiveSummary};
 use crate::stream::pipeline::{LiveOptions, LivePipeline};
 use crate::stream::replay::Replay;
+use crate::stream::sensors::{FeedEvent, SensorFeed};
 use crate::stream::targets::{parse_target, Target};
 
 /// Fastest replay, × real time.
@@ -22,10 +29,20 @@ pub const MAX_SPEED: f64 = 1000.0;
 #[derive(Args, Debug)]
 pub struct LiveArgs {
     /// Session folder to stream at real-time pace, through the same code as live sensors.
+    #[arg(long, value_name = "SESSION_DIR", conflicts_with = "sensors")]
+    pub replay: Option<PathBuf>,
+    /// Live sensor as PLACEMENT=NAME|ADDRESS, as for `gaitkit record`, e.g.
+    /// `lower-back=Polar Sense B5A5E62D`. Repeat for each sensor.
+    #[arg(long = "sensor", value_parser = super::record::parse_sensor, value_name = "PLACEMENT=NAME|ADDRESS")]
+    pub sensors: Vec<(Placement, String)>,
+    /// With --sensor: also save the session into this new folder (as `gaitkit record --out`),
+    /// and print its analysis at the end.
     #[arg(long, value_name = "SESSION_DIR")]
-    pub replay: PathBuf,
+    pub record: Option<PathBuf>,
+    #[command(flatten)]
+    pub connection: SensorOptions,
     /// Replay speed, × real time (0.1–1000).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, conflicts_with = "sensors")]
     pub speed: f64,
     /// Write one JSON object per step to this file (JSON Lines), then a summary line.
     #[arg(long, value_name = "FILE.jsonl")]
@@ -45,7 +62,7 @@ pub struct LiveArgs {
     /// is printed). An address other than loopback lets anyone on that network see the page.
     #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = crate::serve::DEFAULT_ADDR, value_parser = crate::serve::parse_addr)]
     pub serve: Option<std::net::SocketAddr>,
-    /// After the replay, keep serving the page (with the summary) until Ctrl-C.
+    /// After the replay or the recording, keep serving the page (with the summary) until Ctrl-C.
     #[arg(long, requires = "serve")]
     pub serve_linger: bool,
 }
@@ -60,45 +77,47 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
     if !(2..=200).contains(&args.steps) {
         anyhow::bail!("--steps {}: give 2 to 200 steps", args.steps);
     }
-    super::guard::existing_folder(&args.replay, "a session folder")?;
-    let mut inputs = super::guard::Inputs::default();
-    inputs.folder(&args.replay);
-    if let Some(out) = &args.events_out {
-        inputs.check_output_file("--events-out", out)?;
-    }
-    let replay = Replay::open(&args.replay)?;
     let opts = LiveOptions {
         rolling_steps: args.steps,
         targets: args.targets.clone(),
         ..LiveOptions::default()
     };
-    let mut pipeline = LivePipeline::new(&replay.session, &opts);
-    let mut events = match &args.events_out {
-        Some(p) => Some(EventsFile::create(p)?),
-        None => None,
-    };
-    let dashboard = !args.plain && std::io::stdout().is_terminal();
-    let mut screen = Screen {
-        title: format!(
-            "gaitkit live — replay of {} ×{}",
-            args.replay.display(),
-            args.speed
+    match &args.replay {
+        Some(_) if args.record.is_some() => anyhow::bail!(
+            "--record saves what live sensors send: give it with --sensor (a replayed session is saved already)"
         ),
-        targets: args.targets.clone(),
-        dashboard,
-    };
-    let mut page = match args.serve {
-        Some(addr) => {
-            let sensors = replay.session.sensors.iter().map(|s| s.placement);
-            let (page, line) = super::live_page::start(addr, &args, sensors.collect())?;
-            screen.title = format!("{}\n{line}", screen.title);
-            Some(page)
+        Some(_)
+            if args.connection.duration.is_some()
+                || args.connection.participant.is_some()
+                || args.connection.allow_missing_gyro =>
+        {
+            anyhow::bail!(
+                "--duration, --participant and --allow-missing-gyro go with --sensor, not with --replay"
+            )
         }
-        None => None,
-    };
+        Some(dir) => run_replay(&args, dir, &opts),
+        None if !args.sensors.is_empty() => run_sensors(&args, opts),
+        None => anyhow::bail!(
+            "give --replay SESSION_DIR (a recorded session) or --sensor PLACEMENT=NAME|ADDRESS (live sensors, repeatable)"
+        ),
+    }
+}
+
+fn run_replay(args: &LiveArgs, dir: &Path, opts: &LiveOptions) -> anyhow::Result<()> {
+    super::guard::existing_folder(dir, "a session folder")?;
+    let mut inputs = super::guard::Inputs::default();
+    inputs.folder(dir);
+    if let Some(out) = &args.events_out {
+        inputs.check_output_file("--events-out", out)?;
+    }
+    let replay = Replay::open(dir)?;
+    let mut pipeline = LivePipeline::new(&replay.session, opts);
+    let title = format!("gaitkit live — replay of {} ×{}", dir.display(), args.speed);
+    let name = dir.file_name().unwrap_or(dir.as_os_str()).to_string_lossy();
+    let sensors = replay.session.sensors.iter().map(|s| s.placement).collect();
+    let mut feedback = Feedback::new(args, title, format!("Replay of {name}"), sensors)?;
     let start_s = replay.start_s();
     let wall = Instant::now();
-    let mut out = std::io::stdout().lock();
     for (placement, sample) in replay {
         // real-time pace: sample time t is played at (t − start) / speed of wall time
         let due = Duration::from_secs_f64(((sample.time_s - start_s) / args.speed).max(0.0));
@@ -108,27 +127,217 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
             }
         }
         for step in pipeline.push(placement, &sample) {
-            if let Some(e) = events.as_mut() {
-                e.write(&step)?;
-            }
-            if let Some(p) = page.as_ref() {
-                p.step(&step);
-            }
-            screen.show(&mut out, &pipeline, &step)?;
+            feedback.step(&pipeline, &step)?;
         }
-        if let Some(p) = page.as_mut() {
-            p.watch(&pipeline);
+        feedback.watch(&pipeline);
+    }
+    let page = feedback.finish(&pipeline)?;
+    finish_page(args, page)
+}
+
+/// Keeps the patient page up after the end with `--serve-linger`, then stops it.
+fn finish_page(args: &LiveArgs, page: Option<(PageServer, LiveSummary)>) -> anyhow::Result<()> {
+    match page {
+        Some((page, summary)) => super::live_page::finish(
+            page,
+            &summary,
+            args.serve_linger,
+            &mut std::io::stdout().lock(),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Live sensors through the recorder of `gaitkit record`: into `--record`'s folder, or into
+/// a temporary one removed at the end.
+fn run_sensors(args: &LiveArgs, opts: LiveOptions) -> anyhow::Result<()> {
+    if let Some(out) = &args.record {
+        super::record::refuse_existing_folder(out)?;
+        if let Some(events) = &args.events_out {
+            if std::path::absolute(events)?.starts_with(std::path::absolute(out)?) {
+                anyhow::bail!(
+                    "--events-out {}: lies inside the --record folder {}, which holds only the session; choose a path outside it",
+                    events.display(),
+                    out.display()
+                );
+            }
         }
     }
-    let summary = LiveSummary::of(pipeline.steps(), pipeline.dropouts().to_vec());
-    if let Some(mut e) = events {
-        e.finish(&summary)?;
+    super::record::check_sensors(&args.sensors)?;
+    // without --record the samples go to a folder that is removed when this returns
+    let (dir, _scratch) = match &args.record {
+        Some(out) => (out.clone(), None),
+        None => {
+            let t = tempfile::tempdir().context("creating a temporary folder for the samples")?;
+            (t.path().join("live"), Some(t))
+        }
+    };
+    let rec = super::record::record_options(
+        &args.sensors,
+        &dir,
+        Some(crate::recording::Task::Walk),
+        &args.connection,
+    );
+    let names: Vec<String> = args
+        .sensors
+        .iter()
+        .map(|(p, t)| format!("{p} {t}"))
+        .collect();
+    let title = format!("gaitkit live — {}", names.join(", "));
+    // the events file and the page are created before any sensor is contacted
+    let placements = args.sensors.iter().map(|(p, _)| *p).collect();
+    let page_title = format!("Live: {}", names.join(", "));
+    let mut feedback = Feedback::new(args, title, page_title, placements)?;
+    let recorded = super::record::run_recorder(rec, move |mut rx| {
+        let mut feed = SensorFeed::new(opts);
+        while let Some(ev) = rx.blocking_recv() {
+            feedback.status(&ev);
+            for f in feed.on_event(&ev) {
+                let Some(p) = feed.pipeline() else { continue };
+                feedback.feed(p, &f)?;
+            }
+        }
+        match feed.pipeline() {
+            Some(p) => feedback.finish(p),
+            None => Ok(feedback
+                .page
+                .take()
+                .map(|page| (page, LiveSummary::of(&[], Vec::new())))),
+        }
+    });
+    let (session, shown) = match &args.record {
+        Some(out) => recorded.with_context(|| format!("recording into {}", out.display()))?,
+        None => recorded?,
+    };
+    let page = shown?;
+    if let Some(out) = &args.record {
+        println!();
+        super::record::print_session(out, &session);
+        println!();
+        match crate::analyze::analyze_session(out, &crate::analyze::AnalyzeOptions::default()) {
+            Ok(a) => super::analyze::print_and_export(&a, None, None)?,
+            Err(e) => eprintln!("analysis of {}: {e}", out.display()),
+        }
     }
-    screen.finish(&mut out, &summary)?;
-    if let Some(p) = page {
-        super::live_page::finish(p, &summary, args.serve_linger, &mut out)?;
+    finish_page(args, page)
+}
+
+/// Steps to the screen, the events file and the patient page.
+struct Feedback {
+    events: Option<EventsFile>,
+    screen: Screen,
+    page: Option<PageServer>,
+}
+
+impl Feedback {
+    /// `page_title` and `sensors` describe the session on the patient page (`--serve`).
+    fn new(
+        args: &LiveArgs,
+        title: String,
+        page_title: String,
+        sensors: Vec<Placement>,
+    ) -> anyhow::Result<Feedback> {
+        let events = match &args.events_out {
+            Some(p) => Some(EventsFile::create(p)?),
+            None => None,
+        };
+        let dashboard = !args.plain && std::io::stdout().is_terminal();
+        let mut screen = Screen {
+            title,
+            targets: args.targets.clone(),
+            dashboard,
+        };
+        let page = match args.serve {
+            Some(addr) => {
+                let (page, line) = super::live_page::start(addr, args, page_title, sensors)?;
+                screen.title = format!("{}\n{line}", screen.title);
+                Some(page)
+            }
+            None => None,
+        };
+        Ok(Feedback {
+            events,
+            screen,
+            page,
+        })
     }
-    Ok(())
+
+    fn step(&mut self, p: &LivePipeline, step: &LiveStep) -> anyhow::Result<()> {
+        if let Some(e) = self.events.as_mut() {
+            e.write(step)?;
+        }
+        if let Some(page) = self.page.as_ref() {
+            page.step(step);
+        }
+        self.screen.show(&mut std::io::stdout().lock(), p, step)
+    }
+
+    /// Sensor drop-outs and returns to the patient page.
+    fn watch(&mut self, p: &LivePipeline) {
+        if let Some(page) = self.page.as_mut() {
+            page.watch(p);
+        }
+    }
+
+    fn feed(&mut self, p: &LivePipeline, f: &FeedEvent) -> anyhow::Result<()> {
+        let out = &mut std::io::stdout().lock();
+        match f {
+            FeedEvent::Started => Ok(()),
+            FeedEvent::Step(step) => self.step(p, step),
+            FeedEvent::Paused { placement, since_s } => {
+                self.watch(p);
+                self.screen.link(out, p, *placement, *since_s, true)
+            }
+            FeedEvent::Resumed { placement, at_s } => {
+                self.watch(p);
+                self.screen.link(out, p, *placement, *at_s, false)
+            }
+        }
+    }
+
+    /// Connection progress and problems, on stderr (the steps go to stdout).
+    fn status(&mut self, ev: &StatusEvent) {
+        match ev {
+            StatusEvent::Connected {
+                placement,
+                model,
+                name,
+                address,
+                basis,
+            } => eprintln!(
+                "{placement}: connected to {model} {name} ({address}), identified from {basis}"
+            ),
+            StatusEvent::Problem {
+                placement,
+                message,
+                fatal,
+            } => {
+                let what = if *fatal { "STOPPING" } else { "note" };
+                eprintln!("{placement}: {what}: {message}");
+            }
+            StatusEvent::Reconnecting {
+                placement,
+                attempt,
+                delay,
+                reason,
+            } => eprintln!(
+                "{placement}: attempt {attempt} failed ({reason}); retrying in {:.1} s",
+                delay.as_secs_f64()
+            ),
+            _ => {}
+        }
+    }
+
+    /// The summary to the events file and the screen; the page, still serving, with it.
+    fn finish(mut self, p: &LivePipeline) -> anyhow::Result<Option<(PageServer, LiveSummary)>> {
+        let summary = LiveSummary::of(p.steps(), p.dropouts().to_vec());
+        if let Some(mut e) = self.events.take() {
+            e.finish(&summary)?;
+        }
+        self.screen
+            .finish(&mut std::io::stdout().lock(), &summary)?;
+        Ok(self.page.take().map(|page| (page, summary)))
+    }
 }
 
 /// `--events-out`: one line per step, flushed at once so a crash loses nothing written.
@@ -290,6 +499,41 @@ impl Screen {
         Ok(())
     }
 
+    /// A sensor's link dropped (`paused`) or delivers again: which sensor, and whether
+    /// feedback is paused.
+    fn link(
+        &mut self,
+        out: &mut impl Write,
+        p: &LivePipeline,
+        placement: Placement,
+        at_s: f64,
+        paused: bool,
+    ) -> anyhow::Result<()> {
+        let others: Vec<String> = p
+            .missing()
+            .iter()
+            .filter(|&&m| m != placement)
+            .map(|m| m.to_string())
+            .collect();
+        let mut line = if paused {
+            format!("{at_s:8.2} s  FEEDBACK PAUSED: {placement} sensor lost, reconnecting")
+        } else if others.is_empty() {
+            format!("{at_s:8.2} s  {placement} sensor back: feedback resumes")
+        } else {
+            format!("{at_s:8.2} s  {placement} sensor back; feedback still paused")
+        };
+        if !others.is_empty() {
+            line.push_str(&format!("; missing: {}", others.join(", ")));
+        }
+        match (self.dashboard, paused) {
+            (true, true) => writeln!(out, "\n  {RED}{BOLD}{line}{RESET}")?,
+            (true, false) => writeln!(out, "  {GREEN}{line}{RESET}")?,
+            (false, _) => writeln!(out, "{line}")?,
+        }
+        out.flush()?;
+        Ok(())
+    }
+
     fn finish(&mut self, out: &mut impl Write, s: &LiveSummary) -> anyhow::Result<()> {
         writeln!(
             out,
@@ -300,6 +544,23 @@ impl Screen {
             value(s.latency_median_s, 2, " s"),
             value(s.latency_p95_s, 2, " s"),
         )?;
+        for d in &s.dropouts {
+            match d.end_s {
+                Some(end) => writeln!(
+                    out,
+                    "drop-out: {} sensor from {:.2} s to {:.2} s ({:.2} s without data, feedback paused)",
+                    d.placement,
+                    d.start_s,
+                    end,
+                    end - d.start_s
+                )?,
+                None => writeln!(
+                    out,
+                    "drop-out: {} sensor from {:.2} s to the end (feedback paused)",
+                    d.placement, d.start_s
+                )?,
+            }
+        }
         Ok(())
     }
 }

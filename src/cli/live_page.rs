@@ -18,15 +18,11 @@ use crate::stream::events::LiveSummary;
 pub fn start(
     addr: SocketAddr,
     args: &LiveArgs,
+    title: String,
     sensors: Vec<Placement>,
 ) -> anyhow::Result<(PageServer, String)> {
-    let name = args
-        .replay
-        .file_name()
-        .unwrap_or(args.replay.as_os_str())
-        .to_string_lossy();
     let info = PageInfo {
-        title: format!("Replay of {name}"),
+        title,
         targets: args.targets.clone(),
         rolling_steps: args.steps,
         sensors,

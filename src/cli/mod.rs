@@ -66,10 +66,12 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // BLE commands keep SIGPIPE ignored: their D-Bus socket must not kill the recording
-    if !matches!(
-        cli.command,
-        Command::Scan(_) | Command::Record(_) | Command::Doctor(_)
-    ) {
+    let ble = match &cli.command {
+        Command::Scan(_) | Command::Record(_) | Command::Doctor(_) => true,
+        Command::Live(a) => !a.sensors.is_empty(),
+        _ => false,
+    };
+    if !ble {
         quiet_on_closed_pipe();
     }
     let result = match cli.command {

@@ -1,14 +1,14 @@
 //! `gaitkit record`: streams from the sensors into a session folder, with a live status
 //! line per sensor and, while walking, a live step count.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::gait::live_steps::LiveSteps;
-use crate::recording::{Placement, Task};
+use crate::recording::{Placement, Session, Task};
 use crate::sensors::mounting;
 use crate::sensors::recorder::{record, RecordError, RecordOptions, SensorStatus, StatusEvent};
 
@@ -26,13 +26,20 @@ pub struct RecordArgs {
     /// Session folder to create (must not hold a session yet).
     #[arg(long)]
     pub out: PathBuf,
-    /// Recording length, e.g. `30s`, `2m`; without it, record until Ctrl-C.
-    #[arg(long, value_parser = parse_duration)]
-    pub duration: Option<Duration>,
     /// Task: walk, stand, stand-eyes-closed, single-leg-left, single-leg-right, squat-left,
     /// squat-right, step-down-left, step-down-right (other names are stored as given).
     #[arg(long)]
     pub task: Option<Task>,
+    #[command(flatten)]
+    pub connection: SensorOptions,
+}
+
+/// Options of a recording from BLE sensors, shared by `record` and `live --sensor`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SensorOptions {
+    /// Recording length, e.g. `30s`, `2m`; without it, record until Ctrl-C.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
     /// Participant identifier stored in session.json.
     #[arg(long)]
     pub participant: Option<String>,
@@ -48,7 +55,7 @@ pub struct RecordArgs {
 
 /// A recording never goes into an existing session or any folder with files in it, so
 /// nothing there can be overwritten; checked before any sensor is contacted.
-fn refuse_existing_folder(out: &std::path::Path) -> anyhow::Result<()> {
+pub(crate) fn refuse_existing_folder(out: &std::path::Path) -> anyhow::Result<()> {
     match std::fs::read_dir(out) {
         Ok(mut entries) => {
             if entries.next().is_some() {
@@ -88,58 +95,98 @@ pub(crate) fn parse_sensor(s: &str) -> Result<(Placement, String), String> {
 
 pub fn run(args: RecordArgs) -> anyhow::Result<()> {
     refuse_existing_folder(&args.out)?;
-    for (i, (p, _)) in args.sensors.iter().enumerate() {
-        if args.sensors[..i].iter().any(|(q, _)| q == p) {
+    check_sensors(&args.sensors)?;
+    let walking = args.task.as_ref().is_none_or(|t| *t == Task::Walk);
+    let has_lower_back = args.sensors.iter().any(|(p, _)| *p == Placement::LowerBack);
+    let opts = record_options(
+        &args.sensors,
+        &args.out,
+        args.task.clone(),
+        &args.connection,
+    );
+    let (session, ()) = run_recorder(opts, move |mut rx| {
+        let mut view = LiveView::new(walking, has_lower_back);
+        while let Some(ev) = rx.blocking_recv() {
+            view.show(ev);
+        }
+        view.finish();
+    })
+    .with_context(|| format!("recording into {}", args.out.display()))?;
+    print_session(&args.out, &session);
+    Ok(())
+}
+
+/// Refuses a placement given twice, then prints how each sensor is worn; before any sensor
+/// is contacted.
+pub(crate) fn check_sensors(sensors: &[(Placement, String)]) -> anyhow::Result<()> {
+    for (i, (p, _)) in sensors.iter().enumerate() {
+        if sensors[..i].iter().any(|(q, _)| q == p) {
             anyhow::bail!("placement {p} is given twice");
         }
     }
-    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let walking = args.task.as_ref().is_none_or(|t| *t == Task::Walk);
-    let has_lower_back = args.sensors.iter().any(|(p, _)| *p == Placement::LowerBack);
-    let opts = RecordOptions {
-        out_dir: args.out.clone(),
-        sensors: args.sensors.clone(),
-        duration: args.duration,
-        task: args.task.clone(),
-        participant_id: args.participant.clone(),
-        scan_timeout: args.scan_timeout,
-        allow_missing_gyro: args.allow_missing_gyro,
-    };
-    for (p, target) in &args.sensors {
+    for (p, target) in sensors {
         eprintln!("{p}: {target}, worn {}", mounting::instruction(*p));
     }
+    Ok(())
+}
+
+pub(crate) fn record_options(
+    sensors: &[(Placement, String)],
+    out: &Path,
+    task: Option<Task>,
+    o: &SensorOptions,
+) -> RecordOptions {
+    RecordOptions {
+        out_dir: out.to_path_buf(),
+        sensors: sensors.to_vec(),
+        duration: o.duration,
+        task,
+        participant_id: o.participant.clone(),
+        scan_timeout: o.scan_timeout,
+        allow_missing_gyro: o.allow_missing_gyro,
+    }
+}
+
+/// Records until `--duration`, Ctrl-C or a problem that ends the recording; `consumer` gets
+/// every progress event on a thread of its own (so slow work there never holds up the
+/// links) and has finished when this returns. Errors carry what to do next.
+pub(crate) fn run_recorder<R: Send + 'static>(
+    opts: RecordOptions,
+    consumer: impl FnOnce(tokio::sync::mpsc::Receiver<StatusEvent>) -> R + Send + 'static,
+) -> anyhow::Result<(Session, R)> {
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let (tx, rx) = tokio::sync::mpsc::channel(STATUS_QUEUE);
+    let display = std::thread::spawn(move || consumer(rx));
     let session = rt.block_on(async move {
-        let (tx, mut rx) = tokio::sync::mpsc::channel(STATUS_QUEUE);
         let ctrl_c = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        let display = tokio::spawn(async move {
-            let mut view = LiveView::new(walking, has_lower_back);
-            while let Some(ev) = rx.recv().await {
-                view.show(ev);
-            }
-            view.finish();
-        });
-        let result = record(opts, tx, ctrl_c).await;
-        let _ = display.await;
-        result
+        record(opts, tx, ctrl_c).await
     });
-    let session = session
-        .map_err(|e| {
-            let hint = match &e {
-                RecordError::Stream { message, .. } if message.starts_with("gyroscope") => {
-                    "\n  (`--allow-missing-gyro` records the accelerometer alone; `gaitkit doctor --sensor …` shows what the sensor sends)"
-                }
-                RecordError::Stream { .. } | RecordError::NoSamples { .. } => {
-                    "\n  (`gaitkit doctor --sensor …` shows what the sensor sends and saves it with --save)"
-                }
-                _ => "",
-            };
-            anyhow::anyhow!("{e}{hint}")
-        })
-        .with_context(|| format!("recording into {}", args.out.display()))?;
+    // the sender is gone with `record`: the consumer sees the end of the events
+    let result = match display.join() {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let session = session.map_err(|e| {
+        let hint = match &e {
+            RecordError::Stream { message, .. } if message.starts_with("gyroscope") => {
+                "\n  (`--allow-missing-gyro` records the accelerometer alone; `gaitkit doctor --sensor …` shows what the sensor sends)"
+            }
+            RecordError::Stream { .. } | RecordError::NoSamples { .. } => {
+                "\n  (`gaitkit doctor --sensor …` shows what the sensor sends and saves it with --save)"
+            }
+            _ => "",
+        };
+        anyhow::anyhow!("{e}{hint}")
+    })?;
+    Ok((session, result))
+}
+
+/// What was written: files, rates, gaps and the achieved sync.
+pub(crate) fn print_session(out: &Path, session: &Session) {
     let total_gaps: f64 = session.gaps.iter().map(|g| g.end_s - g.start_s).sum();
-    println!("session written to {}", args.out.display());
+    println!("session written to {}", out.display());
     for s in &session.sensors {
         println!(
             "  {:<12} {}  axes {}  {} Hz",
@@ -169,7 +216,6 @@ pub fn run(args: RecordArgs) -> anyhow::Result<()> {
             ),
         }
     }
-    Ok(())
 }
 
 /// Live status lines (one per sensor) and the step count.
@@ -292,7 +338,7 @@ impl LiveView {
                     bar.set_message(format!("steps: {}", counter.steps()));
                 }
             }
-            StatusEvent::Samples { .. } => {}
+            StatusEvent::Samples { .. } | StatusEvent::Started(_) => {}
         }
     }
 

@@ -106,7 +106,12 @@ pub enum StatusEvent {
         address: String,
         basis: String,
     },
-    /// Samples just written (session seconds), for live displays such as a step counter.
+    /// The session folder is created and every sensor identified: what is recorded
+    /// (placements, axes, models), before the first sample.
+    Started(Box<Session>),
+    /// Samples just written (session seconds), for live displays such as a step counter and
+    /// live feedback. A sensor's samples written before its link dropped come before its
+    /// [`StatusEvent::Disconnected`].
     Samples {
         placement: Placement,
         samples: Vec<ImuSample>,
@@ -976,6 +981,7 @@ pub async fn record(
             basis: id.basis.clone(),
         });
     }
+    emit(StatusEvent::Started(Box::new(rec.session().clone())));
     let (tx, mut rx) = mpsc::channel(LINK_QUEUE);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
@@ -1079,15 +1085,7 @@ fn handle(
             arrival,
         } => {
             rec.on_notification(sensor, characteristic, &data, host_s(arrival))?;
-            for (i, s) in setups.iter().enumerate() {
-                let written = rec.take_written(i);
-                if !written.is_empty() {
-                    emit(StatusEvent::Samples {
-                        placement: s.placement,
-                        samples: written,
-                    });
-                }
-            }
+            emit_written(rec, setups, emit);
         }
         LinkEvent::Connected {
             sensor,
@@ -1102,6 +1100,8 @@ fn handle(
         LinkEvent::Disconnected { sensor, at } => {
             let at_s = host_s(at);
             rec.on_disconnect(sensor, at_s)?;
+            // what the link delivered before it dropped goes out first
+            emit_written(rec, setups, emit);
             emit(StatusEvent::Disconnected {
                 placement: setups[sensor].placement,
                 at_s,
@@ -1126,6 +1126,19 @@ fn handle(
         }
     }
     Ok(None)
+}
+
+/// Emits the samples written since the last call, per sensor.
+fn emit_written(rec: &mut Recording, setups: &[SensorSetup], emit: &impl Fn(StatusEvent)) {
+    for (i, s) in setups.iter().enumerate() {
+        let written = rec.take_written(i);
+        if !written.is_empty() {
+            emit(StatusEvent::Samples {
+                placement: s.placement,
+                samples: written,
+            });
+        }
+    }
 }
 
 #[cfg(test)]

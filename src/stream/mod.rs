@@ -7,12 +7,13 @@
 //! bounded look-ahead) → [`side_rule`] (when a live side is trustworthy) → [`rolling`]
 //! (cadence, evenness, step-time and stance symmetry over the last steps) → [`targets`]
 //! (on/off target per step, metronome) → [`events`] (the per-step record), run together by
-//! [`pipeline`].
+//! [`pipeline`]. [`sensors`] feeds the pipeline from BLE sensors being recorded.
 
 pub mod detector;
 pub mod events;
 pub mod pipeline;
 pub mod replay;
 pub mod rolling;
+pub mod sensors;
 pub mod side_rule;
 pub mod targets;

@@ -41,6 +41,9 @@ pub struct LivePipeline {
     targets: Vec<Target>,
     previous_t_s: Option<f64>,
     missing: Vec<(Placement, f64)>,
+    /// End of the latest drop-out (recording clock, s): contacts before it that are emitted
+    /// only after it belong to the walk before the gap.
+    resumed_s: f64,
     dropouts: Vec<Dropout>,
     steps: Vec<LiveStep>,
 }
@@ -54,6 +57,7 @@ impl LivePipeline {
             targets: opts.targets.clone(),
             previous_t_s: None,
             missing: Vec::new(),
+            resumed_s: f64::NEG_INFINITY,
             dropouts: Vec::new(),
             steps: Vec::new(),
         }
@@ -107,11 +111,13 @@ impl LivePipeline {
             }
             self.rolling.clear();
             self.previous_t_s = None;
+            self.resumed_s = self.resumed_s.max(at_s);
         }
     }
 
     /// Adds one sample; returns the steps emitted now. Nothing is emitted while a sensor
-    /// is missing.
+    /// is missing; a contact from before a drop-out emitted after it has no step time and
+    /// stays out of the rolling values of the walk after the gap.
     pub fn push(&mut self, placement: Placement, s: &ImuSample) -> Vec<LiveStep> {
         if self.missing.iter().any(|m| m.0 == placement) {
             self.sensor_back(placement, s.time_s);
@@ -124,6 +130,23 @@ impl LivePipeline {
         let mut out = Vec::with_capacity(contacts.len());
         for c in contacts {
             let side = self.side_rule.side(&c);
+            if c.t_s < self.resumed_s {
+                // a step from just before the drop-out, seen only now: reported, but kept out
+                // of the walk that starts after the gap
+                let rolling = self.rolling.values();
+                let step = LiveStep {
+                    t_s: c.t_s,
+                    emitted_s: c.emitted_s,
+                    side,
+                    step_time_s: None,
+                    stance_time_s: c.previous_stance_s,
+                    on_target: on_target(&self.targets, None, &rolling),
+                    rolling,
+                };
+                self.steps.push(step);
+                out.push(step);
+                continue;
+            }
             let step_time_s = self
                 .previous_t_s
                 .map(|p| c.t_s - p)

@@ -13,7 +13,8 @@ pub mod reference;
 pub mod synthetic_walk;
 
 use std::ffi::OsStr;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
 
 /// Runs the `gaitkit` binary of this build with `args`.
 pub fn run_gaitkit<S: AsRef<OsStr>>(args: &[S]) -> Output {
@@ -49,4 +50,31 @@ pub fn map_on_two_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + S
             .flat_map(|h| h.join().unwrap())
             .collect()
     })
+}
+
+/// Presses Ctrl-C (SIGINT) in `child` and waits up to `timeout` for it to exit; whether it did.
+pub fn interrupt_and_wait(child: &mut Child, timeout: Duration) -> bool {
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if child.try_wait().unwrap().is_some() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.try_wait().unwrap().is_some()
+}
+
+/// A JSON Lines file (e.g. `gaitkit live --events-out`), one value per line.
+pub fn read_json_lines(path: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
