@@ -2,7 +2,9 @@
 //! lower back streams a synthetic walk (known contacts), drops its link mid-walk and comes
 //! back. Steps are fed back before and after the drop-out, none spans it, the drop-out is
 //! listed with its times, and the recorded folder holds the gap and analyses. The fake
-//! streams 4 × faster than real time (the Polar's device clock sets the sample times).
+//! streams 4 × faster than real time (the Polar's device clock sets the sample times). The
+//! patient page (`--serve`) is read by a plain client throughout: it gets the same steps, the
+//! drop-out and the summary.
 #![cfg(target_os = "linux")]
 
 mod support;
@@ -100,6 +102,8 @@ fn live_feedback_pauses_over_a_drop_out_and_the_recording_keeps_the_gap() {
                 "--participant",
                 "P07",
                 "--plain",
+                "--serve",
+                "127.0.0.1:0",
                 "--events-out",
             ])
             .arg(&events)
@@ -110,6 +114,29 @@ fn live_feedback_pauses_over_a_drop_out_and_the_recording_keeps_the_gap() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
+        // the patient page, read by a plain client from its URL to the end of its stream
+        let (url_tx, url_rx) = std::sync::mpsc::channel();
+        let child_out = child.stdout.take().unwrap();
+        let stdout_lines = std::thread::spawn(move || {
+            use std::io::BufRead;
+            let mut all = String::new();
+            for line in std::io::BufReader::new(child_out).lines() {
+                let line = line.unwrap();
+                if let Some(url) = line.strip_prefix("Patient page: ") {
+                    let _ = url_tx.send(url.to_string());
+                }
+                all.push_str(&line);
+                all.push('\n');
+            }
+            all
+        });
+        let url = url_rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the page's URL is printed before the sensor streams");
+        let page = std::thread::spawn(move || {
+            let host_port = url.trim_start_matches("http://").trim_end_matches('/');
+            support::sse::http_get(host_port, "/events")
+        });
         // every streamed sample on disk, then Ctrl-C
         let csv = session_dir.join("lower_back.csv");
         for _ in 0..400 {
@@ -123,9 +150,10 @@ fn live_feedback_pauses_over_a_drop_out_and_the_recording_keeps_the_gap() {
             support::interrupt_and_wait(&mut child, Duration::from_secs(10)),
             "exits within 10 s of Ctrl-C"
         );
-        child.wait_with_output().unwrap()
+        let output = child.wait_with_output().unwrap();
+        (output, stdout_lines.join().unwrap(), page.join().unwrap())
     });
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (output, stdout, (page_status, page_body)) = output;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
 
@@ -253,6 +281,38 @@ fn live_feedback_pauses_over_a_drop_out_and_the_recording_keeps_the_gap() {
         stdout.contains(&format!("{} steps", steps.len())),
         "{stdout}"
     );
+
+    // the patient page: every step as its --events-out line, the sensor shown missing during
+    // the drop-out and back after it, the summary at the end
+    assert!(page_status.contains("200"), "{page_status}");
+    let sse = support::sse::parse_sse(&page_body);
+    let page_steps: Vec<serde_json::Value> = sse
+        .iter()
+        .filter(|(name, _)| name == "step")
+        .map(|(_, d)| serde_json::from_str(d).unwrap())
+        .collect();
+    assert_eq!(
+        page_steps.as_slice(),
+        steps,
+        "the page's steps are the logged steps"
+    );
+    let statuses: Vec<serde_json::Value> = sse
+        .iter()
+        .filter(|(name, _)| name == "status")
+        .map(|(_, d)| serde_json::from_str(d).unwrap())
+        .collect();
+    let paused: Vec<bool> = statuses
+        .iter()
+        .map(|s| s["feedback_paused"].as_bool().unwrap())
+        .collect();
+    assert_eq!(paused, [false, true, false], "{statuses:?}");
+    assert_eq!(
+        statuses[1]["message"],
+        "lower-back sensor missing — feedback paused"
+    );
+    let page_summary = sse.iter().find(|(name, _)| name == "summary").unwrap();
+    let page_summary: serde_json::Value = serde_json::from_str(&page_summary.1).unwrap();
+    assert_eq!(page_summary, summary["summary"]);
 
     // the session analysis printed at the end, and the folder analyses with the gap marked
     assert!(

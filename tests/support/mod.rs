@@ -10,6 +10,7 @@ pub mod devices;
 pub mod fake_bluez;
 pub mod images;
 pub mod reference;
+pub mod sse;
 pub mod synthetic_walk;
 
 use std::ffi::OsStr;
