@@ -468,6 +468,90 @@ pub fn write_movesense_csv(dir: &Path, t: &ImuTable, decimal_comma: bool) -> Pat
     )
 }
 
+/// Android Movesense Showcase single-resource screens of a table: `…_LinearAccelerationTestActivity.csv`
+/// and `…_AngularVelocityActivity.csv`, packets of 8 samples whose rows are stamped as the app
+/// does, `packet ms + round(i × 1000 / nominal_hz)` (so the rows inside a packet follow the
+/// nominal rate, not the true one), rows `%d,%.6f,%.6f,%.6f, ` in the phone's locale. The
+/// angular-velocity file starts `gyro_start_s` into the table (its packets on their own grid).
+pub fn write_movesense_screens(
+    dir: &Path,
+    t: &ImuTable,
+    nominal_hz: f64,
+    decimal_comma: bool,
+    gyro_start_s: f64,
+) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (kind, unit, start) in [
+        ("LinearAccelerationTestActivity", "m/s^2", 0.0),
+        ("AngularVelocityActivity", "degree per second", gyro_start_s),
+    ] {
+        let mut text = format!("Timestamp (ms),X: ({unit}),Y: ({unit}),Z: ({unit})\n");
+        let rows: Vec<ImuSample> = samples(t, None, start);
+        for packet in rows.chunks(8) {
+            let ms0 = 158_319 + (packet[0].time_s * 1000.0).round() as i64;
+            for (i, x) in packet.iter().enumerate() {
+                let ms = ms0 + (i as f64 * 1000.0 / nominal_hz).round() as i64;
+                let v = if kind.starts_with("Linear") {
+                    x.acc_mps2
+                } else {
+                    x.gyr_dps
+                };
+                let v: Vec<String> = v
+                    .iter()
+                    .map(|c| {
+                        let f = format!("{c:.6}");
+                        if decimal_comma {
+                            f.replace('.', ",")
+                        } else {
+                            f
+                        }
+                    })
+                    .collect();
+                text.push_str(&format!("{ms},{}, \n", v.join(",")));
+            }
+        }
+        out.push(write(
+            dir,
+            &format!("2024-03-01_10-00-00_174630000192_{kind}.csv"),
+            &text,
+        ));
+    }
+    out
+}
+
+/// iOS Movesense Showcase stream CSVs of a table (`<start>_<serial>_<resource>_stream.csv`,
+/// header `timestamp,x,y,z`): packets of `per_packet` samples, only the first line of each
+/// carrying the packet's ms timestamp, the others starting with an empty field; the gyro
+/// packets offset by half a packet from the acc ones.
+pub fn write_movesense_ios(dir: &Path, t: &ImuTable, per_packet: usize) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (resource, skip) in [("MeasAcc104", 0), ("MeasGyro104", per_packet / 2)] {
+        let mut text = String::from("timestamp,x,y,z\n");
+        let rows: Vec<ImuSample> = samples(t, None, 0.0).into_iter().skip(skip).collect();
+        for packet in rows.chunks(per_packet) {
+            for (i, x) in packet.iter().enumerate() {
+                let v = if resource.contains("Acc") {
+                    x.acc_mps2
+                } else {
+                    x.gyr_dps
+                };
+                let stamp = if i == 0 {
+                    format!("{}", 158_319 + (x.time_s * 1000.0).round() as i64)
+                } else {
+                    String::new()
+                };
+                text.push_str(&format!("{stamp},{:.6},{:.6},{:.6}\n", v[0], v[1], v[2]));
+            }
+        }
+        out.push(write(
+            dir,
+            &format!("2024-03-01T10-00-00Z_174630000192_{resource}_stream.csv"),
+            &text,
+        ));
+    }
+    out
+}
+
 /// A Movesense logbook JSON (`Meas.IMU9`, 8 samples per entry, ms Timestamp of the first).
 pub fn write_movesense_json(dir: &Path, t: &ImuTable) -> PathBuf {
     let xyz = |v: [f64; 3]| serde_json::json!({"x": v[0], "y": v[1], "z": v[2]});
