@@ -13,12 +13,14 @@
 //! [`REGULAR_STEP_RATIO`] × the bout's median step time and within the bounds of any walk
 //! ([`steady::step_in_bounds`]; outside either it hides a missed or an extra contact) and
 //! *steady* (used for cadence) when it is regular and clear of the regular limits by
-//! [`STEADY_STEP_GUARD`], its neighbours are regular, it lies outside turns, it is not the
-//! first or last step of a walk, and no contact whose detection was marginal lies within
-//! [`MARGINAL_CONTACT_STEPS`] typical steps of it. The last three conditions keep cadence the same on every sampling
-//! grid: a marginal contact that one grid accepts and another rejects turns one long step
-//! into two short ones (or adds a closing step to a walk), and a step near a regular limit
-//! crosses it with a few milliseconds of contact timing; such steps are left out on every grid.
+//! [`STEADY_STEP_GUARD`], its neighbours are regular, it lies outside turns, it is not one of
+//! the [`EDGE_STEPS`] first or last steps of a walk (gait initiation and termination), and no
+//! contact whose detection was marginal lies within [`MARGINAL_CONTACT_STEPS`] typical steps
+//! of it. These margins keep cadence the same on every sampling grid: a marginal contact that
+//! one grid accepts and another rejects turns one long step into two short ones or adds a
+//! closing step to a walk, the walk's detected edge moves by a step, and a step near a regular
+//! limit crosses it with a few milliseconds of contact timing; such steps are left out on
+//! every grid.
 
 use super::analysis::{Step, Stride};
 use super::events::Side;
@@ -41,6 +43,11 @@ pub const STEADY_STEP_GUARD: f64 = 0.1;
 /// accepted (they end or start one step from it) or rejected (they border the long step over
 /// it, which may be irregular).
 pub const MARGINAL_CONTACT_STEPS: f64 = 1.5;
+
+/// Steps at each end of a walk (started from or ending in standing) that do not count for
+/// cadence, counted from the first and last contacts whose detection was not marginal (so that
+/// a marginal closing contact, accepted or not, leaves the same steps out).
+pub const EDGE_STEPS: usize = 2;
 
 /// Contacts of one walking bout, in time order.
 pub struct BoutEvents<'a> {
@@ -95,6 +102,13 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
             .iter()
             .any(|&c| c > a - margin && c < b + margin)
     };
+    let marginal = |t: f64| {
+        ev.uncertain_contacts_s
+            .iter()
+            .any(|&c| (c - t).abs() < 1e-9)
+    };
+    let first_sure = ic.iter().position(|&t| !marginal(t)).unwrap_or(n);
+    let last_sure = ic.iter().rposition(|&t| !marginal(t)).unwrap_or(0);
     let mut steps = Vec::with_capacity(n.saturating_sub(1));
     for i in 0..n.saturating_sub(1) {
         steps.push(Step {
@@ -107,8 +121,8 @@ pub fn steps_and_strides(ev: &BoutEvents<'_>) -> (Vec<Step>, Vec<Stride>) {
             in_turn: in_turn(ev.turns, ic[i], ic[i + 1]),
             regular: regular[i],
             steady: !in_turn(ev.turns, ic[i], ic[i + 1])
-                && (i > 0 || ev.starts_after_gap)
-                && (i + 2 < n || ev.ends_before_gap)
+                && (i >= first_sure + EDGE_STEPS || ev.starts_after_gap)
+                && (i + 1 + EDGE_STEPS <= last_sure || ev.ends_before_gap)
                 && regular[i]
                 && clear[i]
                 && (i == 0 || regular[i - 1])
@@ -237,10 +251,8 @@ mod tests {
                 Some(LeftOut::BoutEdge)
             ]
         );
-        assert_eq!(
-            steps.iter().map(|s| s.steady).collect::<Vec<_>>(),
-            vec![false, true, true, false]
-        );
+        // four steps: two at each end of the walk, none for cadence
+        assert!(steps.iter().all(|s| !s.steady));
         // each stride's own step: the one landing with its last contact
         assert!((strides[0].step_time_s.unwrap() - 0.5).abs() < 1e-12);
         assert!((strides[1].step_time_s.unwrap() - 0.6).abs() < 1e-12);
@@ -303,13 +315,13 @@ mod tests {
             );
             assert!((st.step_time_s.unwrap() - steps[i + 1].step_time_s).abs() < 1e-12);
         }
-        // steps for cadence: all but the first and last, and the 0.35-s step (regular, but
+        // steps for cadence: all but two at each end and the 0.35-s step (regular, but
         // 0.64 × the median is within the guard of the 0.6 limit); the 0.75-s one is clear
         for (i, st) in steps.iter().enumerate() {
             assert!(st.regular, "step {i}");
             assert_eq!(
                 st.steady,
-                i > 0 && i + 1 < steps.len() && i != 9,
+                i >= 2 && i + 2 < steps.len() && i != 9,
                 "step {i}"
             );
         }
@@ -351,12 +363,13 @@ mod tests {
         let with = cadence_steps(&walk, &[5.0]);
         let without = cadence_steps(&rejected, &[5.0]);
         assert_eq!(with, without);
-        // every step within 1.5 median steps (0.75 s) of 5.0 s is out, the others count
+        // every step within 1.5 median steps (0.75 s) of 5.0 s is out, and two at each end
         let expected: Vec<(f64, f64)> = walk
             .windows(2)
             .map(|w| (w[0], w[1]))
-            .filter(|&(a, b)| a > 0.0 && b < 9.5 && !(a < 5.75 && b > 4.25))
+            .filter(|&(a, b)| a >= 1.0 && b <= 8.5 && !(a < 5.75 && b > 4.25))
             .collect();
+        assert_eq!(expected.len(), 11);
         assert_eq!(with, expected);
         // a marginal contact at the end of the walk, accepted or not: the same steps
         let longer: Vec<f64> = (0..21).map(|k| 0.5 * k as f64).collect();
@@ -377,8 +390,9 @@ mod tests {
         let expected: Vec<(f64, f64)> = ic
             .windows(2)
             .map(|w| (w[0], w[1]))
-            .filter(|&(a, b)| a > 0.0 && b < 9.5 && b != 4.5 && a != 4.5 && a != 5.5)
+            .filter(|&(a, b)| a >= 1.0 && b <= 8.5 && b != 4.5 && a != 4.5 && a != 5.5)
             .collect();
+        assert_eq!(expected.len(), 11);
         assert_eq!(got, expected);
         assert!(!got.contains(&(4.0, 4.5)) && !got.contains(&(5.5, 6.0)));
     }
