@@ -157,3 +157,61 @@ fn cadence_and_steady_steps_do_not_move_with_the_sampling_grid() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// F1 @0.10 s of the contacts against `base`, the share of matched contacts given the same
+/// side (a side against none counts as a different one), and the cadence difference, %.
+fn agreement(g: &GaitAnalysis, base: &GaitAnalysis) -> (f64, f64, f64) {
+    let t: Vec<f64> = g.initial_contacts.iter().map(|c| c.t_s).collect();
+    let t_base: Vec<f64> = base.initial_contacts.iter().map(|c| c.t_s).collect();
+    let m = match_events(&t, &t_base, 0.1);
+    let same = m
+        .pairs
+        .iter()
+        .filter(|&&(d, r)| g.initial_contacts[d].side == base.initial_contacts[r].side)
+        .count() as f64
+        / m.pairs.len().max(1) as f64;
+    let cad = match (g.summary.cadence_spm, base.summary.cadence_spm) {
+        (Some(a), Some(b)) => 100.0 * (a - b) / b,
+        _ => f64::NAN,
+    };
+    (m.f1(), same, cad)
+}
+
+#[test]
+fn every_fixture_holds_down_to_the_checked_rate_and_slower_recordings_say_so() {
+    let floor = gaitkit::gait::lower_back::MIN_CHECKED_RATE_HZ;
+    let mut rng = support::balance_sim::Rng::new(0x40_f100);
+    let cases: Vec<(&str, f64)> = LOWER_BACK_FIXTURES
+        .iter()
+        .map(|&name| (name, rng.uniform() / floor))
+        .collect();
+    let results = support::map_on_two_threads(&cases, |&(name, offset_s)| {
+        let base = analyze_session(&fixtures_dir().join(name), &AnalyzeOptions::default())
+            .unwrap()
+            .gait
+            .unwrap();
+        let g = at_rate(name, floor, offset_s);
+        (agreement(&g, &base), g.notes)
+    });
+    let mut failures = Vec::new();
+    for ((name, offset_s), ((f1, same, cad), notes)) in cases.iter().zip(&results) {
+        let what = format!(
+            "{name} at {floor} Hz, first sample +{:.2} ms: F1@0.1 {f1:.3}, same side {same:.3}, cadence {cad:+.2} %",
+            1000.0 * offset_s
+        );
+        println!("{what}");
+        if *f1 < 0.95 || *same < 0.95 || cad.is_nan() || cad.abs() > 2.0 {
+            failures.push(what);
+        }
+        if notes.iter().any(|n| n.contains("Record at")) {
+            failures.push(format!("{name} at {floor} Hz carries the low-rate note"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // below the floor the analysis still runs, and its notes say why it may be off
+    let slow = at_rate(LOWER_BACK_FIXTURES[0], 30.0, 0.0);
+    let note = gaitkit::gait::lower_back::low_rate_note(30.0).unwrap();
+    assert!(slow.notes.contains(&note), "{:?}", slow.notes);
+    assert!(note.contains("30.0 Hz") && note.contains("40 Hz"), "{note}");
+    assert_eq!(gaitkit::gait::lower_back::low_rate_note(floor), None);
+}
