@@ -55,8 +55,9 @@ pub struct Step {
     pub in_turn: bool,
     /// Duration within 0.6–1.75 × the bout's median step (no missed or extra contact).
     pub regular: bool,
-    /// Used for whole-walk metrics (cadence, step-time variability): regular, not in a turn,
-    /// not the first or last step of a walk. Left/right values use the steps of steady
+    /// Used for whole-walk metrics (cadence, step-time variability): regular with a margin,
+    /// between regular steps, not in a turn, not the first or last step of a walk, away from
+    /// marginal contacts (see [`super::temporal`]). Left/right values use the steps of steady
     /// strides instead (see [`super::summary`]).
     pub steady: bool,
 }

@@ -670,8 +670,8 @@ mod tests {
         // Identical strides: the index is known exactly, from 4 strides of each side.
         assert!(si.ci95_half_width().unwrap() < 1e-9);
         assert_eq!(si.strides_per_side, Some(PerSide { left: 4, right: 4 }));
-        // Cadence: 60 / mean step time of the walk's steps without the first and last (5 left
-        // and 4 right ones).
+        // Cadence: 60 / mean step time of the walk's steps without two at each end (3 left and
+        // 4 right ones).
         let g = asymmetric_walk();
         let steady: Vec<f64> = g
             .steps
@@ -679,10 +679,10 @@ mod tests {
             .filter(|s| s.steady)
             .map(|s| s.step_time_s)
             .collect();
-        assert_eq!(steady.len(), 9);
+        assert_eq!(steady.len(), 7);
         let cadence = s.metric("cadence_spm").unwrap();
         assert!(
-            (cadence.value - 60.0 * 9.0 / (5.0 * 0.5 + 4.0 * 0.6)).abs() < 1e-9,
+            (cadence.value - 60.0 * 7.0 / (3.0 * 0.5 + 4.0 * 0.6)).abs() < 1e-9,
             "{}",
             cadence.value
         );
