@@ -124,6 +124,7 @@ pub fn analyze(
         // (indices below into `lat` and `position` are relative to `lo`)
         let yaw_band = laterality::stride_band(&body.gyr_v_dps[lo..hi], fs);
         let roll_band = laterality::stride_band(&body.gyr_ap_dps[lo..hi], fs);
+        let ml_band = laterality::stride_band(&body.acc_ml_mps2[lo..hi], fs);
         let position = spatial::VerticalPosition::new(&acc_v[lo..hi], fs);
         let in_region: Vec<_> = det
             .contacts
@@ -183,6 +184,7 @@ pub fn analyze(
                     .map(|&i| laterality::Cues {
                         yaw_dps: laterality::value_at(&yaw_band, i - lo as f64),
                         roll_dps: laterality::value_at(&roll_band, i - lo as f64),
+                        ml_swing_mps2: laterality::ml_swing(&ml_band, i - lo as f64, fs),
                     })
                     .collect();
                 let in_turn: Vec<bool> = idx
