@@ -8,20 +8,31 @@
 //! labels 86–100 % of contacts right, roll alone 44–94 % (strong in daily-living walking,
 //! weak in slow straight walks), and the two run in phase (the forward-axis check in
 //! [`super::body_frame::heading_evidence`] relies on the same coupling). The contact's
-//! value is the sum of both.
+//! value is the sum of both. A third cue, the medio-lateral sway ([`ml_swing`], stride-band
+//! ML acceleration before minus after the contact), is also negative at left contacts
+//! (98–100 %, turns included) and decides, with the other two, the contacts the alternation
+//! leaves open.
 //!
 //! Alternation is enforced within runs of regular steps (an interval outside 0.6–1.5 × the
 //! bout's median step starts a new one): the run picks the pattern L-R-L… or R-L-R… that
 //! agrees best with the values, contacts inside turns counting [`TURN_WEIGHT`]. A contact
 //! missed or added inside a turn would silently swap every side after it, so the stretches
-//! between turns are also decided on their own; when two of them disagree, each keeps its
-//! own pattern and the contacts of the turn between them get no side. A pattern is trusted
-//! only when the values agree with it ([`MIN_CONSISTENCY`]) and neither cue alone clearly
-//! points the other way ([`MAX_CUE_CONTRADICTION`]). A contact inside a turn keeps its side
-//! only if its own roll rate (barely touched by turning) agrees. A contact left over next to
-//! a sided one, at most [`MAX_FILL_STEP_RATIO`] median steps away (a slow first step, say),
-//! takes the alternate side when both of its own cues say so. Everything else is left
-//! without a side: a wrong side is worse than none.
+//! between turns are also decided on their own; when two of them disagree, or more of the
+//! turn's contacts support the other side than the pattern's on their own cues, each
+//! stretch keeps its own pattern and the turn's contacts are left to their own evidence. A
+//! pattern is trusted only when the values agree with it ([`MIN_CONSISTENCY`]) and neither
+//! cue alone clearly points the other way ([`MAX_CUE_CONTRADICTION`]). A contact inside a turn
+//! keeps its side only if its own cues support it: two of the three, the ML sway among them
+//! (turning adds a yaw rate of its own). A contact still without a side takes one
+//! - when all three of its cues point to it and a neighbour a clear step away
+//!   ([`MIN_SINGLE_STEP_RATIO`]–[`MAX_SINGLE_STEP_RATIO`] median steps) is on the other side
+//!   (by its side, or by its own cues' majority) and none a clear step away on the same;
+//! - or from a sided neighbour through the rhythm when its own cues support it: the alternate
+//!   side up to [`MAX_FILL_STEP_RATIO`] median steps away (a slow first step), the same side
+//!   up to [`MAX_MISSED_STEP_RATIO`] (a contact missed in between).
+//!
+//! Everything else is left without a side: a wrong side is worse than none. Every rule uses
+//! only the cues' signs relative to a side, so a mirrored walk swaps every side.
 
 use super::events::Side;
 use crate::signal::filter::Butterworth;
