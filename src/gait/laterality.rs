@@ -271,7 +271,8 @@ pub fn sides_for_bout(ic_s: &[f64], cues: &[Cues], in_turn: &[bool]) -> BoutSide
             }
             against > agree
         };
-        if !slip && !(whole.trusted && against_in_turns) {
+        let slipped = slip || (whole.trusted && against_in_turns);
+        if !slipped {
             if whole.trusted {
                 for (k, side) in sides.iter_mut().enumerate().take(run.end).skip(run.start) {
                     *side = Some(pattern_side(k, whole.even_right));
