@@ -31,7 +31,9 @@
 //!   side up to [`MAX_FILL_STEP_RATIO`] median steps away (a slow first step), the same side
 //!   up to [`MAX_MISSED_STEP_RATIO`] (a contact missed in between).
 //!
-//! Everything else is left without a side: a wrong side is worse than none. Every rule uses
+//! A bout of fewer than [`MIN_STEPS_FOR_OWN_RHYTHM`] steps, whose median says little, judges
+//! these intervals against the walk's typical step instead. Everything else is left without
+//! a side: a wrong side is worse than none. Every rule uses
 //! only the cues' signs relative to a side, so a mirrored walk swaps every side.
 
 use super::events::Side;
@@ -219,9 +221,24 @@ fn decide(range: std::ops::Range<usize>, cues: &[Cues], in_turn: &[bool]) -> Seg
 /// Sides of a bout's contacts (`ic_s` times, s) from the cues at each contact; `in_turn`
 /// marks contacts inside a turn.
 pub fn sides_for_bout(ic_s: &[f64], cues: &[Cues], in_turn: &[bool]) -> BoutSides {
+    sides_for_bout_in_walk(ic_s, cues, in_turn, None)
+}
+
+/// [`sides_for_bout`] for a bout of a walk whose typical step is `walk_step_s`, s: a bout of
+/// fewer than [`MIN_STEPS_FOR_OWN_RHYTHM`] steps judges its intervals against it.
+pub fn sides_for_bout_in_walk(
+    ic_s: &[f64],
+    cues: &[Cues],
+    in_turn: &[bool],
+    walk_step_s: Option<f64>,
+) -> BoutSides {
     let n = ic_s.len().min(cues.len()).min(in_turn.len());
     let steps: Vec<f64> = ic_s[..n].windows(2).map(|w| w[1] - w[0]).collect();
     let median = crate::signal::stats::median(&steps).unwrap_or(0.0);
+    let rhythm = match walk_step_s {
+        Some(t) if steps.len() < MIN_STEPS_FOR_OWN_RHYTHM && t.is_finite() && t > 0.0 => t,
+        _ => median,
+    };
     // runs of regular steps
     let mut runs = Vec::new();
     let mut start = 0;
@@ -305,7 +322,7 @@ pub fn sides_for_bout(ic_s: &[f64], cues: &[Cues], in_turn: &[bool]) -> BoutSide
     // other side (its side, or its own cues' majority when it has none) and none one step away
     // on the same side: the stride rhythm and the contact's own rotation and sway agree
     let single_step =
-        |d: f64| d >= MIN_SINGLE_STEP_RATIO * median && d <= MAX_SINGLE_STEP_RATIO * median;
+        |d: f64| d >= MIN_SINGLE_STEP_RATIO * rhythm && d <= MAX_SINGLE_STEP_RATIO * rhythm;
     let before = sides.clone();
     for k in 0..n {
         if before[k].is_some() {
@@ -343,9 +360,9 @@ pub fn sides_for_bout(ic_s: &[f64], cues: &[Cues], in_turn: &[bool]) -> BoutSide
             let neighbour = |j: usize| {
                 let d = (ic_s[k] - ic_s[j]).abs();
                 let s = sides[j]?;
-                if d >= 0.6 * median && d <= MAX_FILL_STEP_RATIO * median {
+                if d >= 0.6 * rhythm && d <= MAX_FILL_STEP_RATIO * rhythm {
                     Some(s.opposite())
-                } else if d > MAX_FILL_STEP_RATIO * median && d <= MAX_MISSED_STEP_RATIO * median {
+                } else if d > MAX_FILL_STEP_RATIO * rhythm && d <= MAX_MISSED_STEP_RATIO * rhythm {
                     Some(s)
                 } else {
                     None
@@ -398,6 +415,9 @@ fn agrees(v: f64, side: Side) -> bool {
         Side::Right => v > 0.0,
     }
 }
+
+/// Fewest steps for a bout's own median step to set the rhythm its contacts are judged by.
+pub const MIN_STEPS_FOR_OWN_RHYTHM: usize = 4;
 
 /// Longest interval, as a multiple of the bout's median step, across which a contact takes the
 /// alternate side of its neighbour (a missed contact makes about 2).
@@ -748,5 +768,37 @@ mod tests {
         let c = cues(&[-5.0, 5.0, -5.0, 5.0, -5.0, 5.0, -5.0, 5.0, -5.0, 5.0]);
         let b = sides_checked(&ic, &c, &turn);
         assert_eq!(b.sides, [L, R, L, R, L, R, L, R, L, R].map(Some).to_vec());
+    }
+
+    #[test]
+    fn a_short_bout_judges_its_steps_by_the_walks_rhythm() {
+        use Side::{Left as L, Right as R};
+        // four contacts of a hesitant walk: 1.0 s, 0.4 s and 0.95 s apart. By the bout's own
+        // median (0.95 s) the 0.4-s interval is no step and the 0.95-s one is; by the walk's
+        // typical step of 0.5 s it is the other way round, and the third contact's three cues
+        // (left) sit one step after a right contact
+        let ic = [0.0, 1.0, 1.4, 2.35];
+        let mut c = cues(&[-5.0, 5.0, -5.0, 0.0]);
+        c[3] = Cues {
+            yaw_dps: -2.0,
+            roll_dps: -1.0,
+            ml_swing_mps2: 0.1,
+        };
+        let turn = [false; 4];
+        let own = sides_checked(&ic, &c, &turn);
+        assert_eq!(own.sides[..3], [Some(L), Some(R), None]);
+        for cues in [c.clone(), mirrored(&c)] {
+            let b = sides_for_bout_in_walk(&ic, &cues, &turn, Some(0.5));
+            let want = if cues[0].yaw_dps < 0.0 { L } else { R };
+            assert_eq!(b.sides[2], Some(want));
+            assert_eq!(b.sides[1], Some(want.opposite()));
+        }
+        // a bout long enough keeps its own rhythm
+        let ic: Vec<f64> = (0..6).map(|k| 0.5 * k as f64).collect();
+        let c = cues(&[-5.0, 5.0, -5.0, 5.0, -5.0, 5.0]);
+        assert_eq!(
+            sides_for_bout_in_walk(&ic, &c, &[false; 6], Some(2.0)).sides,
+            sides_for_bout(&ic, &c, &[false; 6]).sides
+        );
     }
 }

@@ -194,7 +194,12 @@ pub fn analyze(
                         turn_spans.iter().any(|&(a, b)| t >= a && t <= b)
                     })
                     .collect();
-                let decided = laterality::sides_for_bout(&ic_s[run.clone()], &cues, &in_turn);
+                let decided = laterality::sides_for_bout_in_walk(
+                    &ic_s[run.clone()],
+                    &cues,
+                    &in_turn,
+                    Some(region.step_period_s),
+                );
                 let sides: Vec<Option<Side>> = if sides_allowed {
                     decided.sides.clone()
                 } else {
