@@ -209,3 +209,60 @@ fn sides_stay_right_through_every_180_degree_turn() {
         );
     }
 }
+
+#[test]
+fn a_mirrored_walk_with_turns_swaps_every_side() {
+    // the walk seen in a mirror: the lateral sway, yaw and roll rates reverse (axes "URF":
+    // x up, y right, z forward), so every side must swap, through the turns too; step time,
+    // turn length and direction drawn with a fixed seed
+    let mut seed = 11u64;
+    let mut uniform = move |lo: f64, hi: f64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        lo + (hi - lo) * ((seed >> 11) as f64 / (1u64 << 53) as f64)
+    };
+    for case in 0..3 {
+        let step = uniform(0.48, 0.62);
+        let mut walk = Walk::alternating(3.0, 50, step, step, 3.0 + 50.0 * step + 4.0);
+        let t = 3.0 + uniform(8.0, 11.0);
+        let dir = if uniform(0.0, 1.0) < 0.5 { 1.0 } else { -1.0 };
+        walk.turns.push((t, uniform(1.5, 2.5), dir * 180.0));
+        let axes: Axes = "URF".parse().unwrap();
+        let analyse = |table: &gaitkit::recording::ImuTable| {
+            let imu = UniformImu::from_table(table, DEFAULT_MAX_FILL_S).unwrap();
+            analyze(
+                &imu,
+                axes,
+                Path::new("synthetic.csv"),
+                &LowerBackOptions::default(),
+            )
+            .unwrap()
+        };
+        let table = walk.table(axes, Rotation3::identity());
+        let mut mirrored = table.clone();
+        for v in mirrored.acc_mps2[1].iter_mut() {
+            *v = -*v;
+        }
+        for k in [0, 2] {
+            for v in mirrored.gyr_dps[k].iter_mut() {
+                *v = -*v;
+            }
+        }
+        let g = analyse(&table);
+        let m = analyse(&mirrored);
+        let sides: Vec<Option<Side>> = g.initial_contacts.iter().map(|c| c.side).collect();
+        let swapped: Vec<Option<Side>> = m
+            .initial_contacts
+            .iter()
+            .map(|c| c.side.map(Side::opposite))
+            .collect();
+        assert_eq!(swapped, sides, "case {case}");
+        let sided = sides.iter().filter(|s| s.is_some()).count();
+        assert!(
+            sided as f64 >= 0.9 * sides.len() as f64,
+            "case {case}: {sided} of {} sided",
+            sides.len()
+        );
+    }
+}

@@ -8,20 +8,33 @@
 //! labels 86–100 % of contacts right, roll alone 44–94 % (strong in daily-living walking,
 //! weak in slow straight walks), and the two run in phase (the forward-axis check in
 //! [`super::body_frame::heading_evidence`] relies on the same coupling). The contact's
-//! value is the sum of both.
+//! value is the sum of both. A third cue, the medio-lateral sway ([`ml_swing`], stride-band
+//! ML acceleration before minus after the contact), is also negative at left contacts
+//! (98–100 %, turns included) and decides, with the other two, the contacts the alternation
+//! leaves open.
 //!
 //! Alternation is enforced within runs of regular steps (an interval outside 0.6–1.5 × the
 //! bout's median step starts a new one): the run picks the pattern L-R-L… or R-L-R… that
 //! agrees best with the values, contacts inside turns counting [`TURN_WEIGHT`]. A contact
 //! missed or added inside a turn would silently swap every side after it, so the stretches
-//! between turns are also decided on their own; when two of them disagree, each keeps its
-//! own pattern and the contacts of the turn between them get no side. A pattern is trusted
-//! only when the values agree with it ([`MIN_CONSISTENCY`]) and neither cue alone clearly
-//! points the other way ([`MAX_CUE_CONTRADICTION`]). A contact inside a turn keeps its side
-//! only if its own roll rate (barely touched by turning) agrees. A contact left over next to
-//! a sided one, at most [`MAX_FILL_STEP_RATIO`] median steps away (a slow first step, say),
-//! takes the alternate side when both of its own cues say so. Everything else is left
-//! without a side: a wrong side is worse than none.
+//! between turns are also decided on their own; when two of them disagree, or more of the
+//! turn's contacts support the other side than the pattern's on their own cues, each
+//! stretch keeps its own pattern and the turn's contacts are left to their own evidence. A
+//! pattern is trusted only when the values agree with it ([`MIN_CONSISTENCY`]) and neither
+//! cue alone clearly points the other way ([`MAX_CUE_CONTRADICTION`]). A contact inside a turn
+//! keeps its side only if its own cues support it: two of the three, the ML sway among them
+//! (turning adds a yaw rate of its own). A contact still without a side takes one
+//! - when all three of its cues point to it and a neighbour a clear step away
+//!   ([`MIN_SINGLE_STEP_RATIO`]–[`MAX_SINGLE_STEP_RATIO`] median steps) is on the other side
+//!   (by its side, or by its own cues' majority) and none a clear step away on the same;
+//! - or from a sided neighbour through the rhythm when its own cues support it: the alternate
+//!   side up to [`MAX_FILL_STEP_RATIO`] median steps away (a slow first step), the same side
+//!   up to [`MAX_MISSED_STEP_RATIO`] (a contact missed in between).
+//!
+//! A bout of fewer than [`MIN_STEPS_FOR_OWN_RHYTHM`] steps, whose median says little, judges
+//! these intervals against the walk's typical step instead. Everything else is left without
+//! a side: a wrong side is worse than none. Every rule uses
+//! only the cues' signs relative to a side, so a mirrored walk swaps every side.
 
 use super::events::Side;
 use crate::signal::filter::Butterworth;
@@ -59,16 +72,62 @@ pub fn stride_band(x_dps: &[f64], fs_hz: f64) -> Vec<f64> {
         .collect()
 }
 
-/// The two cues at one contact, deg/s (stride band; negative = left).
+/// Half-width of the window across which the medio-lateral acceleration's swing at a contact
+/// is taken, s (see [`ml_swing`]).
+pub const ML_SWING_HALF_WINDOW_S: f64 = 0.2;
+
+/// The medio-lateral swing at a contact: stride-band (0.5–2 Hz) ML acceleration (+ right)
+/// [`ML_SWING_HALF_WINDOW_S`] before the contact minus the same after it, m/s². Before a
+/// left contact the pelvis accelerates to the left, after it to the right (towards, then over,
+/// the new stance foot), so the swing is **negative at left contacts**: on the Mobilise-D
+/// fixtures it agrees with the optical and INDIP references at 100 % of the straight-walk
+/// contacts and 98–100 % of the daily-living ones, turns included. `ml_band` is
+/// [`stride_band`] of the ML acceleration; `index` a fractional sample index into it.
+pub fn ml_swing(ml_band: &[f64], index: f64, fs_hz: f64) -> f64 {
+    let h = ML_SWING_HALF_WINDOW_S * fs_hz;
+    value_at(ml_band, index - h) - value_at(ml_band, index + h)
+}
+
+/// The cues at one contact (stride band; each negative = left): pelvis yaw and roll rates,
+/// deg/s, and the medio-lateral swing, m/s² ([`ml_swing`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Cues {
     pub yaw_dps: f64,
     pub roll_dps: f64,
+    pub ml_swing_mps2: f64,
 }
 
 impl Cues {
     fn combined(&self) -> f64 {
         self.yaw_dps + self.roll_dps
+    }
+
+    /// How many of the three cues point to `side` (0–3).
+    fn votes(&self, side: Side) -> usize {
+        [self.yaw_dps, self.roll_dps, self.ml_swing_mps2]
+            .into_iter()
+            .filter(|&v| agrees(v, side))
+            .count()
+    }
+
+    /// The side at least two of the three cues point to (`None` when zeros leave no majority).
+    fn majority(&self) -> Option<Side> {
+        [Side::Left, Side::Right]
+            .into_iter()
+            .find(|&s| self.votes(s) >= 2)
+    }
+
+    /// True when the contact's own cues support `side`: at least two of the three, and inside
+    /// a turn (where the turning adds a yaw rate of its own) the ML swing among them.
+    fn support(&self, side: Side, in_turn: bool) -> bool {
+        self.votes(side) >= 2 && (!in_turn || agrees(self.ml_swing_mps2, side))
+    }
+
+    /// The side all three cues point to.
+    fn unanimous(&self) -> Option<Side> {
+        [Side::Left, Side::Right]
+            .into_iter()
+            .find(|&s| self.votes(s) == 3)
     }
 }
 
@@ -162,9 +221,24 @@ fn decide(range: std::ops::Range<usize>, cues: &[Cues], in_turn: &[bool]) -> Seg
 /// Sides of a bout's contacts (`ic_s` times, s) from the cues at each contact; `in_turn`
 /// marks contacts inside a turn.
 pub fn sides_for_bout(ic_s: &[f64], cues: &[Cues], in_turn: &[bool]) -> BoutSides {
+    sides_for_bout_in_walk(ic_s, cues, in_turn, None)
+}
+
+/// [`sides_for_bout`] for a bout of a walk whose typical step is `walk_step_s`, s: a bout of
+/// fewer than [`MIN_STEPS_FOR_OWN_RHYTHM`] steps judges its intervals against it.
+pub fn sides_for_bout_in_walk(
+    ic_s: &[f64],
+    cues: &[Cues],
+    in_turn: &[bool],
+    walk_step_s: Option<f64>,
+) -> BoutSides {
     let n = ic_s.len().min(cues.len()).min(in_turn.len());
     let steps: Vec<f64> = ic_s[..n].windows(2).map(|w| w[1] - w[0]).collect();
     let median = crate::signal::stats::median(&steps).unwrap_or(0.0);
+    let rhythm = match walk_step_s {
+        Some(t) if steps.len() < MIN_STEPS_FOR_OWN_RHYTHM && t.is_finite() && t > 0.0 => t,
+        _ => median,
+    };
     // runs of regular steps
     let mut runs = Vec::new();
     let mut start = 0;
@@ -196,14 +270,26 @@ pub fn sides_for_bout(ic_s: &[f64], cues: &[Cues], in_turn: &[bool]) -> BoutSide
             parts.push(decide(s..i, cues, in_turn));
         }
         // a contact missed or added inside a turn swaps the parity after it: shown by two
-        // trusted stretches that disagree; then each stretch keeps its own pattern and the
-        // turn between them stays unknown
+        // trusted stretches that disagree, or by the turn's contacts; then each stretch keeps
+        // its own pattern and the turn's contacts are left to their own evidence
         let trusted: Vec<&Segment> = parts.iter().filter(|p| p.trusted).collect();
         let slip = trusted
             .windows(2)
             .any(|w| w[0].even_right != w[1].even_right);
-        if !slip {
-            let whole = decide(run.clone(), cues, in_turn);
+        let whole = decide(run.clone(), cues, in_turn);
+        // the turn contacts' own evidence, which the vote weighs little, shows a slip too when
+        // more of them support the other side than the pattern's
+        let against_in_turns = {
+            let (mut agree, mut against) = (0, 0);
+            for k in run.clone().filter(|&k| in_turn[k]) {
+                let s = pattern_side(k, whole.even_right);
+                agree += usize::from(cues[k].support(s, true));
+                against += usize::from(cues[k].support(s.opposite(), true));
+            }
+            against > agree
+        };
+        let slipped = slip || (whole.trusted && against_in_turns);
+        if !slipped {
             if whole.trusted {
                 for (k, side) in sides.iter_mut().enumerate().take(run.end).skip(run.start) {
                     *side = Some(pattern_side(k, whole.even_right));
@@ -221,19 +307,46 @@ pub fn sides_for_bout(ic_s: &[f64], cues: &[Cues], in_turn: &[bool]) -> BoutSide
         }
         used.extend(parts);
     }
-    // a turn contact whose own roll rate (barely touched by turning) points the other way
-    // may sit where the parity slipped: no side
+    // a turn contact carries its side from the alternation through a turn, where a missed or
+    // added contact would swap it: it keeps the side only when its own cues support it
     for k in 0..n {
         if in_turn[k] {
             if let Some(s) = sides[k] {
-                if !agrees(cues[k].roll_dps, s) {
+                if !cues[k].support(s, true) {
                     sides[k] = None;
                 }
             }
         }
     }
-    // a contact next to a sided one at a plausible step interval (not a missed contact)
-    // takes the alternate side when both of its own cues say so
+    // a contact whose three cues all point to one side, with a neighbour one step away on the
+    // other side (its side, or its own cues' majority when it has none) and none one step away
+    // on the same side: the stride rhythm and the contact's own rotation and sway agree
+    let single_step =
+        |d: f64| d >= MIN_SINGLE_STEP_RATIO * rhythm && d <= MAX_SINGLE_STEP_RATIO * rhythm;
+    let before = sides.clone();
+    for k in 0..n {
+        if before[k].is_some() {
+            continue;
+        }
+        let Some(s) = cues[k].unanimous() else {
+            continue;
+        };
+        let neighbours: Vec<Option<Side>> = [k.checked_sub(1), (k + 1 < n).then_some(k + 1)]
+            .into_iter()
+            .flatten()
+            .filter(|&j| single_step((ic_s[k] - ic_s[j]).abs()))
+            .map(|j| before[j].or(cues[j].majority()))
+            .collect();
+        let supported = neighbours.contains(&Some(s.opposite()));
+        let contradicted = neighbours.contains(&Some(s));
+        if supported && !contradicted {
+            sides[k] = Some(s);
+        }
+    }
+    // a contact next to a sided one takes the side the stride rhythm implies, when its own
+    // cues support it: the alternate side one step away (at most
+    // [`MAX_FILL_STEP_RATIO`] median steps: a slow first step), the same side two steps away
+    // (a contact missed in between, up to [`MAX_MISSED_STEP_RATIO`])
     for pass in 0..2 {
         let order: Vec<usize> = if pass == 0 {
             (0..n).collect()
@@ -241,24 +354,30 @@ pub fn sides_for_bout(ic_s: &[f64], cues: &[Cues], in_turn: &[bool]) -> BoutSide
             (0..n).rev().collect()
         };
         for k in order {
-            if sides[k].is_some() || in_turn[k] {
+            if sides[k].is_some() {
                 continue;
             }
             let neighbour = |j: usize| {
                 let d = (ic_s[k] - ic_s[j]).abs();
-                (d >= 0.6 * median && d <= MAX_FILL_STEP_RATIO * median)
-                    .then_some(sides[j])
-                    .flatten()
+                let s = sides[j]?;
+                if d >= 0.6 * rhythm && d <= MAX_FILL_STEP_RATIO * rhythm {
+                    Some(s.opposite())
+                } else if d > MAX_FILL_STEP_RATIO * rhythm && d <= MAX_MISSED_STEP_RATIO * rhythm {
+                    Some(s)
+                } else {
+                    None
+                }
             };
-            let implied = [k.checked_sub(1), (k + 1 < n).then_some(k + 1)]
+            let implied: Vec<Side> = [k.checked_sub(1), (k + 1 < n).then_some(k + 1)]
                 .into_iter()
                 .flatten()
-                .find_map(neighbour)
-                .map(Side::opposite);
-            if let Some(s) = implied {
-                if agrees(cues[k].yaw_dps, s) && agrees(cues[k].roll_dps, s) {
-                    sides[k] = Some(s);
-                }
+                .filter_map(neighbour)
+                .collect();
+            let Some(&s) = implied.first() else {
+                continue;
+            };
+            if implied.iter().all(|&x| x == s) && cues[k].support(s, in_turn[k]) {
+                sides[k] = Some(s);
             }
         }
     }
@@ -297,9 +416,19 @@ fn agrees(v: f64, side: Side) -> bool {
     }
 }
 
+/// Fewest steps for a bout's own median step to set the rhythm its contacts are judged by.
+pub const MIN_STEPS_FOR_OWN_RHYTHM: usize = 4;
+
 /// Longest interval, as a multiple of the bout's median step, across which a contact takes the
 /// alternate side of its neighbour (a missed contact makes about 2).
 pub const MAX_FILL_STEP_RATIO: f64 = 1.75;
+/// Longest interval, as a multiple of the bout's median step, across which a contact takes the
+/// same side as its neighbour (one contact missed in between).
+pub const MAX_MISSED_STEP_RATIO: f64 = 2.3;
+/// An interval between these multiples of the bout's median step is clearly one step, for a
+/// contact sided by its own three cues (a missed contact or a slow step lies outside).
+pub const MIN_SINGLE_STEP_RATIO: f64 = 0.7;
+pub const MAX_SINGLE_STEP_RATIO: f64 = 1.3;
 
 fn pattern_side(k: usize, even_right: bool) -> Side {
     if (k % 2 == 0) == even_right {
@@ -339,8 +468,40 @@ mod tests {
             .map(|&y| Cues {
                 yaw_dps: y,
                 roll_dps: 0.4 * y,
+                ml_swing_mps2: 0.1 * y,
             })
             .collect()
+    }
+
+    /// Cues without a medio-lateral swing (a sensor whose ML acceleration shows no sway).
+    fn cues_without_ml(v: &[f64]) -> Vec<Cues> {
+        cues(v)
+            .into_iter()
+            .map(|c| Cues {
+                ml_swing_mps2: 0.0,
+                ..c
+            })
+            .collect()
+    }
+
+    /// The walk seen in a mirror: every cue reverses.
+    fn mirrored(c: &[Cues]) -> Vec<Cues> {
+        c.iter()
+            .map(|x| Cues {
+                yaw_dps: -x.yaw_dps,
+                roll_dps: -x.roll_dps,
+                ml_swing_mps2: -x.ml_swing_mps2,
+            })
+            .collect()
+    }
+
+    /// Sides of a bout, checked to swap one for one on the mirrored cues.
+    fn sides_checked(ic: &[f64], c: &[Cues], turn: &[bool]) -> BoutSides {
+        let b = sides_for_bout(ic, c, turn);
+        let m = sides_for_bout(ic, &mirrored(c), turn);
+        let swapped: Vec<Option<Side>> = b.sides.iter().map(|s| s.map(Side::opposite)).collect();
+        assert_eq!(m.sides, swapped, "mirrored cues must swap every side");
+        b
     }
 
     #[test]
@@ -354,6 +515,12 @@ mod tests {
             .collect();
         let yaw = stride_band(&wave, fs);
         let roll = stride_band(&wave.iter().map(|v| 0.3 * v).collect::<Vec<_>>(), fs);
+        // lateral sway a quarter stride later: to the left before a left contact, to the
+        // right after it
+        let sway: Vec<f64> = (0..n)
+            .map(|i| 1.5 * (2.0 * PI * (i as f64 / fs - 2.25)).sin())
+            .collect();
+        let ml = stride_band(&sway, fs);
         // contacts at 2.25 s, 2.75 s, …: sin(2π·2.25) = +1 → −20 deg/s → left
         let ic: Vec<f64> = (0..12).map(|k| 2.25 + 0.5 * k as f64).collect();
         let c: Vec<Cues> = ic
@@ -361,10 +528,20 @@ mod tests {
             .map(|t| Cues {
                 yaw_dps: value_at(&yaw, t * fs),
                 roll_dps: value_at(&roll, t * fs),
+                ml_swing_mps2: ml_swing(&ml, t * fs, fs),
             })
             .collect();
         assert_eq!(side_from_value(c[0].yaw_dps), Side::Left);
         assert_eq!(side_from_value(c[0].roll_dps), Side::Left);
+        // ±0.2 s around a contact of a 1-Hz sway: 2 · 1.5 · sin(0.4π) = 2.853 m/s²
+        for (k, x) in c.iter().enumerate() {
+            let want = if k % 2 == 0 { -2.853 } else { 2.853 };
+            // within the band-pass filter's attenuation of a 1-Hz wave
+            assert!(
+                (x.ml_swing_mps2 - want).abs() < 0.1 * want.abs(),
+                "contact {k}: {x:?}"
+            );
+        }
         let b = sides_for_bout(&ic, &c, &[false; 12]);
         for (k, s) in b.sides.iter().enumerate() {
             let want = if k % 2 == 0 { Side::Left } else { Side::Right };
@@ -372,14 +549,7 @@ mod tests {
         }
         assert!(b.confidence > 0.99 && b.yaw_agreement > 0.99 && b.roll_agreement > 0.99);
         // the same walk mirrored (both rotations reversed) swaps every side
-        let m: Vec<Cues> = c
-            .iter()
-            .map(|x| Cues {
-                yaw_dps: -x.yaw_dps,
-                roll_dps: -x.roll_dps,
-            })
-            .collect();
-        let bm = sides_for_bout(&ic, &m, &[false; 12]);
+        let bm = sides_for_bout(&ic, &mirrored(&c), &[false; 12]);
         for (s, sm) in b.sides.iter().zip(&bm.sides) {
             assert_eq!(sm.map(Side::opposite), *s);
         }
@@ -412,7 +582,11 @@ mod tests {
         let mut v = vec![-5.0, 5.0, -5.0, 5.0, -5.0, 5.0, 1.0, -1.0, 1.0];
         v.extend([-5.0, 5.0, -5.0, 5.0, -5.0, 5.0]);
         let turn: Vec<bool> = (0..15).map(|k| (6..9).contains(&k)).collect();
-        let b = sides_for_bout(&ic, &cues(&v), &turn);
+        let mut c = cues(&v);
+        for x in &mut c[6..9] {
+            x.ml_swing_mps2 = 0.0;
+        }
+        let b = sides_checked(&ic, &c, &turn);
         let want: Vec<Option<Side>> = [L, R, L, R, L, R]
             .map(Some)
             .into_iter()
@@ -421,10 +595,19 @@ mod tests {
             .collect();
         assert_eq!(b.sides, want);
         assert_eq!(b.segments, 2);
+        // with the ML swing too, the middle turn contact's three cues point left between two
+        // contacts whose cues point right: it takes the left side on its own evidence; the
+        // first turn contact, right like the sided contact one step before it, stays unknown,
+        // and the last follows from its neighbour; none takes the side the parity before the
+        // turn would have carried (L, R, L)
+        let b = sides_checked(&ic, &cues(&v), &turn);
+        assert_eq!(b.sides[6..9], [None, Some(L), Some(R)]);
+        assert_eq!(b.sides[..6], want[..6]);
+        assert_eq!(b.sides[9..], want[9..]);
         // without the slip the turn's contacts take their sides from both neighbours
         let mut v2 = vec![-5.0, 5.0, -5.0, 5.0, -5.0, 5.0, -1.0, 1.0, -1.0];
         v2.extend([5.0, -5.0, 5.0, -5.0, 5.0, -5.0]);
-        let b2 = sides_for_bout(&ic, &cues(&v2), &turn);
+        let b2 = sides_checked(&ic, &cues(&v2), &turn);
         assert!(b2.sides.iter().all(Option::is_some));
         assert_eq!(b2.sides[7], Some(R));
     }
@@ -439,6 +622,7 @@ mod tests {
                 Cues {
                     yaw_dps: 5.0 * s,
                     roll_dps: -8.0 * s,
+                    ml_swing_mps2: 0.0,
                 }
             })
             .collect();
@@ -447,7 +631,7 @@ mod tests {
         assert_eq!(b.confidence, 0.0);
         assert!(b.yaw_agreement < 0.01 && b.roll_agreement > 0.99);
         // values with no alternation at all
-        let b = sides_for_bout(
+        let b = sides_checked(
             &ic,
             &cues(&[-5.0, -4.0, 5.0, 6.0, -5.0, -6.0, 4.0, 5.0]),
             &[false; 8],
@@ -456,7 +640,7 @@ mod tests {
         // two contacts must agree with each other; one alone is never trusted
         let b = sides_for_bout(&ic[..2], &cues(&[-5.0, 5.0]), &[false; 2]);
         assert_eq!(b.sides, vec![Some(Side::Left), Some(Side::Right)]);
-        let b = sides_for_bout(&ic[..2], &cues(&[-5.0, -1.0]), &[false; 2]);
+        let b = sides_checked(&ic[..2], &cues(&[-5.0, -1.0]), &[false; 2]);
         assert_eq!(b.sides, vec![None, None]);
         let b = sides_for_bout(&ic[..1], &cues(&[-5.0]), &[false; 1]);
         assert_eq!(b.sides, vec![None]);
@@ -470,19 +654,151 @@ mod tests {
         let ic = [0.0, 0.8, 1.3, 1.8, 2.3, 2.8];
         let b = sides_for_bout(&ic, &cues(&[5.0, -5.0, 5.0, -5.0, 5.0, -5.0]), &[false; 6]);
         assert_eq!(b.sides, [R, L, R, L, R, L].map(Some).to_vec());
-        // … but not when its roll rate points the other way
+        // … also when only its roll rate points the other way (yaw and ML swing still agree),
+        // but not when its roll rate and ML swing both do
         let mut c = cues(&[5.0, -5.0, 5.0, -5.0, 5.0, -5.0]);
         c[0].roll_dps = -1.0;
-        let b = sides_for_bout(&ic, &c, &[false; 6]);
+        assert_eq!(sides_checked(&ic, &c, &[false; 6]).sides[0], Some(R));
+        c[0].ml_swing_mps2 = -0.1;
+        let b = sides_checked(&ic, &c, &[false; 6]);
         assert_eq!(b.sides[0], None);
         assert_eq!(b.sides[1], Some(L));
-        // a contact inside a turn whose roll contradicts the parity carried through it
+        // a contact inside a turn whose roll rate and ML swing contradict the parity carried
+        // through it; with its yaw rate and ML swing agreeing it keeps the side
         let ic: Vec<f64> = (0..8).map(|k| 0.5 * k as f64).collect();
         let mut c = cues(&[-5.0, 5.0, -5.0, 5.0, -5.0, 5.0, -5.0, 5.0]);
         c[3].roll_dps = -2.0;
         let turn: Vec<bool> = (0..8).map(|k| k == 3).collect();
-        let b = sides_for_bout(&ic, &c, &turn);
+        assert_eq!(sides_checked(&ic, &c, &turn).sides[3], Some(R));
+        c[3].ml_swing_mps2 = -0.2;
+        let b = sides_checked(&ic, &c, &turn);
         assert_eq!(b.sides[3], None);
         assert_eq!(b.sides[4], Some(L));
+        // inside a turn the yaw rate (which the turning itself moves) and the roll rate are not
+        // enough without the ML swing
+        c[3].roll_dps = 2.0;
+        c[3].ml_swing_mps2 = 0.0;
+        assert_eq!(sides_checked(&ic, &c, &turn).sides[3], None);
+    }
+
+    #[test]
+    fn a_contact_missed_between_two_of_one_side_keeps_the_rhythm() {
+        use Side::{Left as L, Right as R};
+        // the left contact at 1.5 s was not detected: 1.0 → 2.0 s are two steps of the same
+        // (right) foot; the run breaks there and the contact after the gap is decided by its
+        // neighbour two steps back and its own cues
+        let ic = [0.0, 0.5, 1.0, 2.0, 2.5];
+        let b = sides_checked(&ic, &cues(&[-5.0, 5.0, -5.0, -5.0, 5.0]), &[false; 5]);
+        assert_eq!(b.sides, [L, R, L, L, R].map(Some).to_vec());
+        // in a turn the same gap is bridged when the ML swing agrees …
+        let ic = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0];
+        let turn = [false, false, false, false, false, true];
+        let mut c = cues(&[-5.0, 5.0, -5.0, 5.0, -5.0, -5.0]);
+        c[5].roll_dps = 0.3;
+        assert_eq!(sides_checked(&ic, &c, &turn).sides[5], Some(L));
+        // … and not when the ML swing points the other way
+        c[5].ml_swing_mps2 = 0.4;
+        assert_eq!(sides_checked(&ic, &c, &turn).sides[5], None);
+        // no cue of its own: no side however regular the rhythm
+        let c = cues_without_ml(&[-5.0, 5.0, -5.0, 5.0, -5.0, 0.0]);
+        assert_eq!(sides_checked(&ic, &c, &turn).sides[5], None);
+    }
+
+    #[test]
+    fn three_agreeing_cues_side_a_contact_only_one_clear_step_from_the_other_side() {
+        use Side::{Left as L, Right as R};
+        // a quick step (0.25 s) cuts the walk into two runs; in the second, the first
+        // contact's yaw rate points the wrong way strongly enough that the run is not trusted.
+        // Its next two contacts' yaw, roll and ML swing all agree, each with a neighbour one
+        // step away whose cues point the other way: they take their sides, and the first
+        // contact follows from its neighbour (its roll and ML swing agree)
+        let ic = [0.0, 0.5, 1.0, 1.25, 1.75, 2.25];
+        let mut c = cues(&[-5.0, 5.0, -5.0, 0.0, -5.0, 5.0]);
+        c[3] = Cues {
+            yaw_dps: -9.0,
+            roll_dps: 2.0,
+            ml_swing_mps2: 0.5,
+        };
+        let alternating = [L, R, L, R, L, R].map(Some).to_vec();
+        assert_eq!(sides_checked(&ic, &c, &[false; 6]).sides, alternating);
+        // without the three cues agreeing the second run stays unknown
+        let mut weak = c.clone();
+        weak[4].ml_swing_mps2 = 0.0;
+        weak[5].ml_swing_mps2 = 0.0;
+        assert_eq!(sides_checked(&ic, &weak, &[false; 6]).sides[3..], [None; 3]);
+        // the same inside a turn, where the ML swing agrees at each contact
+        assert_eq!(sides_checked(&ic, &c, &[true; 6]).sides, alternating);
+        // a neighbour one step away whose own cues point to the same side: no side (two left
+        // contacts a step apart cannot both be right)
+        let ic = [0.0, 0.55, 1.05, 2.5, 3.0, 3.5];
+        let b = sides_checked(&ic, &cues(&[-5.0, -4.0, 5.0, -5.0, 5.0, -5.0]), &[false; 6]);
+        assert_eq!(b.sides[0], None);
+        // … and none when no neighbour is a clear step away (a slow step or a missed contact
+        // could lie either side of it)
+        let ic = [0.0, 0.8, 1.3, 1.8, 2.3];
+        let b = sides_checked(&ic, &cues(&[-5.0, -5.0, 5.0, -5.0, 5.0]), &[false; 5]);
+        assert_eq!(b.sides[0], None);
+        assert_eq!(b.sides[1..], [L, R, L, R].map(Some));
+    }
+
+    #[test]
+    fn turn_contacts_that_mostly_contradict_the_carried_parity_stop_it() {
+        use Side::{Left as L, Right as R};
+        // six straight contacts, then a turn with an extra contact at its start: the turn's
+        // contacts are R, L, R, L where the parity carried from before would say L, R, L, R.
+        // Three of them show it on their own cues; the third's yaw rate and ML swing (noise)
+        // support the carried L. The vote (turn contacts weigh 0.1) trusts the pattern, but
+        // the turn's own evidence stops it there: the noisy contact gets no side
+        let ic: Vec<f64> = (0..10).map(|k| 0.5 * k as f64).collect();
+        let mut c = cues(&[-5.0, 5.0, -5.0, 5.0, -5.0, 5.0, 5.0, -5.0, 5.0, -5.0]);
+        c[8] = Cues {
+            yaw_dps: -3.0,
+            roll_dps: 1.0,
+            ml_swing_mps2: -0.2,
+        };
+        let turn: Vec<bool> = (0..10).map(|k| k >= 6).collect();
+        let b = sides_checked(&ic, &c, &turn);
+        assert_eq!(b.sides[..6], [L, R, L, R, L, R].map(Some));
+        for k in 6..10 {
+            let carried = if k % 2 == 0 { L } else { R };
+            assert_ne!(b.sides[k], Some(carried), "contact {k}: {:?}", b.sides);
+        }
+        assert_eq!(b.sides[8], None);
+        // when the turn's contacts agree with the carried parity it goes through the turn
+        let c = cues(&[-5.0, 5.0, -5.0, 5.0, -5.0, 5.0, -5.0, 5.0, -5.0, 5.0]);
+        let b = sides_checked(&ic, &c, &turn);
+        assert_eq!(b.sides, [L, R, L, R, L, R, L, R, L, R].map(Some).to_vec());
+    }
+
+    #[test]
+    fn a_short_bout_judges_its_steps_by_the_walks_rhythm() {
+        use Side::{Left as L, Right as R};
+        // four contacts of a hesitant walk: 1.0 s, 0.4 s and 0.95 s apart. By the bout's own
+        // median (0.95 s) the 0.4-s interval is no step and the 0.95-s one is; by the walk's
+        // typical step of 0.5 s it is the other way round, and the third contact's three cues
+        // (left) sit one step after a right contact
+        let ic = [0.0, 1.0, 1.4, 2.35];
+        let mut c = cues(&[-5.0, 5.0, -5.0, 0.0]);
+        c[3] = Cues {
+            yaw_dps: -2.0,
+            roll_dps: -1.0,
+            ml_swing_mps2: 0.1,
+        };
+        let turn = [false; 4];
+        let own = sides_checked(&ic, &c, &turn);
+        assert_eq!(own.sides[..3], [Some(L), Some(R), None]);
+        for cues in [c.clone(), mirrored(&c)] {
+            let b = sides_for_bout_in_walk(&ic, &cues, &turn, Some(0.5));
+            let want = if cues[0].yaw_dps < 0.0 { L } else { R };
+            assert_eq!(b.sides[2], Some(want));
+            assert_eq!(b.sides[1], Some(want.opposite()));
+        }
+        // a bout long enough keeps its own rhythm
+        let ic: Vec<f64> = (0..6).map(|k| 0.5 * k as f64).collect();
+        let c = cues(&[-5.0, 5.0, -5.0, 5.0, -5.0, 5.0]);
+        assert_eq!(
+            sides_for_bout_in_walk(&ic, &c, &[false; 6], Some(2.0)).sides,
+            sides_for_bout(&ic, &c, &[false; 6]).sides
+        );
     }
 }

@@ -143,6 +143,7 @@ pub fn analyze(
         // (indices below into `lat` and `position` are relative to `lo`)
         let yaw_band = laterality::stride_band(&body.gyr_v_dps[lo..hi], fs);
         let roll_band = laterality::stride_band(&body.gyr_ap_dps[lo..hi], fs);
+        let ml_band = laterality::stride_band(&body.acc_ml_mps2[lo..hi], fs);
         let position = spatial::VerticalPosition::new(&acc_v[lo..hi], fs);
         let in_region: Vec<_> = det
             .contacts
@@ -202,6 +203,7 @@ pub fn analyze(
                     .map(|&i| laterality::Cues {
                         yaw_dps: laterality::value_at(&yaw_band, i - lo as f64),
                         roll_dps: laterality::value_at(&roll_band, i - lo as f64),
+                        ml_swing_mps2: laterality::ml_swing(&ml_band, i - lo as f64, fs),
                     })
                     .collect();
                 let in_turn: Vec<bool> = idx
@@ -211,7 +213,12 @@ pub fn analyze(
                         turn_spans.iter().any(|&(a, b)| t >= a && t <= b)
                     })
                     .collect();
-                let decided = laterality::sides_for_bout(&ic_s[run.clone()], &cues, &in_turn);
+                let decided = laterality::sides_for_bout_in_walk(
+                    &ic_s[run.clone()],
+                    &cues,
+                    &in_turn,
+                    Some(region.step_period_s),
+                );
                 let sides: Vec<Option<Side>> = if sides_allowed {
                     decided.sides.clone()
                 } else {

@@ -8,6 +8,8 @@
 //! - yaw and roll rate: the pelvis rotates once per stride; its phase is 0 at each left
 //!   contact and π at each right contact, yaw rate = −A·cos(phase), roll rate = −0.5·A·cos(phase)
 //!   (both negative at left contacts and in phase, as measured on the Mobilise-D fixtures);
+//! - ML acceleration: the pelvis sways once per stride, 1.0·sin(phase) m/s² (towards the left
+//!   before a left contact, towards the right after it, as on the fixtures);
 //! - deterministic pseudo-random noise of 0.05 m/s² and 0.5 deg/s.
 //!
 //! Gravity (9.80665 m/s² up) is added and the vectors are rotated into the sensor's axes.
@@ -90,7 +92,7 @@ impl Walk {
                 }
                 // pelvis phase: 0 at left contacts, π at right contacts, linear in between
                 let walking = t >= c[0] && t <= c[c.len() - 1];
-                let (yaw, roll) = if walking {
+                let (yaw, roll, sway) = if walking {
                     let k = c
                         .partition_point(|&x| x <= t)
                         .saturating_sub(1)
@@ -102,13 +104,15 @@ impl Walk {
                         std::f64::consts::PI
                     };
                     let phase = base + frac * std::f64::consts::PI;
-                    (-25.0 * phase.cos(), -12.5 * phase.cos())
+                    // the pelvis accelerates towards the left before a left contact and
+                    // towards the right after it (medio-lateral sway, m/s², + right)
+                    (-25.0 * phase.cos(), -12.5 * phase.cos(), 1.0 * phase.sin())
                 } else {
-                    (0.0, 0.0)
+                    (0.0, 0.0, 0.0)
                 };
                 let acc = Vector3::new(
                     9.80665 + v + 0.05 * noise(),
-                    0.05 * noise(),
+                    sway + 0.05 * noise(),
                     ap + 0.05 * noise(),
                 );
                 let turning: f64 = self
