@@ -115,6 +115,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         max_fill_s: args.max_gap_fill_s,
         height_m: args.height_m,
         sensor_height_m: args.sensor_height_m,
+        pieces: crate::analyze::Pieces::Auto,
     };
     opts.validate().map_err(|e| anyhow::anyhow!(e))?;
     let meta = std::fs::metadata(&args.input).map_err(|e| {
