@@ -18,32 +18,37 @@
 //! angular-velocity axis averages at most [`STILL_GYR_DPS`]. The pipeline's needs set these:
 //! a walking window (4 s) needs a vertical acceleration SD of 0.25 m/s², so no walking region
 //! lies inside a still period, and one that overlaps it reaches at most 4 s into it; the
-//! contact detector reads 2 s beyond a region; a turn needs a yaw rate of 5 deg/s. A cut in
-//! the middle of a 30-s still period is thus at least 9 s from any sample the contact,
-//! step and bout detectors read, and no walking bout, whose steps are at most 2.2 step
-//! periods apart, can span it. The overlap of [`OVERLAP_S`] on each side gives every filter
-//! that runs over the whole recording (the 0.25 Hz gravity low-pass, the 0.5 Hz turn
-//! low-pass and the 5 Hz walking low-pass, all zero-phase) the same context as in the whole
-//! recording: their start-up transients decay below 10⁻¹⁶ within 35 s. Cuts fall on whole
-//! multiples of the blocks the detectors average over (0.1 s, 0.04 s) and of the 1-s hop of
-//! the walking windows, so windows and blocks lie where they lie in the whole recording.
-//! A stretch of more than [`MAX_PIECE_FACTOR`] times the piece length without a still
-//! period is cut anyway (at a whole block) and the report says so.
+//! contact detector reads 2 s beyond a region; a turn needs a yaw rate of 5 deg/s; a bout
+//! ends at a step longer than 2.2 step periods (at most 2.4 s), so none spans a still
+//! period. A cut lies at least [`CUT_CLEARANCE_S`] inside a still period, so at least 8 s
+//! from any sample the contact, step and bout detectors read. Each piece is analysed with
+//! [`OVERLAP_S`] more on either side, so that every filter that runs over the whole
+//! recording (the 0.25 Hz gravity low-pass, the 0.5 Hz turn low-pass and the 5 Hz walking
+//! low-pass, all zero-phase, started from rest) has the context it has in the whole
+//! recording: their start-up transients decay below 10⁻¹⁶ well within that. Cuts fall on a
+//! whole number of the blocks the detectors average over (0.1 s, 0.04 s, 0.02 s) that is
+//! also a whole number of the walking windows' 1-s hop on their decimated grid, so windows
+//! and blocks lie where they lie in the whole recording. A stretch of more than
+//! [`MAX_PIECE_FACTOR`] times the piece length without a still period is cut anyway and the
+//! report says so.
 //!
 //! **Whole-recording quantities**, and how each is handled:
-//! - the nominal sampling interval and the uniformity of the timestamps: carried (from the
-//!   scan, exact);
+//! - the nominal sampling interval and the uniformity of the timestamps: carried from the
+//!   scan (exact); timestamps that are not uniform are read whole up to 10 million samples;
 //! - the gravity magnitude subtracted from the vertical acceleration (the median over the
-//!   recording): local to each piece with its overlap. Every detector removes a constant
-//!   from the vertical acceleration (mean-free integration, high-pass filters, SD and
-//!   autocorrelation about the mean), so the results agree to rounding; the reported
-//!   alignment (median tilt and gravity) is the median of the pieces' medians, weighted by
-//!   their length;
+//!   recording's 0.1-s blocks): carried from the scan, which computes every block's gravity
+//!   as the whole-file analysis does (the low-pass over segments with the same overlap);
+//!   a constant offset of the vertical acceleration changes the contacts, through the
+//!   filters' start-up at the edges of each walking stretch, so it cannot be local;
+//! - the tilt from the declared axes (reported, and refused above 70°): carried from the
+//!   scan, to [`TILT_BIN_DEG`];
 //! - the forward-axis check (and a correction of the heading): local to each piece; the
 //!   reported check is that of the piece with the most walking windows, and pieces that
-//!   disagree are named in a note;
+//!   disagree are named in a note (on the fixtures every piece agrees);
 //! - the units checks (acceleration in g, gyroscope in rad/s): local to each piece;
-//! - the walking check: its sums are added over the pieces, each at its own median step.
+//! - the walking check: its sums are added over the pieces, each at its own median step;
+//! - the summary, harmonic ratios and regularity: recomputed from the joined per-step,
+//!   per-stride and per-bout values, in the order of the whole-file analysis.
 
 use std::path::Path;
 
@@ -67,7 +72,7 @@ use crate::signal::filter::Butterworth;
 /// 100 Hz).
 pub const PIECES_ABOVE_BYTES: u64 = 100 << 20;
 /// Default least length of a piece, s.
-pub const DEFAULT_PIECE_S: f64 = 1800.0;
+pub const DEFAULT_PIECE_S: f64 = 600.0;
 /// A piece without a still period is cut after this many times the piece length.
 pub const MAX_PIECE_FACTOR: usize = 4;
 /// Shortest still period a cut is made in, s.
@@ -191,13 +196,15 @@ struct GravityScan {
     /// Blocks of `means` whose norms are already known (the lead-in of the next segment).
     lead_in: usize,
     norms: Vec<f64>,
-    /// Cosine of each block's tilt, in single precision (it is only reported).
-    tilt_cos: Vec<f32>,
+    /// Count of blocks per [`TILT_BIN_DEG`] of tilt (it is only reported).
+    tilt_bins: Vec<u32>,
     /// Sums of the acceleration per axis (for the message about a wrong up axis), m/s².
     acc_sums: [f64; 3],
     rows: u64,
 }
 
+/// Resolution of the reported tilt of a recording read in pieces, degrees.
+pub const TILT_BIN_DEG: f64 = 1e-3;
 /// Blocks filtered at once by [`GravityScan`] (1 h at 100 Hz).
 const GRAVITY_SEGMENT_BLOCKS: usize = 36_000;
 
@@ -213,7 +220,7 @@ impl GravityScan {
             means: Default::default(),
             lead_in: 0,
             norms: Vec::new(),
-            tilt_cos: Vec::new(),
+            tilt_bins: vec![0; (180.0 / TILT_BIN_DEG) as usize + 1],
             acc_sums: [0.0; 3],
             rows: 0,
         }
@@ -258,7 +265,10 @@ impl GravityScan {
             .take(keep_to.saturating_sub(self.lead_in))
         {
             self.norms.push(norm);
-            self.tilt_cos.push(cos as f32);
+            let bin = (cos.acos().to_degrees() / TILT_BIN_DEG) as usize;
+            if let Some(c) = self.tilt_bins.get_mut(bin) {
+                *c = c.saturating_add(1);
+            }
         }
         // the next segment starts `overlap` blocks before the first block it keeps
         let drop = keep_to.saturating_sub(self.overlap);
@@ -277,15 +287,19 @@ impl GravityScan {
         if !self.means[0].is_empty() {
             self.filter(true);
         }
-        let mid = self.tilt_cos.len() / 2;
-        let tilt = if self.tilt_cos.is_empty() {
-            0.0
-        } else {
-            let (_, c, _) = self
-                .tilt_cos
-                .select_nth_unstable_by(mid, |a, b| a.total_cmp(b));
-            f64::from(*c).acos().to_degrees()
-        };
+        // the bin of the block whose cosine has rank len / 2 (the median of to_body_frame):
+        // rank len - 1 - len / 2 in degrees, by the bin's centre
+        let len = self.norms.len() as u64;
+        let mid = len.saturating_sub(1) - len / 2;
+        let mut seen = 0u64;
+        let mut tilt = 0.0;
+        for (b, &c) in self.tilt_bins.iter().enumerate() {
+            seen += u64::from(c);
+            if seen > mid {
+                tilt = (b as f64 + 0.5) * TILT_BIN_DEG;
+                break;
+            }
+        }
         let n = self.rows.max(1) as f64;
         (
             Alignment {
