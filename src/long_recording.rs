@@ -34,7 +34,8 @@
 //!
 //! **Whole-recording quantities**, and how each is handled:
 //! - the nominal sampling interval and the uniformity of the timestamps: carried from the
-//!   scan (exact); timestamps that are not uniform are read whole up to 10 million samples;
+//!   scan (exact); timestamps that are not uniform are read whole up to 10 million samples
+//!   and refused beyond;
 //! - the gravity magnitude subtracted from the vertical acceleration (the median over the
 //!   recording's 0.1-s blocks): carried from the scan, which computes every block's gravity
 //!   as the whole-file analysis does (the low-pass over segments with the same overlap);
@@ -554,8 +555,18 @@ fn scan(
             ))
         }
     };
-    if !grid.uniform && timing.rows() <= MAX_SAMPLES as u64 {
-        return Ok(None);
+    if !grid.uniform {
+        // a piece's grid would start at its own first timestamp, not on the recording's
+        if timing.rows() <= MAX_SAMPLES as u64 {
+            return Ok(None);
+        }
+        return Err(Error::input(
+            Location::file(path),
+            format!(
+                "the timestamps of this recording of {} samples are not uniform (intervals vary by more than 1 %), and so long a recording can only be read in pieces with uniform timestamps: resample it to a steady rate, or split it",
+                timing.rows()
+            ),
+        ));
     }
     let fs = 1.0 / grid.interval_s;
     let (alignment, mean_acc_mps2) = match gravity {

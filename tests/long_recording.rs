@@ -199,27 +199,26 @@ fn every_fixture_in_pieces_is_the_whole_file_analysis() {
 
 #[test]
 fn fixtures_joined_by_still_periods_in_small_pieces_match_the_whole_recording() {
-    for seed in [1u64] {
-        let dir = joined_session("rests", seed, (35.0, 120.0));
-        let whole = gait(&dir, Pieces::Whole);
-        // pieces of 60 s (cut after 4 × 60 s at most, more than the longest fixture)
-        let pieces = gait(&dir, Pieces::Samples(6000));
-        assert_same(&whole, &pieces, &format!("seed {seed}"));
-        // every fixture's walks are there (the fixtures hold 40 or more bouts together)
-        assert!(
-            whole.bouts.len() >= 12,
-            "seed {seed}: {} bouts",
-            whole.bouts.len()
-        );
-        assert!(
-            pieces
-                .notes
-                .iter()
-                .all(|n| !n.contains("without a still period")),
-            "seed {seed}: {:?}",
-            pieces.notes
-        );
-    }
+    let seed = 1u64;
+    let dir = joined_session("rests", seed, (35.0, 120.0));
+    let whole = gait(&dir, Pieces::Whole);
+    // pieces of 60 s (cut after 4 × 60 s at most, more than the longest fixture)
+    let pieces = gait(&dir, Pieces::Samples(6000));
+    assert_same(&whole, &pieces, &format!("seed {seed}"));
+    // every fixture's walks are there (together the fixtures hold over 30 bouts)
+    assert!(
+        whole.bouts.len() >= 30,
+        "seed {seed}: {} bouts",
+        whole.bouts.len()
+    );
+    assert!(
+        pieces
+            .notes
+            .iter()
+            .all(|n| !n.contains("without a still period")),
+        "seed {seed}: {:?}",
+        pieces.notes
+    );
 }
 
 #[test]

