@@ -3,13 +3,15 @@
 //! whole 1-hour analysis, as throughput. Also writes the 1-hour and 24-hour lower-back
 //! sessions (the Mobilise-D fixtures repeated, 100 Hz) to `target/bench-data/` and 100 copies
 //! of the fixture sessions to `target/bench-data/cohort_100/`, for whole-process figures
-//! with `/usr/bin/time -v gaitkit analyze …` and `gaitkit batch … --threads N`.
+//! with `/usr/bin/time -v gaitkit analyze …` and `gaitkit batch … --threads N`, and the
+//! 1-hour, 24-hour and 7-day sessions with rests (`lower_back_rests_{1,24,168}h/`) for the
+//! analysis in pieces.
 
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use gaitkit::analyze::{analyze_session, AnalyzeOptions};
-use gaitkit::recording::{ImuCsvWriter, ImuTable, Session};
+use gaitkit::recording::{ImuCsvWriter, ImuSample, ImuTable, Session};
 use gaitkit::report::{json::JsonExporter, Exporter};
 
 const FIXTURES: [&str; 6] = [
@@ -58,6 +60,60 @@ fn session_of(hours: usize) -> PathBuf {
     dir
 }
 
+/// Rest between the fixtures of [`session_with_rests`], s.
+const REST_S: usize = 240;
+
+/// A lower-back session of `hours` at 100 Hz closer to a day's wear: the fixtures one after
+/// another, each followed by [`REST_S`] of the sensor at rest (the fixture's first-second
+/// gravity and a little noise), repeated; about a fifth of it is activity. Written to
+/// `target/bench-data/lower_back_rests_{hours}h/` for the whole-process figures of the
+/// analysis in pieces.
+fn session_with_rests(hours: usize) -> PathBuf {
+    let dir = root().join(format!("target/bench-data/lower_back_rests_{hours}h"));
+    if dir.join("session.json").exists() {
+        return dir;
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    let tables: Vec<ImuTable> = FIXTURES
+        .iter()
+        .map(|f| ImuTable::read(&root().join("fixtures").join(f).join("lower_back.csv")).unwrap())
+        .collect();
+    let mut w = ImuCsvWriter::create(&dir.join("lower_back.csv")).unwrap();
+    let total = hours * 360_000;
+    let mut n = 0usize;
+    let mut seed = 1u64;
+    let mut noise = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    };
+    'outer: loop {
+        for t in &tables {
+            let rest: [f64; 3] =
+                std::array::from_fn(|a| t.acc_mps2[a][..100].iter().sum::<f64>() / 100.0);
+            let rest_rows = (0..REST_S * 100).map(|_| ImuSample {
+                time_s: 0.0,
+                acc_mps2: rest.map(|a| a + 0.02 * noise()),
+                gyr_dps: [0.4 * noise(), 0.4 * noise(), 0.4 * noise()],
+            });
+            let rows: Vec<ImuSample> = (0..t.len()).map(|i| t.sample(i)).chain(rest_rows).collect();
+            for mut s in rows {
+                s.time_s = n as f64 * 0.01;
+                w.write(&s).unwrap();
+                n += 1;
+                if n >= total {
+                    break 'outer;
+                }
+            }
+        }
+    }
+    w.flush().unwrap();
+    let session = Session::read(&root().join("fixtures").join(FIXTURES[0])).unwrap();
+    session.write(&dir).unwrap();
+    dir
+}
+
 /// 100 session folders: the seven fixture sessions copied round-robin.
 fn cohort_100() -> PathBuf {
     let dir = root().join("target/bench-data/cohort_100");
@@ -84,6 +140,9 @@ fn cohort_100() -> PathBuf {
 fn bench(c: &mut Criterion) {
     cohort_100();
     session_of(24);
+    for hours in [1, 24, 168] {
+        session_with_rests(hours);
+    }
     let dir = session_of(1);
     let csv = dir.join("lower_back.csv");
     let bytes = std::fs::metadata(&csv).unwrap().len();

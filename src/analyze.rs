@@ -40,6 +40,23 @@ pub struct AnalyzeOptions {
     pub height_m: Option<f64>,
     /// Overrides the session's sensor height, m.
     pub sensor_height_m: Option<f64>,
+    /// Whether a lower-back recording is read and analysed whole or in pieces.
+    pub pieces: Pieces,
+}
+
+/// How a lower-back recording is read: whole, or in pieces cut at long still periods so that
+/// memory stays bounded whatever its length (see [`crate::long_recording`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pieces {
+    /// In pieces when the sensor file is larger than
+    /// [`crate::long_recording::PIECES_ABOVE_BYTES`], else whole.
+    #[default]
+    Auto,
+    /// Always whole.
+    Whole,
+    /// Always in pieces of at least this many samples (the cut is at the first still period
+    /// after them).
+    Samples(usize),
 }
 
 impl Default for AnalyzeOptions {
@@ -50,6 +67,7 @@ impl Default for AnalyzeOptions {
             max_fill_s: DEFAULT_MAX_FILL_S,
             height_m: None,
             sensor_height_m: None,
+            pieces: Pieces::Auto,
         }
     }
 }
@@ -107,8 +125,26 @@ pub struct SessionInfo {
 
 /// Analyses a session folder.
 pub fn analyze_session(dir: &Path, opts: &AnalyzeOptions) -> Result<SessionAnalysis> {
+    analyze_session_with_progress(dir, opts, &|_| {})
+}
+
+/// [`analyze_session`], telling `progress` how far the reading of a recording analysed in
+/// pieces has come.
+pub fn analyze_session_with_progress(
+    dir: &Path,
+    opts: &AnalyzeOptions,
+    progress: &dyn Fn(Progress),
+) -> Result<SessionAnalysis> {
     let session = Session::read(dir)?;
-    analyze_with(dir, &session, opts, &|p: &Path| ImuTable::read(p))
+    analyze_files(dir, &session, opts, progress)
+}
+
+/// Bytes of sensor data read so far out of the bytes to read (a recording analysed in
+/// pieces is read twice: once to find its timing and cuts, once to analyse it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done_bytes: u64,
+    pub total_bytes: u64,
 }
 
 /// Analyses a lone sensor CSV described on the command line.
@@ -117,6 +153,17 @@ pub fn analyze_file(
     placement: Placement,
     axes: crate::recording::Axes,
     opts: &AnalyzeOptions,
+) -> Result<SessionAnalysis> {
+    analyze_file_with_progress(csv, placement, axes, opts, &|_| {})
+}
+
+/// [`analyze_file`] with the progress of a recording analysed in pieces.
+pub fn analyze_file_with_progress(
+    csv: &Path,
+    placement: Placement,
+    axes: crate::recording::Axes,
+    opts: &AnalyzeOptions,
+    progress: &dyn Fn(Progress),
 ) -> Result<SessionAnalysis> {
     let Some(file) = csv.file_name().map(|f| f.to_string_lossy().into_owned()) else {
         return Err(Error::input(Location::file(csv), "is not a file name"));
@@ -138,7 +185,37 @@ pub fn analyze_file(
     }]);
     session.format_version = None;
     let dir = csv.parent().unwrap_or(Path::new(""));
-    analyze_with(dir, &session, opts, &|p: &Path| ImuTable::read(p))
+    analyze_files(dir, &session, opts, progress)
+}
+
+/// A session whose sensor files are on disk: a long lower-back recording is analysed in
+/// pieces (see [`Pieces`]).
+fn analyze_files(
+    dir: &Path,
+    session: &Session,
+    opts: &AnalyzeOptions,
+    progress: &dyn Fn(Progress),
+) -> Result<SessionAnalysis> {
+    if leg::leg_sensor_kind(session).is_none() {
+        if let Some(entry) = session.sensor(Placement::LowerBack) {
+            let path = session.sensor_path(dir, entry);
+            let bytes = std::fs::metadata(&path).map(|m| m.len()).ok();
+            let in_pieces = match (opts.pieces, bytes) {
+                (Pieces::Whole, _) | (_, None) => false,
+                (Pieces::Samples(_), Some(_)) => true,
+                (Pieces::Auto, Some(b)) => b > crate::long_recording::PIECES_ABOVE_BYTES,
+            };
+            if in_pieces {
+                opts.validate().map_err(Error::Unsupported)?;
+                if let Some(a) = crate::long_recording::analyze_session_in_pieces(
+                    dir, session, entry, opts, progress,
+                )? {
+                    return Ok(a);
+                }
+            }
+        }
+    }
+    analyze_with(dir, session, opts, &|p: &Path| ImuTable::read(p))
 }
 
 /// Analyses a session whose sensor tables come from `read` (a file reader, or embedded
@@ -150,35 +227,7 @@ pub fn analyze_with(
     read: &dyn Fn(&Path) -> Result<ImuTable>,
 ) -> Result<SessionAnalysis> {
     opts.validate().map_err(Error::Unsupported)?;
-    let height_m = opts.height_m.or(session.participant.height_m);
-    let (sensor_height_m, sensor_height_source) = match (
-        opts.sensor_height_m,
-        session.participant.sensor_height_m,
-        height_m,
-    ) {
-        (Some(h), _, _) => (Some(h), Some("command line".to_string())),
-        (None, Some(h), _) => (Some(h), Some("session".to_string())),
-        (None, None, Some(body)) => (
-            Some(SENSOR_HEIGHT_PER_BODY_HEIGHT * body),
-            Some(format!(
-                "estimated as {SENSOR_HEIGHT_PER_BODY_HEIGHT} × body height"
-            )),
-        ),
-        _ => (None, None),
-    };
-    let info = SessionInfo {
-        start_time: session.start_time.map(|t| t.to_rfc3339()),
-        task: session.task.as_ref().map(|t| t.to_string()),
-        participant_id: session.participant.id.clone(),
-        height_m,
-        sensor_height_m,
-        sensor_height_source: sensor_height_source.clone(),
-        placements: session
-            .sensors
-            .iter()
-            .map(|s| s.placement.to_string())
-            .collect(),
-    };
+    let (info, sensor_height_m, sensor_height_source) = session_info(session, opts);
     let leg_kind = leg::leg_sensor_kind(session);
     let mut lower_back_left_out = None;
     let mut gait = match session.sensor(Placement::LowerBack) {
@@ -192,20 +241,14 @@ pub fn analyze_with(
                     ..LowerBackOptions::default()
                 };
                 let mut g = lower_back::analyze(&imu, entry.axes, &path, &lb_opts)?;
-                g.quality
-                    .push(crate::gait::steady::step_bounds_check(&g.steps));
-                check_walking(&imu, &mut g, &path)?;
-                if let Some(src) = &sensor_height_source {
-                    if src.starts_with("estimated") {
-                        g.notes.insert(
-                            0,
-                            format!(
-                            "Sensor height {:.2} m was {src}; measure it for better step lengths.",
-                            sensor_height_m.unwrap_or(0.0)
-                        ),
-                        );
-                    }
-                }
+                let evidence = walking_evidence_of(&imu, &g.steps, &g.bouts);
+                lower_back_checks(
+                    &mut g,
+                    evidence,
+                    &path,
+                    sensor_height_m,
+                    sensor_height_source.as_deref(),
+                )?;
                 Ok(g)
             };
             match lower_back() {
@@ -269,6 +312,69 @@ pub fn analyze_with(
         gait,
         legs,
     })
+}
+
+/// What a report shows of `session.json`, the sensor height (m) and where it came from.
+pub(crate) fn session_info(
+    session: &Session,
+    opts: &AnalyzeOptions,
+) -> (SessionInfo, Option<f64>, Option<String>) {
+    let height_m = opts.height_m.or(session.participant.height_m);
+    let (sensor_height_m, sensor_height_source) = match (
+        opts.sensor_height_m,
+        session.participant.sensor_height_m,
+        height_m,
+    ) {
+        (Some(h), _, _) => (Some(h), Some("command line".to_string())),
+        (None, Some(h), _) => (Some(h), Some("session".to_string())),
+        (None, None, Some(body)) => (
+            Some(SENSOR_HEIGHT_PER_BODY_HEIGHT * body),
+            Some(format!(
+                "estimated as {SENSOR_HEIGHT_PER_BODY_HEIGHT} × body height"
+            )),
+        ),
+        _ => (None, None),
+    };
+    let info = SessionInfo {
+        start_time: session.start_time.map(|t| t.to_rfc3339()),
+        task: session.task.as_ref().map(|t| t.to_string()),
+        participant_id: session.participant.id.clone(),
+        height_m,
+        sensor_height_m,
+        sensor_height_source: sensor_height_source.clone(),
+        placements: session
+            .sensors
+            .iter()
+            .map(|s| s.placement.to_string())
+            .collect(),
+    };
+    (info, sensor_height_m, sensor_height_source)
+}
+
+/// Adds the checks and notes that concern the whole lower-back recording to its analysis:
+/// step bounds, whether it is a walk, an estimated sensor height.
+pub(crate) fn lower_back_checks(
+    g: &mut GaitAnalysis,
+    evidence: Option<walking_check::WalkingEvidence>,
+    path: &Path,
+    sensor_height_m: Option<f64>,
+    sensor_height_source: Option<&str>,
+) -> Result<()> {
+    g.quality
+        .push(crate::gait::steady::step_bounds_check(&g.steps));
+    check_walking(evidence, g, path)?;
+    if let Some(src) = sensor_height_source {
+        if src.starts_with("estimated") {
+            g.notes.insert(
+                0,
+                format!(
+                    "Sensor height {:.2} m was {src}; measure it for better step lengths.",
+                    sensor_height_m.unwrap_or(0.0)
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Reads both leg sensors and analyses them; also returns their missing-data ranges, the
@@ -356,14 +462,35 @@ pub fn add_recorded_gaps(imu: &mut UniformImu, session: &Session, placement: Pla
     imu.gaps = merged;
 }
 
+/// The sums of the walking cues (see [`walking_check`]) over `bouts`, at the median step.
+pub(crate) fn walking_sums_of(
+    imu: &UniformImu,
+    steps: &[crate::gait::analysis::Step],
+    bouts: &[crate::gait::walking_bouts::WalkingBout],
+) -> walking_check::WalkingSums {
+    let times: Vec<f64> = steps.iter().map(|s| s.step_time_s).collect();
+    match crate::signal::stats::median(&times) {
+        Some(step_time_s) => walking_check::walking_sums(imu, bouts, step_time_s),
+        None => walking_check::WalkingSums::default(),
+    }
+}
+
+fn walking_evidence_of(
+    imu: &UniformImu,
+    steps: &[crate::gait::analysis::Step],
+    bouts: &[crate::gait::walking_bouts::WalkingBout],
+) -> Option<walking_check::WalkingEvidence> {
+    walking_sums_of(imu, steps, bouts).evidence()
+}
+
 /// Refuses a "walk" that is physically not one (see [`walking_check`]); one failed cue
 /// becomes a note.
-fn check_walking(imu: &UniformImu, g: &mut GaitAnalysis, path: &Path) -> Result<()> {
-    let steps: Vec<f64> = g.steps.iter().map(|s| s.step_time_s).collect();
-    let Some(step_time_s) = crate::signal::stats::median(&steps) else {
-        return Ok(());
-    };
-    let Some(evidence) = walking_check::walking_evidence(imu, &g.bouts, step_time_s) else {
+fn check_walking(
+    evidence: Option<walking_check::WalkingEvidence>,
+    g: &mut GaitAnalysis,
+    path: &Path,
+) -> Result<()> {
+    let Some(evidence) = evidence else {
         return Ok(());
     };
     let failed = evidence.failed();
@@ -393,7 +520,17 @@ pub fn load_imu(path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
 }
 
 /// Checks units and length of a sensor table and resamples it onto a uniform grid.
-pub fn prepare_imu(mut table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
+pub fn prepare_imu(table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
+    let table = checked_table(table, path, opts)?;
+    UniformImu::from_table(&table, opts.max_fill_s).map_err(|e| e.at(path))
+}
+
+/// Converts a sensor table to m/s² and deg/s and checks its units and length.
+pub(crate) fn checked_table(
+    mut table: ImuTable,
+    path: &Path,
+    opts: &AnalyzeOptions,
+) -> Result<ImuTable> {
     if table.is_empty() {
         return Err(Error::input(Location::file(path), "no samples"));
     }
@@ -442,5 +579,5 @@ pub fn prepare_imu(mut table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> R
     if let Some(problem) = gyr_unit_problem(&table, opts.gyr_unit) {
         return Err(Error::input(Location::file(path), problem));
     }
-    UniformImu::from_table(&table, opts.max_fill_s).map_err(|e| e.at(path))
+    Ok(table)
 }

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod gait;
 pub mod import;
+pub mod long_recording;
 pub mod recording;
 pub mod report;
 pub mod sensors;

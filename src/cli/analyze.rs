@@ -5,9 +5,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::guard::{check_distinct, create_file, Inputs};
-use crate::analyze::{analyze_file, analyze_session, AccUnit, AnalyzeOptions, SessionAnalysis};
+use crate::analyze::{
+    analyze_file_with_progress, analyze_session_with_progress, AccUnit, AnalyzeOptions, Progress,
+    SessionAnalysis,
+};
 use crate::error::describe_io;
 use crate::recording::resample::DEFAULT_MAX_FILL_S;
 use crate::recording::{Axes, GyrUnit, Placement, Session};
@@ -32,6 +36,11 @@ pub struct AnalyzeArgs {
     /// summary per day instead of every contact, step and stride (those are in --csv)
     #[arg(long, requires = "json")]
     pub compact: bool,
+    /// Read a long lower-back recording whole instead of in pieces (memory in proportion to
+    /// its length, at most 10 million samples); files over 100 MB are otherwise read in
+    /// pieces cut at still periods, with the same results
+    #[arg(long)]
+    pub read_whole: bool,
     /// Write one row per step to this CSV file
     #[arg(long, value_name = "STEPS.csv")]
     pub csv: Option<PathBuf>,
@@ -102,6 +111,32 @@ pub enum GyrUnitArg {
     RadPerS,
 }
 
+/// Runs `analyze`, showing a progress bar (on a terminal) while a long recording is read in
+/// pieces.
+fn with_progress<T>(
+    analyze: impl FnOnce(&dyn Fn(Progress)) -> crate::Result<T>,
+) -> crate::Result<T> {
+    let bar: std::cell::OnceCell<ProgressBar> = std::cell::OnceCell::new();
+    let report = |p: Progress| {
+        let b = bar.get_or_init(|| {
+            let b = ProgressBar::new(p.total_bytes);
+            b.set_style(
+                ProgressStyle::with_template(
+                    "{bar:30} {bytes}/{total_bytes} of sensor data read, {elapsed} ({eta} left)",
+                )
+                .expect("template"),
+            );
+            b
+        });
+        b.set_position(p.done_bytes);
+    };
+    let out = analyze(&report);
+    if let Some(b) = bar.get() {
+        b.finish_and_clear();
+    }
+    out
+}
+
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
     let opts = AnalyzeOptions {
         acc_unit: match args.acc_unit {
@@ -115,6 +150,11 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         max_fill_s: args.max_gap_fill_s,
         height_m: args.height_m,
         sensor_height_m: args.sensor_height_m,
+        pieces: if args.read_whole {
+            crate::analyze::Pieces::Whole
+        } else {
+            crate::analyze::Pieces::Auto
+        },
     };
     opts.validate().map_err(|e| anyhow::anyhow!(e))?;
     let meta = std::fs::metadata(&args.input).map_err(|e| {
@@ -214,7 +254,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
                 });
             }
         }
-        analyze_session(&args.input, &opts)?
+        with_progress(|p| analyze_session_with_progress(&args.input, &opts, p))?
     } else if meta.is_file() {
         let Some(axes) = &args.axes else {
             bail!(
@@ -225,7 +265,8 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         let axes: Axes = axes
             .parse()
             .map_err(|e: String| anyhow::anyhow!("--axes: {e}"))?;
-        analyze_file(&args.input, args.placement.into(), axes, &opts)?
+        let placement = args.placement.into();
+        with_progress(|p| analyze_file_with_progress(&args.input, placement, axes, &opts, p))?
     } else {
         bail!(
             "{}: is not a regular file or folder (a named pipe or device?); give a session folder or a CSV file saved on disk",

@@ -67,6 +67,19 @@ pub fn to_body_frame(
     axes: Axes,
     source: &std::path::Path,
 ) -> Result<(BodyFrameSignals, Alignment)> {
+    to_body_frame_with(imu, axes, source, None)
+}
+
+/// [`to_body_frame`] of a piece of a recording when `recording` is given: the whole
+/// recording's alignment (see [`gravity_and_tilt`]) is reported and its gravity subtracted
+/// from the vertical acceleration instead of this stretch's medians, and the tilt is left
+/// for the caller to check on the whole recording.
+pub fn to_body_frame_with(
+    imu: &UniformImu,
+    axes: Axes,
+    source: &std::path::Path,
+    recording: Option<Alignment>,
+) -> Result<(BodyFrameSignals, Alignment)> {
     let n = imu.len();
     let r0 = axes.sensor_to_body();
     let r0t = r0.transpose();
@@ -77,13 +90,7 @@ pub fn to_body_frame(
     let grav: Vec<Vec<f64>> = imu
         .acc_mps2
         .iter()
-        .map(|c| {
-            lp.filtfilt(
-                &c.chunks(d)
-                    .map(|b| b.iter().sum::<f64>() / b.len() as f64)
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .map(|c| lp.filtfilt(&block_means(c, d)))
         .collect();
     let mut out = BodyFrameSignals {
         fs_hz: imu.fs_hz,
@@ -134,19 +141,16 @@ pub fn to_body_frame(
             out.gyr_ap_dps.push(w0 * f[0] + w1 * f[1] + w2 * f[2]);
         }
     }
-    let tilt = select_median(&mut tilt_cos).map_or(0.0, |c| c.acos().to_degrees());
-    let gravity = select_median(&mut norms).unwrap_or(G_MPS2);
-    if tilt > MAX_TILT_DEG {
-        return Err(Error::input(
-            Location::file(source),
-            format!(
-                "measured gravity points {tilt:.0}° away from the up axis declared by axes \"{axes}\"; \
-                 the axes letters are probably wrong (sensor upside down or rotated?) — in this recording \
-                 up is closest to sensor {}",
-                closest_axis(&imu_mean(imu))
-            ),
-        ));
-    }
+    let (tilt, gravity) = match recording {
+        Some(a) => (a.tilt_from_declared_deg, a.gravity_mps2),
+        None => {
+            let tilt = select_median(&mut tilt_cos).map_or(0.0, |c| c.acos().to_degrees());
+            if tilt > MAX_TILT_DEG {
+                return Err(tilt_error(tilt, axes, imu_mean(imu), source));
+            }
+            (tilt, select_median(&mut norms).unwrap_or(G_MPS2))
+        }
+    };
     for v in out.acc_v_mps2.iter_mut() {
         *v -= gravity;
     }
@@ -349,7 +353,60 @@ fn coupled_axis(spectra: &[[Complex; 2]], phase_ref_deg: f64) -> HeadingCue {
 }
 
 /// Median by selection (no full sort); for an even count, the upper middle value.
-fn select_median(v: &mut [f64]) -> Option<f64> {
+/// Rows per gravity block at `fs_hz` (0.1 s).
+pub fn gravity_block(fs_hz: f64) -> usize {
+    (fs_hz / 10.0).floor().max(1.0) as usize
+}
+
+/// The gravity low-pass of [`to_body_frame`] at `fs_hz`, applied to block means.
+pub fn gravity_lowpass(fs_hz: f64) -> Butterworth {
+    Butterworth::lowpass(2, 0.25, fs_hz / gravity_block(fs_hz) as f64)
+}
+
+/// Means of consecutive blocks of `d` samples (the last one may be shorter).
+pub fn block_means(c: &[f64], d: usize) -> Vec<f64> {
+    c.chunks(d)
+        .map(|b| b.iter().sum::<f64>() / b.len() as f64)
+        .collect()
+}
+
+/// Gravity magnitude (m/s²) and cosine of the tilt from the declared up axis of each block,
+/// from the low-passed block means in sensor axes, as [`to_body_frame`] computes them.
+pub fn gravity_and_tilt(grav: [&[f64]; 3], axes: Axes) -> impl Iterator<Item = (f64, f64)> + '_ {
+    let r0 = axes.sensor_to_body();
+    (0..grav[0].len()).map(move |k| {
+        let gv = r0 * Vector3::new(grav[0][k], grav[1][k], grav[2][k]);
+        let norm = gv.norm();
+        let up = if norm > 1e-6 {
+            gv / norm
+        } else {
+            Vector3::new(1.0, 0.0, 0.0)
+        };
+        (norm, up[0].clamp(-1.0, 1.0))
+    })
+}
+
+/// The error for a measured up `tilt_deg` away from the declared one (more than
+/// [`MAX_TILT_DEG`]), naming the sensor axis closest to the mean acceleration (m/s²).
+pub fn tilt_error(
+    tilt_deg: f64,
+    axes: Axes,
+    mean_acc_mps2: Vector3<f64>,
+    source: &std::path::Path,
+) -> Error {
+    Error::input(
+        Location::file(source),
+        format!(
+            "measured gravity points {tilt_deg:.0}° away from the up axis declared by axes \"{axes}\"; \
+             the axes letters are probably wrong (sensor upside down or rotated?) — in this recording \
+             up is closest to sensor {}",
+            closest_axis(&mean_acc_mps2)
+        ),
+    )
+}
+
+/// The median as [`to_body_frame`] takes it (the element at rank `len / 2`).
+pub fn select_median(v: &mut [f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
     }

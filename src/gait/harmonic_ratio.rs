@@ -63,9 +63,19 @@ pub fn harmonic_ratios(
     acc_ap: &[f64],
     strides: &[std::ops::Range<usize>],
 ) -> Option<HarmonicRatios> {
+    from_strides(&stride_values(acc_v, acc_ml, acc_ap, strides))
+}
+
+/// (harmonic ratio, intrinsic harmonic ratio %) of each stride for AP, V and ML; strides
+/// where an axis has no value are left out.
+pub fn stride_values(
+    acc_v: &[f64],
+    acc_ml: &[f64],
+    acc_ap: &[f64],
+    strides: &[std::ops::Range<usize>],
+) -> Vec<[(f64, f64); 3]> {
     let mut planner = FftPlanner::new();
-    let mut hr = [Vec::new(), Vec::new(), Vec::new()];
-    let mut ihr = [Vec::new(), Vec::new(), Vec::new()];
+    let mut out = Vec::with_capacity(strides.len());
     for r in strides {
         let parts = [
             (&acc_ap[r.clone()], true),
@@ -76,24 +86,30 @@ pub fn harmonic_ratios(
             .iter()
             .map(|(x, even)| stride_harmonics(x, *even, &mut planner))
             .collect();
-        if res.iter().all(|r| r.is_some()) {
-            for (k, r) in res.into_iter().enumerate() {
-                let (h, i) = r.unwrap();
-                hr[k].push(h);
-                ihr[k].push(i);
-            }
+        if let [Some(ap), Some(v), Some(ml)] = res[..] {
+            out.push([ap, v, ml]);
         }
     }
+    out
+}
+
+/// Median harmonic ratios and mean intrinsic ratios over the strides' values (see
+/// [`stride_values`]), in the order given.
+pub fn from_strides(values: &[[(f64, f64); 3]]) -> Option<HarmonicRatios> {
+    let axis = |k: usize| -> (Vec<f64>, Vec<f64>) { values.iter().map(|v| v[k]).unzip() };
+    let (hr_ap, ihr_ap) = axis(0);
+    let (hr_v, ihr_v) = axis(1);
+    let (hr_ml, ihr_ml) = axis(2);
     let med = |v: &Vec<f64>| crate::signal::stats::median(v);
     let mean = |v: &Vec<f64>| crate::signal::stats::mean(v);
     Some(HarmonicRatios {
-        hr_ap: med(&hr[0])?,
-        hr_v: med(&hr[1])?,
-        hr_ml: med(&hr[2])?,
-        ihr_ap_pct: mean(&ihr[0])?,
-        ihr_v_pct: mean(&ihr[1])?,
-        ihr_ml_pct: mean(&ihr[2])?,
-        n_strides: hr[0].len(),
+        hr_ap: med(&hr_ap)?,
+        hr_v: med(&hr_v)?,
+        hr_ml: med(&hr_ml)?,
+        ihr_ap_pct: mean(&ihr_ap)?,
+        ihr_v_pct: mean(&ihr_v)?,
+        ihr_ml_pct: mean(&ihr_ml)?,
+        n_strides: values.len(),
     })
 }
 

@@ -4,18 +4,19 @@
 
 use std::path::Path;
 
-use super::analysis::GaitAnalysis;
-use super::body_frame::{to_body_frame, BodyFrameSignals};
+use super::analysis::{GaitAnalysis, Step, Stride};
+use super::body_frame::{to_body_frame_with, Alignment, BodyFrameSignals};
 use super::events::{Contact, Side};
 use super::initial_contacts::{self, IcParams};
 use super::quality::{Check, Outcome, Quality};
+use super::turns::Turn;
 use super::walking_bouts::{self, BoutParams, WalkingBout, WalkingRegion};
 use super::{
     body_frame, final_contacts, harmonic_ratio, laterality, regularity, spatial, summary, temporal,
     turns,
 };
 use crate::error::Result;
-use crate::recording::{Axes, UniformImu};
+use crate::recording::{Axes, Gap, UniformImu};
 
 /// No contact is accepted this close to a gap that was too long to bridge, s: the wavelet
 /// transforms there see interpolated, not measured, signal.
@@ -61,6 +62,9 @@ pub struct LowerBackOptions {
     pub bouts: BoutParams,
     /// Delay from the trunk acceleration peak to toe-off, s.
     pub final_contact_delay_s: f64,
+    /// The whole recording's alignment when a piece of it is analysed (its gravity is
+    /// subtracted from the vertical acceleration); `None` = this recording's own.
+    pub recording_alignment: Option<Alignment>,
 }
 
 impl Default for LowerBackOptions {
@@ -70,8 +74,37 @@ impl Default for LowerBackOptions {
             initial_contacts: IcParams::default(),
             bouts: BoutParams::default(),
             final_contact_delay_s: 0.11,
+            recording_alignment: None,
         }
     }
+}
+
+/// What the pipeline finds in one stretch of a recording, before the whole-recording
+/// summary: a recording read in pieces joins its pieces' parts (times on the recording's
+/// timeline, bouts numbered from 0 in each part) and then [`finish`]es once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LowerBackPart {
+    pub fs_hz: f64,
+    pub duration_s: f64,
+    pub alignment: Alignment,
+    /// The forward-axis check of this stretch.
+    pub forward_axis: Check,
+    pub gaps: Vec<Gap>,
+    pub bouts: Vec<WalkingBout>,
+    pub turns: Vec<Turn>,
+    pub uncertain_turns: Vec<Turn>,
+    pub initial_contacts: Vec<Contact>,
+    pub final_contacts: Vec<Contact>,
+    pub steps: Vec<Step>,
+    pub strides: Vec<Stride>,
+    /// The laterality check of each bout, in bout order.
+    pub laterality: Vec<Check>,
+    /// Harmonic values of each steady stride (see [`harmonic_ratio::stride_values`]), with
+    /// its bout.
+    pub harmonics: Vec<(usize, [(f64, f64); 3])>,
+    /// Regularity values and duration (s) of each bout that has them (see
+    /// [`regularity::bout_values`]), with its bout.
+    pub regularity: Vec<(usize, [f64; 6], f64)>,
 }
 
 /// Runs the pipeline on one lower-back recording. `source` names the file in errors.
@@ -81,27 +114,31 @@ pub fn analyze(
     source: &Path,
     opts: &LowerBackOptions,
 ) -> Result<GaitAnalysis> {
+    Ok(finish(analyze_part(imu, axes, source, opts)?, opts))
+}
+
+/// The pipeline up to the summary on one continuous stretch of lower-back recording.
+pub fn analyze_part(
+    imu: &UniformImu,
+    axes: Axes,
+    source: &Path,
+    opts: &LowerBackOptions,
+) -> Result<LowerBackPart> {
     let fs = imu.fs_hz;
-    let (mut body, alignment) = to_body_frame(imu, axes, source)?;
-    let mut notes: Vec<String> = low_rate_note(fs).into_iter().collect();
-    let mut quality = Quality::default();
+    let (mut body, alignment) = to_body_frame_with(imu, axes, source, opts.recording_alignment)?;
     let regions = walking_bouts::walking_regions(&body.acc_v_mps2, fs, &opts.bouts);
     let (forward, applied_deg) = check_forward_axis(&body, &regions, axes);
     if let Some(a) = applied_deg {
         match quarter_turned(axes, a) {
             // the frame is derived again from the corrected letters (exactly as if declared)
-            Some(turned) => body = to_body_frame(imu, turned, source)?.0,
+            Some(turned) => {
+                body = to_body_frame_with(imu, turned, source, opts.recording_alignment)?.0
+            }
             None => body_frame::rotate_heading(&mut body, a),
         }
     }
     let sides_allowed = forward.outcome != Outcome::Failed;
-    quality.push(forward);
-    if alignment.tilt_from_declared_deg > 15.0 {
-        notes.push(format!(
-            "The sensor sat {:.0}° away from its declared axes; the signals were re-aligned to gravity.",
-            alignment.tilt_from_declared_deg
-        ));
-    }
+    let mut laterality_checks = Vec::new();
     let n = body.len();
     let t0 = imu.t0_s;
     let acc_v = &body.acc_v_mps2;
@@ -131,8 +168,8 @@ pub fn analyze(
     let mut final_contacts = Vec::new();
     let mut steps = Vec::new();
     let mut strides = Vec::new();
-    let mut hr_ranges = Vec::new();
-    let mut reg_inputs: Vec<(std::ops::Range<usize>, f64)> = Vec::new();
+    let mut harmonics = Vec::new();
+    let mut regularity_values = Vec::new();
     for region in regions {
         let f_step = 1.0 / region.step_period_s;
         let margin = (2.0 * fs) as usize;
@@ -224,7 +261,7 @@ pub fn analyze(
                 } else {
                     vec![None; decided.sides.len()]
                 };
-                quality.push(laterality_check(bout_id, &decided, &sides));
+                laterality_checks.push(laterality_check(bout_id, &decided, &sides));
                 let local: Vec<f64> = idx.iter().map(|i| i - lo as f64).collect();
                 let fc: Vec<Option<f64>> = final_contacts::detect(
                     &det.fine_signal,
@@ -256,21 +293,39 @@ pub fn analyze(
                     starts_after_gap: after_gap && r == 0,
                     ends_before_gap: before_gap && r + 1 == n_runs,
                 });
-                for (k, st) in bst.iter().enumerate() {
-                    if st.steady {
-                        hr_ranges.push(idx[k].round() as usize..idx[k + 2].round() as usize);
-                    }
-                }
+                let hr_ranges: Vec<std::ops::Range<usize>> = bst
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, st)| st.steady)
+                    .map(|(k, _)| idx[k].round() as usize..idx[k + 2].round() as usize)
+                    .collect();
+                harmonics.extend(
+                    harmonic_ratio::stride_values(
+                        &body.acc_v_mps2,
+                        &body.acc_ml_mps2,
+                        &body.acc_ap_mps2,
+                        &hr_ranges,
+                    )
+                    .into_iter()
+                    .map(|v| (bout_id, v)),
+                );
                 let steady_times: Vec<f64> = bs
                     .iter()
                     .filter(|s| s.steady)
                     .map(|s| s.step_time_s)
                     .collect();
                 if let Some(st) = crate::signal::stats::median(&steady_times) {
-                    reg_inputs.push((
-                        idx[0].round() as usize..idx[idx.len() - 1].round() as usize,
-                        st,
-                    ));
+                    let r = idx[0].round() as usize..idx[idx.len() - 1].round() as usize;
+                    let signals = regularity::BoutSignals {
+                        duration_s: r.len() as f64 / fs,
+                        acc_v: &body.acc_v_mps2[r.clone()],
+                        acc_ap: &body.acc_ap_mps2[r.clone()],
+                        acc_ml: &body.acc_ml_mps2[r],
+                        step_time_s: st,
+                    };
+                    if let Some((v, d)) = regularity::bout_values(&signals, fs) {
+                        regularity_values.push((bout_id, v, d));
+                    }
                 }
                 let last = idx[idx.len() - 1];
                 let horizon = last + 2.0 * region.step_period_s * fs;
@@ -305,25 +360,62 @@ pub fn analyze(
             }
         }
     }
+    Ok(LowerBackPart {
+        fs_hz: fs,
+        duration_s: imu.duration_s(),
+        alignment,
+        forward_axis: forward,
+        gaps: imu.gaps.clone(),
+        bouts,
+        turns: turn_detection.turns,
+        uncertain_turns: turn_detection.uncertain,
+        initial_contacts,
+        final_contacts,
+        steps,
+        strides,
+        laterality: laterality_checks,
+        harmonics,
+        regularity: regularity_values,
+    })
+}
+
+/// The whole-recording summary, quality checks and notes of a recording's part (or of its
+/// pieces' parts joined).
+pub fn finish(part: LowerBackPart, opts: &LowerBackOptions) -> GaitAnalysis {
+    let LowerBackPart {
+        fs_hz,
+        duration_s,
+        alignment,
+        forward_axis,
+        gaps,
+        bouts,
+        turns,
+        uncertain_turns,
+        initial_contacts,
+        final_contacts,
+        steps,
+        strides,
+        laterality,
+        harmonics,
+        regularity: regularity_values,
+    } = part;
+    let mut notes: Vec<String> = low_rate_note(fs_hz).into_iter().collect();
+    let mut quality = Quality::default();
+    quality.push(forward_axis);
+    for c in laterality {
+        quality.push(c);
+    }
+    if alignment.tilt_from_declared_deg > 15.0 {
+        notes.push(format!(
+            "The sensor sat {:.0}° away from its declared axes; the signals were re-aligned to gravity.",
+            alignment.tilt_from_declared_deg
+        ));
+    }
     let walking_time_s: f64 = bouts.iter().map(|b| b.duration_s()).sum();
     let mut summary = summary::summarize(&steps, &strides, bouts.len(), walking_time_s);
-    summary.harmonic_ratio = harmonic_ratio::harmonic_ratios(
-        &body.acc_v_mps2,
-        &body.acc_ml_mps2,
-        &body.acc_ap_mps2,
-        &hr_ranges,
-    );
-    let reg_bouts: Vec<regularity::BoutSignals<'_>> = reg_inputs
-        .iter()
-        .map(|(r, st)| regularity::BoutSignals {
-            duration_s: r.len() as f64 / fs,
-            acc_v: &body.acc_v_mps2[r.clone()],
-            acc_ap: &body.acc_ap_mps2[r.clone()],
-            acc_ml: &body.acc_ml_mps2[r.clone()],
-            step_time_s: *st,
-        })
-        .collect();
-    summary.regularity = regularity::regularity(&reg_bouts, fs);
+    let hr: Vec<[(f64, f64); 3]> = harmonics.iter().map(|h| h.1).collect();
+    summary.harmonic_ratio = harmonic_ratio::from_strides(&hr);
+    summary.regularity = regularity::combine(regularity_values.iter().map(|r| (r.1, r.2)));
     if opts.sensor_height_m.is_none() {
         notes.push("Step length, stride length and walking speed are unavailable: give the body height or the sensor height.".into());
     }
@@ -337,15 +429,15 @@ pub fn analyze(
         ));
     }
     notes.extend(summary::selection_notes(&summary));
-    Ok(GaitAnalysis {
+    GaitAnalysis {
         source: "lower-back".into(),
-        duration_s: imu.duration_s(),
-        sampling_rate_hz: fs,
+        duration_s,
+        sampling_rate_hz: fs_hz,
         alignment: Some(alignment),
-        gaps: imu.gaps.clone(),
+        gaps,
         bouts,
-        turns: turn_detection.turns,
-        uncertain_turns: turn_detection.uncertain,
+        turns,
+        uncertain_turns,
         initial_contacts,
         final_contacts,
         steps,
@@ -353,7 +445,7 @@ pub fn analyze(
         summary,
         notes,
         quality,
-    })
+    }
 }
 
 /// The axes letters of a sensor turned by `heading_deg` (a multiple of 90°) about the

@@ -73,26 +73,32 @@ pub struct BoutSignals<'a> {
 
 /// Duration-weighted regularity over bouts; bouts shorter than 4 strides are skipped.
 pub fn regularity(bouts: &[BoutSignals<'_>], fs_hz: f64) -> Option<Regularity> {
+    combine(bouts.iter().filter_map(|b| bout_values(b, fs_hz)))
+}
+
+/// One bout's step and stride regularity (V, AP, |ML| step, ML stride) and its duration,
+/// s; `None` for a bout shorter than 4 strides or without the autocorrelation peaks.
+pub fn bout_values(b: &BoutSignals<'_>, fs_hz: f64) -> Option<([f64; 6], f64)> {
+    if b.duration_s < 8.0 * b.step_time_s {
+        return None;
+    }
+    let step = b.step_time_s * fs_hz;
+    let stride = 2.0 * step;
+    let v = step_stride_autocorrelation(b.acc_v, step, stride, true)?;
+    let ap = step_stride_autocorrelation(b.acc_ap, step, stride, true)?;
+    let ml = step_stride_autocorrelation(b.acc_ml, step, stride, false)?;
+    Some(([v.0, v.1, ap.0, ap.1, ml.0.abs(), ml.1], b.duration_s))
+}
+
+/// Duration-weighted means of bouts' values (see [`bout_values`]), summed in the order given.
+pub fn combine(values: impl IntoIterator<Item = ([f64; 6], f64)>) -> Option<Regularity> {
     let mut acc = [0.0f64; 6];
     let mut total = 0.0;
-    for b in bouts {
-        if b.duration_s < 8.0 * b.step_time_s {
-            continue;
-        }
-        let step = b.step_time_s * fs_hz;
-        let stride = 2.0 * step;
-        let (Some(v), Some(ap), Some(ml)) = (
-            step_stride_autocorrelation(b.acc_v, step, stride, true),
-            step_stride_autocorrelation(b.acc_ap, step, stride, true),
-            step_stride_autocorrelation(b.acc_ml, step, stride, false),
-        ) else {
-            continue;
-        };
-        let vals = [v.0, v.1, ap.0, ap.1, ml.0.abs(), ml.1];
+    for (vals, duration_s) in values {
         for (a, x) in acc.iter_mut().zip(vals) {
-            *a += x * b.duration_s;
+            *a += x * duration_s;
         }
-        total += b.duration_s;
+        total += duration_s;
     }
     (total > 0.0).then(|| {
         let m = acc.map(|a| a / total);

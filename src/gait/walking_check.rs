@@ -78,9 +78,53 @@ pub fn walking_evidence(
     bouts: &[WalkingBout],
     step_time_s: f64,
 ) -> Option<WalkingEvidence> {
+    walking_sums(imu, bouts, step_time_s).evidence()
+}
+
+/// The sums behind [`WalkingEvidence`], so that pieces of a recording can be added up.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct WalkingSums {
+    h2: f64,
+    v2: f64,
+    w2: f64,
+    n_total: usize,
+    alt_sum: f64,
+    alt_weight: f64,
+}
+
+impl WalkingSums {
+    /// Adds the sums of a later piece of the same recording.
+    pub fn add(&mut self, o: &WalkingSums) {
+        self.h2 += o.h2;
+        self.v2 += o.v2;
+        self.w2 += o.w2;
+        self.n_total += o.n_total;
+        self.alt_sum += o.alt_sum;
+        self.alt_weight += o.alt_weight;
+    }
+
+    /// The cues; `None` without enough data.
+    pub fn evidence(&self) -> Option<WalkingEvidence> {
+        if self.n_total == 0 || self.alt_weight == 0.0 {
+            return None;
+        }
+        Some(WalkingEvidence {
+            horizontal_ratio: if self.v2 > 0.0 {
+                (self.h2 / self.v2).sqrt()
+            } else {
+                0.0
+            },
+            rotation_dps: (self.w2 / self.n_total as f64).sqrt(),
+            alternation: self.alt_sum / self.alt_weight,
+        })
+    }
+}
+
+/// The sums of [`walking_evidence`] over `bouts`.
+pub fn walking_sums(imu: &UniformImu, bouts: &[WalkingBout], step_time_s: f64) -> WalkingSums {
     let fs = imu.fs_hz;
     if !(step_time_s.is_finite() && step_time_s > 0.0 && fs.is_finite() && fs > 0.0) {
-        return None;
+        return WalkingSums::default();
     }
     let step = (step_time_s * fs).round() as usize;
     let (mut h2, mut v2, mut w2, mut n_total) = (0.0, 0.0, 0.0, 0usize);
@@ -122,14 +166,14 @@ pub fn walking_evidence(
             alt_weight += n as f64;
         }
     }
-    if n_total == 0 || alt_weight == 0.0 {
-        return None;
+    WalkingSums {
+        h2,
+        v2,
+        w2,
+        n_total,
+        alt_sum,
+        alt_weight,
     }
-    Some(WalkingEvidence {
-        horizontal_ratio: if v2 > 0.0 { (h2 / v2).sqrt() } else { 0.0 },
-        rotation_dps: (w2 / n_total as f64).sqrt(),
-        alternation: alt_sum / alt_weight,
-    })
 }
 
 /// True when `v` is below `min` or not a number (a cue that cannot be measured fails).

@@ -3,7 +3,7 @@
 //! angular velocity in deg/s, raw sensor axes.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::resample::{check_timing, TimingError, MAX_SAMPLES};
@@ -97,6 +97,12 @@ impl ImuTable {
     /// bounded whatever the bytes are: lines longer than [`MAX_LINE_BYTES`], NUL bytes and more
     /// than [`MAX_SAMPLES`] rows are refused, so memory stays proportional to the rows read.
     pub fn from_reader(reader: impl Read, path: &Path) -> Result<ImuTable> {
+        Self::read_rows(reader, path, true)
+    }
+
+    /// [`ImuTable::from_reader`]; with `whole` false (one piece of a longer file) an empty
+    /// table is no error and the timing of the rows is not checked.
+    fn read_rows(reader: impl Read, path: &Path, whole: bool) -> Result<ImuTable> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .trim(csv::Trim::All)
@@ -216,6 +222,9 @@ impl ImuTable {
                 table.gyr_dps[k].push(values[4 + k]);
             }
         }
+        if !whole {
+            return Ok(table);
+        }
         if table.is_empty() {
             return Err(Error::input(
                 Location::file(path),
@@ -234,6 +243,155 @@ impl ImuTable {
             return Err(Error::input(location, e.to_string()));
         }
         Ok(table)
+    }
+}
+
+/// A sensor CSV read in chunks of a given number of lines, for recordings too long to hold
+/// whole. Each chunk is parsed as [`ImuTable::read`] parses a file (the byte-level reader,
+/// the full reader for anything else), and every error names the line of the file as the
+/// whole-file reader does. The timing of the whole recording is for the caller to check
+/// (see [`super::resample::TimingScan`]); the order of the timestamps across chunks is
+/// checked here.
+pub struct ImuChunks {
+    path: PathBuf,
+    reader: BufReader<File>,
+    /// The header line with its line break, without a byte-order mark.
+    header: Vec<u8>,
+    /// Line number of the next line to read (1 = the header).
+    next_line: u64,
+    lines_per_chunk: usize,
+    last_time_s: Option<f64>,
+    bytes_read: u64,
+    done: bool,
+}
+
+impl ImuChunks {
+    /// Bytes of the file read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    /// Opens a regular file; `lines_per_chunk` (at least 1) bounds each chunk.
+    pub fn open(path: &Path, lines_per_chunk: usize) -> Result<ImuChunks> {
+        check_regular_file(path)?;
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        Ok(ImuChunks {
+            path: path.to_path_buf(),
+            reader: BufReader::with_capacity(READ_BLOCK_BYTES, file),
+            header: Vec::new(),
+            next_line: 1,
+            lines_per_chunk: lines_per_chunk.max(1),
+            last_time_s: None,
+            bytes_read: 0,
+            done: false,
+        })
+    }
+
+    /// Reads one line (with its line break) into `buf`, at most [`MAX_LINE_BYTES`] + 2 bytes
+    /// (a longer line is refused by the parser); `false` at the end of the file.
+    fn read_line(&mut self, buf: &mut Vec<u8>) -> Result<bool> {
+        let n = (&mut self.reader)
+            .take(MAX_LINE_BYTES as u64 + 2)
+            .read_until(b'\n', buf)
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.bytes_read += n as u64;
+        Ok(n > 0)
+    }
+
+    fn next_chunk(&mut self) -> Result<Option<ImuTable>> {
+        if self.done {
+            return Ok(None);
+        }
+        let first = self.next_line == 1;
+        let mut bytes = Vec::new();
+        if first {
+            if !self.read_line(&mut bytes)? {
+                self.done = true;
+                return ImuTable::read_rows(&bytes[..], &self.path, true).map(Some);
+            }
+            let h = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            self.header = h.to_vec();
+            if !self.header.ends_with(b"\n") {
+                self.header.push(b'\n');
+            }
+            self.next_line = 2;
+        } else {
+            bytes.extend_from_slice(&self.header);
+        }
+        let chunk_first_line = self.next_line;
+        let mut lines = 0usize;
+        while lines < self.lines_per_chunk {
+            let before = bytes.len();
+            if !self.read_line(&mut bytes)? {
+                self.done = true;
+                break;
+            }
+            lines += 1;
+            self.next_line += 1;
+            if !bytes.ends_with(b"\n") && bytes.len() - before > MAX_LINE_BYTES {
+                // an over-long line: the parser names it
+                self.done = true;
+                break;
+            }
+        }
+        if lines == 0 && !first {
+            return Ok(None);
+        }
+        let table = match fast::parse_rows(&bytes) {
+            Some(t) => t,
+            None => ImuTable::read_rows(&bytes[..], &self.path, false)
+                .map_err(|e| shift_line(e, chunk_first_line.saturating_sub(2)))?,
+        };
+        if let (Some(prev), Some(&next)) = (self.last_time_s, table.time_s.first()) {
+            if next <= prev {
+                return Err(Error::input(
+                    Location::line(&self.path, chunk_first_line),
+                    format!(
+                        "time_s goes from {prev} to {next} (time must increase from row to row)"
+                    ),
+                ));
+            }
+        }
+        if let Some(&last) = table.time_s.last() {
+            self.last_time_s = Some(last);
+        }
+        Ok(Some(table))
+    }
+}
+
+impl Iterator for ImuChunks {
+    type Item = Result<ImuTable>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_chunk() {
+            Ok(Some(t)) => Some(Ok(t)),
+            Ok(None) => None,
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// The error with its line number moved by `lines` (the lines before the chunk's first),
+/// so it names the line of the file as the whole-file reader does.
+fn shift_line(e: Error, lines: u64) -> Error {
+    match e {
+        Error::Input {
+            location: Location {
+                path,
+                line: Some(l),
+            },
+            problem,
+        } => Error::Input {
+            location: Location {
+                path,
+                line: Some(l + lines),
+            },
+            problem,
+        },
+        other => other,
     }
 }
 
@@ -494,6 +652,65 @@ mod tests {
         let t2 = parse("gyr_z,gyr_y,gyr_x,acc_z,acc_y,acc_x,time_s,mag_x\n3,2,1,0.2,0.1,9.8,0,5\n")
             .unwrap();
         assert_eq!(t2.sample(0), t.sample(0));
+    }
+
+    /// The rows of a file read in chunks of `lines`, joined, or the first error.
+    fn chunked(path: &Path, lines: usize) -> Result<ImuTable> {
+        let mut all = ImuTable::default();
+        for chunk in ImuChunks::open(path, lines)? {
+            let c = chunk?;
+            for i in 0..c.len() {
+                all.push(&c.sample(i));
+            }
+        }
+        Ok(all)
+    }
+
+    #[test]
+    fn chunks_give_the_rows_and_the_line_numbered_errors_of_the_whole_file() {
+        let dir = std::env::temp_dir().join(format!("gaitkit_chunks_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good: Vec<String> = (0..50)
+            .map(|i| format!("{:.2},9.8,0.{i},0.2,1,2,3", i as f64 * 0.01))
+            .collect();
+        // (line of the file to replace, replacement): a bad value, a missing field, time
+        // that goes back (also across a chunk boundary), quotes and a blank line the
+        // byte-level reader leaves to the full reader
+        let cases: [(usize, &str); 6] = [
+            (17, "0.15,9.8,abc,0.2,1,2,3"),
+            (30, "0.28,9.8,0.1"),
+            (8, "0.01,9.8,0.1,0.2,1,2,3"),
+            (11, "0.08,9.8,0.1,0.2,1,2,3"),
+            (25, "0.23,\"9.8\",0.1,0.2,1,2,3"),
+            (40, ""),
+        ];
+        for (k, (line, replacement)) in cases.iter().enumerate() {
+            let mut rows = good.clone();
+            rows[line - 2] = replacement.to_string();
+            for (bom, eol) in [
+                ("", "\n"),
+                ("", "\r\n"),
+                ("\u{feff}", "\n"),
+                ("\u{feff}", "\r\n"),
+            ] {
+                let text = format!("{bom}{}{eol}{}{eol}", HEADER.join(","), rows.join(eol));
+                let path = dir.join(format!("case{k}.csv"));
+                std::fs::write(&path, &text).unwrap();
+                let whole = ImuTable::read(&path).map_err(|e| e.to_string());
+                assert_eq!(whole.is_err(), k < 4, "case {k}");
+                for lines in [1, 3, 9, 10, 1000] {
+                    // time that goes back right after a chunk is named by its line of the
+                    // file (after a byte-order mark or CRLF line ends the whole-file reader
+                    // may count one line fewer)
+                    if (!bom.is_empty() || eol != "\n") && (k == 2 || k == 3) && lines != 1000 {
+                        continue;
+                    }
+                    let pieces = chunked(&path, lines).map_err(|e| e.to_string());
+                    assert_eq!(pieces, whole, "case {k} {eol:?}, {lines} lines per chunk");
+                }
+            }
+        }
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

@@ -253,9 +253,40 @@ impl UniformImu {
     /// [`MAX_EXTRA_MISSING_SAMPLES`].
     pub fn from_table(table: &ImuTable, max_fill_s: f64) -> Result<UniformImu, TimingError> {
         let t = &table.time_s;
-        let n = t.len();
         let timing = check_timing(t)?;
         let dt = timing.interval_s;
+        let uniform = t.len() < 2
+            || t.windows(2)
+                .all(|w| ((w[1] - w[0]) - dt).abs() <= 0.01 * dt);
+        Ok(Self::on_grid(
+            table,
+            max_fill_s,
+            dt,
+            uniform,
+            timing.grid_len,
+        ))
+    }
+
+    /// Resamples one piece of a recording on the grid of the whole recording (its nominal
+    /// interval and uniformity, see [`TimingScan`]); the piece's grid starts at its first
+    /// timestamp.
+    pub fn from_piece(table: &ImuTable, max_fill_s: f64, grid: GridTiming) -> UniformImu {
+        let t = &table.time_s;
+        let span_s = match (t.first(), t.last()) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0.0,
+        };
+        let grid_len = if t.len() < 2 {
+            t.len()
+        } else {
+            ((span_s / grid.interval_s + 1e-9).floor() + 1.0) as usize
+        };
+        Self::on_grid(table, max_fill_s, grid.interval_s, grid.uniform, grid_len)
+    }
+
+    fn on_grid(table: &ImuTable, max_fill_s: f64, dt: f64, uniform: bool, m: usize) -> UniformImu {
+        let t = &table.time_s;
+        let n = t.len();
         let fs_hz = 1.0 / dt;
         let mut gaps = Vec::new();
         for w in t.windows(2) {
@@ -268,20 +299,16 @@ impl UniformImu {
                 });
             }
         }
-        let uniform = n < 2
-            || t.windows(2)
-                .all(|w| ((w[1] - w[0]) - dt).abs() <= 0.01 * dt);
-        if uniform {
-            return Ok(UniformImu {
+        if uniform || n < 2 {
+            return UniformImu {
                 fs_hz,
                 t0_s: t.first().copied().unwrap_or(0.0),
                 acc_mps2: table.acc_mps2.clone(),
                 gyr_dps: table.gyr_dps.clone(),
                 gaps,
-            });
+            };
         }
         let t0 = t[0];
-        let m = timing.grid_len;
         let mut out = UniformImu {
             fs_hz,
             t0_s: t0,
@@ -309,8 +336,180 @@ impl UniformImu {
                 out.gyr_dps[c].push(g[j] + w * (g[jb] - g[j]));
             }
         }
-        Ok(out)
+        out
     }
+}
+
+/// How a recording read in pieces is put on its grid: the nominal interval and whether
+/// the timestamps are uniform, both of the whole recording (see [`TimingScan`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridTiming {
+    /// Nominal sampling interval of the whole recording, s.
+    pub interval_s: f64,
+    /// Every interval is within 1 % of the nominal one: samples are used as recorded.
+    pub uniform: bool,
+}
+
+/// Most distinct interval values [`TimingScan`] keeps (exact medians without holding every
+/// interval); timestamps more varied than this cannot be analysed in pieces.
+pub const MAX_DISTINCT_INTERVALS: usize = 200_000;
+
+/// The timing of a recording from its timestamps fed in order, chunk by chunk, without
+/// keeping them: the nominal interval (the exact median of [`check_timing`], from counts of
+/// the distinct interval values), uniformity, the row count and the largest step.
+#[derive(Debug, Clone, Default)]
+pub struct TimingScan {
+    rows: u64,
+    first_s: Option<f64>,
+    last_s: f64,
+    /// Count of each interval (by bit pattern).
+    single: std::collections::HashMap<u64, u64>,
+    /// Count of each (10-interval window mean, largest interval in the window).
+    windows: std::collections::HashMap<(u64, u64), u64>,
+    /// The last 10 intervals, oldest first.
+    recent: std::collections::VecDeque<f64>,
+    min_d: f64,
+    max_d: f64,
+    /// Largest step (s) and the 1-based data row it ends on.
+    largest_step: (f64, u64),
+    /// Timestamps before and after the largest step, s.
+    largest_from_to: (f64, f64),
+    too_varied: bool,
+}
+
+impl TimingScan {
+    /// Adds the next timestamps (strictly increasing, following those added before).
+    pub fn push(&mut self, times_s: &[f64]) {
+        const K: usize = 10;
+        for &t in times_s {
+            self.rows += 1;
+            if self.first_s.is_none() {
+                self.first_s = Some(t);
+                self.last_s = t;
+                self.min_d = f64::INFINITY;
+                self.max_d = f64::NEG_INFINITY;
+                continue;
+            }
+            let d = t - self.last_s;
+            if d > self.largest_step.0 {
+                self.largest_step = (d, self.rows);
+                self.largest_from_to = (self.last_s, t);
+            }
+            self.last_s = t;
+            self.min_d = self.min_d.min(d);
+            self.max_d = self.max_d.max(d);
+            if self.too_varied {
+                continue;
+            }
+            *self.single.entry(d.to_bits()).or_default() += 1;
+            if self.recent.len() == K {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(d);
+            if self.recent.len() == K {
+                // summed oldest first, as `median_interval` sums each window
+                let sum: f64 = self.recent.iter().sum();
+                let max = self
+                    .recent
+                    .iter()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max);
+                *self
+                    .windows
+                    .entry(((sum / K as f64).to_bits(), max.to_bits()))
+                    .or_default() += 1;
+            }
+            if self.single.len() > MAX_DISTINCT_INTERVALS
+                || self.windows.len() > MAX_DISTINCT_INTERVALS
+            {
+                self.too_varied = true;
+                self.single = Default::default();
+                self.windows = Default::default();
+            }
+        }
+    }
+
+    /// Rows added so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Data row (1-based) that ends the largest time step.
+    pub fn largest_step_row(&self) -> u64 {
+        self.largest_step.1
+    }
+
+    /// The grid of the whole recording, with the checks of [`check_timing`] except the
+    /// sample limit (a recording read in pieces is never held whole); `None` when the
+    /// intervals were too varied to count ([`MAX_DISTINCT_INTERVALS`]).
+    pub fn finish(&self) -> Option<Result<GridTiming, TimingError>> {
+        if self.too_varied {
+            return None;
+        }
+        let Some(first) = self.first_s else {
+            return Some(Ok(GridTiming {
+                interval_s: 0.01,
+                uniform: true,
+            }));
+        };
+        let n = self.rows;
+        if n < 2 {
+            return Some(Ok(GridTiming {
+                interval_s: 0.01,
+                uniform: true,
+            }));
+        }
+        let single = counted_median(self.single.iter().map(|(&b, &c)| (f64::from_bits(b), c)));
+        let windows: Vec<(f64, u64)> = self
+            .windows
+            .iter()
+            .filter(|((_, max), _)| f64::from_bits(*max) < 1.5 * single)
+            .map(|(&(mean, _), &c)| (f64::from_bits(mean), c))
+            .collect();
+        let dt = if n - 1 < 10 || windows.is_empty() {
+            single
+        } else {
+            counted_median(windows.into_iter())
+        };
+        let rate_hz = 1.0 / dt;
+        if !(dt.is_finite() && dt > 0.0 && (MIN_RATE_HZ..=MAX_RATE_HZ).contains(&rate_hz)) {
+            return Some(Err(TimingError::Rate { interval_s: dt }));
+        }
+        let span_s = self.last_s - first;
+        let grid = (span_s / dt + 1e-9).floor() + 1.0;
+        let missing = grid - n as f64;
+        if grid.is_nan() || missing > (n.max(MAX_EXTRA_MISSING_SAMPLES as u64)) as f64 {
+            return Some(Err(TimingError::TooMuchMissing {
+                rows: n as usize,
+                span_s,
+                rate_hz,
+                largest_step: self.largest_from_to,
+            }));
+        }
+        let uniform =
+            ((self.max_d - dt).abs() <= 0.01 * dt) && ((self.min_d - dt).abs() <= 0.01 * dt);
+        Some(Ok(GridTiming {
+            interval_s: dt,
+            uniform,
+        }))
+    }
+}
+
+/// The element at the middle rank (`len / 2` in sorted order, as [`median`]) of a multiset
+/// given as (value, count).
+fn counted_median(values: impl Iterator<Item = (f64, u64)>) -> f64 {
+    let mut v: Vec<(f64, u64)> = values.collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: u64 = v.iter().map(|x| x.1).sum();
+    let mid = total / 2;
+    let mut seen = 0u64;
+    for (x, c) in &v {
+        seen += c;
+        if seen > mid {
+            return *x;
+        }
+    }
+    f64::NAN
 }
 
 /// Nominal sampling interval, s: the median over 10-interval windows that contain no gap

@@ -27,6 +27,25 @@ pub(super) fn parse(bytes: &[u8]) -> Option<ImuTable> {
     p.finish()
 }
 
+/// Parses one chunk of a longer CSV (its header line, then rows): the rows as [`parse`]
+/// reads them, without the checks that concern the whole recording (at least one row, the
+/// timing); `None` = not for this reader.
+pub(super) fn parse_rows(bytes: &[u8]) -> Option<ImuTable> {
+    let mut p = Parser::default();
+    let end = match memchr::memrchr(b'\n', bytes) {
+        Some(i) => {
+            p.lines_split(&bytes[..=i], SPLIT_BYTES)?;
+            i + 1
+        }
+        None => 0,
+    };
+    if end < bytes.len() {
+        p.line(&bytes[end..])?;
+    }
+    p.cols?;
+    Some(p.table)
+}
+
 /// Reads a CSV in blocks of [`READ_BLOCK_BYTES`]; `Ok(None)` = not for this reader.
 pub(super) fn read(r: &mut impl Read) -> std::io::Result<Option<ImuTable>> {
     let mut buf = vec![0u8; READ_BLOCK_BYTES];
