@@ -82,6 +82,9 @@ pub struct StanceAttempt {
     pub hold_s: f64,
     /// True when the foot stayed up for the whole protocol maximum (the hold was capped).
     pub reached_max_hold: bool,
+    /// True when the data stop during the hold (a gap without data follows, e.g. a sensor
+    /// drop-out marked in `session.json`): the hold is a lower bound, there is no touch-down.
+    pub interrupted_by_gap: bool,
     pub losses: Vec<BalanceLoss>,
     /// Which sensor timed lift-off and touch-down.
     pub events_from: EventSource,
@@ -405,6 +408,20 @@ pub fn single_leg_stance(
     expected: Option<Side>,
     settings: StanceSettings,
 ) -> (SingleLegStance, usize) {
+    single_leg_stance_of_part(motion, expected, settings, false)
+}
+
+/// As [`single_leg_stance`], for a part of a recording that may begin after a gap without
+/// data (`after_gap`): the participant may then already stand on one leg when the data
+/// resume, so a first weight transfer that begins with a foot impact or after which the sway
+/// drops to the standing level ([`SWAY_DROP_RATIO`]) is the touch-down of a hold that began
+/// before the gap, not a lift-off, and is skipped.
+pub fn single_leg_stance_of_part(
+    motion: &TrunkMotion,
+    expected: Option<Side>,
+    settings: StanceSettings,
+    after_gap: bool,
+) -> (SingleLegStance, usize) {
     let fs = motion.fs_hz;
     let end_s = motion.len() as f64 / fs;
     let transfers = weight_transfers(motion, settings.min_transfer_m);
@@ -412,6 +429,14 @@ pub fn single_leg_stance(
     let mut attempts = Vec::new();
     let mut dropped = 0;
     let mut i = 0;
+    if after_gap
+        && transfers.first().is_some_and(|t| {
+            touch_down_impact(v_acc, fs, 0.0, t.start_s).is_some()
+                || sway_ratio_around(motion, t.start_s).is_some_and(|r| r < SWAY_DROP_RATIO)
+        })
+    {
+        i = 1;
+    }
     while i < transfers.len() {
         let out_idx = i;
         let out = transfers[i];
@@ -494,6 +519,7 @@ pub fn single_leg_stance(
             touch_down_s,
             hold_s,
             reached_max_hold: stop_s - lift_off_s >= settings.max_hold_s,
+            interrupted_by_gap: false,
             losses,
             events_from: EventSource::LowerBack,
             sway: sway.flatten(),
@@ -873,6 +899,7 @@ mod tests {
             touch_down_s: Some(hold_s),
             hold_s,
             reached_max_hold: hold_s >= 30.0,
+            interrupted_by_gap: false,
             losses: losses
                 .into_iter()
                 .map(|(t_s, kind)| BalanceLoss { t_s, kind })

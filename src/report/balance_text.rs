@@ -103,6 +103,10 @@ fn loss_word(kind: LossKind) -> &'static str {
 fn attempt_line(i: usize, a: &StanceAttempt) -> String {
     let end = match a.touch_down_s {
         Some(t) => format!("touch-down {t:.2} s"),
+        None if a.interrupted_by_gap => {
+            "the data stopped during the hold (a gap without data; the hold is at least this long)"
+                .to_string()
+        }
         None => "recording ended during the hold".to_string(),
     };
     let losses = if a.losses.is_empty() {

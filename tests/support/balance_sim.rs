@@ -704,3 +704,31 @@ pub fn write_visit(root: &std::path::Path, name: &str, v: &Visit) -> std::path::
     );
     dir
 }
+
+/// Turns a session folder written by [`SimRecording::write_session`] into one with a sensor
+/// drop-out from `start_s` to `end_s`: the lower-back rows strictly inside are removed and the
+/// gap is recorded in session.json, as `gaitkit record` does when the connection drops.
+pub fn drop_out(dir: &std::path::Path, start_s: f64, end_s: f64) {
+    let csv_path = dir.join("lower_back.csv");
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let mut lines = csv.lines();
+    let mut out = format!("{}\n", lines.next().unwrap());
+    for l in lines {
+        let t: f64 = l.split(',').next().unwrap().parse().unwrap();
+        if t <= start_s || t >= end_s {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    std::fs::write(&csv_path, out).unwrap();
+    let json_path = dir.join("session.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    v["gaps"] = serde_json::json!([{
+        "placement": "lower-back",
+        "start_s": start_s,
+        "end_s": end_s,
+        "reason": "connection lost"
+    }]);
+    std::fs::write(&json_path, v.to_string()).unwrap();
+}

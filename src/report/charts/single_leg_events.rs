@@ -351,6 +351,7 @@ mod tests {
                     touch_down_s: Some(15.0 + 12.0 * i as f64),
                     hold_s: 10.0,
                     reached_max_hold: false,
+                    interrupted_by_gap: false,
                     losses: vec![BalanceLoss {
                         t_s: 15.0 + 12.0 * i as f64,
                         kind: LossKind::TouchDown,
