@@ -12,6 +12,9 @@ use sls_family::*;
 
 const MAX_HOLD_S: f64 = 30.0;
 
+/// Seed of the family the floors below were measured on.
+const DEFAULT_SEED: u64 = 20_261_202;
+
 /// Membership test of a parameter band.
 type Band = Box<dyn Fn(&SlsCase) -> bool>;
 
@@ -199,7 +202,12 @@ fn print_row(name: &str, r: &Row) {
 
 #[test]
 fn single_leg_stance_family_meets_the_event_targets() {
-    let cases = family(96, 20_261_202);
+    // GAITKIT_SLS_FAMILY_SEED draws another family, to check that the figures hold on
+    // recordings the detector was not developed on (the floors below are for the default)
+    let seed = std::env::var("GAITKIT_SLS_FAMILY_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    let cases = family(96, seed.unwrap_or(DEFAULT_SEED));
     let root = tempfile::tempdir().unwrap();
     let results: Vec<(SlsCase, SlsTruth, Outcome)> = support::map_on_two_threads(&cases, |c| {
         let (t, o) = evaluate(c, root.path());
@@ -293,6 +301,9 @@ fn single_leg_stance_family_meets_the_event_targets() {
         })
         .collect();
     assert!(violations.is_empty(), "{violations:#?}");
+    if seed.is_some_and(|s| s != DEFAULT_SEED) {
+        return;
+    }
     let all: Vec<_> = results.iter().collect();
     let r = row(&all);
     // floors at the measured shares, so that a regression fails the test

@@ -46,9 +46,22 @@ impl Default for StanceSettings {
     fn default() -> Self {
         StanceSettings {
             max_hold_s: 30.0,
-            min_transfer_m: 0.04,
+            min_transfer_m: min_transfer_for_height_m(NOMINAL_HEIGHT_M),
         }
     }
+}
+
+/// Body height assumed when the session does not give one, m.
+pub const NOMINAL_HEIGHT_M: f64 = 1.70;
+
+/// Foot breadth per body height (Drillis & Contini 1966, in Winter 2009, fig. 4.1).
+pub const FOOT_BREADTH_PER_HEIGHT: f64 = 0.055;
+
+/// Smallest lateral weight transfer that puts the centre of mass over the stance foot, m:
+/// with the feet side by side, from the midline to a quarter of the foot's breadth inside its
+/// inner edge (0.25 · 0.055 · height, 2.3 cm at 1.70 m).
+pub fn min_transfer_for_height_m(height_m: f64) -> f64 {
+    0.25 * FOOT_BREADTH_PER_HEIGHT * height_m
 }
 
 /// Kind of balance loss.
@@ -59,6 +72,8 @@ pub enum LossKind {
     TouchDown,
     /// The stance foot left the floor and landed again.
     Hop,
+    /// The raised foot touched the floor briefly and the hold went on.
+    ToeTouch,
     /// A burst of trunk acceleration well above the hold's own level.
     CorrectiveExcursion,
 }
@@ -535,6 +550,21 @@ pub fn single_leg_stance_of_part(
     )
 }
 
+/// Smallest vertical pelvis acceleration counted as a foot striking the floor, m/s²: the
+/// raised leg (16 % of body mass; Winter 2009, Biomechanics and Motor Control of Human
+/// Movement, table 4.1) stopped from 0.04 m/s, a lowered foot barely moving, within 20 ms
+/// passes 0.16 · 0.04 / 0.02 ≈ 0.3 m/s² to the body.
+pub const FOOT_IMPACT_MIN_MPS2: f64 = 0.3;
+
+/// Vertical acceleration a foot impact must exceed in a hold `v_mps2` (level-frame V, m/s²):
+/// the hold's own median + 6·MAD (its sway and sensor noise), at least
+/// [`FOOT_IMPACT_MIN_MPS2`].
+fn foot_impact_threshold(v_mps2: &[f64]) -> f64 {
+    median_mad(v_mps2).map_or(FOOT_IMPACT_MIN_MPS2, |(m, s)| {
+        (m + 6.0 * s).max(FOOT_IMPACT_MIN_MPS2)
+    })
+}
+
 /// Shortest flight before a landing that makes a hop, s (a 1-cm hop flies 90 ms).
 pub const HOP_MIN_FLIGHT_S: f64 = 0.06;
 
@@ -576,7 +606,7 @@ fn impact_touch_down(
     if b <= a + 2 {
         return None;
     }
-    let threshold = median_mad(&v[a..b]).map_or(1.5, |(m, s)| (m + 6.0 * s).max(1.5));
+    let threshold = foot_impact_threshold(&v[a..b]);
     let y = ml_displacement(motion);
     let gap = (0.3 * fs) as usize;
     let mut last: Option<usize> = None;
@@ -594,7 +624,7 @@ fn impact_touch_down(
             continue;
         }
         let t_imp = p as f64 / fs;
-        for after_s in [0.3, 0.6, 0.9] {
+        for after_s in [0.3, 0.6, 0.9, 1.2] {
             let centre = (p + (after_s * fs) as usize).min(y.len() - 1);
             if let Some(t) = fit_min_jerk(&y, fs, centre) {
                 if t.displacement_m.signum() != out_m.signum()
@@ -652,16 +682,16 @@ fn touch_down_impact(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f6
     let idx = |t: f64| ((t * fs).round().max(0.0) as usize).min(v_acc.len() - 1);
     let (h0, h1) = (idx(lift_off_s + 0.5), idx(return_start_s - 0.5));
     let threshold = if h1 > h0 + 10 {
-        median_mad(&v_acc[h0..h1]).map_or(1.5, |(m, s)| (m + 6.0 * s).max(1.5))
+        foot_impact_threshold(&v_acc[h0..h1])
     } else {
-        1.5
+        FOOT_IMPACT_MIN_MPS2
     };
     let (a, b) = (idx(return_start_s - 0.3), idx(return_start_s + 0.1));
     let peak = (a..=b).max_by(|&i, &j| v_acc[i].total_cmp(&v_acc[j]))?;
     (v_acc[peak] > threshold).then(|| peak as f64 / fs)
 }
 
-/// Hops and corrective excursions in [from_s, to_s].
+/// Hops, toe touches and corrective excursions in [from_s, to_s].
 fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss> {
     let fs = motion.fs_hz;
     let (a, b) = (motion.index(from_s), motion.index(to_s));
@@ -670,22 +700,30 @@ fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss>
     }
     let mut out = Vec::new();
     let v = &motion.lin_acc_mps2[0][a..b];
-    let (med, mad) = median_mad(v).unwrap_or((0.0, 0.0));
-    let hop_threshold = (med + 10.0 * mad).max(3.0);
-    let mut last_hop: Option<usize> = None;
+    let threshold = foot_impact_threshold(v);
+    let mut last: Option<usize> = None;
     let full = &motion.lin_acc_mps2[0];
+    let half_s = (0.5 * fs) as usize;
     for i in 1..v.len() - 1 {
-        if (v[i] > hop_threshold || (v[i] > 1.5 && flight_before(full, fs, a + i)))
-            && v[i] >= v[i - 1]
-            && v[i] > v[i + 1]
-            && last_hop.is_none_or(|l| i - l > (0.5 * fs) as usize)
+        if !(v[i] > threshold && v[i] >= v[i - 1] && v[i] > v[i + 1])
+            || last.is_some_and(|l| i - l <= half_s)
         {
-            last_hop = Some(i);
-            out.push(BalanceLoss {
-                t_s: (a + i) as f64 / fs,
-                kind: LossKind::Hop,
-            });
+            continue;
         }
+        // free fall before the impact: the landing of a hop; free fall after it: the push-off
+        // into one (its landing follows)
+        let kind = if flight_before(full, fs, a + i) {
+            LossKind::Hop
+        } else if flight_before(full, fs, (a + i + half_s).min(full.len() - 1)) {
+            continue;
+        } else {
+            LossKind::ToeTouch
+        };
+        last = Some(i);
+        out.push(BalanceLoss {
+            t_s: (a + i) as f64 / fs,
+            kind,
+        });
     }
     let lp = Butterworth::lowpass(4, 10.0, fs);
     let (ml, ap) = (
@@ -711,7 +749,8 @@ fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss>
                 let t_s = (a + peak) as f64 / fs;
                 // one loss per event: skip bursts near a hop or right after another burst
                 let near = out.iter().any(|l| {
-                    (l.kind == LossKind::Hop && (l.t_s - t_s).abs() < 0.6)
+                    (matches!(l.kind, LossKind::Hop | LossKind::ToeTouch)
+                        && (l.t_s - t_s).abs() < 0.6)
                         || (l.kind == LossKind::CorrectiveExcursion && (t_s - l.t_s).abs() < 1.0)
                 });
                 if !near {
@@ -734,6 +773,7 @@ fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss>
 pub struct LossCounts {
     pub touch_down: usize,
     pub hop: usize,
+    pub toe_touch: usize,
     pub corrective_excursion: usize,
 }
 
@@ -825,6 +865,7 @@ pub fn summarise(attempts: &[AttemptOf], side: Side, max_hold_s: f64) -> Option<
             match l.kind {
                 LossKind::TouchDown => loss_counts.touch_down += 1,
                 LossKind::Hop => loss_counts.hop += 1,
+                LossKind::ToeTouch => loss_counts.toe_touch += 1,
                 LossKind::CorrectiveExcursion => loss_counts.corrective_excursion += 1,
             }
             loss_events.push(LossEvent {
@@ -939,6 +980,7 @@ mod tests {
             LossCounts {
                 touch_down: 2,
                 hop: 1,
+                toe_touch: 0,
                 corrective_excursion: 0
             }
         );

@@ -96,6 +96,7 @@ fn loss_word(kind: LossKind) -> &'static str {
     match kind {
         LossKind::TouchDown => "foot down",
         LossKind::Hop => "hop",
+        LossKind::ToeTouch => "toe touch",
         LossKind::CorrectiveExcursion => "large correction",
     }
 }
@@ -231,6 +232,7 @@ fn loss_counts_text(sum: &StanceSummary) -> String {
     let parts: Vec<String> = [
         (LossKind::TouchDown, c.touch_down),
         (LossKind::Hop, c.hop),
+        (LossKind::ToeTouch, c.toe_touch),
         (LossKind::CorrectiveExcursion, c.corrective_excursion),
     ]
     .into_iter()

@@ -276,6 +276,11 @@ impl Chart for SingleLegEventsChart {
                 LossKind::CorrectiveExcursion => chart.draw_series(std::iter::once(
                     Circle::new((l.t_s, y_mark), 7, CORRECTION.filled()),
                 ))?,
+                LossKind::ToeTouch => chart.draw_series(std::iter::once(Circle::new(
+                    (l.t_s, y_mark),
+                    7,
+                    TOUCH_DOWN.stroke_width(2),
+                )))?,
                 LossKind::TouchDown => chart.draw_series(std::iter::once(Cross::new(
                     (l.t_s, y_mark),
                     7,
