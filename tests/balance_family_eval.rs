@@ -308,30 +308,33 @@ fn single_leg_stance_family_meets_the_event_targets() {
     let r = row(&all);
     // floors at the measured shares, so that a regression fails the test
     let share = |k: usize| k as f64 / r.n as f64;
-    assert!(share(r.found) >= 0.80, "found {}/{}", r.found, r.n);
+    assert!(share(r.found) >= 0.84, "found {}/{}", r.found, r.n);
     assert!(
-        share(r.lo) >= 0.50,
+        share(r.lo) >= 0.54,
         "lift-off within 0.3 s {}/{}",
         r.lo,
         r.n
     );
     assert!(
-        share(r.td) >= 0.57,
+        share(r.td) >= 0.75,
         "touch-down within 0.3 s {}/{}",
         r.td,
         r.n
     );
     assert!(
-        share(r.hold) >= 0.56,
+        share(r.hold) >= 0.63,
         "hold within 0.5 s {}/{}",
         r.hold,
         r.n
     );
-    assert!(share(r.side) >= 0.70, "side right {}/{}", r.side, r.n);
+    assert!(share(r.side) >= 0.73, "side right {}/{}", r.side, r.n);
     assert!(
-        r.steady_false as f64 <= 0.19 * r.steady as f64,
+        r.steady_false as f64 <= 0.15 * r.steady as f64,
         "false losses in {} of {} steady holds",
         r.steady_false,
         r.steady
     );
+    let found = |(k, n): (usize, usize)| k as f64 / n.max(1) as f64;
+    assert!(found(r.hops) >= 0.7, "hops found {:?}", r.hops);
+    assert!(found(r.toes) >= 0.45, "toe touches found {:?}", r.toes);
 }

@@ -6,7 +6,8 @@
 //! * Before the raised foot can leave the floor the body moves sideways over the stance foot;
 //!   after touch-down it moves back. These **weight transfers** are found in the level-frame ML
 //!   displacement (double integral of ML acceleration, integration drift removed from the
-//!   velocity by an 8-s moving median) as windows whose net displacement exceeds 4 cm.
+//!   velocity by an 8-s moving median) as windows whose net displacement exceeds a quarter of
+//!   the foot's breadth ([`min_transfer_for_height_m`]).
 //! * Each transfer is fitted by least squares with a minimum-jerk point-to-point movement
 //!   (Flash & Hogan 1985) plus a quadratic drift term, which gives its start and end.
 //! * A transfer persists: with the fitted drift removed, the mean displacement over the second
@@ -15,10 +16,16 @@
 //!   the other way of at least 60 % of its size, preferring one that begins with a foot impact
 //!   (the swing back of a corrective excursion has none). **Touch-down** = that impact (vertical
 //!   acceleration peak just before the return), or the return's start if no impact stands out.
+//! * A **foot impact** is a vertical acceleration peak above max([`FOOT_IMPACT_MIN_MPS2`],
+//!   median + 6·MAD of the hold). Touch-down: the weight returns to both feet, so the impact
+//!   is followed by the pelvis moving back toward the midline (or by the sway dropping).
 //! * **Balance losses** during the hold (lift-off + 0.5 s to touch-down − 0.3 s): *hops* =
-//!   vertical impacts above max(3 m/s², median + 10·MAD); *corrective excursions* = the 0.25-s
-//!   moving RMS of horizontal acceleration above max(0.15 m/s², median + 5·MAD) for ≥ 0.2 s; a
-//!   *touch-down* before the protocol maximum ends the attempt and is itself a loss.
+//!   free fall (specific force under 0.4 g for ≥ [`HOP_MIN_FLIGHT_S`]) then a foot impact;
+//!   *toe touches* = a foot impact with no free fall around it after which the pelvis moves
+//!   toward the midline by ≥ [`TOE_TOUCH_MIN_RETURN`] of the outward transfer and the hold
+//!   goes on; *corrective excursions* = the 0.25-s moving RMS of horizontal acceleration above
+//!   max(0.15 m/s², median + 5·MAD) for ≥ 0.2 s; a *touch-down* before the protocol maximum
+//!   ends the attempt and is itself a loss.
 //!
 //! The stance side is the side the body moved towards: a transfer to the left means standing
 //! on the left leg.
@@ -440,6 +447,7 @@ pub fn single_leg_stance_of_part(
     let fs = motion.fs_hz;
     let end_s = motion.len() as f64 / fs;
     let transfers = weight_transfers(motion, settings.min_transfer_m);
+    let ml_y = ml_displacement(motion);
     let v_acc = &motion.lin_acc_mps2[0];
     let mut attempts = Vec::new();
     let mut dropped = 0;
@@ -504,7 +512,13 @@ pub fn single_leg_stance_of_part(
         }
         let stop_s = touch_down_s.unwrap_or(end_s);
         let hold_s = (stop_s - lift_off_s).clamp(0.0, settings.max_hold_s);
-        let mut losses = hold_losses(motion, lift_off_s + 0.5, stop_s - 0.3);
+        let mut losses = hold_losses(
+            motion,
+            &ml_y,
+            out.displacement_m,
+            lift_off_s + 0.5,
+            stop_s - 0.3,
+        );
         if let Some(td) = touch_down_s {
             if hold_s < settings.max_hold_s - 1.0 {
                 losses.push(BalanceLoss {
@@ -691,8 +705,20 @@ fn touch_down_impact(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f6
     (v_acc[peak] > threshold).then(|| peak as f64 / fs)
 }
 
-/// Hops, toe touches and corrective excursions in [from_s, to_s].
-fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss> {
+/// Share of the outward weight transfer by which the pelvis moves back toward the midline
+/// within 0.6 s of a toe touch: the other foot takes some weight, so the centre of mass moves
+/// toward the middle of the two feet.
+pub const TOE_TOUCH_MIN_RETURN: f64 = 0.1;
+
+/// Hops, toe touches and corrective excursions in [from_s, to_s] of a hold whose outward
+/// transfer was `out_m` (m, + right); `ml_y` is the ML displacement ([`ml_displacement`]).
+fn hold_losses(
+    motion: &TrunkMotion,
+    ml_y: &[f64],
+    out_m: f64,
+    from_s: f64,
+    to_s: f64,
+) -> Vec<BalanceLoss> {
     let fs = motion.fs_hz;
     let (a, b) = (motion.index(from_s), motion.index(to_s));
     if b <= a + (fs as usize) {
@@ -717,6 +743,16 @@ fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss>
         } else if flight_before(full, fs, (a + i + half_s).min(full.len() - 1)) {
             continue;
         } else {
+            // the pelvis moves toward the midline after the contact
+            let k = a + i;
+            let base = ml_y[k.saturating_sub((0.1 * fs) as usize)];
+            let back = ml_y[k..(k + (0.6 * fs) as usize).min(ml_y.len())]
+                .iter()
+                .map(|y| -(y - base) * out_m.signum())
+                .fold(0.0, f64::max);
+            if back < TOE_TOUCH_MIN_RETURN * out_m.abs() {
+                continue;
+            }
             LossKind::ToeTouch
         };
         last = Some(i);
