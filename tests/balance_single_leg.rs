@@ -342,3 +342,32 @@ fn a_drop_out_during_a_hold_ends_it_as_interrupted_and_nothing_spans_the_gap() {
         assert!(!a.interrupted_by_gap && a.stance_side == stance);
     }
 }
+
+#[test]
+fn mirrored_left_right_signals_give_the_other_side_at_the_same_times() {
+    // mirroring across the sagittal plane: ML acceleration changes sign, and of the angular
+    // velocity (an axial vector) the V and AP components do
+    for stance in [Side::Left, Side::Right] {
+        let mut script = two_attempts(stance, 31);
+        script.attempts.iter_mut().for_each(|a| a.losses.clear());
+        let rec = simulate_single_leg(&script, ImuModel::default());
+        let (acc, gyr) = rec.body_frame();
+        let detect = |acc: &[Vec<f64>; 3], gyr: &[Vec<f64>; 3]| {
+            let m = TrunkMotion::from_body_frame(acc, gyr, rec.fs_hz).unwrap();
+            single_leg_stance(&m, None, StanceSettings::default()).0
+        };
+        let neg = |x: &Vec<f64>| x.iter().map(|v| -v).collect::<Vec<f64>>();
+        let m_acc = [acc[0].clone(), neg(&acc[1]), acc[2].clone()];
+        let m_gyr = [neg(&gyr[0]), gyr[1].clone(), neg(&gyr[2])];
+        let (plain, mirrored) = (detect(&acc, &gyr), detect(&m_acc, &m_gyr));
+        assert_eq!(plain.attempts.len(), 2, "{:?}", plain.attempts);
+        assert_eq!(mirrored.attempts.len(), 2, "{:?}", mirrored.attempts);
+        for (p, m) in plain.attempts.iter().zip(&mirrored.attempts) {
+            assert_eq!(p.stance_side, stance);
+            assert_eq!(m.stance_side, stance.opposite());
+            assert!((p.lift_off_s - m.lift_off_s).abs() < 0.02, "{p:?} vs {m:?}");
+            let (tp, tm) = (p.touch_down_s.unwrap(), m.touch_down_s.unwrap());
+            assert!((tp - tm).abs() < 0.02, "{tp} vs {tm}");
+        }
+    }
+}
