@@ -308,7 +308,7 @@ fn single_leg_stance_family_meets_the_event_targets() {
     let r = row(&all);
     // floors at the measured shares, so that a regression fails the test
     let share = |k: usize| k as f64 / r.n as f64;
-    assert!(share(r.found) >= 0.84, "found {}/{}", r.found, r.n);
+    assert!(share(r.found) >= 0.86, "found {}/{}", r.found, r.n);
     assert!(
         share(r.lo) >= 0.54,
         "lift-off within 0.3 s {}/{}",
@@ -316,7 +316,7 @@ fn single_leg_stance_family_meets_the_event_targets() {
         r.n
     );
     assert!(
-        share(r.td) >= 0.75,
+        share(r.td) >= 0.76,
         "touch-down within 0.3 s {}/{}",
         r.td,
         r.n
@@ -327,7 +327,7 @@ fn single_leg_stance_family_meets_the_event_targets() {
         r.hold,
         r.n
     );
-    assert!(share(r.side) >= 0.73, "side right {}/{}", r.side, r.n);
+    assert!(share(r.side) >= 0.74, "side right {}/{}", r.side, r.n);
     assert!(
         r.steady_false as f64 <= 0.15 * r.steady as f64,
         "false losses in {} of {} steady holds",

@@ -638,7 +638,14 @@ fn impact_touch_down(
             continue;
         }
         let t_imp = p as f64 / fs;
-        for after_s in [0.3, 0.6, 0.9, 1.2] {
+        // the fits below look for a return of at least 40 % of the outward transfer; without
+        // a third of it in the 2.5 s after the impact there is none to find
+        let back = y[p..(p + (2.5 * fs) as usize).min(y.len())]
+            .iter()
+            .map(|v| (y[p] - v) * out_m.signum())
+            .fold(0.0, f64::max);
+        let may_return = back >= 0.3 * out_m.abs();
+        for after_s in [0.3, 0.6, 0.9, 1.2].into_iter().filter(|_| may_return) {
             let centre = (p + (after_s * fs) as usize).min(y.len() - 1);
             if let Some(t) = fit_min_jerk(&y, fs, centre) {
                 if t.displacement_m.signum() != out_m.signum()
