@@ -429,37 +429,10 @@ fn read_entry(
     read(&dir.join(&entry.file)).map_err(|e| missing_sensor_file(dir, entry, e))
 }
 
-/// Adds the gaps `session.json` records for `placement` (a dropped connection during
-/// `gaitkit record`) to the sensor's missing-data ranges, as gaps too long to bridge, so they
-/// split bouts exactly like gaps in the timestamps. Overlapping ranges are merged.
+/// Adds the gaps `session.json` records for `placement` to the sensor's missing-data ranges
+/// ([`Session::mark_recorded_gaps`]).
 pub fn add_recorded_gaps(imu: &mut UniformImu, session: &Session, placement: Placement) {
-    let end_s = imu.time_s(imu.len().saturating_sub(1));
-    let recorded = session
-        .gaps
-        .iter()
-        .filter(|g| g.placement == placement)
-        .map(|g| Gap {
-            start_s: g.start_s.max(imu.t0_s),
-            end_s: g.end_s.min(end_s),
-            filled: false,
-        })
-        .filter(|g| g.end_s > g.start_s);
-    let mut all: Vec<Gap> = imu.gaps.iter().copied().chain(recorded).collect();
-    if all.len() == imu.gaps.len() {
-        return;
-    }
-    all.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
-    let mut merged: Vec<Gap> = Vec::with_capacity(all.len());
-    for g in all {
-        match merged.last_mut() {
-            Some(last) if g.start_s <= last.end_s && (!g.filled || !last.filled) => {
-                last.end_s = last.end_s.max(g.end_s);
-                last.filled = false;
-            }
-            _ => merged.push(g),
-        }
-    }
-    imu.gaps = merged;
+    session.mark_recorded_gaps(imu, placement);
 }
 
 /// The sums of the walking cues (see [`walking_check`]) over `bouts`, at the median step.

@@ -12,6 +12,9 @@ use sls_family::*;
 
 const MAX_HOLD_S: f64 = 30.0;
 
+/// Seed of the family the floors below were measured on.
+const DEFAULT_SEED: u64 = 20_261_202;
+
 /// Membership test of a parameter band.
 type Band = Box<dyn Fn(&SlsCase) -> bool>;
 
@@ -199,7 +202,12 @@ fn print_row(name: &str, r: &Row) {
 
 #[test]
 fn single_leg_stance_family_meets_the_event_targets() {
-    let cases = family(96, 20_261_202);
+    // GAITKIT_SLS_FAMILY_SEED draws another family, to check that the figures hold on
+    // recordings the detector was not developed on (the floors below are for the default)
+    let seed = std::env::var("GAITKIT_SLS_FAMILY_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    let cases = family(96, seed.unwrap_or(DEFAULT_SEED));
     let root = tempfile::tempdir().unwrap();
     let results: Vec<(SlsCase, SlsTruth, Outcome)> = support::map_on_two_threads(&cases, |c| {
         let (t, o) = evaluate(c, root.path());
@@ -293,34 +301,40 @@ fn single_leg_stance_family_meets_the_event_targets() {
         })
         .collect();
     assert!(violations.is_empty(), "{violations:#?}");
+    if seed.is_some_and(|s| s != DEFAULT_SEED) {
+        return;
+    }
     let all: Vec<_> = results.iter().collect();
     let r = row(&all);
     // floors at the measured shares, so that a regression fails the test
     let share = |k: usize| k as f64 / r.n as f64;
-    assert!(share(r.found) >= 0.80, "found {}/{}", r.found, r.n);
+    assert!(share(r.found) >= 0.86, "found {}/{}", r.found, r.n);
     assert!(
-        share(r.lo) >= 0.50,
+        share(r.lo) >= 0.54,
         "lift-off within 0.3 s {}/{}",
         r.lo,
         r.n
     );
     assert!(
-        share(r.td) >= 0.57,
+        share(r.td) >= 0.76,
         "touch-down within 0.3 s {}/{}",
         r.td,
         r.n
     );
     assert!(
-        share(r.hold) >= 0.56,
+        share(r.hold) >= 0.63,
         "hold within 0.5 s {}/{}",
         r.hold,
         r.n
     );
-    assert!(share(r.side) >= 0.70, "side right {}/{}", r.side, r.n);
+    assert!(share(r.side) >= 0.74, "side right {}/{}", r.side, r.n);
     assert!(
-        r.steady_false as f64 <= 0.19 * r.steady as f64,
+        r.steady_false as f64 <= 0.15 * r.steady as f64,
         "false losses in {} of {} steady holds",
         r.steady_false,
         r.steady
     );
+    let found = |(k, n): (usize, usize)| k as f64 / n.max(1) as f64;
+    assert!(found(r.hops) >= 0.7, "hops found {:?}", r.hops);
+    assert!(found(r.toes) >= 0.45, "toe touches found {:?}", r.toes);
 }

@@ -266,3 +266,108 @@ fn a_sensor_on_the_raised_shank_times_the_events_within_0_05_s() {
         );
     }
 }
+
+/// The attempts and warnings of a session folder analysed end to end.
+fn attempts_of(
+    dir: &std::path::Path,
+) -> (
+    Vec<gaitkit::balance::single_leg_stance::StanceAttempt>,
+    Vec<String>,
+) {
+    let trial = gaitkit::balance::analyze_session(dir).unwrap();
+    match trial.result {
+        TrialResult::SingleLegStance(s) => (s.attempts, trial.warnings),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_drop_out_during_a_hold_ends_it_as_interrupted_and_nothing_spans_the_gap() {
+    // holds 6→19 s and 26→48.5 s; an 80-ms drop-out (short enough to be bridged if it were
+    // not marked) at 35 s, in the second hold, or at 12 s, in the first
+    for stance in [Side::Left, Side::Right] {
+        let mut script = two_attempts(stance, 21);
+        script.attempts.iter_mut().for_each(|a| a.losses.clear());
+        let rec = simulate_single_leg(&script, ImuModel::default());
+        let root = tempfile::tempdir().unwrap();
+
+        // gap in the second hold: the longest part is 0–35 s, with the first attempt whole and
+        // the second cut by the gap
+        let dir = root.path().join("late");
+        std::fs::create_dir(&dir).unwrap();
+        rec.write_session(&dir, Some("single-leg-stance"), None);
+        drop_out(&dir, 35.0, 35.08);
+        let (attempts, warnings) = attempts_of(&dir);
+        assert_eq!(attempts.len(), 2, "{stance:?}: {attempts:?}");
+        let (first, second) = (&attempts[0], &attempts[1]);
+        assert!(!first.interrupted_by_gap);
+        assert!(
+            (first.touch_down_s.unwrap() - 19.0).abs() < 0.15,
+            "{first:?}"
+        );
+        assert!((second.lift_off_s - 26.0).abs() < 0.15, "{second:?}");
+        assert!(
+            second.interrupted_by_gap && second.touch_down_s.is_none(),
+            "{second:?}"
+        );
+        assert!(
+            (second.lift_off_s + second.hold_s - 35.0).abs() < 0.02,
+            "hold stops at the gap: {second:?}"
+        );
+        assert!(
+            second.losses.iter().all(|l| l.t_s <= 35.0),
+            "{:?}",
+            second.losses
+        );
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("attempt 2") && w.contains("lower bound")),
+            "{warnings:?}"
+        );
+
+        // gap in the first hold: the longest part starts at 12.08 s; the first attempt's lift-off lies
+        // before the gap, so it is not reported, and nothing reported starts before the gap
+        let dir = root.path().join("early");
+        std::fs::create_dir(&dir).unwrap();
+        rec.write_session(&dir, Some("single-leg-stance"), None);
+        drop_out(&dir, 12.0, 12.08);
+        let (attempts, _) = attempts_of(&dir);
+        assert_eq!(attempts.len(), 1, "{stance:?}: {attempts:?}");
+        let a = &attempts[0];
+        assert!(
+            (a.lift_off_s - 26.0).abs() < 0.15 && (a.touch_down_s.unwrap() - 48.5).abs() < 0.15,
+            "{a:?}"
+        );
+        assert!(!a.interrupted_by_gap && a.stance_side == stance);
+    }
+}
+
+#[test]
+fn mirrored_left_right_signals_give_the_other_side_at_the_same_times() {
+    // mirroring across the sagittal plane: ML acceleration changes sign, and of the angular
+    // velocity (an axial vector) the V and AP components do
+    for stance in [Side::Left, Side::Right] {
+        let mut script = two_attempts(stance, 31);
+        script.attempts.iter_mut().for_each(|a| a.losses.clear());
+        let rec = simulate_single_leg(&script, ImuModel::default());
+        let (acc, gyr) = rec.body_frame();
+        let detect = |acc: &[Vec<f64>; 3], gyr: &[Vec<f64>; 3]| {
+            let m = TrunkMotion::from_body_frame(acc, gyr, rec.fs_hz).unwrap();
+            single_leg_stance(&m, None, StanceSettings::default()).0
+        };
+        let neg = |x: &Vec<f64>| x.iter().map(|v| -v).collect::<Vec<f64>>();
+        let m_acc = [acc[0].clone(), neg(&acc[1]), acc[2].clone()];
+        let m_gyr = [neg(&gyr[0]), gyr[1].clone(), neg(&gyr[2])];
+        let (plain, mirrored) = (detect(&acc, &gyr), detect(&m_acc, &m_gyr));
+        assert_eq!(plain.attempts.len(), 2, "{:?}", plain.attempts);
+        assert_eq!(mirrored.attempts.len(), 2, "{:?}", mirrored.attempts);
+        for (p, m) in plain.attempts.iter().zip(&mirrored.attempts) {
+            assert_eq!(p.stance_side, stance);
+            assert_eq!(m.stance_side, stance.opposite());
+            assert!((p.lift_off_s - m.lift_off_s).abs() < 0.02, "{p:?} vs {m:?}");
+            let (tp, tm) = (p.touch_down_s.unwrap(), m.touch_down_s.unwrap());
+            assert!((tp - tm).abs() < 0.02, "{tp} vs {tm}");
+        }
+    }
+}

@@ -110,3 +110,65 @@ fn step_down_landings_drop_and_time_to_stabilisation() {
         }
     }
 }
+
+#[test]
+fn repetition_times_after_a_drop_out_are_on_the_recording_clock() {
+    // an 80-ms drop-out marked in session.json at 3 s: the analysed part starts after it,
+    // and each repetition (start, bottom, end) must still be reported on the recording clock
+    let drops = [5.0, 10.0, 7.0];
+    for stance in [Side::Left, Side::Right] {
+        let script = squat_script(stance, &drops, false);
+        let rec = simulate_squat(&script, ImuModel::default());
+        let root = tempfile::tempdir().unwrap();
+        let task = if stance == Side::Left {
+            "squat-left"
+        } else {
+            "squat-right"
+        };
+        let plain = root.path().join("plain");
+        std::fs::create_dir(&plain).unwrap();
+        rec.write_session(&plain, Some(task), None);
+        let gapped = root.path().join("gapped");
+        std::fs::create_dir(&gapped).unwrap();
+        rec.write_session(&gapped, Some(task), None);
+        drop_out(&gapped, 3.0, 3.08);
+        let reps = |dir: &std::path::Path| {
+            let trial = gaitkit::balance::analyze_session(dir).unwrap();
+            match trial.result {
+                gaitkit::balance::TrialResult::Squat(a) => (a.repetitions, trial.warnings),
+                other => panic!("{other:?}"),
+            }
+        };
+        let (with_gap, warnings) = reps(&gapped);
+        let (without, _) = reps(&plain);
+        assert!(
+            warnings.iter().any(|w| w.contains("gaps without data")),
+            "{warnings:?}"
+        );
+        assert_eq!(with_gap.len(), drops.len(), "{with_gap:?}");
+        assert_eq!(without.len(), drops.len(), "{without:?}");
+        for (r, (g, p)) in with_gap.iter().zip(&without).enumerate() {
+            // descent 1.2 s from the scripted start: the bottom 1.2 s later
+            let (start, bottom) = (script.reps[r].start_s, script.reps[r].start_s + 1.2);
+            assert!(
+                (g.start_s - start).abs() < 0.3,
+                "rep {r}: start {}",
+                g.start_s
+            );
+            assert!(
+                (g.bottom_s - bottom).abs() < 0.3,
+                "rep {r}: bottom {} vs {bottom}",
+                g.bottom_s
+            );
+            // the same movement read from either recording: the same clock (the shorter part
+            // changes the drift estimate a little; the part starts 3.08 s later)
+            for (a, b) in [
+                (g.start_s, p.start_s),
+                (g.bottom_s, p.bottom_s),
+                (g.end_s, p.end_s),
+            ] {
+                assert!((a - b).abs() < 0.2, "rep {r}: {a} vs {b}");
+            }
+        }
+    }
+}

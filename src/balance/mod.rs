@@ -125,7 +125,9 @@ pub fn analyze_session(dir: &Path) -> Result<BalanceTrial> {
         ))
     })?;
     let table = session.read_sensor(dir, entry)?;
-    let uniform = UniformImu::from_table(&table, crate::recording::resample::DEFAULT_MAX_FILL_S)?;
+    let mut uniform =
+        UniformImu::from_table(&table, crate::recording::resample::DEFAULT_MAX_FILL_S)?;
+    session.mark_recorded_gaps(&mut uniform, Placement::LowerBack);
     let mut warnings = Vec::new();
     let segments = uniform.segments();
     let longest = segments
@@ -141,13 +143,20 @@ pub fn analyze_session(dir: &Path) -> Result<BalanceTrial> {
             uniform.time_s(longest.end - 1)
         ));
     }
-    let longest_start = longest.start;
+    let (longest_start, longest_end) = (longest.start, longest.end);
     let (acc, gyr) = rotate_to_body(&uniform, entry.axes, longest);
     let label = dir.file_name().map_or_else(
         || dir.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let mut trial = analyze_trial(&label, session.task.as_ref(), &acc, &gyr, uniform.fs_hz)?;
+    let mut trial = analyze_part(
+        &label,
+        session.task.as_ref(),
+        &acc,
+        &gyr,
+        uniform.fs_hz,
+        longest_start > 0,
+    )?;
     // times of the analysed part, on the session timeline, start here
     let origin_s = uniform.time_s(longest_start);
     if let TrialResult::SingleLegStance(sls) = &mut trial.result {
@@ -179,9 +188,31 @@ pub fn analyze_session(dir: &Path) -> Result<BalanceTrial> {
             }
         }
     }
-    if let TrialResult::SingleLegStance(sls) = &mut trial.result {
-        // from the analysed part onto the recording clock (they differ after a data gap)
-        sls.shift_times(longest_start as f64 / uniform.fs_hz);
+    // a gap right after the analysed part cuts short whatever was going on when it began
+    let gap_follows = longest_end < uniform.len();
+    let part_end_s = (longest_end - longest_start) as f64 / uniform.fs_hz;
+    // from the analysed part onto the recording clock (they differ after a data gap)
+    let shift_s = longest_start as f64 / uniform.fs_hz;
+    match &mut trial.result {
+        TrialResult::SingleLegStance(sls) => {
+            if gap_follows {
+                for (i, a) in sls.attempts.iter_mut().enumerate() {
+                    if a.touch_down_s.is_none() && !a.reached_max_hold {
+                        a.interrupted_by_gap = true;
+                        warnings.push(format!(
+                            "attempt {}: the data stop {:.1} s into the hold (a gap without data at {:.1} s), so its hold of {:.1} s is only a lower bound",
+                            i + 1,
+                            part_end_s - a.lift_off_s,
+                            part_end_s + shift_s,
+                            a.hold_s
+                        ));
+                    }
+                }
+            }
+            sls.shift_times(shift_s);
+        }
+        TrialResult::Squat(sq) => sq.shift_times(shift_s),
+        TrialResult::Standing { .. } => {}
     }
     warnings.append(&mut trial.warnings);
     trial.warnings = warnings;
@@ -241,6 +272,19 @@ pub fn analyze_trial(
     gyr_dps: &[Vec<f64>; 3],
     fs_hz: f64,
 ) -> Result<BalanceTrial> {
+    analyze_part(label, task, acc_mps2, gyr_dps, fs_hz, false)
+}
+
+/// As [`analyze_trial`], for the part of a recording analysed; `after_gap` when a gap without
+/// data precedes it (a single-leg hold may then be under way when the data resume).
+fn analyze_part(
+    label: &str,
+    task: Option<&Task>,
+    acc_mps2: &[Vec<f64>; 3],
+    gyr_dps: &[Vec<f64>; 3],
+    fs_hz: f64,
+    after_gap: bool,
+) -> Result<BalanceTrial> {
     let duration_s = acc_mps2[0].len() as f64 / fs_hz;
     if duration_s < 2.0 * STANDING_TRIM_S + 3.0 {
         return Err(Error::NotEnoughData(format!(
@@ -279,7 +323,12 @@ pub fn analyze_trial(
             } else {
                 Side::Right
             };
-            let (sls, dropped) = single_leg_stance::single_leg_stance(&motion, Some(side), stance);
+            let (sls, dropped) = single_leg_stance::single_leg_stance_of_part(
+                &motion,
+                Some(side),
+                stance,
+                after_gap,
+            );
             if dropped > 0 {
                 warnings.push(format!(
                     "{dropped} attempt(s) standing on the {} leg were ignored because the task is {t}; if the wrong leg seems detected, check the sensor's axes letters",
@@ -312,7 +361,8 @@ pub fn analyze_trial(
         }
         Some(Task::SingleLegStance) => {
             refuse_walking(label, &motion, "the task is single-leg-stance but")?;
-            let (sls, _) = single_leg_stance::single_leg_stance(&motion, None, stance);
+            let (sls, _) =
+                single_leg_stance::single_leg_stance_of_part(&motion, None, stance, after_gap);
             match sides_of(&sls) {
                 Some((side, both)) => {
                     warnings.push(format!(
@@ -334,7 +384,8 @@ pub fn analyze_trial(
         }
         None | Some(Task::Other(_)) => {
             refuse_walking(label, &motion, "no balance task in session.json and")?;
-            let (sls, _) = single_leg_stance::single_leg_stance(&motion, None, stance);
+            let (sls, _) =
+                single_leg_stance::single_leg_stance_of_part(&motion, None, stance, after_gap);
             if let Some((side, both)) = sides_of(&sls) {
                 if both {
                     warnings.push("attempts on both legs were found in one recording".into());

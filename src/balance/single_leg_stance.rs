@@ -6,7 +6,8 @@
 //! * Before the raised foot can leave the floor the body moves sideways over the stance foot;
 //!   after touch-down it moves back. These **weight transfers** are found in the level-frame ML
 //!   displacement (double integral of ML acceleration, integration drift removed from the
-//!   velocity by an 8-s moving median) as windows whose net displacement exceeds 4 cm.
+//!   velocity by an 8-s moving median) as windows whose net displacement exceeds a quarter of
+//!   the foot's breadth ([`min_transfer_for_height_m`]).
 //! * Each transfer is fitted by least squares with a minimum-jerk point-to-point movement
 //!   (Flash & Hogan 1985) plus a quadratic drift term, which gives its start and end.
 //! * A transfer persists: with the fitted drift removed, the mean displacement over the second
@@ -15,10 +16,16 @@
 //!   the other way of at least 60 % of its size, preferring one that begins with a foot impact
 //!   (the swing back of a corrective excursion has none). **Touch-down** = that impact (vertical
 //!   acceleration peak just before the return), or the return's start if no impact stands out.
+//! * A **foot impact** is a vertical acceleration peak above max([`FOOT_IMPACT_MIN_MPS2`],
+//!   median + 6·MAD of the hold). Touch-down: the weight returns to both feet, so the impact
+//!   is followed by the pelvis moving back toward the midline (or by the sway dropping).
 //! * **Balance losses** during the hold (lift-off + 0.5 s to touch-down − 0.3 s): *hops* =
-//!   vertical impacts above max(3 m/s², median + 10·MAD); *corrective excursions* = the 0.25-s
-//!   moving RMS of horizontal acceleration above max(0.15 m/s², median + 5·MAD) for ≥ 0.2 s; a
-//!   *touch-down* before the protocol maximum ends the attempt and is itself a loss.
+//!   free fall (specific force under 0.4 g for ≥ [`HOP_MIN_FLIGHT_S`]) then a foot impact;
+//!   *toe touches* = a foot impact with no free fall around it after which the pelvis moves
+//!   toward the midline by ≥ [`TOE_TOUCH_MIN_RETURN`] of the outward transfer and the hold
+//!   goes on; *corrective excursions* = the 0.25-s moving RMS of horizontal acceleration above
+//!   max(0.15 m/s², median + 5·MAD) for ≥ 0.2 s; a *touch-down* before the protocol maximum
+//!   ends the attempt and is itself a loss.
 //!
 //! The stance side is the side the body moved towards: a transfer to the left means standing
 //! on the left leg.
@@ -46,9 +53,22 @@ impl Default for StanceSettings {
     fn default() -> Self {
         StanceSettings {
             max_hold_s: 30.0,
-            min_transfer_m: 0.04,
+            min_transfer_m: min_transfer_for_height_m(NOMINAL_HEIGHT_M),
         }
     }
+}
+
+/// Body height assumed when the session does not give one, m.
+pub const NOMINAL_HEIGHT_M: f64 = 1.70;
+
+/// Foot breadth per body height (Drillis & Contini 1966, in Winter 2009, fig. 4.1).
+pub const FOOT_BREADTH_PER_HEIGHT: f64 = 0.055;
+
+/// Smallest lateral weight transfer that puts the centre of mass over the stance foot, m:
+/// with the feet side by side, from the midline to a quarter of the foot's breadth inside its
+/// inner edge (0.25 · 0.055 · height, 2.3 cm at 1.70 m).
+pub fn min_transfer_for_height_m(height_m: f64) -> f64 {
+    0.25 * FOOT_BREADTH_PER_HEIGHT * height_m
 }
 
 /// Kind of balance loss.
@@ -59,6 +79,8 @@ pub enum LossKind {
     TouchDown,
     /// The stance foot left the floor and landed again.
     Hop,
+    /// The raised foot touched the floor briefly and the hold went on.
+    ToeTouch,
     /// A burst of trunk acceleration well above the hold's own level.
     CorrectiveExcursion,
 }
@@ -82,6 +104,9 @@ pub struct StanceAttempt {
     pub hold_s: f64,
     /// True when the foot stayed up for the whole protocol maximum (the hold was capped).
     pub reached_max_hold: bool,
+    /// True when the data stop during the hold (a gap without data follows, e.g. a sensor
+    /// drop-out marked in `session.json`): the hold is a lower bound, there is no touch-down.
+    pub interrupted_by_gap: bool,
     pub losses: Vec<BalanceLoss>,
     /// Which sensor timed lift-off and touch-down.
     pub events_from: EventSource,
@@ -405,13 +430,36 @@ pub fn single_leg_stance(
     expected: Option<Side>,
     settings: StanceSettings,
 ) -> (SingleLegStance, usize) {
+    single_leg_stance_of_part(motion, expected, settings, false)
+}
+
+/// As [`single_leg_stance`], for a part of a recording that may begin after a gap without
+/// data (`after_gap`): the participant may then already stand on one leg when the data
+/// resume, so a first weight transfer that begins with a foot impact or after which the sway
+/// drops to the standing level ([`SWAY_DROP_RATIO`]) is the touch-down of a hold that began
+/// before the gap, not a lift-off, and is skipped.
+pub fn single_leg_stance_of_part(
+    motion: &TrunkMotion,
+    expected: Option<Side>,
+    settings: StanceSettings,
+    after_gap: bool,
+) -> (SingleLegStance, usize) {
     let fs = motion.fs_hz;
     let end_s = motion.len() as f64 / fs;
     let transfers = weight_transfers(motion, settings.min_transfer_m);
+    let ml_y = ml_displacement(motion);
     let v_acc = &motion.lin_acc_mps2[0];
     let mut attempts = Vec::new();
     let mut dropped = 0;
     let mut i = 0;
+    if after_gap
+        && transfers.first().is_some_and(|t| {
+            touch_down_impact(v_acc, fs, 0.0, t.start_s).is_some()
+                || sway_ratio_around(motion, t.start_s).is_some_and(|r| r < SWAY_DROP_RATIO)
+        })
+    {
+        i = 1;
+    }
     while i < transfers.len() {
         let out_idx = i;
         let out = transfers[i];
@@ -464,7 +512,13 @@ pub fn single_leg_stance(
         }
         let stop_s = touch_down_s.unwrap_or(end_s);
         let hold_s = (stop_s - lift_off_s).clamp(0.0, settings.max_hold_s);
-        let mut losses = hold_losses(motion, lift_off_s + 0.5, stop_s - 0.3);
+        let mut losses = hold_losses(
+            motion,
+            &ml_y,
+            out.displacement_m,
+            lift_off_s + 0.5,
+            stop_s - 0.3,
+        );
         if let Some(td) = touch_down_s {
             if hold_s < settings.max_hold_s - 1.0 {
                 losses.push(BalanceLoss {
@@ -494,6 +548,7 @@ pub fn single_leg_stance(
             touch_down_s,
             hold_s,
             reached_max_hold: stop_s - lift_off_s >= settings.max_hold_s,
+            interrupted_by_gap: false,
             losses,
             events_from: EventSource::LowerBack,
             sway: sway.flatten(),
@@ -507,6 +562,21 @@ pub fn single_leg_stance(
         },
         dropped,
     )
+}
+
+/// Smallest vertical pelvis acceleration counted as a foot striking the floor, m/s²: the
+/// raised leg (16 % of body mass; Winter 2009, Biomechanics and Motor Control of Human
+/// Movement, table 4.1) stopped from 0.04 m/s, a lowered foot barely moving, within 20 ms
+/// passes 0.16 · 0.04 / 0.02 ≈ 0.3 m/s² to the body.
+pub const FOOT_IMPACT_MIN_MPS2: f64 = 0.3;
+
+/// Vertical acceleration a foot impact must exceed in a hold `v_mps2` (level-frame V, m/s²):
+/// the hold's own median + 6·MAD (its sway and sensor noise), at least
+/// [`FOOT_IMPACT_MIN_MPS2`].
+fn foot_impact_threshold(v_mps2: &[f64]) -> f64 {
+    median_mad(v_mps2).map_or(FOOT_IMPACT_MIN_MPS2, |(m, s)| {
+        (m + 6.0 * s).max(FOOT_IMPACT_MIN_MPS2)
+    })
 }
 
 /// Shortest flight before a landing that makes a hop, s (a 1-cm hop flies 90 ms).
@@ -550,7 +620,7 @@ fn impact_touch_down(
     if b <= a + 2 {
         return None;
     }
-    let threshold = median_mad(&v[a..b]).map_or(1.5, |(m, s)| (m + 6.0 * s).max(1.5));
+    let threshold = foot_impact_threshold(&v[a..b]);
     let y = ml_displacement(motion);
     let gap = (0.3 * fs) as usize;
     let mut last: Option<usize> = None;
@@ -568,7 +638,14 @@ fn impact_touch_down(
             continue;
         }
         let t_imp = p as f64 / fs;
-        for after_s in [0.3, 0.6, 0.9] {
+        // the fits below look for a return of at least 40 % of the outward transfer; without
+        // a third of it in the 2.5 s after the impact there is none to find
+        let back = y[p..(p + (2.5 * fs) as usize).min(y.len())]
+            .iter()
+            .map(|v| (y[p] - v) * out_m.signum())
+            .fold(0.0, f64::max);
+        let may_return = back >= 0.3 * out_m.abs();
+        for after_s in [0.3, 0.6, 0.9, 1.2].into_iter().filter(|_| may_return) {
             let centre = (p + (after_s * fs) as usize).min(y.len() - 1);
             if let Some(t) = fit_min_jerk(&y, fs, centre) {
                 if t.displacement_m.signum() != out_m.signum()
@@ -626,17 +703,29 @@ fn touch_down_impact(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f6
     let idx = |t: f64| ((t * fs).round().max(0.0) as usize).min(v_acc.len() - 1);
     let (h0, h1) = (idx(lift_off_s + 0.5), idx(return_start_s - 0.5));
     let threshold = if h1 > h0 + 10 {
-        median_mad(&v_acc[h0..h1]).map_or(1.5, |(m, s)| (m + 6.0 * s).max(1.5))
+        foot_impact_threshold(&v_acc[h0..h1])
     } else {
-        1.5
+        FOOT_IMPACT_MIN_MPS2
     };
     let (a, b) = (idx(return_start_s - 0.3), idx(return_start_s + 0.1));
     let peak = (a..=b).max_by(|&i, &j| v_acc[i].total_cmp(&v_acc[j]))?;
     (v_acc[peak] > threshold).then(|| peak as f64 / fs)
 }
 
-/// Hops and corrective excursions in [from_s, to_s].
-fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss> {
+/// Share of the outward weight transfer by which the pelvis moves back toward the midline
+/// within 0.6 s of a toe touch: the other foot takes some weight, so the centre of mass moves
+/// toward the middle of the two feet.
+pub const TOE_TOUCH_MIN_RETURN: f64 = 0.1;
+
+/// Hops, toe touches and corrective excursions in [from_s, to_s] of a hold whose outward
+/// transfer was `out_m` (m, + right); `ml_y` is the ML displacement ([`ml_displacement`]).
+fn hold_losses(
+    motion: &TrunkMotion,
+    ml_y: &[f64],
+    out_m: f64,
+    from_s: f64,
+    to_s: f64,
+) -> Vec<BalanceLoss> {
     let fs = motion.fs_hz;
     let (a, b) = (motion.index(from_s), motion.index(to_s));
     if b <= a + (fs as usize) {
@@ -644,22 +733,40 @@ fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss>
     }
     let mut out = Vec::new();
     let v = &motion.lin_acc_mps2[0][a..b];
-    let (med, mad) = median_mad(v).unwrap_or((0.0, 0.0));
-    let hop_threshold = (med + 10.0 * mad).max(3.0);
-    let mut last_hop: Option<usize> = None;
+    let threshold = foot_impact_threshold(v);
+    let mut last: Option<usize> = None;
     let full = &motion.lin_acc_mps2[0];
+    let half_s = (0.5 * fs) as usize;
     for i in 1..v.len() - 1 {
-        if (v[i] > hop_threshold || (v[i] > 1.5 && flight_before(full, fs, a + i)))
-            && v[i] >= v[i - 1]
-            && v[i] > v[i + 1]
-            && last_hop.is_none_or(|l| i - l > (0.5 * fs) as usize)
+        if !(v[i] > threshold && v[i] >= v[i - 1] && v[i] > v[i + 1])
+            || last.is_some_and(|l| i - l <= half_s)
         {
-            last_hop = Some(i);
-            out.push(BalanceLoss {
-                t_s: (a + i) as f64 / fs,
-                kind: LossKind::Hop,
-            });
+            continue;
         }
+        // free fall before the impact: the landing of a hop; free fall after it: the push-off
+        // into one (its landing follows)
+        let kind = if flight_before(full, fs, a + i) {
+            LossKind::Hop
+        } else if flight_before(full, fs, (a + i + half_s).min(full.len() - 1)) {
+            continue;
+        } else {
+            // the pelvis moves toward the midline after the contact
+            let k = a + i;
+            let base = ml_y[k.saturating_sub((0.1 * fs) as usize)];
+            let back = ml_y[k..(k + (0.6 * fs) as usize).min(ml_y.len())]
+                .iter()
+                .map(|y| -(y - base) * out_m.signum())
+                .fold(0.0, f64::max);
+            if back < TOE_TOUCH_MIN_RETURN * out_m.abs() {
+                continue;
+            }
+            LossKind::ToeTouch
+        };
+        last = Some(i);
+        out.push(BalanceLoss {
+            t_s: (a + i) as f64 / fs,
+            kind,
+        });
     }
     let lp = Butterworth::lowpass(4, 10.0, fs);
     let (ml, ap) = (
@@ -685,7 +792,8 @@ fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss>
                 let t_s = (a + peak) as f64 / fs;
                 // one loss per event: skip bursts near a hop or right after another burst
                 let near = out.iter().any(|l| {
-                    (l.kind == LossKind::Hop && (l.t_s - t_s).abs() < 0.6)
+                    (matches!(l.kind, LossKind::Hop | LossKind::ToeTouch)
+                        && (l.t_s - t_s).abs() < 0.6)
                         || (l.kind == LossKind::CorrectiveExcursion && (t_s - l.t_s).abs() < 1.0)
                 });
                 if !near {
@@ -708,6 +816,7 @@ fn hold_losses(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Vec<BalanceLoss>
 pub struct LossCounts {
     pub touch_down: usize,
     pub hop: usize,
+    pub toe_touch: usize,
     pub corrective_excursion: usize,
 }
 
@@ -799,6 +908,7 @@ pub fn summarise(attempts: &[AttemptOf], side: Side, max_hold_s: f64) -> Option<
             match l.kind {
                 LossKind::TouchDown => loss_counts.touch_down += 1,
                 LossKind::Hop => loss_counts.hop += 1,
+                LossKind::ToeTouch => loss_counts.toe_touch += 1,
                 LossKind::CorrectiveExcursion => loss_counts.corrective_excursion += 1,
             }
             loss_events.push(LossEvent {
@@ -873,6 +983,7 @@ mod tests {
             touch_down_s: Some(hold_s),
             hold_s,
             reached_max_hold: hold_s >= 30.0,
+            interrupted_by_gap: false,
             losses: losses
                 .into_iter()
                 .map(|(t_s, kind)| BalanceLoss { t_s, kind })
@@ -912,6 +1023,7 @@ mod tests {
             LossCounts {
                 touch_down: 2,
                 hop: 1,
+                toe_touch: 0,
                 corrective_excursion: 0
             }
         );

@@ -40,6 +40,7 @@ pub enum SquatKind {
 /// One repetition.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Repetition {
+    /// Seconds from the recording's first sample (the recording clock), like every time here.
     pub start_s: f64,
     /// Deepest point, or the landing of a step-down that lands, s.
     pub bottom_s: f64,
@@ -62,6 +63,18 @@ pub struct SquatAnalysis {
     /// Leg bearing the weight: standing (squat, step-down test) or landed on (step-down).
     pub stance_side: Side,
     pub repetitions: Vec<Repetition>,
+}
+
+impl SquatAnalysis {
+    /// Moves every repetition time by `by_s`, e.g. from the analysed part of a recording with
+    /// gaps onto the recording clock.
+    pub fn shift_times(&mut self, by_s: f64) {
+        for r in &mut self.repetitions {
+            r.start_s += by_s;
+            r.bottom_s += by_s;
+            r.end_s += by_s;
+        }
+    }
 }
 
 /// Repetitions of a single-leg squat or step-down on `stance_side`.

@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::axes::Axes;
-use super::resample::{MAX_RATE_HZ, MIN_RATE_HZ};
+use super::resample::{Gap, UniformImu, MAX_RATE_HZ, MIN_RATE_HZ};
 use crate::error::{Error, Location, Result};
 
 /// File name of the session description inside a session folder.
@@ -347,6 +347,40 @@ impl<'de> Deserialize<'de> for Task {
 }
 
 impl Session {
+    /// Adds the gaps recorded here for `placement` (a dropped connection during
+    /// `gaitkit record`) to the sensor's missing-data ranges, as gaps too long to bridge, so
+    /// they split the recording exactly like gaps in the timestamps. Overlapping ranges are
+    /// merged.
+    pub fn mark_recorded_gaps(&self, imu: &mut UniformImu, placement: Placement) {
+        let end_s = imu.time_s(imu.len().saturating_sub(1));
+        let recorded = self
+            .gaps
+            .iter()
+            .filter(|g| g.placement == placement)
+            .map(|g| Gap {
+                start_s: g.start_s.max(imu.t0_s),
+                end_s: g.end_s.min(end_s),
+                filled: false,
+            })
+            .filter(|g| g.end_s > g.start_s);
+        let mut all: Vec<Gap> = imu.gaps.iter().copied().chain(recorded).collect();
+        if all.len() == imu.gaps.len() {
+            return;
+        }
+        all.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+        let mut merged: Vec<Gap> = Vec::with_capacity(all.len());
+        for g in all {
+            match merged.last_mut() {
+                Some(last) if g.start_s <= last.end_s && (!g.filled || !last.filled) => {
+                    last.end_s = last.end_s.max(g.end_s);
+                    last.filled = false;
+                }
+                _ => merged.push(g),
+            }
+        }
+        imu.gaps = merged;
+    }
+
     /// A new session as `gaitkit record` starts it.
     pub fn new(sensors: Vec<SensorEntry>) -> Self {
         Session {

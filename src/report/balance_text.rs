@@ -96,6 +96,7 @@ fn loss_word(kind: LossKind) -> &'static str {
     match kind {
         LossKind::TouchDown => "foot down",
         LossKind::Hop => "hop",
+        LossKind::ToeTouch => "toe touch",
         LossKind::CorrectiveExcursion => "large correction",
     }
 }
@@ -103,6 +104,10 @@ fn loss_word(kind: LossKind) -> &'static str {
 fn attempt_line(i: usize, a: &StanceAttempt) -> String {
     let end = match a.touch_down_s {
         Some(t) => format!("touch-down {t:.2} s"),
+        None if a.interrupted_by_gap => {
+            "the data stopped during the hold (a gap without data; the hold is at least this long)"
+                .to_string()
+        }
         None => "recording ended during the hold".to_string(),
     };
     let losses = if a.losses.is_empty() {
@@ -227,6 +232,7 @@ fn loss_counts_text(sum: &StanceSummary) -> String {
     let parts: Vec<String> = [
         (LossKind::TouchDown, c.touch_down),
         (LossKind::Hop, c.hop),
+        (LossKind::ToeTouch, c.toe_touch),
         (LossKind::CorrectiveExcursion, c.corrective_excursion),
     ]
     .into_iter()

@@ -180,6 +180,7 @@ pub fn single_leg_events(trial: &BalanceTrial) -> Option<SingleLegEvents> {
                 touch_down_s: a.touch_down_s,
                 hold_s: a.hold_s,
                 reached_max_hold: a.reached_max_hold,
+                interrupted_by_gap: a.interrupted_by_gap,
                 losses: a.losses.clone(),
                 events_from: a.events_from,
             })

@@ -270,6 +270,9 @@ pub struct AttemptEvents {
     pub touch_down_s: Option<f64>,
     pub hold_s: f64,
     pub reached_max_hold: bool,
+    /// True when a gap without data cut the hold short (no touch-down; a lower bound).
+    #[serde(default)]
+    pub interrupted_by_gap: bool,
     pub losses: Vec<BalanceLoss>,
     pub events_from: EventSource,
 }

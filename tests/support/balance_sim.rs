@@ -376,6 +376,32 @@ pub struct SlsScript {
     pub seed: u64,
 }
 
+/// Vertical pelvis offset of a hop on the stance foot landing at `land_s`, m: a 0.4-s knee
+/// bend of c = 5.5 cm, a push-off of 0.15 s at constant acceleration to the take-off speed
+/// v₀ = g·T/2, a ballistic flight of T = 0.15 s (specific force 0), a landing decelerating
+/// over 0.15 s back into the bend, and 0.4 s to stand up again.
+pub fn hop_lift_m(t: f64, land_s: f64) -> f64 {
+    const G: f64 = 9.80665;
+    let (flight, push, bend_s) = (0.15, 0.15, 0.4);
+    let v0 = 0.5 * G * flight;
+    let c = 0.5 * v0 * push;
+    let tau = t - (land_s - flight);
+    if tau < -push - bend_s || tau >= flight + push + bend_s {
+        0.0
+    } else if tau < -push {
+        -c * min_jerk((tau + push + bend_s) / bend_s)
+    } else if tau < 0.0 {
+        -c + v0 * (tau + push).powi(2) / (2.0 * push)
+    } else if tau < flight {
+        v0 * tau - 0.5 * G * tau * tau
+    } else if tau < flight + push {
+        let sg = tau - flight;
+        -v0 * sg + v0 * sg * sg / (2.0 * push)
+    } else {
+        -c + c * min_jerk((tau - flight - push) / bend_s)
+    }
+}
+
 pub fn simulate_single_leg(s: &SlsScript, imu: ImuModel) -> SimRecording {
     let standing = StandingScript::default();
     let single_ml = Control {
@@ -424,8 +450,7 @@ pub fn simulate_single_leg(s: &SlsScript, imu: ImuModel) -> SimRecording {
                         }
                     }
                     SimLoss::Hop => {
-                        let u = (t - (tl - 0.15)) / 0.1;
-                        lift += 0.02 * (-0.5 * u * u).exp();
+                        lift += hop_lift_m(t, tl);
                         lift += impact_dip(t, tl, 0.003, 0.02);
                     }
                 }
@@ -703,4 +728,32 @@ pub fn write_visit(root: &std::path::Path, name: &str, v: &Visit) -> std::path::
         Some(&start(20)),
     );
     dir
+}
+
+/// Turns a session folder written by [`SimRecording::write_session`] into one with a sensor
+/// drop-out from `start_s` to `end_s`: the lower-back rows strictly inside are removed and the
+/// gap is recorded in session.json, as `gaitkit record` does when the connection drops.
+pub fn drop_out(dir: &std::path::Path, start_s: f64, end_s: f64) {
+    let csv_path = dir.join("lower_back.csv");
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let mut lines = csv.lines();
+    let mut out = format!("{}\n", lines.next().unwrap());
+    for l in lines {
+        let t: f64 = l.split(',').next().unwrap().parse().unwrap();
+        if t <= start_s || t >= end_s {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    std::fs::write(&csv_path, out).unwrap();
+    let json_path = dir.join("session.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    v["gaps"] = serde_json::json!([{
+        "placement": "lower-back",
+        "start_s": start_s,
+        "end_s": end_s,
+        "reason": "connection lost"
+    }]);
+    std::fs::write(&json_path, v.to_string()).unwrap();
 }

@@ -276,6 +276,11 @@ impl Chart for SingleLegEventsChart {
                 LossKind::CorrectiveExcursion => chart.draw_series(std::iter::once(
                     Circle::new((l.t_s, y_mark), 7, CORRECTION.filled()),
                 ))?,
+                LossKind::ToeTouch => chart.draw_series(std::iter::once(Circle::new(
+                    (l.t_s, y_mark),
+                    7,
+                    TOUCH_DOWN.stroke_width(2),
+                )))?,
                 LossKind::TouchDown => chart.draw_series(std::iter::once(Cross::new(
                     (l.t_s, y_mark),
                     7,
@@ -351,6 +356,7 @@ mod tests {
                     touch_down_s: Some(15.0 + 12.0 * i as f64),
                     hold_s: 10.0,
                     reached_max_hold: false,
+                    interrupted_by_gap: false,
                     losses: vec![BalanceLoss {
                         t_s: 15.0 + 12.0 * i as f64,
                         kind: LossKind::TouchDown,
