@@ -3,7 +3,8 @@
 //! For every fixture, the session is replayed through the live pipeline as fast as possible
 //! and the figures are printed: contact-to-feedback latency on the recording clock
 //! (`emitted_s − t_s`: median and 95th percentile, all steps and steps after the first three
-//! of a walk) and the processor time per second of recording (getrusage, this thread's user +
+//! of a walk), the provisional steps withdrawn (no walk followed them) and the processor
+//! time per second of recording (getrusage, this thread's user +
 //! system time), i.e. the share of one core the analysis needs at real-time pace.
 //! Targets: median ≤ 0.30 s, 95th percentile ≤ 0.50 s, < 2 % of a core for one lower-back
 //! sensor at 100 Hz. Then criterion times one window analysis (the work of one hop).
@@ -39,7 +40,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn figures() {
-    println!("fixture | steps | latency median s | p95 s | p95 after 3rd step of a walk s | CPU % of a core");
+    println!("fixture | steps | latency median s | p95 s | p95 from the 4th step of a walk s | withdrawn | CPU % of a core");
     for name in FIXTURES {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures")
@@ -64,11 +65,12 @@ fn figures() {
             }
         }
         println!(
-            "{name} | {} | {:.3} | {:.3} | {:.3} | {:.2}",
+            "{name} | {} | {:.3} | {:.3} | {:.3} | {} | {:.2}",
             steps.len(),
             percentile(&lat, 50.0),
             percentile(&lat, 95.0),
             percentile(&steady, 95.0),
+            live.withdrawn().len(),
             100.0 * cpu_s / duration_s,
         );
     }

@@ -39,6 +39,14 @@ fn agreement(name: &str) -> Agreement {
     let (mut matched, mut side_shown, mut side_wrong) = (0, 0, 0);
     for c in &offline.initial_contacts {
         let Some(s) = steps.iter().find(|s| (s.t_s - c.t_s).abs() <= TOLERANCE_S) else {
+            let near = steps
+                .iter()
+                .min_by(|a, b| (a.t_s - c.t_s).abs().total_cmp(&(b.t_s - c.t_s).abs()));
+            println!(
+                "  {name}: offline contact {:.2} s not online; nearest step {:?}",
+                c.t_s,
+                near.map(|s| (s.t_s, s.provisional))
+            );
             continue;
         };
         matched += 1;

@@ -1,8 +1,10 @@
 //! `gaitkit live --replay … --serve`: the patient page and its server-sent events, from the
 //! binary as a therapist runs it. A plain HTTP client receives every step as the same JSON as
 //! the `--events-out` log; headless Chromium renders the steps and numbers while the replay
-//! runs, with no console messages (screenshot kept under the cargo target tmp dir); an address
-//! open to the network prints a warning.
+//! runs, with no console messages (screenshot kept under the cargo target tmp dir); after
+//! "Sound on" it plays one low tone per off-target step and metronome beats at the target
+//! cadence (Web Audio replaced by a recording stand-in); an address open to the network prints
+//! a warning.
 
 mod support;
 
@@ -16,7 +18,7 @@ use std::time::Duration;
 
 use gaitkit::signal::stats::{trimmed_mean, TRIM};
 use serde_json::Value;
-use support::browser::{chromium, count_near, load_dom, screenshot, SKIP};
+use support::browser::{chromium, count_near, load_dom, screenshot, DevTools, SKIP};
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -232,7 +234,7 @@ fn every_step_reaches_a_plain_client_as_the_events_out_json() {
 
         // the history at connect and the live steps together are the log, in order and once
         let (lines, summary) = read_events_out(&events_out);
-        assert!(lines.len() >= 9, "{name}: {} steps", lines.len());
+        assert!(lines.len() >= 9, "{name}: {} lines", lines.len());
         let mut received: Vec<Value> = serde_json::from_str::<Vec<Value>>(&events[2].1).unwrap();
         let live_steps: Vec<&str> = events
             .iter()
@@ -244,11 +246,24 @@ fn every_step_reaches_a_plain_client_as_the_events_out_json() {
             assert!(lines.iter().any(|l| l == d), "{name}: {d}");
         }
         received.extend(live_steps.iter().map(|d| serde_json::from_str(d).unwrap()));
-        let logged: Vec<Value> = lines
+        // provisional steps taken back: the same in the log and on the stream, and gone
+        let (withdrawn, logged): (Vec<Value>, Vec<Value>) = lines
             .iter()
-            .map(|l| serde_json::from_str(l).unwrap())
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .partition(|v| v.get("withdrawn").is_some());
+        let sent_withdrawn: Vec<Value> = events
+            .iter()
+            .filter(|(n, _)| n == "withdrawn")
+            .map(|(_, d)| serde_json::from_str(d).unwrap())
             .collect();
+        let withdrawn: Vec<Value> = withdrawn.iter().map(|w| w["withdrawn"].clone()).collect();
+        assert_eq!(sent_withdrawn, withdrawn, "{name}");
+        assert_eq!(summary["withdrawn"], withdrawn.len(), "{name}");
+        let stands = |s: &Value| !withdrawn.iter().any(|w| w["t_s"] == s["t_s"]);
+        let received: Vec<Value> = received.into_iter().filter(stands).collect();
+        let logged: Vec<Value> = logged.into_iter().filter(stands).collect();
         assert_eq!(received, logged, "{name}");
+        assert_eq!(summary["steps"], logged.len(), "{name}");
         let sent_summary: Value = serde_json::from_str(&events.last().unwrap().1).unwrap();
         assert_eq!(sent_summary, summary, "{name}");
     }
@@ -461,6 +476,128 @@ fn the_page_renders_the_steps_and_numbers_while_the_replay_runs() {
         "on screen: left {left}, right {right}, on target {on}, off target {off} pixels"
     );
     eprintln!("screenshot: {}", shot.display());
+}
+
+/// Stands in for Web Audio before the page's script runs: the page's oscillators are recorded
+/// (pseudo-frequency and start on the context's clock, which follows the page's clock in s)
+/// in `window.__tones` instead of being played.
+const AUDIO_RECORDER: &str = r#"
+(() => {
+  const tones = [];
+  window.__tones = tones;
+  const param = (v) => ({ value: v, setValueAtTime() {}, linearRampToValueAtTime() {},
+                          exponentialRampToValueAtTime() {} });
+  class RecordingAudioContext {
+    constructor() { this.destination = {}; this.state = "suspended"; }
+    get currentTime() { return performance.now() / 1000; }
+    resume() { this.state = "running"; return Promise.resolve(); }
+    createGain() { return { gain: param(1), connect: (n) => n }; }
+    createOscillator() {
+      const o = { type: "sine", frequency: param(440), connect: (n) => n,
+                  start(when) { tones.push({ freq: o.frequency.value, when }); }, stop() {} };
+      return o;
+    }
+  }
+  window.AudioContext = RecordingAudioContext;
+  window.webkitAudioContext = RecordingAudioContext;
+})();
+"#;
+
+#[test]
+fn sound_gives_a_tone_per_off_target_step_and_beats_at_the_target_cadence() {
+    let Some(bin) = chromium() else {
+        eprintln!("SKIPPED live_serve sound: {SKIP}");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let events_out = dir.path().join("steps.jsonl");
+    // the browser is up and holds the recorder before the replay starts
+    let mut page = DevTools::start(&bin, &dir.path().join("profile-sound"));
+    page.inject(AUDIO_RECORDER);
+    let session = fixture("mobilised_HA001_Test5_Trial1");
+    // 12.5 s of recording in about 8 s; cadence 100±5 against a walk at about 110 steps/min
+    let live = spawn_live(&[
+        "--replay",
+        &session,
+        "--speed",
+        "1.5",
+        "--serve",
+        "--plain",
+        "--target",
+        "cadence=100",
+        "--events-out",
+        events_out.to_str().unwrap(),
+    ]);
+    page.navigate(&live.url);
+    page.wait_for(
+        "document.readyState === 'complete' && document.getElementById('conn').textContent === 'live'",
+        Duration::from_secs(10),
+    );
+    let before = page.eval(
+        "document.getElementById('sound').click(); Number(document.body.dataset.liveSteps || 0)",
+    );
+    assert_eq!(
+        page.eval("document.getElementById('sound').getAttribute('aria-pressed')"),
+        "true"
+    );
+    page.wait_for(
+        "!document.getElementById('summary').hidden",
+        Duration::from_secs(30),
+    );
+    let received = page.eval("Number(document.body.dataset.liveSteps || 0)");
+    let tones: Vec<(f64, f64)> = page
+        .eval("window.__tones")
+        .as_array()
+        .expect("the page made sounds")
+        .iter()
+        .map(|t| (t["freq"].as_f64().unwrap(), t["when"].as_f64().unwrap()))
+        .collect();
+    drop(page);
+    live.finish();
+
+    let (lines, _) = read_events_out(&events_out);
+    let steps: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // the steps the page received live after the tap: the last ones of the log
+    let (before, received) = (
+        before.as_u64().unwrap() as usize,
+        received.as_u64().unwrap() as usize,
+    );
+    assert!(received <= steps.len() && before <= received);
+    let heard = &steps[steps.len() - (received - before)..];
+    let off = heard.iter().filter(|s| s["on_target"] == false).count();
+    assert!(
+        heard.len() >= 8 && off >= 3,
+        "{} steps after the tap, {off} off target",
+        heard.len()
+    );
+    let low: Vec<f64> = tones.iter().filter(|t| t.0 == 330.0).map(|t| t.1).collect();
+    assert_eq!(
+        low.len(),
+        off,
+        "one low tone per off-target step: {tones:?}"
+    );
+    // metronome: 100 beats/min is one beat every 0.6 s
+    let beats: Vec<f64> = tones
+        .iter()
+        .filter(|t| t.0 == 1320.0)
+        .map(|t| t.1)
+        .collect();
+    assert!(beats.len() >= 8, "{} beats: {tones:?}", beats.len());
+    assert_eq!(
+        low.len() + beats.len(),
+        tones.len(),
+        "other sounds: {tones:?}"
+    );
+    for w in beats.windows(2) {
+        let interval = w[1] - w[0];
+        assert!(
+            (interval - 0.6).abs() <= 0.05 * 0.6,
+            "beat interval {interval:.3} s, want 0.6 s: {beats:?}"
+        );
+    }
 }
 
 #[test]

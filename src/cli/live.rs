@@ -17,7 +17,7 @@ use crate::gait::Side;
 use crate::recording::Placement;
 use crate::sensors::recorder::StatusEvent;
 use crate::serve::PageServer;
-use crate::stream::events::{LiveStep, LiveSummary};
+use crate::stream::events::{LiveStep, LiveSummary, Withdrawal};
 use crate::stream::pipeline::{LiveOptions, LivePipeline};
 use crate::stream::replay::Replay;
 use crate::stream::sensors::{FeedEvent, SensorFeed};
@@ -126,7 +126,11 @@ fn run_replay(args: &LiveArgs, dir: &Path, opts: &LiveOptions) -> anyhow::Result
                 std::thread::sleep(wait);
             }
         }
-        for step in pipeline.push(placement, &sample) {
+        let steps = pipeline.push(placement, &sample);
+        for w in pipeline.take_withdrawals().to_vec() {
+            feedback.withdrawn(&pipeline, &w)?;
+        }
+        for step in steps {
             feedback.step(&pipeline, &step)?;
         }
         feedback.watch(&pipeline);
@@ -202,7 +206,7 @@ fn run_sensors(args: &LiveArgs, opts: LiveOptions) -> anyhow::Result<()> {
             None => Ok(feedback
                 .page
                 .take()
-                .map(|page| (page, LiveSummary::of(&[], Vec::new())))),
+                .map(|page| (page, LiveSummary::of(&[], 0, Vec::new())))),
         }
     });
     let (session, shown) = match &args.record {
@@ -272,6 +276,22 @@ impl Feedback {
         self.screen.show(&mut std::io::stdout().lock(), p, step)
     }
 
+    /// A provisional step taken back: a line in the events file, removed from the page and
+    /// the screen.
+    fn withdrawn(&mut self, p: &LivePipeline, w: &Withdrawal) -> anyhow::Result<()> {
+        if let Some(e) = self.events.as_mut() {
+            #[derive(serde::Serialize)]
+            struct Line<'a> {
+                withdrawn: &'a Withdrawal,
+            }
+            e.line(&Line { withdrawn: w })?;
+        }
+        if let Some(page) = self.page.as_ref() {
+            page.withdrawn(w);
+        }
+        self.screen.withdrawn(&mut std::io::stdout().lock(), p, w)
+    }
+
     /// Sensor drop-outs and returns to the patient page.
     fn watch(&mut self, p: &LivePipeline) {
         if let Some(page) = self.page.as_mut() {
@@ -284,6 +304,7 @@ impl Feedback {
         match f {
             FeedEvent::Started => Ok(()),
             FeedEvent::Step(step) => self.step(p, step),
+            FeedEvent::Withdrawn(w) => self.withdrawn(p, w),
             FeedEvent::Paused { placement, since_s } => {
                 self.watch(p);
                 self.screen.link(out, p, *placement, *since_s, true)
@@ -330,7 +351,7 @@ impl Feedback {
 
     /// The summary to the events file and the screen; the page, still serving, with it.
     fn finish(mut self, p: &LivePipeline) -> anyhow::Result<Option<(PageServer, LiveSummary)>> {
-        let summary = LiveSummary::of(p.steps(), p.dropouts().to_vec());
+        let summary = LiveSummary::of(p.steps(), p.withdrawn().len(), p.dropouts().to_vec());
         if let Some(mut e) = self.events.take() {
             e.finish(&summary)?;
         }
@@ -534,12 +555,35 @@ impl Screen {
         Ok(())
     }
 
+    /// A withdrawn provisional step: a line of its own, or the dashboard redrawn without it.
+    fn withdrawn(
+        &mut self,
+        out: &mut impl Write,
+        p: &LivePipeline,
+        w: &Withdrawal,
+    ) -> anyhow::Result<()> {
+        if !self.dashboard {
+            writeln!(
+                out,
+                "{:8.2} s  step withdrawn: no walk followed it (cadence now {})",
+                w.t_s,
+                value(w.rolling.cadence_spm, 0, "/min")
+            )?;
+            return Ok(());
+        }
+        match p.steps().last() {
+            Some(last) => self.show(out, p, last),
+            None => Ok(()),
+        }
+    }
+
     fn finish(&mut self, out: &mut impl Write, s: &LiveSummary) -> anyhow::Result<()> {
         writeln!(
             out,
-            "\n{} steps ({} with a side); on target: {}; feedback latency median {}, 95th percentile {}",
+            "\n{} steps ({} with a side, {} withdrawn); on target: {}; feedback latency median {}, 95th percentile {}",
             s.steps,
             s.steps_with_side,
+            s.withdrawn,
             value(s.on_target_pct, 0, " %"),
             value(s.latency_median_s, 2, " s"),
             value(s.latency_p95_s, 2, " s"),

@@ -10,6 +10,7 @@
 //! - `history` (at connect): the last [`HISTORY_STEPS`] (or more, the rolling window) steps as
 //!   an array, so a page that joins late shows the current state;
 //! - `step`: one [`LiveStep`], the same JSON as a `--events-out` line;
+//! - `withdrawn`: a provisional step taken back ([`Withdrawal`]): the page removes it;
 //! - `summary` (at the end): the [`LiveSummary`] of the `--events-out` summary line.
 //!
 //! The server runs on a small tokio runtime beside the caller's replay or sensor loop; the
@@ -33,7 +34,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, oneshot};
 
 use crate::recording::Placement;
-use crate::stream::events::{Dropout, LiveStep, LiveSummary};
+use crate::stream::events::{Dropout, LiveStep, LiveSummary, Withdrawal};
 use crate::stream::pipeline::LivePipeline;
 use crate::stream::targets::Target;
 
@@ -276,6 +277,18 @@ impl PageServer {
         });
     }
 
+    /// Sends a withdrawal to the pages and takes the step out of the history.
+    pub fn withdrawn(&self, w: &Withdrawal) {
+        let (Ok(json), Ok(t)) = (serde_json::to_string(w), serde_json::to_string(&w.t_s)) else {
+            return;
+        };
+        // a step's JSON starts with its contact time
+        let prefix = format!("{{\"t_s\":{t},");
+        self.shared.publish("withdrawn", json, |st, _| {
+            st.history.retain(|h| !h.starts_with(&prefix));
+        });
+    }
+
     /// Sends a `status` event when the pipeline's sensors changed (one lost or back) since the
     /// last call; cheap when nothing changed, so it can run after every sample.
     pub fn watch(&mut self, pipeline: &LivePipeline) {
@@ -491,12 +504,13 @@ mod tests {
                 stance_time_s: None,
                 on_target: None,
                 rolling: Default::default(),
+                provisional: false,
             })
             .collect();
         for s in &steps {
             server.step(s);
         }
-        server.summary(&LiveSummary::of(&steps, pipeline.dropouts().to_vec()));
+        server.summary(&LiveSummary::of(&steps, 0, pipeline.dropouts().to_vec()));
         // a page joining now: the drop-out, the last 30 steps and the summary
         let (_late, late) = page(server.local_addr(), "event: summary");
         let history = late

@@ -6,8 +6,19 @@
 //! emitted the first time a window shows it at least `lookahead_s` before the window's end,
 //! so the filters and wavelets have seen `lookahead_s` of signal after it; contacts are
 //! emitted in time order and never twice. The look-ahead is bounded: the latency from the
-//! contact to its emission is `lookahead_s` plus at most `hop_s` (more only for the first
-//! steps of a walk, which are recognised as walking once a few steps are seen).
+//! contact to its emission is `lookahead_s` plus at most `hop_s`.
+//!
+//! The analysis recognises a walk only once a few steps are seen (a periodic walking-region
+//! window and a bout of at least three contacts), so with one lower-back sensor the first
+//! steps of a walk are emitted *provisionally*: where the analysis shows no contact in the
+//! step and a half before it, a clear heel-strike lobe of the contact detector (the
+//! same wavelet detector, run on the window's last seconds with the latest walk's step
+//! frequency) is emitted at the same look-ahead, side unknown. It stands once a window's
+//! analysis shows a contact within [`CONFIRM_TOLERANCE_S`] of it. It is withdrawn
+//! ([`StreamDetector::take_withdrawn`]) when no window has shown it [`CONFIRM_S`] after it
+//! (not a step of a walk), when the analysis shows the walk around it but no contact at it,
+//! or when the analysis shows an earlier contact that was not fed back (the analysis then
+//! feeds back that contact and the ones after it, in time order).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,11 +26,36 @@ use std::path::{Path, PathBuf};
 use super::side_rule;
 use crate::analyze::{add_recorded_gaps, analyze_with, prepare_imu, AnalyzeOptions};
 use crate::error::Result;
+use crate::gait::body_frame::to_body_frame;
+use crate::gait::initial_contacts;
 use crate::gait::lower_back::{self, LowerBackOptions};
 use crate::gait::walking_bouts::BoutParams;
 use crate::gait::Side;
 use crate::recording::session::RecordedGap;
-use crate::recording::{ImuSample, ImuTable, Placement, Session};
+use crate::recording::{ImuSample, ImuTable, Placement, Session, UniformImu};
+
+/// A provisional contact that no window's analysis has shown this long after it is withdrawn,
+/// s. The analysis recognised every walk of the fixtures within 3 s of its first contact.
+pub const CONFIRM_S: f64 = 3.5;
+/// A provisional contact stands when a window's analysis shows a contact this close to it, s
+/// (the agreement tolerance with `gaitkit analyze`).
+pub const CONFIRM_TOLERANCE_S: f64 = 0.05;
+/// Signal before the newest sample the provisional contacts are searched in, s.
+const PROVISIONAL_TAIL_S: f64 = 4.0;
+/// Oldest provisional contact, s before the newest sample: older candidates are left to the
+/// analysis (the look-ahead stays bounded).
+const PROVISIONAL_MAX_AGE_S: f64 = 0.5;
+/// Least coarse-lobe height of a provisional contact (units of
+/// [`initial_contacts::DetectedIc::strength`]): on the fixtures the steps of the straight
+/// walks measure 0.64–2.3 (the first steps the weakest), 5 of the 166 lobes outside steps
+/// of HA001 Test11 and 11 of 311 of MS001 Test11 reach it.
+pub const PROVISIONAL_MIN_STRENGTH: f64 = 0.5;
+/// A candidate is provisional only when the analysis shows no contact later than this many
+/// step times before it: the analysis is not following a walk there (a walk starts, or
+/// starts again after a stop).
+const PROVISIONAL_FOLLOWS_STEPS: f64 = 1.5;
+/// Step time the provisional detector assumes before any walk is seen, s.
+const DEFAULT_STEP_S: f64 = 0.55;
 
 /// Settings of the online detector.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,6 +103,18 @@ pub struct OnlineContact {
     /// Stance time of this foot's previous contact (leg sensors only: a trunk sensor's
     /// toe-offs are estimates), s.
     pub previous_stance_s: Option<f64>,
+    /// Emitted before its walk was recognised: withdrawn later unless a window's analysis
+    /// shows it within [`CONFIRM_S`].
+    pub provisional: bool,
+}
+
+/// A provisional contact withdrawn: no window's analysis showed it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Withdrawn {
+    /// Time of the contact, s.
+    pub t_s: f64,
+    /// Recording-clock time it was withdrawn, s.
+    pub at_s: f64,
 }
 
 /// Online detector over the sensors of one session.
@@ -78,6 +126,15 @@ pub struct StreamDetector {
     files: BTreeMap<PathBuf, Placement>,
     next_run_s: Option<f64>,
     last_emitted_s: f64,
+    /// Walking-bout settings of the lower-back analysis (online windows).
+    bouts: BoutParams,
+    /// Provisional contacts not yet shown by an analysis, s, in time order.
+    pending: Vec<f64>,
+    /// Latest contact emitted that stands (not provisional, or shown by an analysis), s.
+    standing_s: f64,
+    withdrawn: Vec<Withdrawn>,
+    /// Median step time of the latest walk the analysis saw, s.
+    step_s: f64,
     /// Analyses run so far (for cost figures).
     pub runs: u64,
 }
@@ -103,12 +160,26 @@ impl StreamDetector {
             files,
             next_run_s: None,
             last_emitted_s: f64::NEG_INFINITY,
+            bouts: BoutParams {
+                window_s: params.bout_window_s,
+                hop_s: params.bout_hop_s,
+                ..BoutParams::default()
+            },
+            pending: Vec::new(),
+            standing_s: f64::NEG_INFINITY,
+            withdrawn: Vec::new(),
+            step_s: DEFAULT_STEP_S,
             runs: 0,
         }
     }
 
     pub fn params(&self) -> DetectorParams {
         self.params
+    }
+
+    /// Provisional contacts withdrawn since the last call, in time order.
+    pub fn take_withdrawn(&mut self) -> Vec<Withdrawn> {
+        std::mem::take(&mut self.withdrawn)
     }
 
     /// Adds one sample of the sensor at `placement` (samples of one sensor in time order;
@@ -145,24 +216,124 @@ impl StreamDetector {
                 + self.params.hop_s,
         );
         self.trim(now_s);
-        let Ok(contacts) = self.analyse_window() else {
+        let Ok((contacts, candidates)) = self.analyse_window() else {
             return Vec::new();
         };
+        let same = self.params.same_contact_s;
+        let follows = PROVISIONAL_FOLLOWS_STEPS * self.step_s;
+        let visible: Vec<f64> = contacts
+            .iter()
+            .map(|c| c.t_s)
+            .filter(|&t| t <= now_s - self.params.lookahead_s)
+            .collect();
+        // provisional contacts, oldest first: one the analysis shows (within the agreement
+        // tolerance) stands; one is withdrawn when the analysis shows an earlier contact not
+        // fed back (it and the later provisional ones are then fed back again in time order
+        // by the analysis), a contact of the same walk near it but not at it, or nothing
+        // within CONFIRM_S
+        let mut cut = false;
+        for p in std::mem::take(&mut self.pending) {
+            cut |= visible
+                .iter()
+                .any(|&a| a < p - same && a > self.standing_s + same);
+            let shown = visible
+                .iter()
+                .any(|&a| (a - p).abs() <= CONFIRM_TOLERANCE_S);
+            if !cut && shown {
+                self.standing_s = self.standing_s.max(p);
+            } else if cut
+                || visible.iter().any(|&a| (a - p).abs() < follows)
+                || now_s - p >= CONFIRM_S
+            {
+                self.withdrawn.push(Withdrawn {
+                    t_s: p,
+                    at_s: now_s,
+                });
+            } else {
+                self.pending.push(p);
+            }
+        }
+        self.last_emitted_s = self
+            .pending
+            .last()
+            .map_or(self.standing_s, |&p| p.max(self.standing_s));
         let mut out = Vec::new();
-        for c in contacts {
+        for c in &contacts {
             if c.t_s > now_s - self.params.lookahead_s {
                 break;
             }
-            if c.t_s <= self.last_emitted_s + self.params.same_contact_s {
+            if c.t_s <= self.last_emitted_s + same {
                 continue;
             }
             self.last_emitted_s = c.t_s;
+            self.standing_s = c.t_s;
             out.push(OnlineContact {
                 emitted_s: now_s,
-                ..c
+                ..*c
+            });
+        }
+        // the start of a walk the analysis does not see yet: no contact of the analysis
+        // within a step and a half before the candidate or after it
+        let follows = PROVISIONAL_FOLLOWS_STEPS * self.step_s;
+        for t in candidates {
+            if t > now_s - self.params.lookahead_s
+                || t < now_s - PROVISIONAL_MAX_AGE_S
+                || t <= self.last_emitted_s + same
+                || contacts.iter().any(|c| c.t_s > t - follows)
+            {
+                continue;
+            }
+            self.last_emitted_s = t;
+            self.pending.push(t);
+            out.push(OnlineContact {
+                t_s: t,
+                emitted_s: now_s,
+                window_side: None,
+                bout_contacts: 1,
+                previous_stance_s: None,
+                provisional: true,
             });
         }
         out
+    }
+
+    /// Heel strikes in the last [`PROVISIONAL_TAIL_S`] of a lower-back window with lobes of
+    /// at least [`PROVISIONAL_MIN_STRENGTH`], s, in time order.
+    fn provisional_candidates(
+        &self,
+        imu: &UniformImu,
+        axes: crate::recording::Axes,
+        path: &Path,
+    ) -> Vec<f64> {
+        let fs = imu.fs_hz;
+        let n = imu.len();
+        let k = n.saturating_sub((PROVISIONAL_TAIL_S * fs).round() as usize);
+        let t0 = imu.time_s(k);
+        let tail = UniformImu {
+            fs_hz: fs,
+            t0_s: t0,
+            acc_mps2: std::array::from_fn(|i| imu.acc_mps2[i][k..].to_vec()),
+            gyr_dps: std::array::from_fn(|i| imu.gyr_dps[i][k..].to_vec()),
+            gaps: imu.gaps.iter().filter(|g| g.end_s >= t0).cloned().collect(),
+        };
+        // no contact next to missing data
+        if tail.gaps.iter().any(|g| !g.filled) || tail.len() < (2.0 * fs) as usize {
+            return Vec::new();
+        }
+        let Ok((body, _)) = to_body_frame(&tail, axes, path) else {
+            return Vec::new();
+        };
+        let det = initial_contacts::detect(
+            &body.acc_v_mps2,
+            fs,
+            1.0 / self.step_s,
+            &initial_contacts::IcParams::default(),
+        );
+        det.contacts
+            .iter()
+            .filter(|d| d.strength >= PROVISIONAL_MIN_STRENGTH)
+            .map(|d| t0 + d.index / fs)
+            .collect()
     }
 
     /// Keeps `window_s` of each sensor's data before `now_s`.
@@ -181,7 +352,8 @@ impl StreamDetector {
         self.session.gaps.retain(|g| g.end_s >= start);
     }
 
-    fn analyse_window(&mut self) -> Result<Vec<OnlineContact>> {
+    /// The window's contacts, and with one lower-back sensor the provisional candidates.
+    fn analyse_window(&mut self) -> Result<(Vec<OnlineContact>, Vec<f64>)> {
         self.runs += 1;
         let start = self
             .tables
@@ -206,6 +378,7 @@ impl StreamDetector {
         };
         let lower_back_only = self.session.sensors.len() == 1
             && self.session.sensors[0].placement == Placement::LowerBack;
+        let mut candidates = Vec::new();
         let g = if lower_back_only {
             // the lower-back pipeline itself, with the online walking-region windows
             let entry = &self.session.sensors[0];
@@ -214,14 +387,15 @@ impl StreamDetector {
             add_recorded_gaps(&mut imu, &self.session, entry.placement);
             let opts = LowerBackOptions {
                 sensor_height_m: self.session.participant.sensor_height_m,
-                bouts: BoutParams {
-                    window_s: self.params.bout_window_s,
-                    hop_s: self.params.bout_hop_s,
-                    ..BoutParams::default()
-                },
+                bouts: self.bouts,
                 ..LowerBackOptions::default()
             };
             let mut g = lower_back::analyze(&imu, entry.axes, &path, &opts)?;
+            let times: Vec<f64> = g.steps.iter().map(|s| s.step_time_s).collect();
+            if let Some(m) = crate::signal::stats::median(&times).filter(|m| m.is_finite()) {
+                self.step_s = m.clamp(0.3, 1.1);
+            }
+            candidates = self.provisional_candidates(&imu, entry.axes, &path);
             // the offline sides of this window (forward axis checked, weak bouts withheld),
             // kept only where the contacts away from the window's edges agree (see side_rule)
             let vote = |side: Option<Side>| match side {
@@ -253,7 +427,7 @@ impl StreamDetector {
         } else {
             match analyze_with(Path::new(""), &self.session, &self.options, &read)?.gait {
                 Some(g) => g,
-                None => return Ok(Vec::new()),
+                None => return Ok((Vec::new(), Vec::new())),
             }
         };
         // bout of each contact: the bouts are in time order and hold their contacts
@@ -290,9 +464,10 @@ impl StreamDetector {
                 window_side: c.side,
                 bout_contacts,
                 previous_stance_s,
+                provisional: false,
             });
         }
         out.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
-        Ok(out)
+        Ok((out, candidates))
     }
 }

@@ -23,6 +23,21 @@ pub struct LiveStep {
     /// All targets met; `None` without targets or when a needed value is unknown.
     pub on_target: Option<bool>,
     pub rolling: RollingValues,
+    /// Emitted before its walk was recognised (side unknown): it stands unless a
+    /// [`Withdrawal`] for it follows within [`super::detector::CONFIRM_S`].
+    pub provisional: bool,
+}
+
+/// A provisional step taken back: the analysis did not find a walk around it (a weight
+/// shift or a stumble, not a step). Displays remove it; it leaves the rolling values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Withdrawal {
+    /// Contact time of the withdrawn step, s.
+    pub t_s: f64,
+    /// Recording-clock time it was withdrawn, s.
+    pub at_s: f64,
+    /// Rolling values without it.
+    pub rolling: RollingValues,
 }
 
 /// Closing line of `--events-out`.
@@ -31,6 +46,8 @@ pub struct LiveSummary {
     pub steps: usize,
     /// Steps with a side shown.
     pub steps_with_side: usize,
+    /// Provisional steps withdrawn (not counted in `steps`).
+    pub withdrawn: usize,
     /// Steps on target / steps judged (on or off), %; `None` when none was judged.
     pub on_target_pct: Option<f64>,
     /// Median and 95th percentile of `emitted_s − t_s`, s.
@@ -50,13 +67,15 @@ pub struct Dropout {
 }
 
 impl LiveSummary {
-    pub fn of(steps: &[LiveStep], dropouts: Vec<Dropout>) -> LiveSummary {
+    /// Summary of the steps that stand; `withdrawn` provisional steps were taken back.
+    pub fn of(steps: &[LiveStep], withdrawn: usize, dropouts: Vec<Dropout>) -> LiveSummary {
         let judged: Vec<bool> = steps.iter().filter_map(|s| s.on_target).collect();
         let on = judged.iter().filter(|&&b| b).count();
         let lat: Vec<f64> = steps.iter().map(|s| s.emitted_s - s.t_s).collect();
         LiveSummary {
             steps: steps.len(),
             steps_with_side: steps.iter().filter(|s| s.side.is_some()).count(),
+            withdrawn,
             on_target_pct: (!judged.is_empty()).then(|| 100.0 * on as f64 / judged.len() as f64),
             latency_median_s: crate::signal::stats::median(&lat),
             latency_p95_s: crate::signal::stats::percentile(&lat, 95.0),

@@ -1,7 +1,7 @@
 //! All online stages together: samples in, steps out, drop-outs paused.
 
 use super::detector::{DetectorParams, StreamDetector};
-use super::events::{Dropout, LiveStep};
+use super::events::{Dropout, LiveStep, Withdrawal};
 use super::rolling::{Rolling, StepInput};
 use super::side_rule::{AlternationRule, SideRule};
 use super::targets::{on_target, Target};
@@ -46,6 +46,9 @@ pub struct LivePipeline {
     resumed_s: f64,
     dropouts: Vec<Dropout>,
     steps: Vec<LiveStep>,
+    withdrawn: Vec<Withdrawal>,
+    /// Withdrawals not yet taken by the displays.
+    new_withdrawn: usize,
 }
 
 impl LivePipeline {
@@ -60,6 +63,8 @@ impl LivePipeline {
             resumed_s: f64::NEG_INFINITY,
             dropouts: Vec::new(),
             steps: Vec::new(),
+            withdrawn: Vec::new(),
+            new_withdrawn: 0,
         }
     }
 
@@ -68,9 +73,22 @@ impl LivePipeline {
         self.detector.runs
     }
 
-    /// Every step emitted so far.
+    /// Every step emitted so far that stands (withdrawn provisional steps taken out).
     pub fn steps(&self) -> &[LiveStep] {
         &self.steps
+    }
+
+    /// Every provisional step withdrawn so far.
+    pub fn withdrawn(&self) -> &[Withdrawal] {
+        &self.withdrawn
+    }
+
+    /// Withdrawals since the last call (they happen during [`Self::push`], before the steps
+    /// it returns), for the displays.
+    pub fn take_withdrawals(&mut self) -> &[Withdrawal] {
+        let k = self.withdrawn.len() - self.new_withdrawn.min(self.withdrawn.len());
+        self.new_withdrawn = 0;
+        &self.withdrawn[k..]
     }
 
     pub fn dropouts(&self) -> &[Dropout] {
@@ -127,6 +145,26 @@ impl LivePipeline {
             return Vec::new();
         }
         let contacts = self.detector.poll(s.time_s);
+        for w in self.detector.take_withdrawn() {
+            let Some(k) = self.steps.iter().rposition(|st| st.t_s == w.t_s) else {
+                continue;
+            };
+            self.steps.remove(k);
+            if self.previous_t_s == Some(w.t_s) {
+                self.previous_t_s = self
+                    .steps
+                    .last()
+                    .map(|st| st.t_s)
+                    .filter(|&t| t >= self.resumed_s);
+            }
+            let rolling = self.rolling.withdraw(w.t_s, MAX_STEP_S);
+            self.withdrawn.push(Withdrawal {
+                t_s: w.t_s,
+                at_s: w.at_s,
+                rolling,
+            });
+            self.new_withdrawn += 1;
+        }
         let mut out = Vec::with_capacity(contacts.len());
         for c in contacts {
             let side = self.side_rule.side(&c);
@@ -142,6 +180,7 @@ impl LivePipeline {
                     stance_time_s: c.previous_stance_s,
                     on_target: on_target(&self.targets, None, &rolling),
                     rolling,
+                    provisional: c.provisional,
                 };
                 self.steps.push(step);
                 out.push(step);
@@ -153,6 +192,7 @@ impl LivePipeline {
                 .filter(|&d| d > 0.0 && d <= MAX_STEP_S);
             self.previous_t_s = Some(c.t_s);
             let rolling = self.rolling.push(StepInput {
+                t_s: c.t_s,
                 side,
                 step_time_s,
                 stance_time_s: c.previous_stance_s.filter(|_| side.is_some()),
@@ -165,6 +205,7 @@ impl LivePipeline {
                 stance_time_s: c.previous_stance_s,
                 on_target: on_target(&self.targets, step_time_s, &rolling),
                 rolling,
+                provisional: c.provisional,
             };
             self.steps.push(step);
             out.push(step);

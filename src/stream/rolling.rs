@@ -24,6 +24,8 @@ pub const MIN_STEPS_FOR_CADENCE: usize = 4;
 /// One step as the rolling values see it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StepInput {
+    /// Contact time, recording clock, s.
+    pub t_s: f64,
     /// Foot that landed; `None` when unknown.
     pub side: Option<Side>,
     /// Time from the previous contact, s; `None` for the first step after a pause or gap.
@@ -65,6 +67,24 @@ impl Rolling {
     /// Forgets all steps (after a drop-out: values across it would mix two walks).
     pub fn clear(&mut self) {
         self.steps.clear();
+    }
+
+    /// Takes out the step at `t_s` (a provisional step withdrawn); the step after it gets
+    /// its time from the step before it when that is at most `max_step_s` earlier (none
+    /// otherwise). Returns the rolling values without it.
+    pub fn withdraw(&mut self, t_s: f64, max_step_s: f64) -> RollingValues {
+        if let Some(k) = self.steps.iter().position(|s| s.t_s == t_s) {
+            self.steps.remove(k);
+            let before = k.checked_sub(1).map(|j| self.steps[j].t_s);
+            if let Some(next) = self.steps.get_mut(k) {
+                if next.step_time_s.is_some() {
+                    next.step_time_s = before
+                        .map(|b| next.t_s - b)
+                        .filter(|&d| d > 0.0 && d <= max_step_s);
+                }
+            }
+        }
+        self.values()
     }
 
     /// Adds a step and returns the rolling values including it.
@@ -117,6 +137,7 @@ mod tests {
 
     fn step(side: Side, t: f64) -> StepInput {
         StepInput {
+            t_s: 0.0,
             side: Some(side),
             step_time_s: Some(t),
             stance_time_s: Some(1.2 * t),
@@ -169,6 +190,7 @@ mod tests {
         for i in 0..10 {
             let side = if i < 8 { None } else { Some(Side::Left) };
             v = r.push(StepInput {
+                t_s: i as f64 * 0.5,
                 side,
                 step_time_s: Some(0.5),
                 stance_time_s: None,
@@ -178,5 +200,33 @@ mod tests {
         assert_eq!(v.step_time_si_pct, None);
         assert_eq!(v.evenness_pct, None);
         assert_eq!(v.stance_si_pct, None);
+    }
+
+    #[test]
+    fn a_withdrawn_step_leaves_the_values_and_the_next_step_time_is_bridged() {
+        let mut r = Rolling::new(10);
+        let at = |t_s: f64, step_time_s: Option<f64>| StepInput {
+            t_s,
+            side: None,
+            step_time_s,
+            stance_time_s: None,
+        };
+        // a false step at 1.3 s between steps 0.5 s apart
+        r.push(at(1.0, None));
+        r.push(at(1.3, Some(0.3)));
+        r.push(at(1.5, Some(0.2)));
+        for k in 1..4 {
+            r.push(at(1.5 + 0.5 * k as f64, Some(0.5)));
+        }
+        // 5 step times over 2.0 s
+        assert!((r.values().cadence_spm.unwrap() - 150.0).abs() < 1e-9);
+        let v = r.withdraw(1.3, 2.0);
+        assert_eq!(v.steps, 5);
+        assert!((v.cadence_spm.unwrap() - 120.0).abs() < 1e-9);
+        // without the first step the next has no step time: 3 step times, too few
+        let v = r.withdraw(1.0, 2.0);
+        assert_eq!((v.steps, v.cadence_spm), (4, None));
+        // a time not in the window changes nothing
+        assert_eq!(r.withdraw(7.0, 2.0), v);
     }
 }

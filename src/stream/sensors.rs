@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::events::LiveStep;
+use super::events::{LiveStep, Withdrawal};
 use super::pipeline::{LiveOptions, LivePipeline};
 use crate::recording::Placement;
 use crate::sensors::recorder::StatusEvent;
@@ -19,6 +19,8 @@ pub enum FeedEvent {
     /// Every sensor is connected and identified; steps can follow.
     Started,
     Step(LiveStep),
+    /// A provisional step taken back (before the steps of the same sample).
+    Withdrawn(Withdrawal),
     /// The sensor's link dropped after its last sample at `since_s` (session clock, s):
     /// feedback pauses until it is back.
     Paused {
@@ -78,6 +80,11 @@ impl SensorFeed {
                             at_s: s.time_s,
                         });
                     }
+                    out.extend(
+                        p.take_withdrawals()
+                            .iter()
+                            .map(|w| FeedEvent::Withdrawn(*w)),
+                    );
                     out.extend(steps.into_iter().map(FeedEvent::Step));
                     if s.time_s.is_finite() {
                         self.last_s.insert(*placement, s.time_s);

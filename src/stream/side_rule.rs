@@ -152,6 +152,7 @@ mod tests {
             window_side: side,
             bout_contacts,
             previous_stance_s: None,
+            provisional: false,
         }
     }
 

@@ -128,3 +128,194 @@ pub fn count_near(rgb: &[u8], (r, g, b): (u8, u8, u8)) -> usize {
         .filter(|p| p[0].abs_diff(r) <= 12 && p[1].abs_diff(g) <= 12 && p[2].abs_diff(b) <= 12)
         .count()
 }
+
+/// Headless Chromium driven over the DevTools protocol on a pipe (`--remote-debugging-pipe`:
+/// JSON messages ended by NUL on file descriptors 3 and 4), attached to its one page: scripts
+/// injected before a page's own, navigation, evaluation in the page.
+pub struct DevTools {
+    child: std::process::Child,
+    to_browser: std::fs::File,
+    replies: std::sync::mpsc::Receiver<serde_json::Value>,
+    session: String,
+    next_id: u64,
+}
+
+impl DevTools {
+    /// Starts Chromium on `about:blank` with its profile in `profile` and attaches to the page.
+    pub fn start(bin: &Path, profile: &Path) -> DevTools {
+        use std::io::{BufRead, BufReader};
+        use std::os::fd::{FromRawFd, IntoRawFd};
+        use std::os::unix::process::CommandExt;
+        std::fs::create_dir_all(profile).unwrap();
+        let pipe = || {
+            let mut fds = [0; 2];
+            // SAFETY: pipe2 writes two new descriptors (close-on-exec) into the array; each is
+            // owned by one File from here on.
+            assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+            unsafe {
+                (
+                    std::fs::File::from_raw_fd(fds[0]),
+                    std::fs::File::from_raw_fd(fds[1]),
+                )
+            }
+        };
+        let (cmd_read, cmd_write) = pipe();
+        let (reply_read, reply_write) = pipe();
+        let (cmd_fd, reply_fd) = (cmd_read.into_raw_fd(), reply_write.into_raw_fd());
+        let mut command = Command::new(bin);
+        command
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--remote-debugging-pipe",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("about:blank")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(profile.join("stderr.txt")).unwrap());
+        // SAFETY: only async-signal-safe dup2 calls between fork and exec; the duplicates
+        // (3: commands in, 4: replies out) do not carry close-on-exec.
+        unsafe {
+            command.pre_exec(move || {
+                // first above 4, so neither end is overwritten by the other's dup2
+                let (c, r) = (
+                    libc::fcntl(cmd_fd, libc::F_DUPFD, 10),
+                    libc::fcntl(reply_fd, libc::F_DUPFD, 10),
+                );
+                if c < 0 || r < 0 || libc::dup2(c, 3) < 0 || libc::dup2(r, 4) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command.spawn().expect("Chromium starts");
+        // SAFETY: the parent's copies of the child's ends, owned here and closed once.
+        unsafe {
+            drop(std::fs::File::from_raw_fd(cmd_fd));
+            drop(std::fs::File::from_raw_fd(reply_fd));
+        }
+        let (tx, replies) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(reply_read);
+            loop {
+                let mut buf = Vec::new();
+                match r.read_until(0, &mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+                if buf.last() == Some(&0) {
+                    buf.pop();
+                }
+                if let Ok(v) = serde_json::from_slice(&buf) {
+                    if tx.send(v).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        let mut dt = DevTools {
+            child,
+            to_browser: cmd_write,
+            replies,
+            session: String::new(),
+            next_id: 0,
+        };
+        let targets = dt.call("Target.getTargets", serde_json::json!({}));
+        let page = targets["targetInfos"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["type"] == "page"))
+            .expect("Chromium has a page")["targetId"]
+            .clone();
+        let attached = dt.call(
+            "Target.attachToTarget",
+            serde_json::json!({ "targetId": page, "flatten": true }),
+        );
+        dt.session = attached["sessionId"].as_str().unwrap().to_string();
+        dt.call("Page.enable", serde_json::json!({}));
+        dt.call("Runtime.enable", serde_json::json!({}));
+        dt
+    }
+
+    /// Sends one command (to the page once attached) and waits up to 30 s for its result.
+    pub fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        use std::io::Write;
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut msg = serde_json::json!({ "id": id, "method": method, "params": params });
+        if !self.session.is_empty() {
+            msg["sessionId"] = serde_json::Value::String(self.session.clone());
+        }
+        let mut bytes = serde_json::to_vec(&msg).unwrap();
+        bytes.push(0);
+        self.to_browser.write_all(&bytes).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let v = self
+                .replies
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no reply from Chromium to {method}"));
+            if v["id"] == id {
+                assert!(v.get("error").is_none(), "{method}: {}", v["error"]);
+                return v["result"].clone();
+            }
+            if v["method"] == "Runtime.consoleAPICalled" || v["method"] == "Runtime.exceptionThrown"
+            {
+                panic!("page console: {v}");
+            }
+        }
+    }
+
+    /// Runs `source` in every document before the document's own scripts.
+    pub fn inject(&mut self, source: &str) {
+        self.call(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": source }),
+        );
+    }
+
+    pub fn navigate(&mut self, url: &str) {
+        self.call("Page.navigate", serde_json::json!({ "url": url }));
+    }
+
+    /// Value of a JavaScript expression in the page (promises awaited), as a user gesture.
+    pub fn eval(&mut self, expression: &str) -> serde_json::Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            serde_json::json!({
+                "expression": expression,
+                "returnByValue": true,
+                "awaitPromise": true,
+                "userGesture": true,
+            }),
+        );
+        assert!(
+            r.get("exceptionDetails").is_none(),
+            "{expression}: {}",
+            r["exceptionDetails"]
+        );
+        r["result"]["value"].clone()
+    }
+
+    /// Evaluates `expression` every 50 ms until it is `true`, at most `timeout`.
+    pub fn wait_for(&mut self, expression: &str, timeout: Duration) {
+        let start = Instant::now();
+        while self.eval(expression) != serde_json::Value::Bool(true) {
+            assert!(start.elapsed() < timeout, "page never had {expression}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for DevTools {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
