@@ -19,6 +19,7 @@ use std::time::Duration;
 use gaitkit::signal::stats::{trimmed_mean, TRIM};
 use serde_json::Value;
 use support::browser::{chromium, count_near, load_dom, screenshot, DevTools, SKIP};
+use support::sse::{http_get, parse_sse};
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -93,58 +94,6 @@ impl Live {
             .unwrap()
             .trim_end_matches('/')
     }
-}
-
-/// A plain HTTP/1.1 GET; (status line, body), the body de-chunked.
-fn http_get(host_port: &str, path: &str) -> (String, Vec<u8>) {
-    let mut s = TcpStream::connect(host_port).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {host_port}\r\nAccept: */*\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
-    let mut body = raw[split + 4..].to_vec();
-    if head.contains("transfer-encoding: chunked") {
-        let mut out = Vec::new();
-        let mut rest = &body[..];
-        loop {
-            let eol = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-            let size = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).unwrap().trim(), 16)
-                .unwrap();
-            if size == 0 {
-                break;
-            }
-            out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
-            rest = &rest[eol + 2 + size + 2..];
-        }
-        body = out;
-    }
-    (head.lines().next().unwrap_or("").to_string(), body)
-}
-
-/// Server-sent events as (event name, data).
-fn parse_sse(body: &[u8]) -> Vec<(String, String)> {
-    String::from_utf8(body.to_vec())
-        .unwrap()
-        .split("\n\n")
-        .filter_map(|block| {
-            let mut name = None;
-            let mut data = Vec::new();
-            for line in block.lines() {
-                if let Some(n) = line.strip_prefix("event: ") {
-                    name = Some(n.to_string());
-                } else if let Some(d) = line.strip_prefix("data: ") {
-                    data.push(d);
-                }
-            }
-            name.map(|n| (n, data.join("\n")))
-        })
-        .collect()
 }
 
 fn read_events_out(path: &Path) -> (Vec<String>, Value) {
