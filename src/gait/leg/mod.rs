@@ -7,6 +7,9 @@
 //! legs) → [`strides`] (per-stride table) → [`bouts`] (walking bouts, turns, which strides
 //! are steady) → per-side values and symmetry ([`strides::summarize`]) → [`gait_analysis`]
 //! (the shared result every report reads).
+//!
+//! [`LegsOnOwnClocks`] holds everything that does not depend on how the two clocks relate, so
+//! one recording can be put on a timeline with several trial clock errors at little cost.
 
 pub mod alignment;
 pub mod bouts;
@@ -151,7 +154,7 @@ struct LegResult {
     turning_deg: Vec<Option<f64>>,
     /// `(turn centre, heading change)` of each stride `k` (cycle `k` to `k + 1`): when its
     /// heading changes (s, the leg's clock) and by how much (deg, positive = left turn).
-    turns: Vec<Option<(f64, f64)>>,
+    turns: Vec<Option<sync::StrideTurn>>,
 }
 
 impl LegResult {
@@ -289,8 +292,7 @@ fn analyze_aligned_leg(
         .windows(2)
         .map(|w| (w[0].0 == w[1].0).then_some((w[0].1, w[1].1)))
         .collect();
-    let (trajectories, turns): (Vec<Option<StrideTrajectory>>, Vec<Option<(f64, f64)>>) = match kind
-    {
+    let (trajectories, turns) = match kind {
         LegSensorKind::Foot => {
             let traj: Vec<Option<StrideTrajectory>> = pairs
                 .iter()
@@ -305,7 +307,7 @@ fn analyze_aligned_leg(
                     )
                 })
                 .collect();
-            let turns = traj
+            let turns: Vec<Option<sync::StrideTurn>> = traj
                 .iter()
                 .zip(&pairs)
                 .map(|(tr, p)| {
@@ -317,7 +319,7 @@ fn analyze_aligned_leg(
         }
         LegSensorKind::Shank => {
             let gyr_v = &alignment.to_body(&imu.gyr_dps)[0];
-            let turns = pairs
+            let turns: Vec<Option<sync::StrideTurn>> = pairs
                 .iter()
                 .map(|p| {
                     let (a, b) = (*p)?;
@@ -493,17 +495,17 @@ impl<'a> LegsOnOwnClocks<'a> {
                     .map(|a| (a - alignment::G_MPS2).abs())
                     .collect::<Vec<f64>>()
             };
-            let (l_imp, r_imp) = (impacts(&l_acc), impacts(&r_acc));
+            let (l_imp, r_imp) = (impacts(l_acc), impacts(r_acc));
             let legs = PerSide {
                 left: sync::JumpLeg {
                     impacts_mps2: &l_imp,
-                    gyr_norm_dps: &l_gyr,
+                    gyr_norm_dps: l_gyr,
                     t0_s: l_imu.t0_s,
                     ic_s: &left.events.ic_s,
                 },
                 right: sync::JumpLeg {
                     impacts_mps2: &r_imp,
-                    gyr_norm_dps: &r_gyr,
+                    gyr_norm_dps: r_gyr,
                     t0_s: r_t0_s,
                     ic_s: &right.events.ic_s,
                 },
