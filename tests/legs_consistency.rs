@@ -2,8 +2,10 @@
 //! clock, 2 × 20 m with a 180° turn), altered the ways real sessions go wrong: an impact at
 //! the start of walking that looks like a sync jump, one foot's file given for both, one foot
 //! cut to the first fifth, clock offsets between the feet with and without a declared shared
-//! clock, and a real sync jump in front of the walk. Each yields the documented refusal or
-//! check, never an implausible step, and the untouched walk keeps its results.
+//! clock (on a shared clock from −1.5 to +1.5 s, on the walk and on its mirror, led by the
+//! other foot), a true step-time asymmetry, and a real sync jump in front of the walk. Each
+//! yields the documented refusal or check, never an implausible step, and the untouched walk
+//! keeps its results.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
