@@ -16,8 +16,9 @@
 
 use gaitkit::gait::leg::shank_events::detect_shank_cycles;
 use gaitkit::gait::leg::{
-    analyze_legs, LegAnalysis, LegInput, LegSensor, LegSensorKind, SyncMethod,
+    analyze_legs, LegAnalysis, LegInput, LegSensor, LegSensorKind, LegsOnOwnClocks, SyncMethod,
 };
+use gaitkit::gait::quality::Outcome;
 use gaitkit::gait::symmetry::symmetry_index_pct;
 use gaitkit::gait::{PerSide, Side};
 use gaitkit::recording::{Axes, UniformImu};
@@ -374,6 +375,28 @@ fn strides_in_a_turn_are_left_out_of_the_summary() {
         .sum();
     assert!((total - 180.0).abs() < 15.0, "left shank turned {total}°");
     assert_injected_asymmetry(&a, N_STRIDES - 6);
+    // both shanks turn together: the clock check compares the turn and finds no lag
+    let clock = a.quality.named("clock").next().unwrap();
+    assert_eq!(clock.outcome, Outcome::Passed, "{}", clock.message);
+    assert_eq!(clock.numbers["turns_compared"], 1.0);
+    let lag0 = clock.numbers["turn_lag_s"];
+    assert!(lag0.abs() < 0.05, "{lag0}");
+    // either shank's clock a stride late on the declared shared clock: the turn shows it
+    let legs = LegsOnOwnClocks::analyze(&inp).unwrap();
+    for (shift, late) in [(STRIDE_S, "right"), (-STRIDE_S, "left")] {
+        let a = legs.on_one_timeline(shift).unwrap();
+        let clock = a.quality.named("clock").next().unwrap();
+        assert_eq!(clock.outcome, Outcome::Failed, "{shift}");
+        assert!(
+            clock
+                .message
+                .contains(&format!("the {late} leg changes heading")),
+            "{}",
+            clock.message
+        );
+        assert!((clock.numbers["turn_lag_s"] - lag0 - shift).abs() < 1e-6);
+        assert!(a.summary.symmetry.step_time.is_none());
+    }
 }
 
 #[test]

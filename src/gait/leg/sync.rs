@@ -24,7 +24,8 @@
 //! is refused with the estimated offset. Plausibility is not proof: an offset of about a
 //! whole stride keeps the walk plausible, so with file timestamps alone the timing between
 //! the legs (step time, double support, phase) is withheld, and on a verified timeline the
-//! walks' starts and ends must show the feet swinging in turn ([`swing_alternation`]).
+//! walks' starts and ends must show the feet swinging in turn ([`swing_alternation`]) and
+//! both legs must change heading together in their turns ([`turn_timing`]).
 
 use serde::Serialize;
 
@@ -486,6 +487,130 @@ pub fn swing_alternation(left_mid_swing_s: &[f64], right_mid_swing_s: &[f64]) ->
     }
 }
 
+/// A stride's heading change counts towards a leg's turn from this size on, deg.
+pub const TURN_STRIDE_DEG: f64 = super::bouts::TURN_STRIDE_DEG;
+/// Turns compared between the legs: each leg turns at least this much, deg (a 90° turn
+/// loses its first and last small heading changes)…
+pub const CLOCK_TURN_DEG: f64 = 75.0;
+/// …in at least this many strides in a row…
+pub const CLOCK_TURN_STRIDES: usize = 2;
+/// …and the two legs' angles differ by at most this share of the larger one, %.
+pub const CLOCK_TURN_AGREE_PCT: f64 = 25.0;
+/// The legs' turn centres further apart than this share of a stride show a clock about a
+/// stride off.
+pub const MAX_TURN_LAG_STRIDES: f64 = 0.5;
+
+/// One stride's turn: when its heading changes (s) and by how much (deg, positive = left).
+pub type StrideTurn = (f64, f64);
+
+/// One leg's turn: a run of consecutive strides turning at least [`TURN_STRIDE_DEG`] the same
+/// way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LegTurn {
+    /// Summed heading change, deg, positive = left turn.
+    pub angle_deg: f64,
+    /// Heading-weighted mean time of the heading change, s.
+    pub centre_s: f64,
+    pub strides: usize,
+}
+
+/// Each leg's turns from its strides' [`StrideTurn`]s in time order.
+/// A run breaks at a smaller or opposite heading change, a missing stride (centres more than
+/// [`MAX_STRIDE_S`](super::strides::MAX_STRIDE_S) apart) or a non-finite value.
+pub fn leg_turns(strides: &[StrideTurn]) -> Vec<LegTurn> {
+    let mut out: Vec<LegTurn> = Vec::new();
+    let mut last: Option<f64> = None;
+    let mut open = false;
+    for &(t, deg) in strides {
+        let turning = t.is_finite() && deg.is_finite() && deg.abs() >= TURN_STRIDE_DEG;
+        let follows = last.is_some_and(|l| t - l <= super::strides::MAX_STRIDE_S);
+        match out.last_mut() {
+            Some(run) if turning && open && follows && run.angle_deg.signum() == deg.signum() => {
+                // running weighted mean of the centres
+                let w = run.angle_deg.abs();
+                run.centre_s = (run.centre_s * w + t * deg.abs()) / (w + deg.abs());
+                run.angle_deg += deg;
+                run.strides += 1;
+            }
+            _ if turning => out.push(LegTurn {
+                angle_deg: deg,
+                centre_s: t,
+                strides: 1,
+            }),
+            _ => {}
+        }
+        open = turning;
+        last = t.is_finite().then_some(t);
+    }
+    out
+}
+
+/// When the two legs turn, compared over the turns both make.
+///
+/// In a turn the body's heading changes smoothly over a few strides. Each foot takes its
+/// share when it steps into the new direction (in its swing) or pivots on the ground (in its
+/// stance): a leg's heading follows the body's, taken up at that leg's steps, and the feet
+/// end the turn facing the same way (Hase & Stein 1999, J Neurophysiol 81:2783, step and spin
+/// turns). Each increment of a leg's heading is the body's rotation since that leg's previous
+/// step, so the heading-weighted mean time of the increments is the body's turn centre plus
+/// the same delay for both legs, whatever the phase between them; for a turn spanning two
+/// strides or more, taking it up one step or another changes that mean little (on the
+/// bundled 2 × 20-m walk the legs' centres of the 180° turn lie 0.02 s apart; in simulated
+/// turns with a 20–30 % step-time asymmetry and partly pivoted, within 0.22 stride). A step-time
+/// asymmetry moves one leg's steps inside the turn, not the turn; a clock error moves one
+/// leg's whole heading curve, and the difference of the two centres shows it. Turns are
+/// compared when each leg turns ≥ [`CLOCK_TURN_DEG`] the same way in ≥ [`CLOCK_TURN_STRIDES`]
+/// strides, the two angles agree within [`CLOCK_TURN_AGREE_PCT`] % (a leg that misses part
+/// of the turn is not compared) and the centres lie within ±[`MAX_OFFSET_S`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TurnTiming {
+    /// Turns both legs make that were compared.
+    pub turns_compared: usize,
+    /// Median over them of the right leg's turn centre minus the left leg's, s.
+    pub lag_s: Option<f64>,
+}
+
+impl TurnTiming {
+    /// The leg whose clock the turns put about a stride late: the legs' turn centres more
+    /// than [`MAX_TURN_LAG_STRIDES`] of `stride_s` apart, the later one late.
+    pub fn late_clock(&self, stride_s: f64) -> Option<crate::gait::Side> {
+        use crate::gait::Side;
+        let lag = self.lag_s?;
+        (lag.abs() > MAX_TURN_LAG_STRIDES * stride_s).then_some(if lag > 0.0 {
+            Side::Right
+        } else {
+            Side::Left
+        })
+    }
+}
+
+/// Judges [`TurnTiming`] from each leg's strides' [`StrideTurn`]s on the common timeline, in
+/// time order.
+pub fn turn_timing(left: &[StrideTurn], right: &[StrideTurn]) -> TurnTiming {
+    let big = |t: &LegTurn| t.angle_deg.abs() >= CLOCK_TURN_DEG && t.strides >= CLOCK_TURN_STRIDES;
+    let rights: Vec<LegTurn> = leg_turns(right).into_iter().filter(big).collect();
+    let mut lags: Vec<f64> = Vec::new();
+    for l in leg_turns(left).into_iter().filter(big) {
+        let agree = |r: &LegTurn| {
+            let (a, b) = (l.angle_deg.abs(), r.angle_deg.abs());
+            l.angle_deg.signum() == r.angle_deg.signum()
+                && 100.0 * (a - b).abs() <= CLOCK_TURN_AGREE_PCT * a.max(b)
+                && (r.centre_s - l.centre_s).abs() <= MAX_OFFSET_S
+        };
+        if let Some(r) = rights.iter().filter(|r| agree(r)).min_by(|a, b| {
+            (a.centre_s - l.centre_s)
+                .abs()
+                .total_cmp(&(b.centre_s - l.centre_s).abs())
+        }) {
+            lags.push(r.centre_s - l.centre_s);
+        }
+    }
+    TurnTiming {
+        turns_compared: lags.len(),
+        lag_s: crate::signal::stats::median(&lags),
+    }
+}
+
 /// What to do when the legs' timelines cannot be trusted.
 pub const REMEDY: &str = "Record with gaitkit (both sensors on the host clock), declare \"clock\": \"shared\" in session.json only for systems that really share one, \
 or start the recording with 2 s standing still, one jump with both feet and 1 s standing still before walking.";
@@ -587,6 +712,169 @@ mod tests {
         assert!(a.inner_repeats * 10 > a.inner_pairs);
         assert_eq!(a.late_clock(), None);
         assert_eq!(swing_alternation(&[], &[]).edges, 0);
+    }
+
+    /// Turn simulator, written from the walking model rather than from the detector: the body's
+    /// heading follows a raised-cosine turn of `turn_deg` over `dur_s` from `t0_s`; the left
+    /// foot lands every `stride_s` from `first_s`, the right `phase` of a stride after it
+    /// (0.5 = symmetric); each foot is put down along the body's heading, turning during its
+    /// swing (the last 40 % of its stride), the stance foot `pivot` of its own share earlier.
+    /// Returns each foot's strides as (turn centre s, heading change deg), the right foot's
+    /// clock reading `right_late_s` late.
+    struct TurnWalk {
+        stride_s: f64,
+        phase: f64,
+        first_s: f64,
+        turn_deg: f64,
+        t0_s: f64,
+        dur_s: f64,
+        pivot: f64,
+        right_late_s: f64,
+    }
+
+    impl TurnWalk {
+        fn heading_deg(&self, t: f64) -> f64 {
+            let u = ((t - self.t0_s) / self.dur_s).clamp(0.0, 1.0);
+            self.turn_deg
+                * (u - (2.0 * std::f64::consts::PI * u).sin() / (2.0 * std::f64::consts::PI))
+        }
+
+        fn foot(&self, first_land_s: f64, late_s: f64) -> Vec<StrideTurn> {
+            let end = self.t0_s + self.dur_s + 8.0;
+            let lands: Vec<f64> = (0..)
+                .map(|k| first_land_s + k as f64 * self.stride_s)
+                .take_while(|&t| t < end)
+                .collect();
+            lands
+                .windows(2)
+                .map(|w| {
+                    let swing_mid = w[1] - 0.2 * self.stride_s;
+                    let stance_mid = w[0] + 0.3 * self.stride_s;
+                    let centre = (1.0 - self.pivot) * swing_mid + self.pivot * stance_mid;
+                    (
+                        centre + late_s,
+                        self.heading_deg(w[1]) - self.heading_deg(w[0]),
+                    )
+                })
+                .collect()
+        }
+
+        fn strides(&self) -> (Vec<StrideTurn>, Vec<StrideTurn>) {
+            (
+                self.foot(self.first_s, 0.0),
+                self.foot(self.first_s + self.phase * self.stride_s, self.right_late_s),
+            )
+        }
+    }
+
+    /// Deterministic uniform numbers in [0, 1) (64-bit LCG, fixed seed).
+    fn uniform(state: &mut u64) -> f64 {
+        *state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*state >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    #[test]
+    fn leg_turns_and_their_lag_have_the_right_sign_and_size() {
+        use crate::gait::Side;
+        // a left turn of 30 + 90 + 60 deg; straight strides and a right turn apart
+        let l = [
+            (1.0, 2.0),
+            (2.0, 30.0),
+            (3.0, 90.0),
+            (4.0, 60.0),
+            (5.0, -3.0),
+            (9.0, -50.0),
+        ];
+        let t = leg_turns(&l);
+        assert_eq!(t.len(), 2);
+        assert_eq!((t[0].angle_deg, t[0].strides), (180.0, 3));
+        assert!((t[0].centre_s - (2.0 * 30.0 + 3.0 * 90.0 + 4.0 * 60.0) / 180.0).abs() < 1e-12);
+        assert_eq!((t[1].angle_deg, t[1].centre_s), (-50.0, 9.0));
+        // a missing stride (4 s without one) breaks a run
+        assert_eq!(leg_turns(&[(1.0, 50.0), (5.0, 50.0)]).len(), 2);
+        assert!(leg_turns(&[(f64::NAN, 50.0), (1.0, f64::INFINITY)]).is_empty());
+        // the right foot's strides half a stride after the left's: no lag beyond that
+        let r: Vec<(f64, f64)> = [(2.5, 60.0), (3.5, 90.0), (4.5, 30.0)].to_vec();
+        let timing = turn_timing(&l, &r);
+        assert_eq!(timing.turns_compared, 1);
+        let lag = timing.lag_s.unwrap();
+        assert!(
+            (lag - (600.0 / 180.0 - 570.0 / 180.0)).abs() < 1e-9,
+            "{lag}"
+        );
+        assert_eq!(timing.late_clock(1.0), None);
+        // the right foot's clock 1.0 s late, then the left's
+        let late: Vec<(f64, f64)> = r.iter().map(|&(t, d)| (t + 1.0, d)).collect();
+        let timing = turn_timing(&l, &late);
+        assert!((timing.lag_s.unwrap() - lag - 1.0).abs() < 1e-9);
+        assert_eq!(timing.late_clock(1.0), Some(Side::Right));
+        let early: Vec<(f64, f64)> = r.iter().map(|&(t, d)| (t - 1.2, d)).collect();
+        assert_eq!(turn_timing(&l, &early).late_clock(1.0), Some(Side::Left));
+        // not compared: a leg that turns the other way, less than 75 deg, in one stride, or
+        // 25 % less than the other
+        let mirrored: Vec<(f64, f64)> = r.iter().map(|&(t, d)| (t, -d)).collect();
+        let half: Vec<(f64, f64)> = r.iter().map(|&(t, d)| (t, 0.45 * d)).collect();
+        let one = [(3.5, 180.0)];
+        let short: Vec<(f64, f64)> = r.iter().map(|&(t, d)| (t, 0.7 * d)).collect();
+        for other in [&mirrored[..], &half, &one, &short] {
+            let timing = turn_timing(&l, other);
+            assert_eq!(
+                (timing.turns_compared, timing.lag_s),
+                (0, None),
+                "{other:?}"
+            );
+            assert_eq!(timing.late_clock(1.0), None);
+        }
+    }
+
+    #[test]
+    fn simulated_asymmetric_turns_show_no_lag_and_a_late_clock_shows() {
+        use crate::gait::Side;
+        let mut seed = 20261203u64;
+        let (mut worst_true, mut worst_late) = (0.0f64, 0.0f64);
+        for case in 0..400 {
+            let mut u = || uniform(&mut seed);
+            let stride_s = 0.9 + 0.5 * u();
+            // a step-time asymmetry of 20–30 % either way (SI = 200 (2 phase − 1))
+            let si = (20.0 + 10.0 * u()) * if u() < 0.5 { 1.0 } else { -1.0 };
+            let mut walk = TurnWalk {
+                stride_s,
+                phase: 0.5 + si / 400.0,
+                // led by either foot: the right foot's first landing before or after the left's
+                first_s: if u() < 0.5 { 0.3 } else { -0.6 * stride_s },
+                turn_deg: (90.0 + 110.0 * u()) * if u() < 0.5 { 1.0 } else { -1.0 },
+                t0_s: 8.0 + 4.0 * u(),
+                dur_s: (2.0 + 2.0 * u()) * stride_s,
+                pivot: 0.3 * u(),
+                right_late_s: 0.0,
+            };
+            let (l, r) = walk.strides();
+            let timing = turn_timing(&l, &r);
+            assert_eq!(timing.turns_compared, 1, "case {case}");
+            let lag = timing.lag_s.unwrap();
+            worst_true = worst_true.max(lag.abs() / stride_s);
+            assert_eq!(timing.late_clock(stride_s), None, "case {case}: lag {lag}");
+            // either foot's clock about a stride late (0.85–1.15 strides)
+            let late_right = u() < 0.5;
+            let by = stride_s * (0.85 + 0.3 * u());
+            walk.right_late_s = if late_right { by } else { -by };
+            let (l, r) = walk.strides();
+            let timing = turn_timing(&l, &r);
+            let got = timing.lag_s.unwrap();
+            worst_late = worst_late.max((got - walk.right_late_s - lag).abs());
+            let want = if late_right { Side::Right } else { Side::Left };
+            assert_eq!(
+                timing.late_clock(stride_s),
+                Some(want),
+                "case {case}: {got}"
+            );
+        }
+        // asymmetric walks on a true clock: the legs' turn centres within 0.22 stride (half a
+        // stride flags); a late clock adds exactly its offset
+        assert!(worst_true < 0.22, "{worst_true}");
+        assert!(worst_late < 1e-9, "{worst_late}");
     }
 
     #[test]

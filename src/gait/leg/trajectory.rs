@@ -23,6 +23,10 @@ pub struct StrideTrajectory {
     /// Change of heading (rotation about the vertical), deg, positive counter-clockwise seen
     /// from above (a left turn).
     pub turning_deg: f64,
+    /// When the heading changes: mean time of the rotation about the vertical in the
+    /// direction of `turning_deg`, each sample weighted by its heading increment, s after the
+    /// stride's start (the swing for a step into the turn, the stance for a pivot on the foot).
+    pub turn_centre_s: f64,
     /// Duration between the two mid-stance points, s.
     pub duration_s: f64,
     /// Displacement in the sensor's axes at the starting foot-flat, m: tells which way the
@@ -80,8 +84,11 @@ pub fn integrate_stride(
     z_raw.push(0.0);
     let (mut v, mut p) = (Vector3::zeros(), Vector3::zeros());
     let mut a_prev = q * at(acc_mps2, start) - up * g_local;
+    // heading increments (rotation about the world vertical), rad, per sample
+    let mut yaw = Vec::with_capacity(len - 1);
     for i in start + 1..=end {
         let w = 0.5 * (at(gyr_dps, i - 1) + at(gyr_dps, i)) * (rad * dt);
+        yaw.push((q * w).z);
         q = small_rotation_step(&q, &w);
         let a = q * at(acc_mps2, i) - up * g_local;
         let v_next = v + 0.5 * (a_prev + a) * dt;
@@ -100,13 +107,31 @@ pub fn integrate_stride(
         .fold(0.0, f64::max);
     let rel = (q * q_start.inverse()).to_rotation_matrix();
     let m = rel.matrix();
+    let turning = m[(1, 0)].atan2(m[(0, 0)]);
     Some(StrideTrajectory {
         stride_length_m: (p.x * p.x + p.y * p.y).sqrt(),
         max_lift_m: max_lift,
-        turning_deg: m[(1, 0)].atan2(m[(0, 0)]).to_degrees(),
+        turning_deg: turning.to_degrees(),
+        turn_centre_s: turn_centre(&yaw, turning.signum()) * dt,
         duration_s: (end - start) as f64 * dt,
         displacement_sensor_m: (q_start.inverse() * p).into(),
     })
+}
+
+/// Mean position (in samples, sample `k` centred at `k + 0.5`) of the increments `d` that go
+/// the way of `sign`, each weighted by its size; the middle when there are none.
+pub fn turn_centre(d: &[f64], sign: f64) -> f64 {
+    let (mut w, mut wt) = (0.0, 0.0);
+    for (k, x) in d.iter().enumerate() {
+        let x = (sign * x).max(0.0);
+        w += x;
+        wt += x * (k as f64 + 0.5);
+    }
+    if w > 0.0 {
+        wt / w
+    } else {
+        d.len() as f64 / 2.0
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +215,41 @@ mod tests {
             "{d:?}"
         );
         assert!(integrate_stride(&acc_p, &gyr_p, fs, 5, 6).is_none());
+    }
+
+    #[test]
+    fn the_turn_centre_is_when_the_heading_changes() {
+        assert_eq!(turn_centre(&[0.0, 0.0, 1.0, 3.0, 0.0, -1.0], 1.0), 3.25);
+        assert_eq!(turn_centre(&[0.0, 0.0, 1.0, 3.0, 0.0, -1.0], -1.0), 5.5);
+        assert_eq!(turn_centre(&[0.0; 4], 1.0), 2.0);
+        assert_eq!(turn_centre(&[], 1.0), 0.0);
+        // a still, level foot turning about the vertical at ±90 deg/s during samples 20–59 of
+        // 200 (a pivot early in the stride), then at the end
+        let fs = 200.0;
+        for (from, rate) in [(20usize, 90.0), (20, -90.0), (140, 90.0)] {
+            let acc: [Vec<f64>; 3] = [vec![0.0; 200], vec![0.0; 200], vec![9.81; 200]];
+            let mut gyr: [Vec<f64>; 3] = Default::default();
+            gyr[0] = vec![0.0; 200];
+            gyr[1] = vec![0.0; 200];
+            gyr[2] = (0..200)
+                .map(|i| {
+                    if (from..from + 40).contains(&i) {
+                        rate
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let t = integrate_stride(&acc, &gyr, fs, 0, 199).unwrap();
+            assert!((t.turning_deg - rate * 40.0 / fs).abs() < 1e-6, "{t:?}");
+            // the rotation of samples from…from + 39 centres on from + 19.5
+            let want = (from as f64 + 19.5) / fs;
+            assert!(
+                (t.turn_centre_s - want).abs() < 1e-9,
+                "{} {want}",
+                t.turn_centre_s
+            );
+        }
     }
 
     #[test]
