@@ -123,6 +123,14 @@ impl Cues {
         self.votes(side) >= 2 && (!in_turn || agrees(self.ml_swing_mps2, side))
     }
 
+    /// The side the ML sway and at least one of the two rotations point to: the evidence a
+    /// contact inside a turn needs ([`Self::support`]), used to tell which foot a lobe is.
+    pub fn foot(&self) -> Option<Side> {
+        [Side::Left, Side::Right]
+            .into_iter()
+            .find(|&s| self.support(s, true))
+    }
+
     /// The side all three cues point to.
     fn unanimous(&self) -> Option<Side> {
         [Side::Left, Side::Right]
