@@ -2,8 +2,10 @@
 //!
 //! `cargo test --test evaluation -- --nocapture` prints, per recording: initial-contact
 //! precision/recall/F1 at 0.1 s and 0.25 s (one-to-one nearest matching), mean absolute
-//! timing error, the share of contacts given a side and the left/right accuracy over them, and cadence, stride-length and speed errors; then it
-//! asserts the targets so that regressions fail.
+//! timing error, the share of contacts given a side and the left/right accuracy over them, and
+//! cadence, stride-length and speed errors; then where the reference contacts without a
+//! detection within 0.1 s lie (first/last steps of a walk, turns, elsewhere); then it asserts
+//! the targets so that regressions fail.
 
 mod support;
 
@@ -161,46 +163,6 @@ fn evaluate(name: &'static str, all: bool) -> Row {
         v
     };
     let places = places(&r, &turns, &det, &matched(&m01), &matched(&m));
-    if !all && std::env::var("EVAL_DETAIL").is_ok() {
-        let m1 = matched(&m01);
-        eprintln!("DETAIL {name}");
-        for b in &r.bouts {
-            eprintln!("  refbout {:.2}-{:.2}", b.start_s, b.end_s);
-        }
-        for t in &turns {
-            eprintln!("  refturn {:.2}-{:.2}", t.0, t.1);
-        }
-        for (j, c) in r.initial_contacts.iter().enumerate() {
-            let near = det
-                .iter()
-                .map(|&d| d - c.t_s)
-                .min_by(|a, b| a.abs().total_cmp(&b.abs()))
-                .unwrap_or(f64::NAN);
-            let d = m
-                .pairs
-                .iter()
-                .find(|p| p.1 == j)
-                .map(|p| contacts[p.0].side);
-            eprintln!(
-                "  ref {:8.2} {:5} {} near {:+.3} side {:?} ref {:?}",
-                c.t_s,
-                if m1[j] { "ok" } else { "MISS" },
-                if turns.iter().any(|&(a, b)| c.t_s >= a && c.t_s <= b) {
-                    "T"
-                } else {
-                    " "
-                },
-                near,
-                d,
-                c.left
-            );
-        }
-        for (i, &d) in det.iter().enumerate() {
-            if !m.pairs.iter().any(|p| p.0 == i) {
-                eprintln!("  FP {:8.2}", d);
-            }
-        }
-    }
     let mut lr_ok = 0;
     let mut lr_n = 0;
     let mut with_ref_side = 0;
@@ -375,6 +337,36 @@ fn print_places(rows: &[Row]) {
     }
 }
 
+/// Floors for a daily-living recording, just under what the pipeline reaches (so that a
+/// regression fails).
+struct DailyFloor {
+    f1_01: f64,
+    p_025: f64,
+    r_025: f64,
+    f1_025: f64,
+    sided: f64,
+}
+
+fn daily_floor(name: &str) -> DailyFloor {
+    if name.contains("HA001") {
+        DailyFloor {
+            f1_01: 0.87,
+            p_025: 0.93,
+            r_025: 0.88,
+            f1_025: 0.90,
+            sided: 0.96,
+        }
+    } else {
+        DailyFloor {
+            f1_01: 0.70,
+            p_025: 0.85,
+            r_025: 0.86,
+            f1_025: 0.85,
+            sided: 0.93,
+        }
+    }
+}
+
 #[test]
 fn lower_back_pipeline_meets_accuracy_targets() {
     let all: Vec<Row> = LOWER_BACK_FIXTURES
@@ -403,7 +395,11 @@ fn lower_back_pipeline_meets_accuracy_targets() {
             r.name,
             r.lr_acc
         );
-        let min_sided = if r.name.contains("Test5") { 0.95 } else { 0.92 };
+        let min_sided = if r.name.contains("Test5") {
+            0.95
+        } else {
+            daily_floor(r.name).sided
+        };
         assert!(
             r.sided >= min_sided,
             "{}: share of contacts with a side {:.3} < {min_sided}",
@@ -413,8 +409,8 @@ fn lower_back_pipeline_meets_accuracy_targets() {
         let straight = r.name.contains("Test5");
         if straight {
             assert!(
-                r.f1_01 >= 0.95,
-                "{}: F1@0.1 s {:.3} < 0.95",
+                r.f1_01 >= 0.99,
+                "{}: F1@0.1 s {:.3} < 0.99",
                 r.name,
                 r.f1_01
             );
@@ -449,12 +445,15 @@ fn lower_back_pipeline_meets_accuracy_targets() {
                 r.mae_s
             );
         } else {
-            assert!(
-                r.f1_025 >= 0.85,
-                "{}: F1@0.25 s {:.3} < 0.85",
-                r.name,
-                r.f1_025
-            );
+            let f = daily_floor(r.name);
+            for (what, value, floor) in [
+                ("F1@0.1 s", r.f1_01, f.f1_01),
+                ("precision@0.25 s", r.p_025, f.p_025),
+                ("recall@0.25 s", r.r_025, f.r_025),
+                ("F1@0.25 s", r.f1_025, f.f1_025),
+            ] {
+                assert!(value >= floor, "{}: {what} {value:.3} < {floor}", r.name);
+            }
             assert!(
                 r.cadence_err_pct.abs() <= 5.0,
                 "{}: cadence error {:+.1} %",

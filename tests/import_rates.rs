@@ -39,7 +39,6 @@ const FIXTURES: [&str; 3] = [
     "mobilised_HA001_Test11_Trial1",
 ];
 
-
 fn check_all(results: Vec<(String, Agreement)>) {
     let mut failed = Vec::new();
     for (what, a) in &results {
