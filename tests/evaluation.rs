@@ -362,7 +362,7 @@ fn daily_floor(name: &str) -> DailyFloor {
             p_025: 0.85,
             r_025: 0.86,
             f1_025: 0.85,
-            sided: 0.93,
+            sided: 0.95,
         }
     }
 }
