@@ -290,12 +290,12 @@ mod tests {
         assert_eq!(b, vec![0..5, 8..13]);
     }
 
+    /// Lobes (time s, height), which passed the threshold, and the foot of each.
+    type Lobes = (Vec<(f64, f64)>, Vec<bool>, Vec<Option<Side>>);
+
     /// Steps every 0.5 s alternating R, L, …; the lobe at `missing` is weak (0.15 against a
     /// threshold of 0.3) and its foot as given.
-    fn walk_with_weak_step(
-        missing: usize,
-        weak_foot: Option<Side>,
-    ) -> (Vec<(f64, f64)>, Vec<bool>, Vec<Option<Side>>) {
+    fn walk_with_weak_step(missing: usize, weak_foot: Option<Side>) -> Lobes {
         let n = 10;
         let lobes: Vec<(f64, f64)> = (0..n)
             .map(|k| (1.0 + 0.5 * k as f64, if k == missing { 0.15 } else { 1.0 }))
