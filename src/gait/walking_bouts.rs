@@ -10,8 +10,9 @@
 //! `min_steps` steps whose step times stay within 0.5–2.2 × the region's step period
 //! (a longer interval is a pause and ends the bout), following the Mobilise-D definition
 //! of a walking bout (≥ 2 strides). Contacts whose wavelet lobe is under 20 % of the region's typical (80th
-//! percentile) lobe are weight shifts, not steps. Settings were chosen by measured accuracy on
-//! the daily-living fixtures (see `tests/evaluation.rs`).
+//! percentile) lobe are weight shifts, not steps, unless the walk's rhythm puts a missed step
+//! there ([`rhythm_contacts`]: midway between two contacts of the same foot). Settings were
+//! chosen by measured accuracy on the daily-living fixtures (see `tests/evaluation.rs`).
 
 use serde::Serialize;
 
@@ -178,8 +179,7 @@ pub const RHYTHM_FILL_BALANCE: f64 = 0.25;
 
 /// The weak lobes a walk's rhythm vouches for: a lobe under the acceptance threshold but at
 /// least `floor` high that lies midway in a gap of about two steps between two accepted
-/// contacts of the same foot, where the other foot's step is missing (a soft step, e.g. in a
-/// turn). Between contacts of opposite feet the gap is one slow step and nothing is added;
+/// contacts of the same foot, where the other foot's step is missing (a soft step). Between contacts of opposite feet the gap is one slow step and nothing is added;
 /// nothing is added before the first or after the last contact either (standing weight
 /// shifts follow a walk's closing step at about the step period).
 ///
