@@ -2,8 +2,10 @@
 //!
 //! `cargo test --test evaluation -- --nocapture` prints, per recording: initial-contact
 //! precision/recall/F1 at 0.1 s and 0.25 s (one-to-one nearest matching), mean absolute
-//! timing error, the share of contacts given a side and the left/right accuracy over them, and cadence, stride-length and speed errors; then it
-//! asserts the targets so that regressions fail.
+//! timing error, the share of contacts given a side and the left/right accuracy over them, and
+//! cadence, stride-length and speed errors; then where the reference contacts without a
+//! detection within 0.1 s lie (first/last steps of a walk, turns, elsewhere); then it asserts
+//! the targets so that regressions fail.
 
 mod support;
 
@@ -30,6 +32,95 @@ struct Row {
     fc_f1: f64,
     fc_bias_s: f64,
     stance_err_s: f64,
+    /// Reference contacts not matched within 0.1 s, by place.
+    places: Places,
+}
+
+/// Reference contacts without a detection within 0.1 s, by where they lie in the reference
+/// walk: `missed` has no detection within 0.25 s, `off` one 0.1–0.25 s away.
+#[derive(Default)]
+struct Places {
+    /// In a reference bout with no detected contact at all (the walk not recognised).
+    unrecognised: usize,
+    /// Among the first or last two contacts of a reference bout, or the closing step after it.
+    edge_missed: usize,
+    edge_off: usize,
+    /// Inside a reference turn.
+    turn_missed: usize,
+    turn_off: usize,
+    elsewhere_missed: usize,
+    elsewhere_off: usize,
+    /// Reference contacts in all.
+    total: usize,
+}
+
+/// Where each reference contact not matched within 0.1 s lies (see [`Places`]).
+fn places(
+    r: &LowerBackReference,
+    turns: &[(f64, f64)],
+    det: &[f64],
+    matched_01: &[bool],
+    matched_025: &[bool],
+) -> Places {
+    let mut p = Places {
+        total: r.initial_contacts.len(),
+        ..Places::default()
+    };
+    for (j, c) in r.initial_contacts.iter().enumerate() {
+        if matched_01[j] {
+            continue;
+        }
+        let t = c.t_s;
+        let bout = r
+            .bouts
+            .iter()
+            .find(|b| t >= b.start_s - 1e-6 && t <= b.end_s + 1e-6);
+        let missed = !matched_025[j];
+        if let Some(b) = bout {
+            if !det
+                .iter()
+                .any(|&d| d >= b.start_s - 0.25 && d <= b.end_s + 0.25)
+            {
+                p.unrecognised += 1;
+                continue;
+            }
+            let ics: Vec<f64> = r
+                .initial_contacts
+                .iter()
+                .map(|c| c.t_s)
+                .filter(|&x| x >= b.start_s - 1e-6 && x <= b.end_s + 1e-6)
+                .collect();
+            let k = ics.iter().position(|&x| x == t).unwrap_or(0);
+            if k < 2 || k + 2 >= ics.len() {
+                if missed {
+                    p.edge_missed += 1;
+                } else {
+                    p.edge_off += 1;
+                }
+                continue;
+            }
+        } else {
+            // outside every reference bout: the closing step the reference labels after one
+            if missed {
+                p.edge_missed += 1;
+            } else {
+                p.edge_off += 1;
+            }
+            continue;
+        }
+        if turns.iter().any(|&(a, b)| t >= a && t <= b) {
+            if missed {
+                p.turn_missed += 1;
+            } else {
+                p.turn_off += 1;
+            }
+        } else if missed {
+            p.elsewhere_missed += 1;
+        } else {
+            p.elsewhere_off += 1;
+        }
+    }
+    p
 }
 
 fn mean(v: &[f64]) -> f64 {
@@ -45,10 +136,13 @@ fn evaluate(name: &'static str, all: bool) -> Row {
     // The reference systems label contacts only inside their walking bouts (Mobilise-D bouts
     // also leave out the closing step of a walk), so detections are judged within the
     // reference bouts ± the matching tolerance; `all` counts every detection.
+    // The window is widened to every reference contact ± the tolerance: the references also
+    // label the closing step after a bout, which a detection may match.
     let inside = |t: f64| {
         r.bouts
             .iter()
             .any(|b| t >= b.start_s - 0.25 && t <= b.end_s + 0.25)
+            || r.initial_contacts.iter().any(|c| (c.t_s - t).abs() <= 0.25)
     };
     let contacts: Vec<_> = g
         .initial_contacts
@@ -61,6 +155,14 @@ fn evaluate(name: &'static str, all: bool) -> Row {
     let m = match_events(&det, &refs, 0.25);
     let errs = m.errors_s(&det, &refs);
     let mae = mean(&errs.iter().map(|e| e.abs()).collect::<Vec<_>>());
+    let matched = |m: &gaitkit::gait::evaluation::MatchResult| {
+        let mut v = vec![false; refs.len()];
+        for &(_, j) in &m.pairs {
+            v[j] = true;
+        }
+        v
+    };
+    let places = places(&r, &turns, &det, &matched(&m01), &matched(&m));
     let mut lr_ok = 0;
     let mut lr_n = 0;
     let mut with_ref_side = 0;
@@ -171,6 +273,7 @@ fn evaluate(name: &'static str, all: bool) -> Row {
         fc_f1: mfc.f1(),
         fc_bias_s: fc_bias,
         stance_err_s: our_stance - ref_stance,
+        places,
     }
 }
 
@@ -202,6 +305,68 @@ fn print(title: &str, rows: &[Row]) {
     }
 }
 
+fn print_places(rows: &[Row]) {
+    println!(
+        "\nReference contacts without a detection within 0.1 s, by place (missed = none within \
+         0.25 s / off = 0.1–0.25 s away); edge = first or last two contacts of a reference walk \
+         or its closing step"
+    );
+    println!(
+        "{:<31} {:>6} {:>12} {:>12} {:>12} {:>12} {:>9}",
+        "recording", "refs", "unrecognised", "edge m/off", "turn m/off", "else m/off", "not@0.1"
+    );
+    for r in rows {
+        let p = &r.places;
+        let not = p.unrecognised
+            + p.edge_missed
+            + p.edge_off
+            + p.turn_missed
+            + p.turn_off
+            + p.elsewhere_missed
+            + p.elsewhere_off;
+        println!(
+            "{:<31} {:>6} {:>12} {:>12} {:>12} {:>12} {:>9}",
+            r.name,
+            p.total,
+            p.unrecognised,
+            format!("{} / {}", p.edge_missed, p.edge_off),
+            format!("{} / {}", p.turn_missed, p.turn_off),
+            format!("{} / {}", p.elsewhere_missed, p.elsewhere_off),
+            not
+        );
+    }
+}
+
+/// Floors for a daily-living recording, just under what the pipeline reaches (so that a
+/// regression fails).
+struct DailyFloor {
+    f1_01: f64,
+    p_025: f64,
+    r_025: f64,
+    f1_025: f64,
+    sided: f64,
+}
+
+fn daily_floor(name: &str) -> DailyFloor {
+    if name.contains("HA001") {
+        DailyFloor {
+            f1_01: 0.87,
+            p_025: 0.93,
+            r_025: 0.88,
+            f1_025: 0.90,
+            sided: 0.96,
+        }
+    } else {
+        DailyFloor {
+            f1_01: 0.70,
+            p_025: 0.85,
+            r_025: 0.86,
+            f1_025: 0.85,
+            sided: 0.95,
+        }
+    }
+}
+
 #[test]
 fn lower_back_pipeline_meets_accuracy_targets() {
     let all: Vec<Row> = LOWER_BACK_FIXTURES
@@ -220,6 +385,7 @@ fn lower_back_pipeline_meets_accuracy_targets() {
         "Within the reference walking bouts (± 0.25 s): the targets apply here",
         &rows,
     );
+    print_places(&rows);
     for r in &rows {
         // sides: a wrong side is worse than none, so accuracy over the sided contacts is
         // asserted everywhere, and the share sided guards against withholding everything
@@ -229,7 +395,11 @@ fn lower_back_pipeline_meets_accuracy_targets() {
             r.name,
             r.lr_acc
         );
-        let min_sided = if r.name.contains("Test5") { 0.95 } else { 0.92 };
+        let min_sided = if r.name.contains("Test5") {
+            0.95
+        } else {
+            daily_floor(r.name).sided
+        };
         assert!(
             r.sided >= min_sided,
             "{}: share of contacts with a side {:.3} < {min_sided}",
@@ -239,8 +409,8 @@ fn lower_back_pipeline_meets_accuracy_targets() {
         let straight = r.name.contains("Test5");
         if straight {
             assert!(
-                r.f1_01 >= 0.95,
-                "{}: F1@0.1 s {:.3} < 0.95",
+                r.f1_01 >= 0.99,
+                "{}: F1@0.1 s {:.3} < 0.99",
                 r.name,
                 r.f1_01
             );
@@ -275,12 +445,15 @@ fn lower_back_pipeline_meets_accuracy_targets() {
                 r.mae_s
             );
         } else {
-            assert!(
-                r.f1_025 >= 0.85,
-                "{}: F1@0.25 s {:.3} < 0.85",
-                r.name,
-                r.f1_025
-            );
+            let f = daily_floor(r.name);
+            for (what, value, floor) in [
+                ("F1@0.1 s", r.f1_01, f.f1_01),
+                ("precision@0.25 s", r.p_025, f.p_025),
+                ("recall@0.25 s", r.r_025, f.r_025),
+                ("F1@0.25 s", r.f1_025, f.f1_025),
+            ] {
+                assert!(value >= floor, "{}: {what} {value:.3} < {floor}", r.name);
+            }
             assert!(
                 r.cadence_err_pct.abs() <= 5.0,
                 "{}: cadence error {:+.1} %",

@@ -26,7 +26,9 @@
 //! (turning adds a yaw rate of its own). A contact still without a side takes one
 //! - when all three of its cues point to it and a neighbour a clear step away
 //!   ([`MIN_SINGLE_STEP_RATIO`]–[`MAX_SINGLE_STEP_RATIO`] median steps) is on the other side
-//!   (by its side, or by its own cues' majority) and none a clear step away on the same;
+//!   (by its side, or by its own cues' majority) and none a clear step away on the same —
+//!   for a bout's first or last contact, whose step may be slow, a sided neighbour up to
+//!   [`MAX_EDGE_STEP_RATIO`] median steps away counts too;
 //! - or from a sided neighbour through the rhythm when its own cues support it: the alternate
 //!   side up to [`MAX_FILL_STEP_RATIO`] median steps away (a slow first step), the same side
 //!   up to [`MAX_MISSED_STEP_RATIO`] (a contact missed in between).
@@ -121,6 +123,14 @@ impl Cues {
     /// a turn (where the turning adds a yaw rate of its own) the ML swing among them.
     fn support(&self, side: Side, in_turn: bool) -> bool {
         self.votes(side) >= 2 && (!in_turn || agrees(self.ml_swing_mps2, side))
+    }
+
+    /// The side the ML sway and at least one of the two rotations point to: the evidence a
+    /// contact inside a turn needs ([`Self::support`]), used to tell which foot a lobe is.
+    pub fn foot(&self) -> Option<Side> {
+        [Side::Left, Side::Right]
+            .into_iter()
+            .find(|&s| self.support(s, true))
     }
 
     /// The side all three cues point to.
@@ -323,6 +333,8 @@ pub fn sides_for_bout_in_walk(
     // on the same side: the stride rhythm and the contact's own rotation and sway agree
     let single_step =
         |d: f64| d >= MIN_SINGLE_STEP_RATIO * rhythm && d <= MAX_SINGLE_STEP_RATIO * rhythm;
+    let edge_step =
+        |d: f64| d >= MIN_SINGLE_STEP_RATIO * rhythm && d <= MAX_EDGE_STEP_RATIO * rhythm;
     let before = sides.clone();
     for k in 0..n {
         if before[k].is_some() {
@@ -334,8 +346,18 @@ pub fn sides_for_bout_in_walk(
         let neighbours: Vec<Option<Side>> = [k.checked_sub(1), (k + 1 < n).then_some(k + 1)]
             .into_iter()
             .flatten()
-            .filter(|&j| single_step((ic_s[k] - ic_s[j]).abs()))
-            .map(|j| before[j].or(cues[j].majority()))
+            .filter_map(|j| {
+                let d = (ic_s[k] - ic_s[j]).abs();
+                if single_step(d) {
+                    Some(before[j].or(cues[j].majority()))
+                } else if (k == 0 || k + 1 == n) && edge_step(d) {
+                    // the first and last steps of a bout may be slow (starting, stopping,
+                    // leaving a turn): its only neighbour counts when it has a side
+                    Some(before[j])
+                } else {
+                    None
+                }
+            })
             .collect();
         let supported = neighbours.contains(&Some(s.opposite()));
         let contradicted = neighbours.contains(&Some(s));
@@ -429,6 +451,10 @@ pub const MAX_MISSED_STEP_RATIO: f64 = 2.3;
 /// contact sided by its own three cues (a missed contact or a slow step lies outside).
 pub const MIN_SINGLE_STEP_RATIO: f64 = 0.7;
 pub const MAX_SINGLE_STEP_RATIO: f64 = 1.3;
+/// The same upper bound for the step between a bout's first (or last) contact and its only
+/// neighbour: the first and last steps of a walk may be slow, and a contact missed there
+/// would put the neighbour on the same side, against all three of the contact's own cues.
+pub const MAX_EDGE_STEP_RATIO: f64 = MAX_MISSED_STEP_RATIO;
 
 fn pattern_side(k: usize, even_right: bool) -> Side {
     if (k % 2 == 0) == even_right {
@@ -739,6 +765,29 @@ mod tests {
         let b = sides_checked(&ic, &cues(&[-5.0, -5.0, 5.0, -5.0, 5.0]), &[false; 5]);
         assert_eq!(b.sides[0], None);
         assert_eq!(b.sides[1..], [L, R, L, R].map(Some));
+    }
+
+    #[test]
+    fn a_first_or_last_contact_after_a_very_slow_step_needs_all_three_cues() {
+        use Side::{Left as L, Right as R};
+        // the first step takes 1.9 × the median (leaving a turn): beyond the reach of the
+        // rhythm with two cues, within that of a missed contact (which would make it right)
+        let ic = [0.0, 0.95, 1.45, 1.95, 2.45, 2.95];
+        let c = cues(&[-5.0, 5.0, -5.0, 5.0, -5.0, 5.0]);
+        let b = sides_checked(&ic, &c, &[false; 6]);
+        assert_eq!(b.sides, [L, R, L, R, L, R].map(Some).to_vec());
+        // the same at the end of the bout
+        let back: Vec<f64> = ic.iter().rev().map(|t| 2.95 - t).collect();
+        let rc: Vec<Cues> = c.iter().rev().copied().collect();
+        let b = sides_checked(&back, &rc, &[false; 6]);
+        assert_eq!(b.sides, [R, L, R, L, R, L].map(Some).to_vec());
+        // two of its three cues are not enough that far from its neighbour …
+        let mut two = c.clone();
+        two[0].roll_dps = 1.0;
+        assert_eq!(sides_checked(&ic, &two, &[false; 6]).sides[0], None);
+        // … while cues pointing to the neighbour's side show a contact missed in between
+        let same = cues(&[5.0, 5.0, -5.0, 5.0, -5.0, 5.0]);
+        assert_eq!(sides_checked(&ic, &same, &[false; 6]).sides[0], Some(R));
     }
 
     #[test]

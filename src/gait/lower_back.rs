@@ -178,9 +178,6 @@ pub fn analyze_part(
         let det = initial_contacts::detect(&acc_v[lo..hi], fs, f_step, &opts.initial_contacts);
         // the per-step signals are needed only where someone walks: the region and its margins
         // (indices below into `lat` and `position` are relative to `lo`)
-        let yaw_band = laterality::stride_band(&body.gyr_v_dps[lo..hi], fs);
-        let roll_band = laterality::stride_band(&body.gyr_ap_dps[lo..hi], fs);
-        let ml_band = laterality::stride_band(&body.acc_ml_mps2[lo..hi], fs);
         let position = spatial::VerticalPosition::new(&acc_v[lo..hi], fs);
         let in_region: Vec<_> = det
             .contacts
@@ -194,17 +191,50 @@ pub fn analyze_part(
         let strengths: Vec<f64> = in_region.iter().map(|d| d.strength).collect();
         let typical = crate::signal::stats::percentile(&strengths, 80.0).unwrap_or(0.0);
         let threshold = (opts.bouts.min_relative_strength * typical).max(opts.bouts.min_strength);
-        let ics: Vec<f64> = in_region
+        // lobes in or next to an unbridged gap are not measured signal
+        let lobes: Vec<(f64, f64)> = in_region
             .iter()
-            .filter(|d| d.strength >= threshold)
-            .map(|d| d.index + lo as f64)
-            .filter(|&i| !near_gap(i))
+            .map(|d| (d.index + lo as f64, d.strength))
+            .filter(|&(i, _)| !near_gap(i))
             .collect();
-        // contacts whose acceptance is marginal either way: strides near them do not count
+        let accepted: Vec<bool> = lobes.iter().map(|&(_, s)| s >= threshold).collect();
+        // weak lobes where the walk's rhythm puts a missed step
+        let floor =
+            (opts.bouts.min_rhythm_strength_factor * threshold).max(opts.bouts.min_strength);
+        let timed: Vec<(f64, f64)> = lobes.iter().map(|&(i, s)| (i / fs, s)).collect();
+        let yaw_band = laterality::stride_band(&body.gyr_v_dps[lo..hi], fs);
+        let roll_band = laterality::stride_band(&body.gyr_ap_dps[lo..hi], fs);
+        let ml_band = laterality::stride_band(&body.acc_ml_mps2[lo..hi], fs);
+        let cues_at = |i: f64| laterality::Cues {
+            yaw_dps: laterality::value_at(&yaw_band, i - lo as f64),
+            roll_dps: laterality::value_at(&roll_band, i - lo as f64),
+            ml_swing_mps2: laterality::ml_swing(&ml_band, i - lo as f64, fs),
+        };
+        let feet: Vec<Option<Side>> = lobes.iter().map(|&(i, _)| cues_at(i).foot()).collect();
+        let by_rhythm =
+            walking_bouts::rhythm_contacts(&timed, &accepted, &feet, region.step_period_s, floor);
+        // inside a turn the turning's own yaw and centripetal sway can make two contacts of
+        // opposite feet look alike, so no step is added there
+        let by_rhythm: Vec<usize> = by_rhythm
+            .into_iter()
+            .filter(|&k| {
+                let t = t0 + timed[k].0;
+                !turn_spans.iter().any(|&(a, b)| t >= a && t <= b)
+            })
+            .collect();
+        let ics: Vec<f64> = lobes
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| accepted[*k] || by_rhythm.binary_search(k).is_ok())
+            .map(|(_, &(i, _))| i)
+            .collect();
+        // contacts whose acceptance is marginal either way, and those the rhythm added:
+        // strides near them do not count
         let uncertain_contacts_s: Vec<f64> = in_region
             .iter()
             .filter(|d| opts.bouts.is_marginal_strength(d.strength, threshold))
             .map(|d| t0 + (d.index + lo as f64) / fs)
+            .chain(by_rhythm.iter().map(|&k| t0 + lobes[k].0 / fs))
             .collect();
         // gap-free chunks, then regular runs of steps within each
         let mut chunks: Vec<std::ops::Range<usize>> = Vec::new();
@@ -235,14 +265,7 @@ pub fn analyze_part(
             for (r, run) in runs.into_iter().enumerate() {
                 let idx = &ics[chunk.start + run.start..chunk.start + run.end];
                 let bout_id = bouts.len();
-                let cues: Vec<laterality::Cues> = idx
-                    .iter()
-                    .map(|&i| laterality::Cues {
-                        yaw_dps: laterality::value_at(&yaw_band, i - lo as f64),
-                        roll_dps: laterality::value_at(&roll_band, i - lo as f64),
-                        ml_swing_mps2: laterality::ml_swing(&ml_band, i - lo as f64, fs),
-                    })
-                    .collect();
+                let cues: Vec<laterality::Cues> = idx.iter().map(|&i| cues_at(i)).collect();
                 let in_turn: Vec<bool> = idx
                     .iter()
                     .map(|&i| {

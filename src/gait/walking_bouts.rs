@@ -10,11 +10,13 @@
 //! `min_steps` steps whose step times stay within 0.5–2.2 × the region's step period
 //! (a longer interval is a pause and ends the bout), following the Mobilise-D definition
 //! of a walking bout (≥ 2 strides). Contacts whose wavelet lobe is under 20 % of the region's typical (80th
-//! percentile) lobe are weight shifts, not steps. Settings were chosen by measured accuracy on
-//! the daily-living fixtures (see `tests/evaluation.rs`).
+//! percentile) lobe are weight shifts, not steps, unless the walk's rhythm puts a missed step
+//! there ([`rhythm_contacts`]: midway between two contacts of the same foot). Settings were
+//! chosen by measured accuracy on the daily-living fixtures (see `tests/evaluation.rs`).
 
 use serde::Serialize;
 
+use super::events::Side;
 use crate::signal::autocorr::unbiased_autocorrelation;
 use crate::signal::filter::Butterworth;
 use crate::signal::peaks::local_maxima;
@@ -37,6 +39,9 @@ pub struct BoutParams {
     /// A contact whose lobe is within this factor of the acceptance threshold (above or
     /// below) is marginal: noise could add or remove it, so strides next to it do not count.
     pub marginal_strength_factor: f64,
+    /// A lobe under the acceptance threshold but at least this fraction of it is still a step
+    /// when the walk's rhythm puts one there (see [`rhythm_contacts`]).
+    pub min_rhythm_strength_factor: f64,
 }
 
 impl BoutParams {
@@ -59,6 +64,7 @@ impl Default for BoutParams {
             min_strength: 0.1,
             max_step_ratio: 2.2,
             marginal_strength_factor: 1.5,
+            min_rhythm_strength_factor: 0.5,
         }
     }
 }
@@ -164,6 +170,62 @@ pub fn walking_regions(acc_v_mps2: &[f64], fs_hz: f64, p: &BoutParams) -> Vec<Wa
         .collect()
 }
 
+/// Shortest and longest interval, as multiples of the region's step period, that counts as one
+/// step of the rhythm in [`rhythm_contacts`].
+pub const RHYTHM_STEP_RATIOS: (f64, f64) = (0.6, 1.5);
+/// A contact filling a gap lies this close to the gap's middle: both of its steps within this
+/// fraction of half the gap (a missed step of a steady rhythm lies about midway).
+pub const RHYTHM_FILL_BALANCE: f64 = 0.25;
+
+/// The weak lobes a walk's rhythm vouches for: a lobe under the acceptance threshold but at
+/// least `floor` high that lies midway in a gap of about two steps between two accepted
+/// contacts of the same foot, where the other foot's step is missing (a soft step). Between contacts of opposite feet the gap is one slow step and nothing is added;
+/// nothing is added before the first or after the last contact either (standing weight
+/// shifts follow a walk's closing step at about the step period).
+///
+/// `feet` is the foot each lobe's own cues point to ([`super::laterality::Cues::foot`]); a
+/// lobe without one neither vouches nor is added. `lobes` are (time s, lobe height) sorted by time,
+/// `accepted` which of them passed the threshold; returns the indices of the lobes to add,
+/// sorted. Each gap gets at most one lobe.
+pub fn rhythm_contacts(
+    lobes: &[(f64, f64)],
+    accepted: &[bool],
+    feet: &[Option<Side>],
+    step_period_s: f64,
+    floor: f64,
+) -> Vec<usize> {
+    let n = lobes.len().min(accepted.len()).min(feet.len());
+    if !(step_period_s.is_finite() && step_period_s > 0.0) {
+        return Vec::new();
+    }
+    let (lo, hi) = (
+        RHYTHM_STEP_RATIOS.0 * step_period_s,
+        RHYTHM_STEP_RATIOS.1 * step_period_s,
+    );
+    let one_step = |d: f64| d >= lo && d <= hi;
+    let acc: Vec<usize> = (0..n).filter(|&i| accepted[i]).collect();
+    let t = |i: usize| lobes[i].0;
+    acc.windows(2)
+        .filter(|w| t(w[1]) - t(w[0]) > hi && feet[w[0]].is_some() && feet[w[0]] == feet[w[1]])
+        .filter_map(|w| {
+            let (p, q) = (w[0], w[1]);
+            let half = (t(q) - t(p)) / 2.0;
+            (p + 1..q)
+                .filter(|&i| {
+                    let x = t(i);
+                    lobes[i].1.is_finite()
+                        && lobes[i].1 >= floor
+                        && feet[i].is_some()
+                        && feet[i] == feet[p].map(Side::opposite)
+                        && one_step(x - t(p))
+                        && one_step(t(q) - x)
+                        && ((x - t(p)) - half).abs() <= RHYTHM_FILL_BALANCE * half
+                })
+                .max_by(|&a, &b| lobes[a].1.total_cmp(&lobes[b].1))
+        })
+        .collect()
+}
+
 /// Splits sorted contact times into runs of regular steps. Returns index ranges into
 /// `ic_s` (end exclusive) of runs with at least `min_steps` steps.
 pub fn bouts_from_contacts(
@@ -226,5 +288,75 @@ mod tests {
         ];
         let b = bouts_from_contacts(&ics, 0.5, 3, 1.8);
         assert_eq!(b, vec![0..5, 8..13]);
+    }
+
+    /// Lobes (time s, height), which passed the threshold, and the foot of each.
+    type Lobes = (Vec<(f64, f64)>, Vec<bool>, Vec<Option<Side>>);
+
+    /// Steps every 0.5 s alternating R, L, …; the lobe at `missing` is weak (0.15 against a
+    /// threshold of 0.3) and its foot as given.
+    fn walk_with_weak_step(missing: usize, weak_foot: Option<Side>) -> Lobes {
+        let n = 10;
+        let lobes: Vec<(f64, f64)> = (0..n)
+            .map(|k| (1.0 + 0.5 * k as f64, if k == missing { 0.15 } else { 1.0 }))
+            .collect();
+        let accepted: Vec<bool> = lobes.iter().map(|l| l.1 >= 0.3).collect();
+        let feet: Vec<Option<Side>> = (0..n)
+            .map(|k| {
+                if k == missing {
+                    weak_foot
+                } else if k % 2 == 0 {
+                    Some(Side::Right)
+                } else {
+                    Some(Side::Left)
+                }
+            })
+            .collect();
+        (lobes, accepted, feet)
+    }
+
+    #[test]
+    fn a_weak_step_between_two_contacts_of_one_foot_is_added() {
+        for missing in [3, 4, 6] {
+            let foot = if missing % 2 == 0 {
+                Side::Right
+            } else {
+                Side::Left
+            };
+            let (lobes, accepted, feet) = walk_with_weak_step(missing, Some(foot));
+            assert_eq!(
+                rhythm_contacts(&lobes, &accepted, &feet, 0.5, 0.1),
+                vec![missing]
+            );
+            // mirrored: every foot swapped, the same lobe added
+            let mirrored: Vec<Option<Side>> = feet.iter().map(|f| f.map(Side::opposite)).collect();
+            assert_eq!(
+                rhythm_contacts(&lobes, &accepted, &mirrored, 0.5, 0.1),
+                vec![missing]
+            );
+            // below the floor, with the wrong foot or no clear foot: nothing added
+            assert!(rhythm_contacts(&lobes, &accepted, &feet, 0.5, 0.2).is_empty());
+            let (l, a, f) = walk_with_weak_step(missing, Some(foot.opposite()));
+            assert!(rhythm_contacts(&l, &a, &f, 0.5, 0.1).is_empty());
+            let (l, a, f) = walk_with_weak_step(missing, None);
+            assert!(rhythm_contacts(&l, &a, &f, 0.5, 0.1).is_empty());
+        }
+    }
+
+    #[test]
+    fn no_step_is_added_in_a_slow_step_at_the_ends_or_off_the_middle() {
+        // a slow step of 1 s between a right and a left contact: one step, nothing missing
+        let lobes = [(1.0, 1.0), (1.5, 1.0), (2.0, 0.15), (2.5, 1.0), (3.0, 1.0)];
+        let accepted = [true, true, false, true, true];
+        let r = Some(Side::Right);
+        let l = Some(Side::Left);
+        assert!(rhythm_contacts(&lobes, &accepted, &[r, l, r, r, l], 0.5, 0.1).is_empty());
+        // same foot either side but the weak lobe a third of the way: not the missed step
+        let lobes = [(1.0, 1.0), (1.5, 1.0), (1.85, 0.15), (2.5, 1.0), (3.0, 1.0)];
+        assert!(rhythm_contacts(&lobes, &accepted, &[r, l, r, l, r], 0.5, 0.1).is_empty());
+        // weak lobes one step before the first and after the last contact stay out
+        let lobes = [(0.5, 0.15), (1.0, 1.0), (1.5, 1.0), (2.0, 1.0), (2.5, 0.15)];
+        let accepted = [false, true, true, true, false];
+        assert!(rhythm_contacts(&lobes, &accepted, &[l, r, l, r, l], 0.5, 0.1).is_empty());
     }
 }
