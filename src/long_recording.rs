@@ -704,28 +704,8 @@ impl Joined {
             .filter(|(_, &k)| k)
             .map(|(b, _)| b.clone())
             .collect();
-        let steps: Vec<_> = p
-            .steps
-            .iter()
-            .filter_map(|s| {
-                map(s.bout).map(|b| {
-                    let mut s = s.clone();
-                    s.bout = b;
-                    s
-                })
-            })
-            .collect();
-        let strides: Vec<_> = p
-            .strides
-            .iter()
-            .filter_map(|s| {
-                map(s.bout).map(|b| {
-                    let mut s = s.clone();
-                    s.bout = b;
-                    s
-                })
-            })
-            .collect();
+        let steps = renumbered(&p.steps, map, |s| s.bout, |s, b| s.bout = b);
+        let strides = renumbered(&p.strides, map, |s| s.bout, |s, b| s.bout = b);
         let laterality: Vec<Check> = p
             .laterality
             .iter()
@@ -835,4 +815,23 @@ fn append_from(t: &mut ImuTable, from: &ImuTable, skip: usize) {
         t.acc_mps2[k].extend_from_slice(&from.acc_mps2[k][skip..]);
         t.gyr_dps[k].extend_from_slice(&from.gyr_dps[k][skip..]);
     }
+}
+
+/// The items whose bout is kept, each with its bout number mapped (`None` = bout dropped).
+fn renumbered<T: Clone>(
+    items: &[T],
+    map: impl Fn(usize) -> Option<usize>,
+    bout: impl Fn(&T) -> usize,
+    set: impl Fn(&mut T, usize),
+) -> Vec<T> {
+    items
+        .iter()
+        .filter_map(|item| {
+            map(bout(item)).map(|b| {
+                let mut item = item.clone();
+                set(&mut item, b);
+                item
+            })
+        })
+        .collect()
 }
