@@ -140,7 +140,6 @@ impl Columns {
     /// The rows of a block into `out` (time, acc x y z, gyr x y z; one value per line),
     /// with time increasing from row to row.
     fn block(&self, block: &[u8], mut out: [&mut [f64]; 7]) -> Option<()> {
-        let mut row = 0usize;
         let mut start = 0usize;
         let mut values = [0.0f64; 7];
         let ends = memchr::memchr_iter(b'\n', block).chain(
@@ -149,7 +148,7 @@ impl Columns {
                 .is_some_and(|&b| b != b'\n')
                 .then_some(block.len()),
         );
-        for end in ends {
+        for (row, end) in ends.enumerate() {
             let line = &block[start..end];
             start = end + 1;
             let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -165,7 +164,6 @@ impl Columns {
             for (col, &v) in out.iter_mut().zip(&values) {
                 *col.get_mut(row)? = v;
             }
-            row += 1;
         }
         Some(())
     }
