@@ -495,7 +495,7 @@ pub fn load_imu(path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
 /// Checks units and length of a sensor table and resamples it onto a uniform grid.
 pub fn prepare_imu(table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
     let table = checked_table(table, path, opts)?;
-    UniformImu::from_table(&table, opts.max_fill_s).map_err(|e| e.at(path))
+    UniformImu::from_owned_table(table, opts.max_fill_s).map_err(|e| e.at(path))
 }
 
 /// Converts a sensor table to m/s² and deg/s and checks its units and length.

@@ -428,8 +428,7 @@ pub fn analyze_session_in_pieces(
             gyr_dps: std::array::from_fn(|k| buf.gyr_dps[k][..len].to_vec()),
         };
         let table = analyze::checked_table(table, &path, opts)?;
-        let mut imu = UniformImu::from_piece(&table, opts.max_fill_s, scan.grid);
-        drop(table);
+        let mut imu = UniformImu::from_owned_piece(table, opts.max_fill_s, scan.grid);
         analyze::add_recorded_gaps(&mut imu, session, entry.placement);
         let part = lower_back::analyze_part(&imu, entry.axes, &path, &lb_opts)?;
         let t0 = imu.t0_s;

@@ -236,16 +236,22 @@ pub fn heading_evidence(
         let len = ((4.0 / f_step) * fs).round() as usize;
         let hop = (len / 2).max(1);
         let mut a = range.start;
+        if len < 8 || a.saturating_add(len) > range.end.min(body.len()) {
+            continue;
+        }
+        // every window of a stretch has the same length and frequencies: one table of the
+        // Hann weights and of each frequency's sines and cosines serves them all
+        let step = DftTable::new(len, *f_step / fs);
+        let stride = DftTable::new(len, 0.5 * f_step / fs);
         while len >= 8 && a + len <= range.end.min(body.len()) {
             let r = a..a + len;
-            let v = dft(&body.acc_v_mps2[r.clone()], *f_step / fs);
-            let ap = dft(&body.acc_ap_mps2[r.clone()], *f_step / fs);
-            let ml = dft(&body.acc_ml_mps2[r.clone()], *f_step / fs);
+            let v = step.dft(&body.acc_v_mps2[r.clone()]);
+            let ap = step.dft(&body.acc_ap_mps2[r.clone()]);
+            let ml = step.dft(&body.acc_ml_mps2[r.clone()]);
             acc.push([mul_conj(ap, v), mul_conj(ml, v)]);
-            let f_stride = 0.5 * f_step / fs;
-            let yaw = dft(&body.gyr_v_dps[r.clone()], f_stride);
-            let roll = dft(&body.gyr_ap_dps[r.clone()], f_stride);
-            let pitch = dft(&body.gyr_ml_dps[r.clone()], f_stride);
+            let yaw = stride.dft(&body.gyr_v_dps[r.clone()]);
+            let roll = stride.dft(&body.gyr_ap_dps[r.clone()]);
+            let pitch = stride.dft(&body.gyr_ml_dps[r.clone()]);
             gyr.push([mul_conj(roll, yaw), mul_conj(pitch, yaw)]);
             a += hop;
         }
@@ -284,18 +290,37 @@ fn mul_conj(a: Complex, b: Complex) -> Complex {
     (a.0 * b.0 + a.1 * b.1, a.1 * b.0 - a.0 * b.1)
 }
 
-/// Hann-windowed DFT of `x` (mean removed) at `f` cycles per sample.
-fn dft(x: &[f64], f: f64) -> Complex {
-    let n = x.len();
-    let mean = x.iter().sum::<f64>() / n.max(1) as f64;
-    let (mut re, mut im) = (0.0, 0.0);
-    for (i, &v) in x.iter().enumerate() {
-        let w = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n as f64).cos();
-        let (s, c) = (2.0 * std::f64::consts::PI * f * i as f64).sin_cos();
-        re += w * (v - mean) * c;
-        im -= w * (v - mean) * s;
+/// The Hann weights and the sines and cosines of one frequency over a window of `n`
+/// samples, computed once for all windows of that length and frequency.
+struct DftTable {
+    /// Hann weight, sine and cosine at each sample of the window.
+    wsc: Vec<(f64, f64, f64)>,
+}
+
+impl DftTable {
+    /// Window of `n` samples, `f` cycles per sample.
+    fn new(n: usize, f: f64) -> Self {
+        let wsc = (0..n)
+            .map(|i| {
+                let w = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n as f64).cos();
+                let (s, c) = (2.0 * std::f64::consts::PI * f * i as f64).sin_cos();
+                (w, s, c)
+            })
+            .collect();
+        DftTable { wsc }
     }
-    (re, im)
+
+    /// Hann-windowed DFT of `x` (mean removed; as long as the table's window).
+    fn dft(&self, x: &[f64]) -> Complex {
+        let n = x.len();
+        let mean = x.iter().sum::<f64>() / n.max(1) as f64;
+        let (mut re, mut im) = (0.0, 0.0);
+        for (&v, &(w, s, c)) in x.iter().zip(&self.wsc) {
+            re += w * (v - mean) * c;
+            im -= w * (v - mean) * s;
+        }
+        (re, im)
+    }
 }
 
 /// The real axis (in the AP/ML plane) along which the cross-spectra line up, and its sense

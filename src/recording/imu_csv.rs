@@ -65,18 +65,27 @@ impl ImuTable {
     /// The file must be a regular file: its metadata is checked before it is opened, so a
     /// named pipe or device is refused instead of blocking.
     ///
-    /// Ordinary files (plain comma-separated numbers) are parsed by a byte-level reader over
-    /// blocks of [`READ_BLOCK_BYTES`]; anything it does not handle (quotes, blank lines, text
-    /// in a column, any invalid value) is read again by [`ImuTable::from_reader`], so the
-    /// result and every error message are those of that reader.
+    /// The file is mapped into memory and ordinary files (plain comma-separated numbers) are
+    /// parsed in place by a byte-level reader, in line-aligned blocks on all cores; anything
+    /// it does not handle (quotes, blank lines, text in a column, any invalid value) is read
+    /// again by [`ImuTable::from_reader`], so the result and every error message are those
+    /// of that reader. A file that cannot be mapped is read into memory instead.
     pub fn read(path: &Path) -> Result<ImuTable> {
         check_regular_file(path)?;
-        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-        if let Some(table) = fast::read(&mut file).map_err(|e| Error::io(path, e))? {
-            return Ok(table);
-        }
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        Self::from_reader(file, path)
+        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        if len == 0 {
+            return Self::from_reader(&b""[..], path);
+        }
+        // SAFETY: the map is only read. Sensor files are written by appending (the recorder)
+        // or whole; bytes that change while they are read are checked like any others.
+        match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) => Self::from_bytes(&map, path),
+            Err(_) => {
+                let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+                Self::from_bytes(&bytes, path)
+            }
+        }
     }
 
     /// Parses CSV held in memory: the byte-level reader of [`ImuTable::read`], with
@@ -287,15 +296,55 @@ impl ImuChunks {
         })
     }
 
-    /// Reads one line (with its line break) into `buf`, at most [`MAX_LINE_BYTES`] + 2 bytes
-    /// (a longer line is refused by the parser); `false` at the end of the file.
-    fn read_line(&mut self, buf: &mut Vec<u8>) -> Result<bool> {
-        let n = (&mut self.reader)
-            .take(MAX_LINE_BYTES as u64 + 2)
-            .read_until(b'\n', buf)
-            .map_err(|e| Error::io(&self.path, e))?;
-        self.bytes_read += n as u64;
-        Ok(n > 0)
+    /// Appends up to `max_lines` lines (with their line breaks) to `bytes`, each at most
+    /// [`MAX_LINE_BYTES`] + 2 bytes: a longer line is cut there, ends the lines read and is
+    /// refused by the parser. Returns the lines read and whether one was cut; a last line
+    /// without a line break counts, and the end of the file sets `done`.
+    fn read_lines(&mut self, bytes: &mut Vec<u8>, max_lines: usize) -> Result<(usize, bool)> {
+        const CAP: usize = MAX_LINE_BYTES + 2;
+        let mut lines = 0usize;
+        // bytes of the line being read that are already in `bytes`
+        let mut line_len = 0usize;
+        while lines < max_lines {
+            let buf = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(&self.path, e)),
+            };
+            if buf.is_empty() {
+                lines += usize::from(line_len > 0);
+                self.done = true;
+                break;
+            }
+            let mut used = 0usize;
+            for i in memchr::memchr_iter(b'\n', buf) {
+                if line_len + (i + 1 - used) > CAP {
+                    break;
+                }
+                used = i + 1;
+                line_len = 0;
+                lines += 1;
+                if lines == max_lines {
+                    break;
+                }
+            }
+            let mut cut = false;
+            let mut take = used;
+            if lines < max_lines {
+                // the start of a line: the rest of the buffer, or up to the cap
+                let rest = buf.len() - used;
+                cut = line_len + rest >= CAP;
+                take += if cut { CAP - line_len } else { rest };
+                line_len += rest;
+            }
+            bytes.extend_from_slice(&buf[..take]);
+            self.reader.consume(take);
+            self.bytes_read += take as u64;
+            if cut {
+                return Ok((lines + 1, true));
+            }
+        }
+        Ok((lines, false))
     }
 
     fn next_chunk(&mut self) -> Result<Option<ImuTable>> {
@@ -305,7 +354,7 @@ impl ImuChunks {
         let first = self.next_line == 1;
         let mut bytes = Vec::new();
         if first {
-            if !self.read_line(&mut bytes)? {
+            if self.read_lines(&mut bytes, 1)?.0 == 0 {
                 self.done = true;
                 return ImuTable::read_rows(&bytes[..], &self.path, true).map(Some);
             }
@@ -319,20 +368,11 @@ impl ImuChunks {
             bytes.extend_from_slice(&self.header);
         }
         let chunk_first_line = self.next_line;
-        let mut lines = 0usize;
-        while lines < self.lines_per_chunk {
-            let before = bytes.len();
-            if !self.read_line(&mut bytes)? {
-                self.done = true;
-                break;
-            }
-            lines += 1;
-            self.next_line += 1;
-            if !bytes.ends_with(b"\n") && bytes.len() - before > MAX_LINE_BYTES {
-                // an over-long line: the parser names it
-                self.done = true;
-                break;
-            }
+        let (lines, cut) = self.read_lines(&mut bytes, self.lines_per_chunk)?;
+        self.next_line += lines as u64;
+        if cut {
+            // an over-long line: the parser names it
+            self.done = true;
         }
         if lines == 0 && !first {
             return Ok(None);

@@ -7,6 +7,7 @@
 //! [`UniformImu::segments`], which the analyses process separately, so no event or step is
 //! ever computed across missing data.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
@@ -252,6 +253,16 @@ impl UniformImu {
     /// grid never holds more than [`MAX_SAMPLES`] nor more than twice the table's rows plus
     /// [`MAX_EXTRA_MISSING_SAMPLES`].
     pub fn from_table(table: &ImuTable, max_fill_s: f64) -> Result<UniformImu, TimingError> {
+        Self::from_cow(Cow::Borrowed(table), max_fill_s)
+    }
+
+    /// [`UniformImu::from_table`] of a table no longer needed: uniform samples are moved,
+    /// not copied.
+    pub fn from_owned_table(table: ImuTable, max_fill_s: f64) -> Result<UniformImu, TimingError> {
+        Self::from_cow(Cow::Owned(table), max_fill_s)
+    }
+
+    fn from_cow(table: Cow<'_, ImuTable>, max_fill_s: f64) -> Result<UniformImu, TimingError> {
         let t = &table.time_s;
         let timing = check_timing(t)?;
         let dt = timing.interval_s;
@@ -281,10 +292,43 @@ impl UniformImu {
         } else {
             ((span_s / grid.interval_s + 1e-9).floor() + 1.0) as usize
         };
-        Self::on_grid(table, max_fill_s, grid.interval_s, grid.uniform, grid_len)
+        Self::on_grid(
+            Cow::Borrowed(table),
+            max_fill_s,
+            grid.interval_s,
+            grid.uniform,
+            grid_len,
+        )
     }
 
-    fn on_grid(table: &ImuTable, max_fill_s: f64, dt: f64, uniform: bool, m: usize) -> UniformImu {
+    /// [`UniformImu::from_piece`] of a piece no longer needed: uniform samples are moved.
+    pub fn from_owned_piece(table: ImuTable, max_fill_s: f64, grid: GridTiming) -> UniformImu {
+        let t = &table.time_s;
+        let span_s = match (t.first(), t.last()) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0.0,
+        };
+        let grid_len = if t.len() < 2 {
+            t.len()
+        } else {
+            ((span_s / grid.interval_s + 1e-9).floor() + 1.0) as usize
+        };
+        Self::on_grid(
+            Cow::Owned(table),
+            max_fill_s,
+            grid.interval_s,
+            grid.uniform,
+            grid_len,
+        )
+    }
+
+    fn on_grid(
+        table: Cow<'_, ImuTable>,
+        max_fill_s: f64,
+        dt: f64,
+        uniform: bool,
+        m: usize,
+    ) -> UniformImu {
         let t = &table.time_s;
         let n = t.len();
         let fs_hz = 1.0 / dt;
@@ -300,11 +344,16 @@ impl UniformImu {
             }
         }
         if uniform || n < 2 {
+            let t0_s = t.first().copied().unwrap_or(0.0);
+            let (acc_mps2, gyr_dps) = match table {
+                Cow::Owned(t) => (t.acc_mps2, t.gyr_dps),
+                Cow::Borrowed(t) => (t.acc_mps2.clone(), t.gyr_dps.clone()),
+            };
             return UniformImu {
                 fs_hz,
-                t0_s: t.first().copied().unwrap_or(0.0),
-                acc_mps2: table.acc_mps2.clone(),
-                gyr_dps: table.gyr_dps.clone(),
+                t0_s,
+                acc_mps2,
+                gyr_dps,
                 gaps,
             };
         }
@@ -366,6 +415,10 @@ pub struct TimingScan {
     single: std::collections::HashMap<u64, u64>,
     /// Count of each (10-interval window mean, largest interval in the window).
     windows: std::collections::HashMap<(u64, u64), u64>,
+    /// Counts not yet added to `single` and `windows` (a recording has few distinct
+    /// intervals, mostly repeated: most rows only add to a slot of these).
+    single_cache: CountCache<u64>,
+    windows_cache: CountCache<(u64, u64)>,
     /// The last 10 intervals, oldest first.
     recent: std::collections::VecDeque<f64>,
     min_d: f64,
@@ -401,7 +454,7 @@ impl TimingScan {
             if self.too_varied {
                 continue;
             }
-            *self.single.entry(d.to_bits()).or_default() += 1;
+            self.single_cache.add(d.to_bits(), &mut self.single);
             if self.recent.len() == K {
                 self.recent.pop_front();
             }
@@ -414,19 +467,32 @@ impl TimingScan {
                     .iter()
                     .copied()
                     .fold(f64::NEG_INFINITY, f64::max);
-                *self
-                    .windows
-                    .entry(((sum / K as f64).to_bits(), max.to_bits()))
-                    .or_default() += 1;
+                self.windows_cache.add(
+                    ((sum / K as f64).to_bits(), max.to_bits()),
+                    &mut self.windows,
+                );
             }
             if self.single.len() > MAX_DISTINCT_INTERVALS
                 || self.windows.len() > MAX_DISTINCT_INTERVALS
             {
-                self.too_varied = true;
-                self.single = Default::default();
-                self.windows = Default::default();
+                self.set_too_varied();
             }
         }
+        // the counts are complete after every push
+        self.single_cache.flush(&mut self.single);
+        self.windows_cache.flush(&mut self.windows);
+        if self.single.len() > MAX_DISTINCT_INTERVALS || self.windows.len() > MAX_DISTINCT_INTERVALS
+        {
+            self.set_too_varied();
+        }
+    }
+
+    fn set_too_varied(&mut self) {
+        self.too_varied = true;
+        self.single = Default::default();
+        self.windows = Default::default();
+        self.single_cache = Default::default();
+        self.windows_cache = Default::default();
     }
 
     /// Rows added so far.
@@ -495,6 +561,52 @@ impl TimingScan {
     }
 }
 
+/// A few counts held before they go to a map, in slots chosen by the key.
+#[derive(Debug, Clone, Default)]
+struct CountCache<K> {
+    slots: [Option<(K, u64)>; 16],
+}
+
+/// Slot of a key in a [`CountCache`].
+trait Slot {
+    fn slot(&self) -> usize;
+}
+
+impl Slot for u64 {
+    fn slot(&self) -> usize {
+        (self.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize
+    }
+}
+
+impl Slot for (u64, u64) {
+    fn slot(&self) -> usize {
+        (self.0 ^ self.1.rotate_left(32)).slot()
+    }
+}
+
+impl<K: Slot + Eq + std::hash::Hash + Copy> CountCache<K> {
+    /// Counts `key` once; a key it displaces goes to `map` with its count.
+    #[inline]
+    fn add(&mut self, key: K, map: &mut std::collections::HashMap<K, u64>) {
+        let slot = &mut self.slots[key.slot()];
+        match slot {
+            Some((k, c)) if *k == key => *c += 1,
+            _ => {
+                if let Some((k, c)) = slot.replace((key, 1)) {
+                    *map.entry(k).or_default() += c;
+                }
+            }
+        }
+    }
+
+    /// Moves every held count to `map`.
+    fn flush(&mut self, map: &mut std::collections::HashMap<K, u64>) {
+        for (k, c) in self.slots.iter_mut().filter_map(Option::take) {
+            *map.entry(k).or_default() += c;
+        }
+    }
+}
+
 /// The element at the middle rank (`len / 2` in sorted order, as [`median`]) of a multiset
 /// given as (value, count).
 fn counted_median(values: impl Iterator<Item = (f64, u64)>) -> f64 {
@@ -519,21 +631,42 @@ fn median_interval(t: &[f64]) -> f64 {
         return 0.01;
     }
     let d: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
-    let single = median(d.clone());
+    let single = median_of(d.iter().copied()).unwrap_or(f64::NAN);
     const K: usize = 10;
     if d.len() < K {
         return single;
     }
-    let windows: Vec<f64> = d
+    let windows = d
         .windows(K)
         .filter(|w| w.iter().all(|&x| x < 1.5 * single))
-        .map(|w| w.iter().sum::<f64>() / K as f64)
-        .collect();
-    if windows.is_empty() {
-        single
-    } else {
-        median(windows)
+        .map(|w| w.iter().sum::<f64>() / K as f64);
+    median_of(windows).unwrap_or(single)
+}
+
+/// Most distinct values [`median_of`] counts before it selects from all values instead.
+const MAX_COUNTED_VALUES: usize = 4096;
+
+/// [`median`] of the values, `None` for none: counted by bit pattern (one pass, no copy)
+/// while they take at most [`MAX_COUNTED_VALUES`] distinct values, as the intervals of a
+/// steadily sampled recording do, else selected from all of them.
+fn median_of(values: impl Iterator<Item = f64> + Clone) -> Option<f64> {
+    let mut cache = CountCache::<u64>::default();
+    let mut counts = std::collections::HashMap::new();
+    let mut n = 0usize;
+    for v in values.clone() {
+        n += 1;
+        cache.add(v.to_bits(), &mut counts);
+        if counts.len() > MAX_COUNTED_VALUES {
+            return Some(median(values.collect()));
+        }
     }
+    if n == 0 {
+        return None;
+    }
+    cache.flush(&mut counts);
+    Some(counted_median(
+        counts.into_iter().map(|(b, c)| (f64::from_bits(b), c)),
+    ))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -546,6 +679,57 @@ fn median(mut v: Vec<f64>) -> f64 {
 mod tests {
     use super::*;
     use crate::recording::ImuSample;
+
+    /// `median_interval` as it selects from every interval and window.
+    fn median_interval_selected(t: &[f64]) -> f64 {
+        if t.len() < 2 {
+            return 0.01;
+        }
+        let d: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+        let single = median(d.clone());
+        if d.len() < 10 {
+            return single;
+        }
+        let windows: Vec<f64> = d
+            .windows(10)
+            .filter(|w| w.iter().all(|&x| x < 1.5 * single))
+            .map(|w| w.iter().sum::<f64>() / 10.0)
+            .collect();
+        if windows.is_empty() {
+            single
+        } else {
+            median(windows)
+        }
+    }
+
+    #[test]
+    fn counted_median_interval_is_the_selected_one() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut uniform = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for case in 0..40 {
+            let rate = [50.0, 100.0, 128.0, 200.0, 400.0][case % 5];
+            let n = [3usize, 11, 500, 20_000][case % 4];
+            let jitter = [0.0, 1e-4, 0.02][case % 3];
+            let mut t = Vec::with_capacity(n);
+            let mut s = uniform() * 1000.0;
+            for i in 0..n {
+                // written to 6 decimals as a CSV does, some gaps, some jitter
+                t.push((s * 1e6).round() / 1e6);
+                let gap = if i % 997 == 500 { 25.0 } else { 1.0 };
+                s += gap / rate * (1.0 + jitter * (uniform() - 0.5));
+            }
+            assert_eq!(
+                median_interval(&t).to_bits(),
+                median_interval_selected(&t).to_bits(),
+                "case {case}"
+            );
+        }
+    }
 
     fn table(times: &[f64], f: impl Fn(f64) -> f64) -> ImuTable {
         let mut tab = ImuTable::default();
