@@ -214,15 +214,71 @@ pub struct Transfer {
     pub displacement_m: f64,
 }
 
-/// Level-frame ML displacement, m: ML acceleration low-passed at 5 Hz, integrated, the
-/// velocity's drift removed by an 8-s moving median, integrated again.
+/// Window of the moving mean that takes the offset out of the ML acceleration, s.
+const ACC_OFFSET_WINDOW_S: f64 = 12.0;
+
+/// Window of the moving median that takes the drift out of the ML velocity, s.
+const VELOCITY_DRIFT_WINDOW_S: f64 = 8.0;
+
+/// Level-frame ML displacement, m: ML acceleration low-passed at 5 Hz less its 12-s moving
+/// mean, integrated, the velocity's drift removed by an 8-s moving median, integrated again.
+///
+/// A standing body does not travel. Over a window much longer than a weight transfer the
+/// mean ML acceleration is zero (a transfer's acceleration integrates to no velocity, so
+/// even two transfers the same way leave it zero): what remains is the gravity share of a
+/// small tilt error, a slowly changing offset that would make the velocity a ramp. The
+/// velocity is zero but for the transfers' short pulses, so its median over 8 s follows
+/// the remaining drift without taking a transfer's step. Both are taken on the signal
+/// extended past each end by point reflection about its mean over the end second, which
+/// keeps the end windows centred and continues a constant or a ramp.
 pub fn ml_displacement(motion: &TrunkMotion) -> Vec<f64> {
     let fs = motion.fs_hz;
     let a = Butterworth::lowpass(4, 5.0, fs).filtfilt(&motion.lin_acc_mps2[1]);
+    let n = a.len();
+    let pad = ((0.5 * ACC_OFFSET_WINDOW_S * fs) as usize).max(1);
+    let offset = moving_mean(&reflected(&a, pad, fs), (2 * pad + 1).max(1));
+    let a: Vec<f64> = a.iter().zip(&offset).map(|(x, o)| x - o).collect();
     let raw_v = cumulative_integral(&a, fs);
-    let drift = moving_median(&raw_v, fs, 8.0);
-    let v: Vec<f64> = raw_v.iter().zip(&drift).map(|(x, d)| x - d).collect();
+    let pad = ((0.5 * VELOCITY_DRIFT_WINDOW_S * fs) as usize).max(1);
+    let drift = moving_median(&reflected(&raw_v, pad, fs), fs, VELOCITY_DRIFT_WINDOW_S);
+    let v: Vec<f64> = raw_v
+        .iter()
+        .zip(drift.iter().skip(pad).take(n))
+        .map(|(x, d)| x - d)
+        .collect();
     cumulative_integral(&v, fs)
+}
+
+/// `x` with `pad` samples added before and after it, point-reflected about the mean of its
+/// first (last) second taken at that second's middle.
+fn reflected(x: &[f64], pad: usize, fs: f64) -> Vec<f64> {
+    let n = x.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let p = (fs as usize).clamp(1, n);
+    let head = x[..p].iter().sum::<f64>() / p as f64;
+    let tail = x[n - p..].iter().sum::<f64>() / p as f64;
+    let before = (1..=pad)
+        .rev()
+        .map(|k| 2.0 * head - x[(p - 1 + k).min(n - 1)]);
+    let after = (1..=pad).map(|k| 2.0 * tail - x[(n - p).saturating_sub(k)]);
+    before.chain(x.iter().copied()).chain(after).collect()
+}
+
+/// Moving mean over `window` samples, one value per full window (`x.len() − window + 1`).
+fn moving_mean(x: &[f64], window: usize) -> Vec<f64> {
+    let window = window.clamp(1, x.len().max(1));
+    let mut sum: f64 = x.iter().take(window).sum();
+    let mut out = Vec::with_capacity(x.len().saturating_sub(window) + 1);
+    if x.len() >= window {
+        out.push(sum / window as f64);
+    }
+    for i in window..x.len() {
+        sum += x[i] - x[i - window];
+        out.push(sum / window as f64);
+    }
+    out
 }
 
 /// Lateral weight transfers of a recording, in time order.
@@ -334,7 +390,8 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
     let (_, t0, big_t, c) = best?;
     // a weight transfer persists: with the drift polynomial removed, the displacement over
     // the second after the movement must keep at least half the step (a corrective excursion
-    // swings back)
+    // swings back); both windows must be there in full, so a movement in the last second of
+    // a recording, which cannot be told from drift, is no transfer
     let mean_z = |from: f64, to: f64| {
         let v: Vec<f64> = ts
             .iter()
@@ -342,7 +399,7 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
             .filter(|(t, _)| **t >= from && **t < to)
             .map(|(t, y)| y - c[0] - c[1] * t - c[2] * t * t)
             .collect();
-        (v.len() as f64 >= 0.3 * fs).then(|| v.iter().sum::<f64>() / v.len() as f64)
+        (v.len() as f64 >= 0.9 * (to - from) * fs).then(|| v.iter().sum::<f64>() / v.len() as f64)
     };
     let delta = c[3];
     let before = mean_z(t0 - 0.5, t0)?;
