@@ -233,7 +233,7 @@ const VELOCITY_DRIFT_WINDOW_S: f64 = 8.0;
 /// keeps the end windows centred and continues a constant or a ramp.
 pub fn ml_displacement(motion: &TrunkMotion) -> Vec<f64> {
     let fs = motion.fs_hz;
-    let a = Butterworth::lowpass(4, 5.0, fs).filtfilt(&motion.lin_acc_mps2[1]);
+    let a = Butterworth::lowpass(4, 5.0, fs).filtfilt(&pelvis_ml_acc_mps2(motion));
     let n = a.len();
     let pad = ((0.5 * ACC_OFFSET_WINDOW_S * fs) as usize).max(1);
     let offset = moving_mean(&reflected(&a, pad, fs), (2 * pad + 1).max(1));
@@ -247,6 +247,31 @@ pub fn ml_displacement(motion: &TrunkMotion) -> Vec<f64> {
         .map(|(x, d)| x - d)
         .collect();
     cumulative_integral(&v, fs)
+}
+
+/// Level-frame linear acceleration along the pelvis's ML axis (+ right), m/s².
+///
+/// The orientation filter's level frame keeps the heading its first levelling rotation gave
+/// the sensor; a sensor both pitched and rolled (by 30° each) ends up turned by several
+/// degrees in it, so its level ML axis takes in part of the forward movement. The pelvis's
+/// own ML axis is level and perpendicular to its forward axis ([`TrunkMotion::yaw_deg`]
+/// is that axis's heading, positive to the left): with the heading ψ over the quiet
+/// calibration, ML_pelvis = ML·cos ψ + AP·sin ψ.
+pub fn pelvis_ml_acc_mps2(motion: &TrunkMotion) -> Vec<f64> {
+    let c = &motion.calibration;
+    let (a, b) = (motion.index(c.start_s), motion.index(c.end_s));
+    let yaw = &motion.yaw_deg;
+    let psi_deg = if b > a {
+        yaw[a..b].iter().sum::<f64>() / (b - a) as f64
+    } else {
+        yaw.first().copied().unwrap_or(0.0)
+    };
+    let (sin, cos) = psi_deg.to_radians().sin_cos();
+    motion.lin_acc_mps2[1]
+        .iter()
+        .zip(&motion.lin_acc_mps2[2])
+        .map(|(ml, ap)| ml * cos + ap * sin)
+        .collect()
 }
 
 /// `x` with `pad` samples added before and after it, point-reflected about the mean of its
@@ -1030,6 +1055,68 @@ mod tests {
         assert!((tr.start_s - 2.0).abs() < 0.011, "start {}", tr.start_s);
         assert!((tr.end_s - 2.7).abs() < 0.021, "end {}", tr.end_s);
         assert!((tr.displacement_m + 0.09).abs() < 1e-3);
+    }
+
+    /// Body-frame samples of a still sensor mounted pitched by `pitch_deg` (about ML) and
+    /// rolled by `roll_deg` (about AP) whose pelvis moves by `ml_m` (+ right) and `ap_m` along
+    /// a minimum-jerk profile over 0.8 s from 5 s and back from 12 s; 18 s at 100 Hz.
+    fn tilted_transfer(
+        pitch_deg: f64,
+        roll_deg: f64,
+        ml_m: f64,
+        ap_m: f64,
+    ) -> ([Vec<f64>; 3], [Vec<f64>; 3]) {
+        use nalgebra::{UnitQuaternion, Vector3};
+        let fs = 100.0;
+        let mount = UnitQuaternion::from_axis_angle(&Vector3::y_axis(), pitch_deg.to_radians())
+            * UnitQuaternion::from_axis_angle(&Vector3::z_axis(), roll_deg.to_radians());
+        // second derivative of the minimum-jerk fraction, 1/s²
+        let acc = |t: f64, t0: f64, dur: f64| {
+            let x = (t - t0) / dur;
+            if (0.0..=1.0).contains(&x) {
+                (60.0 * x - 180.0 * x * x + 120.0 * x * x * x) / (dur * dur)
+            } else {
+                0.0
+            }
+        };
+        let mut a: [Vec<f64>; 3] = Default::default();
+        let gyr: [Vec<f64>; 3] = std::array::from_fn(|_| vec![0.0; 1800]);
+        for i in 0..1800 {
+            let t = i as f64 / fs;
+            let s = acc(t, 5.0, 0.8) - acc(t, 12.0, 0.8);
+            let level = Vector3::new(9.80665, ml_m * s, ap_m * s);
+            let f = mount.inverse() * level;
+            for k in 0..3 {
+                a[k].push(f[k]);
+            }
+        }
+        (a, gyr)
+    }
+
+    #[test]
+    fn transfer_side_and_size_hold_for_a_sensor_pitched_and_rolled_by_30_deg() {
+        // standing on the left leg moves the pelvis left (−ML); a forward drift of 4 cm at the
+        // same time must not leak into the ML step
+        for (pitch, roll, ml, side) in [
+            (30.0, 30.0, -0.06, Side::Left),
+            (30.0, -30.0, -0.06, Side::Left),
+            (-30.0, 30.0, 0.05, Side::Right),
+            (0.0, 0.0, 0.05, Side::Right),
+        ] {
+            let (acc, gyr) = tilted_transfer(pitch, roll, ml, 0.04);
+            let m = TrunkMotion::from_body_frame(&acc, &gyr, 100.0).unwrap();
+            let tr = weight_transfers(&m, StanceSettings::default().min_transfer_m);
+            assert_eq!(tr.len(), 2, "{pitch}/{roll}: {tr:?}");
+            assert!(
+                (tr[0].displacement_m - ml).abs() < 0.003
+                    && (tr[1].displacement_m + ml).abs() < 0.003,
+                "{pitch}/{roll}: {tr:?}"
+            );
+            assert!((tr[0].end_s - 5.8).abs() < 0.05, "{pitch}/{roll}: {tr:?}");
+            let (sls, _) = single_leg_stance(&m, None, StanceSettings::default());
+            assert_eq!(sls.attempts.len(), 1, "{pitch}/{roll}: {:?}", sls.attempts);
+            assert_eq!(sls.attempts[0].stance_side, side, "{pitch}/{roll}");
+        }
     }
 
     #[test]
