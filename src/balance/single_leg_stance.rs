@@ -771,10 +771,12 @@ fn sway_rate_rms(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Option<f64> {
     Some((m / (j - i).max(1) as f64).sqrt())
 }
 
-/// Sway over 1.8–3.3 s after `t_s` divided by sway over 2.5–0.5 s before it.
+/// Sway over 1.8–4.8 s after `t_s` divided by sway over 3.5–0.5 s before it: each level
+/// over 3 s, at least one period of the slowest sway (0.3–0.5 Hz), so that the phase of a
+/// single swing does not decide it.
 fn sway_ratio_around(motion: &TrunkMotion, t_s: f64) -> Option<f64> {
-    let before = sway_rate_rms(motion, t_s - 2.5, t_s - 0.5)?;
-    let after = sway_rate_rms(motion, t_s + 1.8, t_s + 3.3)?;
+    let before = sway_rate_rms(motion, t_s - 3.5, t_s - 0.5)?;
+    let after = sway_rate_rms(motion, t_s + 1.8, t_s + 4.8)?;
     (before > 0.0).then(|| after / before)
 }
 
