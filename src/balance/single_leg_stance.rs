@@ -4,10 +4,11 @@
 //!
 //! Detection (an engineering method, validated on the simulator only):
 //! * Before the raised foot can leave the floor the body moves sideways over the stance foot;
-//!   after touch-down it moves back. These **weight transfers** are found in the level-frame ML
-//!   displacement (double integral of ML acceleration, integration drift removed from the
-//!   velocity by an 8-s moving median) as windows whose net displacement exceeds a quarter of
-//!   the foot's breadth ([`min_transfer_for_height_m`]).
+//!   after touch-down it moves back. These **weight transfers** are found in the ML
+//!   displacement along the pelvis's level ML axis ([`ml_displacement`]: double integral of
+//!   the ML acceleration, its offset removed by a 12-s moving mean and the velocity's drift by
+//!   an 8-s moving median) as windows whose net displacement exceeds a quarter of the foot's
+//!   breadth ([`min_transfer_for_height_m`]).
 //! * Each transfer is fitted by least squares with a minimum-jerk point-to-point movement
 //!   (Flash & Hogan 1985) plus a quadratic drift term, which gives its start and end.
 //! * A transfer persists: with the fitted drift removed, the mean displacement over the second
