@@ -1,7 +1,12 @@
-//! Single-leg stance through `gaitkit balance` on an independently written simulator family
+//! Single-leg stance on an independently written simulator family
 //! (tests/support/sls_family.rs, fixed seeds), task `single-leg-stance` (side not given).
 //! Prints the target table per parameter band: attempt found, lift-off and touch-down within
 //! 0.3 s, hold within 0.5 s, stance side right, false losses in steady holds.
+//!
+//! Every [`THROUGH_BINARY_EVERY`]-th recording goes through `gaitkit balance --json`, and its
+//! JSON must equal that of the library call the command makes (`analyze_session`, the report
+//! around it); the others are analysed by that call in-process, which reads the same session
+//! folder and gives the same JSON without a process per recording.
 
 #[path = "support/sls_family.rs"]
 mod sls_family;
@@ -14,6 +19,12 @@ const MAX_HOLD_S: f64 = 30.0;
 
 /// Seed of the family the floors below were measured on.
 const DEFAULT_SEED: u64 = 20_261_202;
+
+/// Recordings drawn per family: 16 per stance side and hold band on average.
+const CASES: usize = 64;
+
+/// One recording in this many is analysed through the binary.
+const THROUGH_BINARY_EVERY: usize = 8;
 
 /// Membership test of a parameter band.
 type Band = Box<dyn Fn(&SlsCase) -> bool>;
@@ -35,11 +46,37 @@ struct Outcome {
     violations: Vec<String>,
 }
 
-fn evaluate(case: &SlsCase, root: &std::path::Path) -> (SlsTruth, Outcome) {
-    let (rec, truth) = simulate(case);
-    let dir = root.join(format!("case-{}", case.seed));
-    std::fs::create_dir_all(&dir).unwrap();
-    rec.write_session(&dir, "single-leg-stance");
+/// JSON of `gaitkit balance` on the session folder `dir`, computed by the library call the
+/// command makes.
+fn analyse_in_process(dir: &std::path::Path) -> Result<serde_json::Value, String> {
+    let trial = gaitkit::balance::analyze_session(dir).map_err(|e| e.to_string())?;
+    let report = gaitkit::balance::BalanceReport::new(vec![trial], None);
+    Ok(gaitkit::report::balance_text::json_value(&report))
+}
+
+/// Equal JSON values, numbers to 1e-12 relative (the text written by the binary is read
+/// back without guaranteed last-bit rounding).
+fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1.0)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_json(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// JSON written by `gaitkit balance DIR --json`.
+fn analyse_through_binary(dir: &std::path::Path) -> Result<serde_json::Value, String> {
     let json = dir.join("out.json");
     let out = support::run_gaitkit(&[
         "balance",
@@ -47,13 +84,42 @@ fn evaluate(case: &SlsCase, root: &std::path::Path) -> (SlsTruth, Outcome) {
         "--json",
         json.to_str().unwrap(),
     ]);
-    let mut o = Outcome::default();
     if !out.status.success() {
-        o.note = format!("failed: {}", String::from_utf8_lossy(&out.stderr).trim());
-        return (truth, o);
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
     }
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    Ok(serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap())
+}
+
+fn evaluate(case: &SlsCase, through_binary: bool, root: &std::path::Path) -> (SlsTruth, Outcome) {
+    let (rec, truth) = simulate(case);
+    let dir = root.join(format!("case-{}", case.seed));
+    std::fs::create_dir_all(&dir).unwrap();
+    rec.write_session(&dir, "single-leg-stance");
+    let mut o = Outcome::default();
+    let analysed = if through_binary {
+        let binary = analyse_through_binary(&dir);
+        let library = analyse_in_process(&dir);
+        if binary.is_ok() != library.is_ok()
+            || binary
+                .as_ref()
+                .ok()
+                .zip(library.as_ref().ok())
+                .is_some_and(|(b, l)| !same_json(b, l))
+        {
+            o.violations
+                .push("the binary and the library call disagree".to_string());
+        }
+        binary
+    } else {
+        analyse_in_process(&dir)
+    };
+    let v = match analysed {
+        Ok(v) => v,
+        Err(e) => {
+            o.note = format!("failed: {e}");
+            return (truth, o);
+        }
+    };
     let result = &v["balance"]["trials"][0]["result"];
     let attempts = result["attempts"].as_array().cloned().unwrap_or_default();
     let interval = |a: &serde_json::Value| {
@@ -207,12 +273,20 @@ fn single_leg_stance_family_meets_the_event_targets() {
     let seed = std::env::var("GAITKIT_SLS_FAMILY_SEED")
         .ok()
         .and_then(|s| s.parse().ok());
-    let cases = family(96, seed.unwrap_or(DEFAULT_SEED));
+    let cases: Vec<(usize, SlsCase)> = family(CASES, seed.unwrap_or(DEFAULT_SEED))
+        .into_iter()
+        .enumerate()
+        .collect();
     let root = tempfile::tempdir().unwrap();
-    let results: Vec<(SlsCase, SlsTruth, Outcome)> = support::map_on_two_threads(&cases, |c| {
-        let (t, o) = evaluate(c, root.path());
-        (c.clone(), t, o)
-    });
+    let results: Vec<(SlsCase, SlsTruth, Outcome)> =
+        support::map_on_two_threads(&cases, |(i, c)| {
+            let (t, o) = evaluate(c, i % THROUGH_BINARY_EVERY == 0, root.path());
+            (c.clone(), t, o)
+        });
+    assert!(
+        results.iter().any(|(_, _, o)| o.found),
+        "no attempt found in any recording"
+    );
     println!(
         "{:<22} {:>3} | found  LO≤.3 TD≤.3 hold≤.5 side | false/steady | hops found | toe touches found",
         "band", "n"
@@ -308,33 +382,28 @@ fn single_leg_stance_family_meets_the_event_targets() {
     let r = row(&all);
     // floors at the measured shares, so that a regression fails the test
     let share = |k: usize| k as f64 / r.n as f64;
-    assert!(share(r.found) >= 0.86, "found {}/{}", r.found, r.n);
+    assert!(share(r.found) >= 0.95, "found {}/{}", r.found, r.n);
     assert!(
-        share(r.lo) >= 0.54,
+        share(r.lo) >= 0.55,
         "lift-off within 0.3 s {}/{}",
         r.lo,
         r.n
     );
     assert!(
-        share(r.td) >= 0.76,
+        share(r.td) >= 0.86,
         "touch-down within 0.3 s {}/{}",
         r.td,
         r.n
     );
+    assert!(share(r.hold) >= 0.7, "hold within 0.5 s {}/{}", r.hold, r.n);
+    assert!(share(r.side) >= 0.79, "side right {}/{}", r.side, r.n);
     assert!(
-        share(r.hold) >= 0.63,
-        "hold within 0.5 s {}/{}",
-        r.hold,
-        r.n
-    );
-    assert!(share(r.side) >= 0.74, "side right {}/{}", r.side, r.n);
-    assert!(
-        r.steady_false as f64 <= 0.15 * r.steady as f64,
+        r.steady_false as f64 <= 0.12 * r.steady as f64,
         "false losses in {} of {} steady holds",
         r.steady_false,
         r.steady
     );
     let found = |(k, n): (usize, usize)| k as f64 / n.max(1) as f64;
-    assert!(found(r.hops) >= 0.7, "hops found {:?}", r.hops);
+    assert!(found(r.hops) >= 0.85, "hops found {:?}", r.hops);
     assert!(found(r.toes) >= 0.45, "toe touches found {:?}", r.toes);
 }

@@ -4,10 +4,11 @@
 //!
 //! Detection (an engineering method, validated on the simulator only):
 //! * Before the raised foot can leave the floor the body moves sideways over the stance foot;
-//!   after touch-down it moves back. These **weight transfers** are found in the level-frame ML
-//!   displacement (double integral of ML acceleration, integration drift removed from the
-//!   velocity by an 8-s moving median) as windows whose net displacement exceeds a quarter of
-//!   the foot's breadth ([`min_transfer_for_height_m`]).
+//!   after touch-down it moves back. These **weight transfers** are found in the ML
+//!   displacement along the pelvis's level ML axis ([`ml_displacement`]: double integral of
+//!   the ML acceleration, its offset removed by a 12-s moving mean and the velocity's drift by
+//!   an 8-s moving median) as windows whose net displacement exceeds a quarter of the foot's
+//!   breadth ([`min_transfer_for_height_m`]).
 //! * Each transfer is fitted by least squares with a minimum-jerk point-to-point movement
 //!   (Flash & Hogan 1985) plus a quadratic drift term, which gives its start and end.
 //! * A transfer persists: with the fitted drift removed, the mean displacement over the second
@@ -214,15 +215,96 @@ pub struct Transfer {
     pub displacement_m: f64,
 }
 
-/// Level-frame ML displacement, m: ML acceleration low-passed at 5 Hz, integrated, the
-/// velocity's drift removed by an 8-s moving median, integrated again.
+/// Window of the moving mean that takes the offset out of the ML acceleration, s.
+const ACC_OFFSET_WINDOW_S: f64 = 12.0;
+
+/// Window of the moving median that takes the drift out of the ML velocity, s.
+const VELOCITY_DRIFT_WINDOW_S: f64 = 8.0;
+
+/// Level-frame ML displacement, m: ML acceleration low-passed at 5 Hz less its 12-s moving
+/// mean, integrated, the velocity's drift removed by an 8-s moving median, integrated again.
+///
+/// A standing body does not travel. Over a window much longer than a weight transfer the
+/// mean ML acceleration is zero (a transfer's acceleration integrates to no velocity, so
+/// even two transfers the same way leave it zero): what remains is the gravity share of a
+/// small tilt error, a slowly changing offset that would make the velocity a ramp. The
+/// velocity is zero but for the transfers' short pulses, so its median over 8 s follows
+/// the remaining drift without taking a transfer's step. Both are taken on the signal
+/// extended past each end by point reflection about its mean over the end second, which
+/// keeps the end windows centred and continues a constant or a ramp.
 pub fn ml_displacement(motion: &TrunkMotion) -> Vec<f64> {
     let fs = motion.fs_hz;
-    let a = Butterworth::lowpass(4, 5.0, fs).filtfilt(&motion.lin_acc_mps2[1]);
+    let a = Butterworth::lowpass(4, 5.0, fs).filtfilt(&pelvis_ml_acc_mps2(motion));
+    let n = a.len();
+    let pad = ((0.5 * ACC_OFFSET_WINDOW_S * fs) as usize).max(1);
+    let offset = moving_mean(&reflected(&a, pad, fs), (2 * pad + 1).max(1));
+    let a: Vec<f64> = a.iter().zip(&offset).map(|(x, o)| x - o).collect();
     let raw_v = cumulative_integral(&a, fs);
-    let drift = moving_median(&raw_v, fs, 8.0);
-    let v: Vec<f64> = raw_v.iter().zip(&drift).map(|(x, d)| x - d).collect();
+    let pad = ((0.5 * VELOCITY_DRIFT_WINDOW_S * fs) as usize).max(1);
+    let drift = moving_median(&reflected(&raw_v, pad, fs), fs, VELOCITY_DRIFT_WINDOW_S);
+    let v: Vec<f64> = raw_v
+        .iter()
+        .zip(drift.iter().skip(pad).take(n))
+        .map(|(x, d)| x - d)
+        .collect();
     cumulative_integral(&v, fs)
+}
+
+/// Level-frame linear acceleration along the pelvis's ML axis (+ right), m/s².
+///
+/// The orientation filter's level frame keeps the heading its first levelling rotation gave
+/// the sensor; a sensor both pitched and rolled (by 30° each) ends up turned by several
+/// degrees in it, so its level ML axis takes in part of the forward movement. The pelvis's
+/// own ML axis is level and perpendicular to its forward axis ([`TrunkMotion::yaw_deg`]
+/// is that axis's heading, positive to the left): with the heading ψ over the quiet
+/// calibration, ML_pelvis = ML·cos ψ + AP·sin ψ.
+pub fn pelvis_ml_acc_mps2(motion: &TrunkMotion) -> Vec<f64> {
+    let c = &motion.calibration;
+    let (a, b) = (motion.index(c.start_s), motion.index(c.end_s));
+    let yaw = &motion.yaw_deg;
+    let psi_deg = if b > a {
+        yaw[a..b].iter().sum::<f64>() / (b - a) as f64
+    } else {
+        yaw.first().copied().unwrap_or(0.0)
+    };
+    let (sin, cos) = psi_deg.to_radians().sin_cos();
+    motion.lin_acc_mps2[1]
+        .iter()
+        .zip(&motion.lin_acc_mps2[2])
+        .map(|(ml, ap)| ml * cos + ap * sin)
+        .collect()
+}
+
+/// `x` with `pad` samples added before and after it, point-reflected about the mean of its
+/// first (last) second taken at that second's middle.
+fn reflected(x: &[f64], pad: usize, fs: f64) -> Vec<f64> {
+    let n = x.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let p = (fs as usize).clamp(1, n);
+    let head = x[..p].iter().sum::<f64>() / p as f64;
+    let tail = x[n - p..].iter().sum::<f64>() / p as f64;
+    let before = (1..=pad)
+        .rev()
+        .map(|k| 2.0 * head - x[(p - 1 + k).min(n - 1)]);
+    let after = (1..=pad).map(|k| 2.0 * tail - x[(n - p).saturating_sub(k)]);
+    before.chain(x.iter().copied()).chain(after).collect()
+}
+
+/// Moving mean over `window` samples, one value per full window (`x.len() − window + 1`).
+fn moving_mean(x: &[f64], window: usize) -> Vec<f64> {
+    let window = window.clamp(1, x.len().max(1));
+    let mut sum: f64 = x.iter().take(window).sum();
+    let mut out = Vec::with_capacity(x.len().saturating_sub(window) + 1);
+    if x.len() >= window {
+        out.push(sum / window as f64);
+    }
+    for i in window..x.len() {
+        sum += x[i] - x[i - window];
+        out.push(sum / window as f64);
+    }
+    out
 }
 
 /// Lateral weight transfers of a recording, in time order.
@@ -334,7 +416,8 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
     let (_, t0, big_t, c) = best?;
     // a weight transfer persists: with the drift polynomial removed, the displacement over
     // the second after the movement must keep at least half the step (a corrective excursion
-    // swings back)
+    // swings back); both windows must be there in full, so a movement in the last second of
+    // a recording, which cannot be told from drift, is no transfer
     let mean_z = |from: f64, to: f64| {
         let v: Vec<f64> = ts
             .iter()
@@ -342,7 +425,7 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
             .filter(|(t, _)| **t >= from && **t < to)
             .map(|(t, y)| y - c[0] - c[1] * t - c[2] * t * t)
             .collect();
-        (v.len() as f64 >= 0.3 * fs).then(|| v.iter().sum::<f64>() / v.len() as f64)
+        (v.len() as f64 >= 0.9 * (to - from) * fs).then(|| v.iter().sum::<f64>() / v.len() as f64)
     };
     let delta = c[3];
     let before = mean_z(t0 - 0.5, t0)?;
@@ -689,10 +772,12 @@ fn sway_rate_rms(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Option<f64> {
     Some((m / (j - i).max(1) as f64).sqrt())
 }
 
-/// Sway over 1.8–3.3 s after `t_s` divided by sway over 2.5–0.5 s before it.
+/// Sway over 1.8–4.8 s after `t_s` divided by sway over 3.5–0.5 s before it: each level
+/// over 3 s, at least one period of the slowest sway (0.3–0.5 Hz), so that the phase of a
+/// single swing does not decide it.
 fn sway_ratio_around(motion: &TrunkMotion, t_s: f64) -> Option<f64> {
-    let before = sway_rate_rms(motion, t_s - 2.5, t_s - 0.5)?;
-    let after = sway_rate_rms(motion, t_s + 1.8, t_s + 3.3)?;
+    let before = sway_rate_rms(motion, t_s - 3.5, t_s - 0.5)?;
+    let after = sway_rate_rms(motion, t_s + 1.8, t_s + 4.8)?;
     (before > 0.0).then(|| after / before)
 }
 
@@ -973,6 +1058,68 @@ mod tests {
         assert!((tr.start_s - 2.0).abs() < 0.011, "start {}", tr.start_s);
         assert!((tr.end_s - 2.7).abs() < 0.021, "end {}", tr.end_s);
         assert!((tr.displacement_m + 0.09).abs() < 1e-3);
+    }
+
+    /// Body-frame samples of a still sensor mounted pitched by `pitch_deg` (about ML) and
+    /// rolled by `roll_deg` (about AP) whose pelvis moves by `ml_m` (+ right) and `ap_m` along
+    /// a minimum-jerk profile over 0.8 s from 5 s and back from 12 s; 18 s at 100 Hz.
+    fn tilted_transfer(
+        pitch_deg: f64,
+        roll_deg: f64,
+        ml_m: f64,
+        ap_m: f64,
+    ) -> ([Vec<f64>; 3], [Vec<f64>; 3]) {
+        use nalgebra::{UnitQuaternion, Vector3};
+        let fs = 100.0;
+        let mount = UnitQuaternion::from_axis_angle(&Vector3::y_axis(), pitch_deg.to_radians())
+            * UnitQuaternion::from_axis_angle(&Vector3::z_axis(), roll_deg.to_radians());
+        // second derivative of the minimum-jerk fraction, 1/s²
+        let acc = |t: f64, t0: f64, dur: f64| {
+            let x = (t - t0) / dur;
+            if (0.0..=1.0).contains(&x) {
+                (60.0 * x - 180.0 * x * x + 120.0 * x * x * x) / (dur * dur)
+            } else {
+                0.0
+            }
+        };
+        let mut a: [Vec<f64>; 3] = Default::default();
+        let gyr: [Vec<f64>; 3] = std::array::from_fn(|_| vec![0.0; 1800]);
+        for i in 0..1800 {
+            let t = i as f64 / fs;
+            let s = acc(t, 5.0, 0.8) - acc(t, 12.0, 0.8);
+            let level = Vector3::new(9.80665, ml_m * s, ap_m * s);
+            let f = mount.inverse() * level;
+            for k in 0..3 {
+                a[k].push(f[k]);
+            }
+        }
+        (a, gyr)
+    }
+
+    #[test]
+    fn transfer_side_and_size_hold_for_a_sensor_pitched_and_rolled_by_30_deg() {
+        // standing on the left leg moves the pelvis left (−ML); a forward drift of 4 cm at the
+        // same time must not leak into the ML step
+        for (pitch, roll, ml, side) in [
+            (30.0, 30.0, -0.06, Side::Left),
+            (30.0, -30.0, -0.06, Side::Left),
+            (-30.0, 30.0, 0.05, Side::Right),
+            (0.0, 0.0, 0.05, Side::Right),
+        ] {
+            let (acc, gyr) = tilted_transfer(pitch, roll, ml, 0.04);
+            let m = TrunkMotion::from_body_frame(&acc, &gyr, 100.0).unwrap();
+            let tr = weight_transfers(&m, StanceSettings::default().min_transfer_m);
+            assert_eq!(tr.len(), 2, "{pitch}/{roll}: {tr:?}");
+            assert!(
+                (tr[0].displacement_m - ml).abs() < 0.003
+                    && (tr[1].displacement_m + ml).abs() < 0.003,
+                "{pitch}/{roll}: {tr:?}"
+            );
+            assert!((tr[0].end_s - 5.8).abs() < 0.05, "{pitch}/{roll}: {tr:?}");
+            let (sls, _) = single_leg_stance(&m, None, StanceSettings::default());
+            assert_eq!(sls.attempts.len(), 1, "{pitch}/{roll}: {:?}", sls.attempts);
+            assert_eq!(sls.attempts[0].stance_side, side, "{pitch}/{roll}");
+        }
     }
 
     #[test]

@@ -38,19 +38,32 @@ pub fn gaitkit_ok<S: AsRef<OsStr>>(args: &[S]) -> String {
 }
 
 /// `f` over `items` on two threads (the machines this runs on have at least two cores), in
-/// the order of `items`.
+/// the order of `items`. Each thread takes the next item not yet taken, so that items of very
+/// different cost keep both threads busy to the end.
 pub fn map_on_two_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(items.len().div_ceil(2).max(1))
-            .map(|chunk| s.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
+    let next = &std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
             .collect();
         handles
             .into_iter()
             .flat_map(|h| h.join().unwrap())
             .collect()
-    })
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Presses Ctrl-C (SIGINT) in `child` and waits up to `timeout` for it to exit; whether it did.
