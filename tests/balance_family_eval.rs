@@ -384,7 +384,7 @@ fn single_leg_stance_family_meets_the_event_targets() {
     let share = |k: usize| k as f64 / r.n as f64;
     assert!(share(r.found) >= 0.95, "found {}/{}", r.found, r.n);
     assert!(
-        share(r.lo) >= 0.55,
+        share(r.lo) >= 0.75,
         "lift-off within 0.3 s {}/{}",
         r.lo,
         r.n
@@ -395,10 +395,15 @@ fn single_leg_stance_family_meets_the_event_targets() {
         r.td,
         r.n
     );
-    assert!(share(r.hold) >= 0.7, "hold within 0.5 s {}/{}", r.hold, r.n);
-    assert!(share(r.side) >= 0.79, "side right {}/{}", r.side, r.n);
     assert!(
-        r.steady_false as f64 <= 0.12 * r.steady as f64,
+        share(r.hold) >= 0.75,
+        "hold within 0.5 s {}/{}",
+        r.hold,
+        r.n
+    );
+    assert!(share(r.side) >= 0.82, "side right {}/{}", r.side, r.n);
+    assert!(
+        r.steady_false as f64 <= 0.05 * r.steady as f64,
         "false losses in {} of {} steady holds",
         r.steady_false,
         r.steady

@@ -10,10 +10,17 @@
 //!   an 8-s moving median) as windows whose net displacement exceeds a quarter of the foot's
 //!   breadth ([`min_transfer_for_height_m`]).
 //! * Each transfer is fitted by least squares with a minimum-jerk point-to-point movement
-//!   (Flash & Hogan 1985) plus a quadratic drift term, which gives its start and end.
+//!   (Flash & Hogan 1985) plus a quadratic drift term, which gives its start and end; where
+//!   the quadratic follows a large sway swing and turns the step against the way the pelvis
+//!   went (the mean displacement 0.3 s after less 0.3 s before), a linear drift only.
 //! * A transfer persists: with the fitted drift removed, the mean displacement over the second
 //!   after it keeps at least half of the step.
-//! * **Lift-off** = end of a transfer towards the stance side. The return is the next transfer
+//! * **Lift-off** = end of a transfer towards the stance side: the moment its ML velocity
+//!   that way falls to a tenth of its fastest, or to a minimum under a third of it while a
+//!   sway swing carries on ([`STOPPED_SHARE`], [`SLOWED_SHARE`]); the centre of mass is then
+//!   over the stance foot. A transfer undone within 0.5 s by a larger one the other way is a
+//!   counter-movement, not a lift-off; a hold still under way when the data end must sway
+//!   more than the standing before it (one foot sways more than two). The return is the next transfer
 //!   the other way of at least 60 % of its size, preferring one that begins with a foot impact
 //!   (the swing back of a corrective excursion has none). **Touch-down** = that impact (vertical
 //!   acceleration peak just before the return), or the return's start if no impact stands out.
@@ -367,7 +374,30 @@ pub fn weight_transfers(motion: &TrunkMotion, min_transfer_m: f64) -> Vec<Transf
 /// Least-squares fit of y = c₀ + c₁·t + c₂·t² + Δ·s((t − t₀)/T) over −2…+2.5 s around sample
 /// `centre`, s = minimum jerk; grid over T ∈ [0.3, 2] s and t₀ with the movement's midpoint
 /// within ±0.4 s of `centre`. `None` if the fitted step does not persist.
+///
+/// The step must go the way the pelvis went: the mean displacement over the 0.3 s after the
+/// fitted movement less that over the 0.3 s before it has the step's sign. Over 4.5 s the
+/// quadratic can follow half a period of a large sway swing and turn the step's sign; the
+/// fit is then made again with a linear drift only.
 fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
+    let moved_m = |t: &Transfer| {
+        let mean = |from: f64, to: f64| {
+            let (a, b) = (
+                ((from * fs).round().max(0.0) as usize).min(y.len()),
+                ((to * fs).round().max(0.0) as usize).min(y.len()),
+            );
+            (b > a).then(|| y[a..b].iter().sum::<f64>() / (b - a) as f64)
+        };
+        Some(mean(t.end_s, t.end_s + 0.3)? - mean(t.start_s - 0.3, t.start_s)?)
+    };
+    [true, false].into_iter().find_map(|curvature| {
+        fit_min_jerk_with(y, fs, centre, curvature)
+            .filter(|t| moved_m(t).is_some_and(|m| m * t.displacement_m > 0.0))
+    })
+}
+
+/// [`fit_min_jerk`] with the quadratic drift term (`curvature`) or without.
+fn fit_min_jerk_with(y: &[f64], fs: f64, centre: usize, curvature: bool) -> Option<Transfer> {
     let n = y.len();
     let lo = centre.saturating_sub((2.0 * fs) as usize);
     let hi = (centre + (2.5 * fs) as usize).min(n);
@@ -388,7 +418,9 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
             let mut mid = mid_range.0;
             while mid <= mid_range.1 + 1e-9 {
                 let t0 = mid - big_t / 2.0;
-                if let Some((sse, c)) = lstsq(&ts, |t| min_jerk((t - t0) / big_t), ys, &poly) {
+                if let Some((sse, c)) =
+                    lstsq(&ts, |t| min_jerk((t - t0) / big_t), ys, &poly, curvature)
+                {
                     if best.is_none_or(|b| sse < b.0) {
                         *best = Some((sse, t0, big_t, c));
                     }
@@ -476,13 +508,15 @@ impl PolySums {
     }
 }
 
-/// Least squares of y on [1, t, t², s(t)]; returns (SSE, coefficients). The quadratic
-/// term absorbs a constant acceleration offset (a small residual tilt error leaks gravity).
+/// Least squares of y on [1, t, t², s(t)], or on [1, t, s(t)] without `curvature` (the t²
+/// coefficient then 0); returns (SSE, coefficients). The quadratic term absorbs a constant
+/// acceleration offset (a small residual tilt error leaks gravity).
 fn lstsq(
     t: &[f64],
     s_of: impl Fn(f64) -> f64,
     y: &[f64],
     poly: &PolySums,
+    curvature: bool,
 ) -> Option<(f64, nalgebra::Vector4<f64>)> {
     // only the sums involving s change with the step shape
     let (mut s1, mut st, mut st2, mut ss, mut sy) = (0.0, 0.0, 0.0, 0.0, 0.0);
@@ -500,7 +534,15 @@ fn lstsq(
         st2, s1, st, st2, ss,
     );
     let b = nalgebra::Vector4::new(poly.xy[0], poly.xy[1], poly.xy[2], sy);
-    let c = m.lu().solve(&b)?;
+    let c = if curvature {
+        m.lu().solve(&b)?
+    } else {
+        let keep = [0, 1, 3];
+        let m3 = nalgebra::Matrix3::from_fn(|r, c| m[(keep[r], keep[c])]);
+        let b3 = nalgebra::Vector3::from_fn(|r, _| b[keep[r]]);
+        let c3 = m3.lu().solve(&b3)?;
+        nalgebra::Vector4::new(c3[0], c3[1], 0.0, c3[2])
+    };
     // SSE = yᵀy − cᵀXᵀy at the least-squares solution
     let sse = (poly.yy - c.dot(&b)).max(0.0);
     c.iter().all(|v| v.is_finite()).then_some((sse, c))
@@ -546,6 +588,16 @@ pub fn single_leg_stance_of_part(
     while i < transfers.len() {
         let out_idx = i;
         let out = transfers[i];
+        // a movement undone by a larger one the other way within [`MIN_HOLD_GAP_S`] held
+        // nothing: a counter-movement or a sway swing before the transfer over the stance foot
+        if transfers.get(i + 1).is_some_and(|next| {
+            next.displacement_m.signum() != out.displacement_m.signum()
+                && next.displacement_m.abs() > out.displacement_m.abs()
+                && next.start_s < out.end_s + MIN_HOLD_GAP_S
+        }) {
+            i += 1;
+            continue;
+        }
         let side = if out.displacement_m < 0.0 {
             Side::Left
         } else {
@@ -553,7 +605,7 @@ pub fn single_leg_stance_of_part(
         };
         // the return is the next transfer the other way of at least 60 % of the size, preferably
         // one with a foot impact (a corrective excursion swings back without one)
-        let lift_off_s = out.end_s;
+        let lift_off_s = transfer_stop_s(&ml_y, fs, &out);
         let candidates: Vec<usize> = (i + 1..transfers.len())
             .filter(|&k| {
                 let t = transfers[k];
@@ -589,11 +641,24 @@ pub fn single_leg_stance_of_part(
                 .find(|&k| transfers[k].start_s >= back_end_s - 0.1)
                 .unwrap_or(transfers.len());
         }
+        let stop_s = touch_down_s.unwrap_or(end_s);
+        // a hold still under way when the data end has no touch-down to show it; standing on
+        // one leg sways more than on two, so where the sway after the transfer is no larger
+        // than before it the other foot stayed down, and a transfer in the last
+        // [`MIN_OPEN_HOLD_S`] of the data shows no hold at all
+        if touch_down_s.is_none() {
+            let after = sway_rate_rms(motion, lift_off_s + 0.3, (lift_off_s + 3.3).min(stop_s));
+            let before = sway_rate_rms(motion, out.start_s - 3.2, out.start_s - 0.2);
+            if before.zip(after).is_some_and(|(b, a)| a <= b)
+                || stop_s - lift_off_s < MIN_OPEN_HOLD_S
+            {
+                continue;
+            }
+        }
         if expected.is_some_and(|e| e != side) {
             dropped += 1;
             continue;
         }
-        let stop_s = touch_down_s.unwrap_or(end_s);
         let hold_s = (stop_s - lift_off_s).clamp(0.0, settings.max_hold_s);
         let mut losses = hold_losses(
             motion,
@@ -645,6 +710,57 @@ pub fn single_leg_stance_of_part(
         },
         dropped,
     )
+}
+
+/// Shortest time between the end of a transfer and the start of one back for the two to
+/// frame a hold, s.
+const MIN_HOLD_GAP_S: f64 = 0.5;
+
+/// Shortest hold still under way when the data end that is reported as an attempt, s: the
+/// sway over a second of it (after the lift-off's own 0.3 s) tells one foot from two.
+const MIN_OPEN_HOLD_S: f64 = 1.5;
+
+/// Latest a transfer's stop is looked for after its fitted end, s.
+const STOP_SEARCH_AFTER_END_S: f64 = 0.5;
+
+/// ML velocity toward the side of a transfer, as a share of the transfer's fastest, that
+/// counts as stopped.
+const STOPPED_SHARE: f64 = 0.1;
+
+/// ML velocity toward the side of a transfer, as a share of its fastest, under which a
+/// velocity minimum is the transfer's end with a sway swing going on the same way.
+const SLOWED_SHARE: f64 = 0.35;
+
+/// When the pelvis stops moving toward the side of transfer `t`, s: after the transfer's
+/// fastest point, the first sample at which the ML velocity `d ml_y / dt` that way falls to
+/// [`STOPPED_SHARE`] of the fastest, or has a minimum under [`SLOWED_SHARE`] of it (a sway
+/// swing carries on the same way), within [`STOP_SEARCH_AFTER_END_S`] of the fitted end;
+/// the fitted end if neither. The centre of mass has then come over the stance foot and the
+/// other foot leaves the floor: the lift-off. A minimum-jerk fit spreads the end over a sway
+/// swing that follows; the velocity does not.
+fn transfer_stop_s(ml_y: &[f64], fs: f64, t: &Transfer) -> f64 {
+    let n = ml_y.len();
+    if n < 5 {
+        return t.end_s;
+    }
+    let sign = t.displacement_m.signum();
+    let toward = |k: usize| (ml_y[k + 1] - ml_y[k - 1]) * 0.5 * fs * sign;
+    let idx = |x: f64| ((x * fs).round().max(2.0) as usize).min(n - 3);
+    let (a, b) = (idx(t.start_s), idx(t.end_s + STOP_SEARCH_AFTER_END_S));
+    let Some(fastest) = (a..=b).max_by(|&i, &j| toward(i).total_cmp(&toward(j))) else {
+        return t.end_s;
+    };
+    let peak = toward(fastest);
+    if !(peak > 0.0) {
+        return t.end_s;
+    }
+    (fastest + 1..=b)
+        .find(|&k| {
+            let v = toward(k);
+            v <= STOPPED_SHARE * peak
+                || (v < SLOWED_SHARE * peak && v <= toward(k - 1) && v < toward(k + 1))
+        })
+        .map_or(t.end_s, |k| k as f64 / fs)
 }
 
 /// Smallest vertical pelvis acceleration counted as a foot striking the floor, m/s²: the
@@ -1058,6 +1174,37 @@ mod tests {
         assert!((tr.start_s - 2.0).abs() < 0.011, "start {}", tr.start_s);
         assert!((tr.end_s - 2.7).abs() < 0.021, "end {}", tr.end_s);
         assert!((tr.displacement_m + 0.09).abs() < 1e-3);
+    }
+
+    #[test]
+    fn lift_off_is_where_the_pelvis_stops_over_the_stance_foot() {
+        // +6 cm minimum-jerk shift from 2.0 to 2.8 s, 100 Hz; a sway swing the same way
+        // starting at the shift's end (2 cm, 0.4 Hz) or none
+        let fs = 100.0;
+        for sway_m in [0.0, 0.02] {
+            let y: Vec<f64> = (0..600)
+                .map(|i| {
+                    let t = i as f64 / fs;
+                    let swing = if t > 2.8 {
+                        sway_m * (std::f64::consts::TAU * 0.4 * (t - 2.8)).sin()
+                    } else {
+                        0.0
+                    };
+                    0.06 * min_jerk((t - 2.0) / 0.8) + swing
+                })
+                .collect();
+            // a fit spread over the swing ends late; the stop does not
+            let t = Transfer {
+                start_s: 2.0,
+                end_s: 3.1,
+                displacement_m: 0.07,
+            };
+            let stop = transfer_stop_s(&y, fs, &t);
+            assert!((stop - 2.8).abs() <= 0.1, "sway {sway_m}: stop {stop}");
+            // a shift that keeps going stops at the fitted end
+            let ramp: Vec<f64> = (0..600).map(|i| 0.01 * i as f64 / fs).collect();
+            assert_eq!(transfer_stop_s(&ramp, fs, &t), 3.1);
+        }
     }
 
     /// Body-frame samples of a still sensor mounted pitched by `pitch_deg` (about ML) and
