@@ -751,7 +751,7 @@ fn transfer_stop_s(ml_y: &[f64], fs: f64, t: &Transfer) -> f64 {
         return t.end_s;
     };
     let peak = toward(fastest);
-    if !(peak > 0.0) {
+    if peak.is_nan() || peak <= 0.0 {
         return t.end_s;
     }
     (fastest + 1..=b)
