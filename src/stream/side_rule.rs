@@ -241,7 +241,7 @@ impl SideReviser {
         for k in 0..self.steps.len() {
             let st = self.steps[k];
             let age = now - st.t_s;
-            if st.closed || age > REVISION_S || age < SETTLE_S {
+            if st.closed || !(SETTLE_S..=REVISION_S).contains(&age) {
                 continue;
             }
             let seen = w
@@ -269,10 +269,9 @@ impl SideReviser {
                     }
                 }
                 None => {
-                    let Some((s, n)) = streak.filter(|&(_, n)| n >= SETTLE_ANALYSES) else {
+                    let Some((s, _)) = streak.filter(|&(_, n)| n >= SETTLE_ANALYSES) else {
                         continue;
                     };
-                    let _ = n;
                     // the neighbours a regular step away must be on the other foot
                     let neighbours = [k.checked_sub(1), Some(k + 1)]
                         .into_iter()
