@@ -138,73 +138,88 @@ fn agreement(name: &str) -> Agreement {
 /// Straight walks and the two-foot walk: at least 9 of 10 offline contacts found online
 /// (HA001 Test5 Trial2 misses one of its ten; the 95 % target holds on the other four), the
 /// final side (after the revisions) the offline side for at least 95 % of the offline contacts
-/// (90 % on HA001 Test5 Trial2: every contact found), and no wrong side at the end.
+/// (90 % on HA001 Test5 Trial2: every contact found), and no wrong side at the end. One test
+/// per fixture, so the replays run in parallel.
+fn straight_walk_agrees_with_the_offline_analysis(name: &str) {
+    let a = agreement(name);
+    let share = if name == "mobilised_HA001_Test5_Trial2" {
+        0.9
+    } else {
+        0.95
+    };
+    assert!(a.matched as f64 >= share * a.offline as f64, "{name}");
+    assert!(
+        a.side_final_same as f64 >= share * a.offline as f64,
+        "{name}"
+    );
+    assert!(
+        a.side_final_wrong as f64 <= 0.01 * a.offline as f64,
+        "{name}"
+    );
+    assert_eq!(a.side_final_no_offline, 0, "{name}");
+    // at most one extra contact per walk start/end
+    assert!(a.online <= a.offline + 2, "{name}");
+}
+
 #[test]
-fn straight_walks_agree_with_the_offline_analysis() {
-    let all: Vec<(&str, Agreement)> = [
-        "mobilised_HA001_Test5_Trial1",
-        "mobilised_HA001_Test5_Trial2",
-        "mobilised_MS001_Test5_Trial1",
-        "mobilised_MS001_Test5_Trial2",
-        "feet_healthy_2x20m",
-    ]
-    .into_iter()
-    .map(|name| (name, agreement(name)))
-    .collect();
-    for (name, a) in all {
-        let share = if name == "mobilised_HA001_Test5_Trial2" {
-            0.9
-        } else {
-            0.95
-        };
-        assert!(a.matched as f64 >= share * a.offline as f64, "{name}");
-        assert!(
-            a.side_final_same as f64 >= share * a.offline as f64,
-            "{name}"
-        );
-        assert!(
-            a.side_final_wrong as f64 <= 0.01 * a.offline as f64,
-            "{name}"
-        );
-        assert_eq!(a.side_final_no_offline, 0, "{name}");
-        // at most one extra contact per walk start/end
-        assert!(a.online <= a.offline + 2, "{name}");
-    }
+fn straight_walk_ha001_trial1_agrees_with_the_offline_analysis() {
+    straight_walk_agrees_with_the_offline_analysis("mobilised_HA001_Test5_Trial1");
+}
+
+#[test]
+fn straight_walk_ha001_trial2_agrees_with_the_offline_analysis() {
+    straight_walk_agrees_with_the_offline_analysis("mobilised_HA001_Test5_Trial2");
+}
+
+#[test]
+fn straight_walk_ms001_trial1_agrees_with_the_offline_analysis() {
+    straight_walk_agrees_with_the_offline_analysis("mobilised_MS001_Test5_Trial1");
+}
+
+#[test]
+fn straight_walk_ms001_trial2_agrees_with_the_offline_analysis() {
+    straight_walk_agrees_with_the_offline_analysis("mobilised_MS001_Test5_Trial2");
+}
+
+#[test]
+fn two_foot_walk_agrees_with_the_offline_analysis() {
+    straight_walk_agrees_with_the_offline_analysis("feet_healthy_2x20m");
 }
 
 /// Daily-living recordings (walks, turns, stops): contacts found for 94 % (HA001) and 93 %
 /// (MS001) of the offline contacts; the final side the offline side for 83 % (HA001) and 59 %
 /// (MS001) of the offline contacts (at emission: 37 % and 24 %), the other foot for at most
 /// 1 %, and a side where the offline analysis withholds one for at most 4 % (3 of 87 and 3 of
-/// 120).
+/// 120). One test per recording, so the replays run in parallel.
+fn daily_living_agrees_on_contacts_and_shows_few_wrong_sides(name: &str) {
+    let a = agreement(name);
+    let sided = if name == "mobilised_HA001_Test11_Trial1" {
+        0.8
+    } else {
+        0.55
+    };
+    assert!(
+        a.side_final_same as f64 >= sided * a.offline as f64,
+        "{name}"
+    );
+    assert!(a.side_final_same > a.side_at_emission, "{name}");
+    assert!(
+        a.side_final_no_offline as f64 <= 0.04 * a.offline as f64,
+        "{name}"
+    );
+    assert!(a.matched as f64 >= 0.92 * a.offline as f64, "{name}");
+    assert!(
+        a.side_final_wrong as f64 <= 0.01 * a.offline as f64,
+        "{name}"
+    );
+}
+
 #[test]
-fn daily_living_agrees_on_contacts_and_shows_few_wrong_sides() {
-    let all: Vec<(&str, Agreement)> = [
-        "mobilised_HA001_Test11_Trial1",
-        "mobilised_MS001_Test11_Trial1",
-    ]
-    .into_iter()
-    .map(|name| (name, agreement(name)))
-    .collect();
-    for (name, a) in all {
-        let sided = if name == "mobilised_HA001_Test11_Trial1" {
-            0.8
-        } else {
-            0.55
-        };
-        assert!(
-            a.side_final_same as f64 >= sided * a.offline as f64,
-            "{name}"
-        );
-        assert!(a.side_final_same > a.side_at_emission, "{name}");
-        assert!(
-            a.side_final_no_offline as f64 <= 0.04 * a.offline as f64,
-            "{name}"
-        );
-        assert!(a.matched as f64 >= 0.92 * a.offline as f64, "{name}");
-        assert!(
-            a.side_final_wrong as f64 <= 0.01 * a.offline as f64,
-            "{name}"
-        );
-    }
+fn daily_living_ha001_agrees_on_contacts_and_shows_few_wrong_sides() {
+    daily_living_agrees_on_contacts_and_shows_few_wrong_sides("mobilised_HA001_Test11_Trial1");
+}
+
+#[test]
+fn daily_living_ms001_agrees_on_contacts_and_shows_few_wrong_sides() {
+    daily_living_agrees_on_contacts_and_shows_few_wrong_sides("mobilised_MS001_Test11_Trial1");
 }

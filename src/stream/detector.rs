@@ -176,6 +176,8 @@ pub struct StreamDetector {
     step_s: f64,
     /// Contacts of the latest window and their sides by the offline rule on that window.
     latest: WindowSides,
+    /// Whether the next analysis must give the window's offline sides ([`WindowSides`]).
+    late_sides: bool,
     /// First time the window holds the shortest recording the analysis accepts
     /// ([`crate::analyze::MIN_DURATION_S`] after the first sample), s: a provisional contact
     /// from before it has [`CONFIRM_S`] from then on to be shown.
@@ -193,7 +195,8 @@ pub struct StreamDetector {
 pub struct WindowSides {
     /// Newest sample of the window (recording clock), s.
     pub end_s: f64,
-    /// (contact time s, side) in time order.
+    /// (contact time s, side) in time order; empty when no step awaited a late side
+    /// ([`StreamDetector::set_late_sides`]).
     pub contacts: Vec<(f64, Option<Side>)>,
     /// Number of the analysis (see [`StreamDetector::runs`]).
     pub run: u64,
@@ -230,6 +233,7 @@ impl StreamDetector {
             withdrawn: Vec::new(),
             step_s: DEFAULT_STEP_S,
             latest: WindowSides::default(),
+            late_sides: true,
             analysable_s: f64::INFINITY,
             runs: 0,
         }
@@ -242,6 +246,13 @@ impl StreamDetector {
     /// The latest window's contacts and offline sides.
     pub fn window_sides(&self) -> &WindowSides {
         &self.latest
+    }
+
+    /// Whether the next analyses must give the window's offline sides
+    /// ([`Self::window_sides`]): with one lower-back sensor they cost a second analysis of the
+    /// window, needed only while a step fed back may still get a late side.
+    pub fn set_late_sides(&mut self, needed: bool) {
+        self.late_sides = needed;
     }
 
     /// Provisional contacts withdrawn since the last call, in time order.
@@ -286,7 +297,7 @@ impl StreamDetector {
                 + self.params.hop_s,
         );
         self.trim(now_s);
-        let Ok((contacts, candidates, raw)) = self.analyse_window() else {
+        let Ok((contacts, candidates, raw)) = self.analyse_window(now_s) else {
             return Vec::new();
         };
         self.latest = WindowSides {
@@ -496,11 +507,23 @@ impl StreamDetector {
         self.session.gaps.retain(|g| g.end_s >= start);
     }
 
+    /// Whether [`Self::poll`] at `now_s` would pass over every provisional candidate because
+    /// the analysis shows a contact within [`PROVISIONAL_FOLLOWS_STEPS`] step times before
+    /// the newest one it could emit (`t ≤ now_s − lookahead_s`): the candidates need not be
+    /// searched then.
+    fn candidates_ruled_out(&self, contacts_s: impl IntoIterator<Item = f64>, now_s: f64) -> bool {
+        let follows = PROVISIONAL_FOLLOWS_STEPS * self.step_s;
+        let newest = now_s - self.params.lookahead_s;
+        contacts_s.into_iter().any(|t| t > newest - follows)
+    }
+
     /// The window's contacts, the provisional candidates (one lower-back sensor, or two leg
-    /// sensors: with their side), and the contacts' offline sides on the window.
+    /// sensors: with their side; left out when [`Self::candidates_ruled_out`]), and the
+    /// contacts' offline sides on the window (left out unless [`Self::set_late_sides`]).
     #[allow(clippy::type_complexity)]
     fn analyse_window(
         &mut self,
+        now_s: f64,
     ) -> Result<(
         Vec<OnlineContact>,
         Vec<(f64, Option<Side>)>,
@@ -517,8 +540,8 @@ impl StreamDetector {
             let k = t.time_s.partition_point(|&x| x < start);
             ImuTable {
                 time_s: t.time_s[k..].to_vec(),
-                acc_mps2: t.acc_mps2.clone().map(|c| c[k..].to_vec()),
-                gyr_dps: t.gyr_dps.clone().map(|c| c[k..].to_vec()),
+                acc_mps2: std::array::from_fn(|i| t.acc_mps2[i][k..].to_vec()),
+                gyr_dps: std::array::from_fn(|i| t.gyr_dps[i][k..].to_vec()),
             }
         };
         let read = |p: &Path| -> Result<ImuTable> {
@@ -548,11 +571,13 @@ impl StreamDetector {
             if let Some(m) = crate::signal::stats::median(&times).filter(|m| m.is_finite()) {
                 self.step_s = m.clamp(0.3, 1.1);
             }
-            candidates = self
-                .provisional_candidates(&imu, entry.axes, &path)
-                .into_iter()
-                .map(|t| (t, None))
-                .collect();
+            if !self.candidates_ruled_out(g.initial_contacts.iter().map(|c| c.t_s), now_s) {
+                candidates = self
+                    .provisional_candidates(&imu, entry.axes, &path)
+                    .into_iter()
+                    .map(|t| (t, None))
+                    .collect();
+            }
             // the offline sides of this window (forward axis checked, weak bouts withheld),
             // kept only where the contacts away from the window's edges agree (see side_rule)
             let vote = |side: Option<Side>| match side {
@@ -565,25 +590,29 @@ impl StreamDetector {
             // find them and as `gaitkit analyze` finds them (its 4-s walking-region windows),
             // which the sides of a bout depend on; a side either gives and the other does not
             // contradict
-            let offline_bouts: Vec<(f64, Option<Side>)> = match lower_back::analyze(
-                &imu,
-                entry.axes,
-                &path,
-                &LowerBackOptions {
-                    bouts: BoutParams::default(),
-                    ..opts
-                },
-            ) {
-                Ok(o) => o.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect(),
-                Err(_) => Vec::new(),
+            raw = if self.late_sides {
+                let offline_bouts: Vec<(f64, Option<Side>)> = match lower_back::analyze(
+                    &imu,
+                    entry.axes,
+                    &path,
+                    &LowerBackOptions {
+                        bouts: BoutParams::default(),
+                        ..opts
+                    },
+                ) {
+                    Ok(o) => o.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect(),
+                    Err(_) => Vec::new(),
+                };
+                merge_sides(
+                    &g.initial_contacts
+                        .iter()
+                        .map(|c| (c.t_s, c.side))
+                        .collect::<Vec<_>>(),
+                    &offline_bouts,
+                )
+            } else {
+                Vec::new()
             };
-            raw = merge_sides(
-                &g.initial_contacts
-                    .iter()
-                    .map(|c| (c.t_s, c.side))
-                    .collect::<Vec<_>>(),
-                &offline_bouts,
-            );
             for b in &g.bouts {
                 let idx: Vec<usize> = (0..g.initial_contacts.len())
                     .filter(|&k| {
@@ -609,10 +638,18 @@ impl StreamDetector {
             // analysis sees the walk
             let legs = leg::leg_sensor_kind(&self.session)
                 .filter(|_| self.session.sensor(Placement::LowerBack).is_none());
+            let analysis = analyze_with(Path::new(""), &self.session, &self.options, &read);
             if let Some(kind) = legs {
-                candidates = self.leg_candidates(kind, &read);
+                let shown = analysis
+                    .as_ref()
+                    .ok()
+                    .and_then(|a| a.gait.as_ref())
+                    .map(|g| g.initial_contacts.iter().map(|c| c.t_s));
+                if !shown.is_some_and(|t| self.candidates_ruled_out(t, now_s)) {
+                    candidates = self.leg_candidates(kind, &read);
+                }
             }
-            match analyze_with(Path::new(""), &self.session, &self.options, &read) {
+            match analysis {
                 Ok(a) => match a.gait {
                     Some(g) => {
                         raw = g.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect();

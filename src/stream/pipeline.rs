@@ -174,6 +174,9 @@ impl LivePipeline {
         if !self.missing.is_empty() {
             return Vec::new();
         }
+        // the window's offline sides only while a step may still get a late side (the
+        // withdrawals below only take steps out of the reviser)
+        self.detector.set_late_sides(self.reviser.awaits(s.time_s));
         let contacts = self.detector.poll(s.time_s);
         for w in self.detector.take_withdrawn() {
             let Some(k) = self.steps.iter().rposition(|st| st.t_s == w.t_s) else {

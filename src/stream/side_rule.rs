@@ -225,6 +225,14 @@ impl SideReviser {
         crate::signal::stats::median(&d)
     }
 
+    /// Whether [`Self::update`] with a window ending at `now_s` (recording clock, s) looks at
+    /// the window's contacts: some step is still open and [`SETTLE_S`]–[`REVISION_S`] old.
+    pub fn awaits(&self, now_s: f64) -> bool {
+        self.steps
+            .iter()
+            .any(|st| !st.closed && (SETTLE_S..=REVISION_S).contains(&(now_s - st.t_s)))
+    }
+
     /// Takes the newest window analysis; returns the sides changed, in time order.
     pub fn update(&mut self, w: &super::detector::WindowSides) -> Vec<SideChange> {
         if w.run == self.last_run {
