@@ -498,11 +498,33 @@ pub fn prepare_imu(table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> Resul
     UniformImu::from_owned_table(table, opts.max_fill_s).map_err(|e| e.at(path))
 }
 
+/// [`prepare_imu`] without the shortest length `analyze` accepts: for the online leg
+/// contacts of a live session's first seconds, which need only a gait cycle or two.
+pub(crate) fn prepare_imu_any_length(
+    table: ImuTable,
+    path: &Path,
+    opts: &AnalyzeOptions,
+) -> Result<UniformImu> {
+    let table = converted_table(table, path, opts, false)?;
+    UniformImu::from_table(&table, opts.max_fill_s).map_err(|e| e.at(path))
+}
+
 /// Converts a sensor table to m/s² and deg/s and checks its units and length.
 pub(crate) fn checked_table(
+    table: ImuTable,
+    path: &Path,
+    opts: &AnalyzeOptions,
+) -> Result<ImuTable> {
+    converted_table(table, path, opts, true)
+}
+
+/// Converts a sensor table to m/s² and deg/s and checks its units, and with `check_length`
+/// its length.
+fn converted_table(
     mut table: ImuTable,
     path: &Path,
     opts: &AnalyzeOptions,
+    check_length: bool,
 ) -> Result<ImuTable> {
     if table.is_empty() {
         return Err(Error::input(Location::file(path), "no samples"));
@@ -516,7 +538,7 @@ pub(crate) fn checked_table(
     }
     convert_gyr(&mut table, opts.gyr_unit);
     let duration = table.time_s[table.len() - 1] - table.time_s[0];
-    if duration.is_nan() || duration < MIN_DURATION_S {
+    if check_length && (duration.is_nan() || duration < MIN_DURATION_S) {
         // rounded down, so a 4.99-s file never reads as "5.0 s long"
         let shown = (duration * 100.0).floor() / 100.0;
         return Err(Error::input(

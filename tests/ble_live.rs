@@ -195,7 +195,14 @@ fn live_feedback_pauses_over_a_drop_out_and_the_recording_keeps_the_gap() {
 
     // the steps fed back: each at a true contact, none inside the gap
     let lines = support::read_json_lines(&events);
-    let (summary, steps) = lines.split_last().unwrap();
+    let (summary, logged) = lines.split_last().unwrap();
+    // the step lines (side revisions and withdrawals are lines of their own)
+    let steps: Vec<serde_json::Value> = logged
+        .iter()
+        .filter(|l| l.get("t_s").is_some())
+        .cloned()
+        .collect();
+    let steps = steps.as_slice();
     let step_t: Vec<f64> = steps.iter().map(|s| s["t_s"].as_f64().unwrap()).collect();
     for (s, &ts) in steps.iter().zip(&step_t) {
         let nearest = contacts_s

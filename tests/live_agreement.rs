@@ -1,7 +1,7 @@
 //! Online against offline: every fixture replayed through the live pipeline gives the same
 //! contacts as `gaitkit analyze` (within 0.05 s), and the sides it shows agree with the
-//! offline sides. Prints contact agreement, side agreement, share of "side unknown" and the
-//! feedback latency per fixture.
+//! offline sides. Prints per fixture the contacts found, the sides shown at emission, the
+//! sides at the end (after the side revisions), the wrong sides and the feedback latency.
 
 use std::path::Path;
 
@@ -15,8 +15,16 @@ struct Agreement {
     offline: usize,
     online: usize,
     matched: usize,
-    side_shown: usize,
-    side_wrong: usize,
+    /// Matched contacts with a side shown when emitted.
+    side_at_emission: usize,
+    /// Matched contacts whose final side (after revisions) equals the offline side.
+    side_final_same: usize,
+    /// Matched contacts whose final side is the other foot than the offline side.
+    side_final_wrong: usize,
+    /// Matched contacts with a final side where the offline analysis gives none.
+    side_final_no_offline: usize,
+    /// Matched contacts shown with a wrong side at some time (at emission or by a revision).
+    side_ever_wrong: usize,
 }
 
 fn agreement(name: &str) -> Agreement {
@@ -36,7 +44,18 @@ fn agreement(name: &str) -> Agreement {
     // emitted in time order, never twice
     assert!(steps.windows(2).all(|w| w[1].t_s > w[0].t_s), "{name}");
     assert!(steps.iter().all(|s| s.emitted_s >= s.t_s), "{name}: causal");
-    let (mut matched, mut side_shown, mut side_wrong) = (0, 0, 0);
+    // revisions: bounded look-ahead, never a side changed to the other foot
+    for r in live.revisions() {
+        assert!(r.at_s - r.t_s <= 3.2, "{name}: revision at {:.2} s", r.t_s);
+        assert!(
+            r.side.is_none() || r.previous.is_none(),
+            "{name}: side flipped at {:.2} s",
+            r.t_s
+        );
+        assert!(r.side.is_some() || r.previous.is_some(), "{name}");
+    }
+    let (mut matched, mut at_emission, mut same, mut wrong, mut ever_wrong) = (0, 0, 0, 0, 0);
+    let mut no_offline = 0;
     for c in &offline.initial_contacts {
         let Some(s) = steps.iter().find(|s| (s.t_s - c.t_s).abs() <= TOLERANCE_S) else {
             let near = steps
@@ -50,11 +69,35 @@ fn agreement(name: &str) -> Agreement {
             continue;
         };
         matched += 1;
-        if let Some(side) = s.side {
-            side_shown += 1;
-            if Some(side) != c.side {
-                side_wrong += 1;
-            }
+        let first = live.side_at_emission(s.t_s);
+        at_emission += usize::from(first.is_some());
+        let shown: Vec<_> = first
+            .into_iter()
+            .chain(
+                live.revisions()
+                    .iter()
+                    .filter(|r| r.t_s == s.t_s)
+                    .filter_map(|r| r.side),
+            )
+            .collect();
+        ever_wrong += usize::from(shown.iter().any(|&x| Some(x) != c.side));
+        if shown.iter().any(|&x| Some(x) != c.side) {
+            let revs: Vec<_> = live
+                .revisions()
+                .iter()
+                .filter(|r| r.t_s == s.t_s)
+                .map(|r| (r.at_s - r.t_s, r.side))
+                .collect();
+            println!(
+                "  {name}: contact {:.2} s offline {:?}, at emission {:?}, revisions {:?}",
+                c.t_s, c.side, first, revs
+            );
+        }
+        match s.side {
+            Some(x) if Some(x) == c.side => same += 1,
+            Some(_) if c.side.is_none() => no_offline += 1,
+            Some(_) => wrong += 1,
+            None => {}
         }
     }
     let mut lat: Vec<f64> = steps.iter().map(|s| s.emitted_s - s.t_s).collect();
@@ -63,59 +106,120 @@ fn agreement(name: &str) -> Agreement {
         offline: offline.initial_contacts.len(),
         online: steps.len(),
         matched,
-        side_shown,
-        side_wrong,
+        side_at_emission: at_emission,
+        side_final_same: same,
+        side_final_wrong: wrong,
+        side_final_no_offline: no_offline,
+        side_ever_wrong: ever_wrong,
     };
+    let pct = |k: usize| 100.0 * k as f64 / a.offline.max(1) as f64;
     println!(
-        "{name}: offline contacts {}, online {}, matched {} ({:.1} %); sides shown {} ({:.1} % of matched), wrong {}; latency median {:.2} s, max {:.2} s",
+        "{name}: offline contacts {}, online {}, found {} ({:.1} %); sides at emission {} ({:.1} %), final same side {} ({:.1} %), final wrong {} ({:.1} %), final side where offline has none {}, shown other than offline at some time {}; revisions {}; latency median {:.2} s, p95 {:.2} s, max {:.2} s",
         a.offline,
         a.online,
         a.matched,
-        100.0 * a.matched as f64 / a.offline as f64,
-        a.side_shown,
-        100.0 * a.side_shown as f64 / a.matched.max(1) as f64,
-        a.side_wrong,
+        pct(a.matched),
+        a.side_at_emission,
+        pct(a.side_at_emission),
+        a.side_final_same,
+        pct(a.side_final_same),
+        a.side_final_wrong,
+        pct(a.side_final_wrong),
+        a.side_final_no_offline,
+        a.side_ever_wrong,
+        live.revisions().len(),
         lat[lat.len() / 2],
+        gaitkit::signal::stats::percentile(&lat, 95.0).unwrap_or(f64::NAN),
         lat[lat.len() - 1],
     );
     a
 }
 
 /// Straight walks and the two-foot walk: at least 9 of 10 offline contacts found online
-/// (HA001 Test5 Trial2 misses one of its ten; the 95 % target holds on the other four), and
-/// every side shown agrees.
-#[test]
-fn straight_walks_agree_with_the_offline_analysis() {
-    for name in [
-        "mobilised_HA001_Test5_Trial1",
-        "mobilised_HA001_Test5_Trial2",
-        "mobilised_MS001_Test5_Trial1",
-        "mobilised_MS001_Test5_Trial2",
-        "feet_healthy_2x20m",
-    ] {
-        let a = agreement(name);
-        let share = if name == "mobilised_HA001_Test5_Trial2" {
-            0.9
-        } else {
-            0.95
-        };
-        assert!(a.matched as f64 >= share * a.offline as f64, "{name}");
-        assert_eq!(a.side_wrong, 0, "{name}");
-        // at most one extra contact per walk start/end
-        assert!(a.online <= a.offline + 2, "{name}");
-    }
+/// (HA001 Test5 Trial2 misses one of its ten; the 95 % target holds on the other four), the
+/// final side (after the revisions) the offline side for at least 95 % of the offline contacts
+/// (90 % on HA001 Test5 Trial2: every contact found), and no wrong side at the end. One test
+/// per fixture, so the replays run in parallel.
+fn straight_walk_agrees_with_the_offline_analysis(name: &str) {
+    let a = agreement(name);
+    let share = if name == "mobilised_HA001_Test5_Trial2" {
+        0.9
+    } else {
+        0.95
+    };
+    assert!(a.matched as f64 >= share * a.offline as f64, "{name}");
+    assert!(
+        a.side_final_same as f64 >= share * a.offline as f64,
+        "{name}"
+    );
+    assert!(
+        a.side_final_wrong as f64 <= 0.01 * a.offline as f64,
+        "{name}"
+    );
+    assert_eq!(a.side_final_no_offline, 0, "{name}");
+    // at most one extra contact per walk start/end
+    assert!(a.online <= a.offline + 2, "{name}");
 }
 
-/// Daily-living recordings (walks, turns, stops): measured 94 % (HA001) and 93 % (MS001)
-/// of the offline contacts; wrong sides are rare because sides are shown only on a clear vote.
 #[test]
-fn daily_living_agrees_on_contacts_and_shows_few_wrong_sides() {
-    for name in [
-        "mobilised_HA001_Test11_Trial1",
-        "mobilised_MS001_Test11_Trial1",
-    ] {
-        let a = agreement(name);
-        assert!(a.matched as f64 >= 0.92 * a.offline as f64, "{name}");
-        assert!(a.side_wrong as f64 <= 0.2 * a.side_shown as f64, "{name}");
-    }
+fn straight_walk_ha001_trial1_agrees_with_the_offline_analysis() {
+    straight_walk_agrees_with_the_offline_analysis("mobilised_HA001_Test5_Trial1");
+}
+
+#[test]
+fn straight_walk_ha001_trial2_agrees_with_the_offline_analysis() {
+    straight_walk_agrees_with_the_offline_analysis("mobilised_HA001_Test5_Trial2");
+}
+
+#[test]
+fn straight_walk_ms001_trial1_agrees_with_the_offline_analysis() {
+    straight_walk_agrees_with_the_offline_analysis("mobilised_MS001_Test5_Trial1");
+}
+
+#[test]
+fn straight_walk_ms001_trial2_agrees_with_the_offline_analysis() {
+    straight_walk_agrees_with_the_offline_analysis("mobilised_MS001_Test5_Trial2");
+}
+
+#[test]
+fn two_foot_walk_agrees_with_the_offline_analysis() {
+    straight_walk_agrees_with_the_offline_analysis("feet_healthy_2x20m");
+}
+
+/// Daily-living recordings (walks, turns, stops): contacts found for 94 % (HA001) and 93 %
+/// (MS001) of the offline contacts; the final side the offline side for 83 % (HA001) and 59 %
+/// (MS001) of the offline contacts (at emission: 37 % and 24 %), the other foot for at most
+/// 1 %, and a side where the offline analysis withholds one for at most 4 % (3 of 87 and 3 of
+/// 120). One test per recording, so the replays run in parallel.
+fn daily_living_agrees_on_contacts_and_shows_few_wrong_sides(name: &str) {
+    let a = agreement(name);
+    let sided = if name == "mobilised_HA001_Test11_Trial1" {
+        0.8
+    } else {
+        0.55
+    };
+    assert!(
+        a.side_final_same as f64 >= sided * a.offline as f64,
+        "{name}"
+    );
+    assert!(a.side_final_same > a.side_at_emission, "{name}");
+    assert!(
+        a.side_final_no_offline as f64 <= 0.04 * a.offline as f64,
+        "{name}"
+    );
+    assert!(a.matched as f64 >= 0.92 * a.offline as f64, "{name}");
+    assert!(
+        a.side_final_wrong as f64 <= 0.01 * a.offline as f64,
+        "{name}"
+    );
+}
+
+#[test]
+fn daily_living_ha001_agrees_on_contacts_and_shows_few_wrong_sides() {
+    daily_living_agrees_on_contacts_and_shows_few_wrong_sides("mobilised_HA001_Test11_Trial1");
+}
+
+#[test]
+fn daily_living_ms001_agrees_on_contacts_and_shows_few_wrong_sides() {
+    daily_living_agrees_on_contacts_and_shows_few_wrong_sides("mobilised_MS001_Test11_Trial1");
 }

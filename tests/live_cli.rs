@@ -31,11 +31,28 @@ fn replay_writes_one_line_per_step_and_a_summary() {
         events.to_str().unwrap(),
     ]);
     let lines = support::read_json_lines(&events);
-    let (summary, steps) = lines.split_last().unwrap();
+    let (summary, logged) = lines.split_last().unwrap();
+    let (revisions, steps): (Vec<_>, Vec<_>) = logged
+        .iter()
+        .partition(|l| l.get("side").is_some_and(|v| v.is_object()));
     // the 10 contacts of the offline analysis, and one more where the walk stops
     assert_eq!(steps.len(), 11);
+    // the first steps of the walk get their side 1–3 s after they were fed back, each once,
+    // after its step and never to the other foot
+    assert!(revisions.len() >= 3, "{revisions:?}");
+    for r in &revisions {
+        let r = &r["side"];
+        let (t, at) = (r["t_s"].as_f64().unwrap(), r["at_s"].as_f64().unwrap());
+        assert!(at - t >= 1.0 && at - t <= 3.2, "{r}");
+        assert!(r["side"].is_string() != r["previous"].is_string(), "{r}");
+        let step = steps
+            .iter()
+            .find(|s| s["t_s"] == r["t_s"])
+            .expect("its step");
+        assert!(step["emitted_s"].as_f64().unwrap() < at);
+    }
     let mut previous = f64::NEG_INFINITY;
-    for s in steps {
+    for s in &steps {
         let t = s["t_s"].as_f64().unwrap();
         let emitted = s["emitted_s"].as_f64().unwrap();
         assert!(t > previous && emitted >= t);
@@ -55,10 +72,31 @@ fn replay_writes_one_line_per_step_and_a_summary() {
     }
     let summary = &summary["summary"];
     assert_eq!(summary["steps"].as_u64(), Some(11));
+    let at_emission = steps.iter().filter(|s| s["side"].is_string()).count();
+    let revised = revisions
+        .iter()
+        .filter(|r| r["side"]["side"].is_string())
+        .count();
+    let taken_back = revisions.len() - revised;
+    assert_eq!(
+        summary["sides_at_emission"].as_u64(),
+        Some(at_emission as u64)
+    );
+    assert_eq!(summary["sides_revised"].as_u64(), Some(revised as u64));
+    assert_eq!(summary["sides_withdrawn"].as_u64(), Some(taken_back as u64));
+    assert_eq!(
+        summary["steps_with_side"].as_u64(),
+        Some((at_emission + revised - taken_back) as u64)
+    );
     let median = summary["latency_median_s"].as_f64().unwrap();
     assert!(median > 0.15 && median < 0.30, "{median}");
     // not a terminal: one line per step, then the summary
-    assert_eq!(out.lines().filter(|l| l.contains(" s  ")).count(), 11);
+    let revision_lines = out.lines().filter(|l| l.contains(" s  step of ")).count();
+    assert_eq!(revision_lines, revisions.len(), "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains(" s  ")).count(),
+        11 + revisions.len()
+    );
     assert!(out.contains("11 steps"), "{out}");
 }
 

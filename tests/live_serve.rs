@@ -103,6 +103,33 @@ fn read_events_out(path: &Path) -> (Vec<String>, Value) {
     (lines, summary["summary"].clone())
 }
 
+/// The steps of an `--events-out` log as the displays end up with them: each `side` line sets
+/// its step's side and the rolling values of the newest step before it; `withdrawn` lines
+/// take their step out. Returns the steps and the side revisions.
+fn final_steps(lines: &[String]) -> (Vec<Value>, Vec<Value>) {
+    let mut steps: Vec<Value> = Vec::new();
+    let mut revisions = Vec::new();
+    for l in lines {
+        let v: Value = serde_json::from_str(l).unwrap();
+        if let Some(r) = v.get("side").filter(|r| r.is_object()) {
+            let k = steps
+                .iter()
+                .position(|s| s["t_s"] == r["t_s"])
+                .expect("a revision follows its step");
+            steps[k]["side"] = r["side"].clone();
+            if let Some(last) = steps.last_mut() {
+                last["rolling"] = r["rolling"].clone();
+            }
+            revisions.push(r.clone());
+        } else if let Some(w) = v.get("withdrawn") {
+            steps.retain(|s| s["t_s"] != w["t_s"]);
+        } else {
+            steps.push(v);
+        }
+    }
+    (steps, revisions)
+}
+
 #[test]
 fn every_step_reaches_a_plain_client_as_the_events_out_json() {
     let dir = tempfile::tempdir().unwrap();
@@ -199,7 +226,20 @@ fn every_step_reaches_a_plain_client_as_the_events_out_json() {
         let (withdrawn, logged): (Vec<Value>, Vec<Value>) = lines
             .iter()
             .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|v| v.get("t_s").is_some() || v.get("withdrawn").is_some())
             .partition(|v| v.get("withdrawn").is_some());
+        // side revisions: the same on the stream as in the log, in order
+        let logged_sides: Vec<Value> = lines
+            .iter()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter_map(|v| v.get("side").filter(|r| r.is_object()).cloned())
+            .collect();
+        let sent_sides: Vec<Value> = events
+            .iter()
+            .filter(|(n, _)| n == "side")
+            .map(|(_, d)| serde_json::from_str(d).unwrap())
+            .collect();
+        assert_eq!(sent_sides, logged_sides, "{name}");
         let sent_withdrawn: Vec<Value> = events
             .iter()
             .filter(|(n, _)| n == "withdrawn")
@@ -213,6 +253,9 @@ fn every_step_reaches_a_plain_client_as_the_events_out_json() {
         let logged: Vec<Value> = logged.into_iter().filter(stands).collect();
         assert_eq!(received, logged, "{name}");
         assert_eq!(summary["steps"], logged.len(), "{name}");
+        let (finals, _) = final_steps(&lines);
+        let sided = finals.iter().filter(|s| !s["side"].is_null()).count();
+        assert_eq!(summary["steps_with_side"], sided, "{name}");
         let sent_summary: Value = serde_json::from_str(&events.last().unwrap().1).unwrap();
         assert_eq!(sent_summary, summary, "{name}");
     }
@@ -328,11 +371,21 @@ fn the_page_renders_the_steps_and_numbers_while_the_replay_runs() {
     );
 
     let (lines, summary) = read_events_out(&events_out);
-    let steps: Vec<Value> = lines
-        .iter()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    // the steps with the sides decided after they were fed back: the walk's first steps get
+    // their side a second or two later
+    let (steps, revisions) = final_steps(&lines);
     assert_eq!(steps.len(), 11);
+    assert!(revisions.len() >= 3, "{} side revisions", revisions.len());
+    assert!(revisions
+        .iter()
+        .all(|r| r["side"].is_string() || r["previous"].is_string()));
+    let revised: usize = dom
+        .split("data-side-revisions=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    assert!(revised >= 1, "the page received side revisions");
     // the page was open during the replay: it received steps as they were emitted
     let live_steps: usize = dom
         .split("data-live-steps=\"")
@@ -354,8 +407,19 @@ fn the_page_renders_the_steps_and_numbers_while_the_replay_runs() {
     shown("evenness", "evenness_pct", 0);
     shown("step-si", "step_time_si_pct", 1);
     assert!(last["cadence_spm"].is_f64() && last["evenness_pct"].is_f64());
-    // every step in the chart, with its side (unknown shown as such) and its target mark
+    // every step in the chart, with its final side (unknown shown as such), in order, and its
+    // target mark
     assert_eq!(dom.matches("class=\"step\"").count(), 11);
+    let marks: Vec<&str> = dom
+        .split("class=\"step\" data-side=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    let final_sides: Vec<&str> = steps
+        .iter()
+        .map(|s| s["side"].as_str().unwrap_or("unknown"))
+        .collect();
+    assert_eq!(marks, final_sides);
     for (side, key) in [("left", "left"), ("right", "right"), ("unknown", "")] {
         let want = steps
             .iter()
@@ -505,9 +569,11 @@ fn sound_gives_a_tone_per_off_target_step_and_beats_at_the_target_cadence() {
     live.finish();
 
     let (lines, _) = read_events_out(&events_out);
+    // the step lines, as emitted (side revisions are lines of their own)
     let steps: Vec<Value> = lines
         .iter()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v.get("t_s").is_some())
         .collect();
     // the steps the page received live after the tap: the last ones of the log
     let (before, received) = (

@@ -17,7 +17,7 @@ use crate::gait::Side;
 use crate::recording::Placement;
 use crate::sensors::recorder::StatusEvent;
 use crate::serve::PageServer;
-use crate::stream::events::{LiveStep, LiveSummary, Withdrawal};
+use crate::stream::events::{LiveStep, LiveSummary, SideRevision, Withdrawal};
 use crate::stream::pipeline::{LiveOptions, LivePipeline};
 use crate::stream::replay::Replay;
 use crate::stream::sensors::{FeedEvent, SensorFeed};
@@ -130,6 +130,9 @@ fn run_replay(args: &LiveArgs, dir: &Path, opts: &LiveOptions) -> anyhow::Result
         for w in pipeline.take_withdrawals().to_vec() {
             feedback.withdrawn(&pipeline, &w)?;
         }
+        for r in pipeline.take_revisions().to_vec() {
+            feedback.revised(&pipeline, &r)?;
+        }
         for step in steps {
             feedback.step(&pipeline, &step)?;
         }
@@ -206,7 +209,7 @@ fn run_sensors(args: &LiveArgs, opts: LiveOptions) -> anyhow::Result<()> {
             None => Ok(feedback
                 .page
                 .take()
-                .map(|page| (page, LiveSummary::of(&[], 0, Vec::new())))),
+                .map(|page| (page, LiveSummary::of(&[], 0, &[], Vec::new())))),
         }
     });
     let (session, shown) = match &args.record {
@@ -292,6 +295,22 @@ impl Feedback {
         self.screen.withdrawn(&mut std::io::stdout().lock(), p, w)
     }
 
+    /// The side of a step already shown changed: a line in the events file, the step's mark
+    /// and the left/right values updated on the page and the screen.
+    fn revised(&mut self, p: &LivePipeline, r: &SideRevision) -> anyhow::Result<()> {
+        if let Some(e) = self.events.as_mut() {
+            #[derive(serde::Serialize)]
+            struct Line<'a> {
+                side: &'a SideRevision,
+            }
+            e.line(&Line { side: r })?;
+        }
+        if let Some(page) = self.page.as_ref() {
+            page.revised(r);
+        }
+        self.screen.revised(&mut std::io::stdout().lock(), p, r)
+    }
+
     /// Sensor drop-outs and returns to the patient page.
     fn watch(&mut self, p: &LivePipeline) {
         if let Some(page) = self.page.as_mut() {
@@ -305,6 +324,7 @@ impl Feedback {
             FeedEvent::Started => Ok(()),
             FeedEvent::Step(step) => self.step(p, step),
             FeedEvent::Withdrawn(w) => self.withdrawn(p, w),
+            FeedEvent::Side(r) => self.revised(p, r),
             FeedEvent::Paused { placement, since_s } => {
                 self.watch(p);
                 self.screen.link(out, p, *placement, *since_s, true)
@@ -351,7 +371,12 @@ impl Feedback {
 
     /// The summary to the events file and the screen; the page, still serving, with it.
     fn finish(mut self, p: &LivePipeline) -> anyhow::Result<Option<(PageServer, LiveSummary)>> {
-        let summary = LiveSummary::of(p.steps(), p.withdrawn().len(), p.dropouts().to_vec());
+        let summary = LiveSummary::of(
+            p.steps(),
+            p.withdrawn().len(),
+            p.revisions(),
+            p.dropouts().to_vec(),
+        );
         if let Some(mut e) = self.events.take() {
             e.finish(&summary)?;
         }
@@ -577,12 +602,48 @@ impl Screen {
         }
     }
 
+    /// A step's side decided later, or withdrawn: a line of its own, or the dashboard redrawn
+    /// with the step's new mark.
+    fn revised(
+        &mut self,
+        out: &mut impl Write,
+        p: &LivePipeline,
+        r: &SideRevision,
+    ) -> anyhow::Result<()> {
+        if !self.dashboard {
+            let what = match (r.side, r.previous) {
+                (Some(s), _) => format!("side {}", s.as_str()),
+                (None, Some(s)) => format!(
+                    "side {} withdrawn: later steps contradict it, side unknown",
+                    s.as_str()
+                ),
+                (None, None) => "side unknown".to_string(),
+            };
+            writeln!(
+                out,
+                "{:8.2} s  step of {:.2} s: {what} (evenness now {}, step SI {})",
+                r.at_s,
+                r.t_s,
+                value(r.rolling.evenness_pct, 0, "%"),
+                value(r.rolling.step_time_si_pct, 1, "%"),
+            )?;
+            return Ok(());
+        }
+        match p.steps().last() {
+            Some(last) => self.show(out, p, last),
+            None => Ok(()),
+        }
+    }
+
     fn finish(&mut self, out: &mut impl Write, s: &LiveSummary) -> anyhow::Result<()> {
         writeln!(
             out,
-            "\n{} steps ({} with a side, {} withdrawn); on target: {}; feedback latency median {}, 95th percentile {}",
+            "\n{} steps ({} with a side: {} at once, {} decided later, {} withdrawn as contradicted; {} steps withdrawn); on target: {}; feedback latency median {}, 95th percentile {}",
             s.steps,
             s.steps_with_side,
+            s.sides_at_emission,
+            s.sides_revised,
+            s.sides_withdrawn,
             s.withdrawn,
             value(s.on_target_pct, 0, " %"),
             value(s.latency_median_s, 2, " s"),

@@ -11,6 +11,9 @@
 //!   an array, so a page that joins late shows the current state;
 //! - `step`: one [`LiveStep`], the same JSON as a `--events-out` line;
 //! - `withdrawn`: a provisional step taken back ([`Withdrawal`]): the page removes it;
+//! - `side`: the side of a step already shown changed ([`SideRevision`], the same JSON as the
+//!   `side` of a `--events-out` line): the page updates the step's mark, the left/right bar
+//!   and the rolling values;
 //! - `summary` (at the end): the [`LiveSummary`] of the `--events-out` summary line.
 //!
 //! The server runs on a small tokio runtime beside the caller's replay or sensor loop; the
@@ -34,7 +37,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, oneshot};
 
 use crate::recording::Placement;
-use crate::stream::events::{Dropout, LiveStep, LiveSummary, Withdrawal};
+use crate::stream::events::{Dropout, LiveStep, LiveSummary, SideRevision, Withdrawal};
 use crate::stream::pipeline::LivePipeline;
 use crate::stream::targets::Target;
 
@@ -131,7 +134,8 @@ enum Message {
 struct Snapshot {
     targets: Arc<str>,
     status: Arc<str>,
-    history: VecDeque<Arc<str>>,
+    /// The last steps, each with its JSON.
+    history: VecDeque<(LiveStep, Arc<str>)>,
     summary: Option<Arc<str>>,
     ended: bool,
 }
@@ -269,8 +273,9 @@ impl PageServer {
             return;
         };
         let keep = self.shared.history_len;
+        let step = *step;
         self.shared.publish("step", json, |st, data| {
-            st.history.push_back(data);
+            st.history.push_back((step, data));
             while st.history.len() > keep {
                 st.history.pop_front();
             }
@@ -279,13 +284,36 @@ impl PageServer {
 
     /// Sends a withdrawal to the pages and takes the step out of the history.
     pub fn withdrawn(&self, w: &Withdrawal) {
-        let (Ok(json), Ok(t)) = (serde_json::to_string(w), serde_json::to_string(&w.t_s)) else {
+        let Ok(json) = serde_json::to_string(w) else {
             return;
         };
-        // a step's JSON starts with its contact time
-        let prefix = format!("{{\"t_s\":{t},");
+        let t_s = w.t_s;
         self.shared.publish("withdrawn", json, |st, _| {
-            st.history.retain(|h| !h.starts_with(&prefix));
+            st.history.retain(|(h, _)| h.t_s != t_s);
+        });
+    }
+
+    /// Sends a side revision to the pages and updates the step in the history (and the
+    /// newest step's rolling values, as the page does).
+    pub fn revised(&self, r: &SideRevision) {
+        let Ok(json) = serde_json::to_string(r) else {
+            return;
+        };
+        let r = *r;
+        self.shared.publish("side", json, |st, _| {
+            let rewrite = |entry: &mut (LiveStep, Arc<str>)| {
+                if let Ok(j) = serde_json::to_string(&entry.0) {
+                    entry.1 = j.into();
+                }
+            };
+            if let Some(e) = st.history.iter_mut().find(|(h, _)| h.t_s == r.t_s) {
+                e.0.side = r.side;
+                rewrite(e);
+            }
+            if let Some(e) = st.history.back_mut() {
+                e.0.rolling = r.rolling;
+                rewrite(e);
+            }
         });
     }
 
@@ -399,7 +427,7 @@ async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
             "[{}]",
             st.history
                 .iter()
-                .map(|s| &**s)
+                .map(|(_, s)| &**s)
                 .collect::<Vec<&str>>()
                 .join(",")
         );
@@ -510,7 +538,12 @@ mod tests {
         for s in &steps {
             server.step(s);
         }
-        server.summary(&LiveSummary::of(&steps, 0, pipeline.dropouts().to_vec()));
+        server.summary(&LiveSummary::of(
+            &steps,
+            0,
+            &[],
+            pipeline.dropouts().to_vec(),
+        ));
         // a page joining now: the drop-out, the last 30 steps and the summary
         let (_late, late) = page(server.local_addr(), "event: summary");
         let history = late

@@ -19,15 +19,26 @@
 //! (not a step of a walk), when the analysis shows the walk around it but no contact at it,
 //! or when the analysis shows an earlier contact that was not fed back (the analysis then
 //! feeds back that contact and the ones after it, in time order).
+//!
+//! Two leg sensors: the two-leg analysis gives contacts only once each leg has three gait
+//! cycles in the window. Each foot's swing and landing are clear on its own sensor, so its
+//! initial contacts (the offline per-leg event detector on the window) are fed back
+//! provisionally with the same rules, with the leg's side.
+//!
+//! Each analysis also keeps the window's contacts with their offline sides
+//! ([`WindowSides`]), from which [`super::side_rule::SideReviser`] decides sides later.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::side_rule;
-use crate::analyze::{add_recorded_gaps, analyze_with, prepare_imu, AnalyzeOptions};
+use crate::analyze::{
+    add_recorded_gaps, analyze_with, prepare_imu, prepare_imu_any_length, AnalyzeOptions,
+};
 use crate::error::Result;
 use crate::gait::body_frame::to_body_frame;
 use crate::gait::initial_contacts;
+use crate::gait::leg;
 use crate::gait::lower_back::{self, LowerBackOptions};
 use crate::gait::walking_bouts::BoutParams;
 use crate::gait::Side;
@@ -54,6 +65,9 @@ pub const PROVISIONAL_MIN_STRENGTH: f64 = 0.5;
 /// step times before it: the analysis is not following a walk there (a walk starts, or
 /// starts again after a stop).
 const PROVISIONAL_FOLLOWS_STEPS: f64 = 1.5;
+/// Least continuous data of a leg sensor its own contacts are searched in, s: a swing and the
+/// landing after it (the first step of a session can come a second after its start).
+const LEG_MIN_DATA_S: f64 = 1.0;
 /// Step time the provisional detector assumes before any walk is seen, s.
 const DEFAULT_STEP_S: f64 = 0.55;
 
@@ -117,6 +131,31 @@ pub struct Withdrawn {
     pub at_s: f64,
 }
 
+/// Two lists of (contact time s, side) of one window merged: contacts within
+/// [`CONFIRM_TOLERANCE_S`] are one; its side is the one either list gives unless the other
+/// gives the other foot (then `None`).
+fn merge_sides(a: &[(f64, Option<Side>)], b: &[(f64, Option<Side>)]) -> Vec<(f64, Option<Side>)> {
+    let mut out: Vec<(f64, Option<Side>)> = a
+        .iter()
+        .map(|&(t, side)| {
+            let other = b
+                .iter()
+                .find(|o| (o.0 - t).abs() <= CONFIRM_TOLERANCE_S)
+                .and_then(|o| o.1);
+            let merged = match (side, other) {
+                (Some(x), Some(y)) if x != y => None,
+                (x, y) => x.or(y),
+            };
+            (t, merged)
+        })
+        .collect();
+    out.extend(
+        b.iter()
+            .filter(|o| !a.iter().any(|c| (c.0 - o.0).abs() <= CONFIRM_TOLERANCE_S)),
+    );
+    out
+}
+
 /// Online detector over the sensors of one session.
 pub struct StreamDetector {
     session: Session,
@@ -135,8 +174,32 @@ pub struct StreamDetector {
     withdrawn: Vec<Withdrawn>,
     /// Median step time of the latest walk the analysis saw, s.
     step_s: f64,
+    /// Contacts of the latest window and their sides by the offline rule on that window.
+    latest: WindowSides,
+    /// Whether the next analysis must give the window's offline sides ([`WindowSides`]).
+    late_sides: bool,
+    /// First time the window holds the shortest recording the analysis accepts
+    /// ([`crate::analyze::MIN_DURATION_S`] after the first sample), s: a provisional contact
+    /// from before it has [`CONFIRM_S`] from then on to be shown.
+    analysable_s: f64,
     /// Analyses run so far (for cost figures).
     pub runs: u64,
+}
+
+/// The contacts of one window's analysis with the sides the offline laterality rule gives
+/// them on that window ([`crate::gait::laterality::sides_for_bout_in_walk`] for a trunk
+/// sensor, each foot's own sensor for leg sensors), before the live vote of
+/// [`side_rule::interior_vote`]. A contact well inside the window has the signal after it
+/// that the offline rule needs; [`super::side_rule::SideReviser`] decides late sides from it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WindowSides {
+    /// Newest sample of the window (recording clock), s.
+    pub end_s: f64,
+    /// (contact time s, side) in time order; empty when no step awaited a late side
+    /// ([`StreamDetector::set_late_sides`]).
+    pub contacts: Vec<(f64, Option<Side>)>,
+    /// Number of the analysis (see [`StreamDetector::runs`]).
+    pub run: u64,
 }
 
 impl StreamDetector {
@@ -169,12 +232,27 @@ impl StreamDetector {
             standing_s: f64::NEG_INFINITY,
             withdrawn: Vec::new(),
             step_s: DEFAULT_STEP_S,
+            latest: WindowSides::default(),
+            late_sides: true,
+            analysable_s: f64::INFINITY,
             runs: 0,
         }
     }
 
     pub fn params(&self) -> DetectorParams {
         self.params
+    }
+
+    /// The latest window's contacts and offline sides.
+    pub fn window_sides(&self) -> &WindowSides {
+        &self.latest
+    }
+
+    /// Whether the next analyses must give the window's offline sides
+    /// ([`Self::window_sides`]): with one lower-back sensor they cost a second analysis of the
+    /// window, needed only while a step fed back may still get a late side.
+    pub fn set_late_sides(&mut self, needed: bool) {
+        self.late_sides = needed;
     }
 
     /// Provisional contacts withdrawn since the last call, in time order.
@@ -192,6 +270,9 @@ impl StreamDetector {
             return;
         }
         t.push(s);
+        if self.analysable_s == f64::INFINITY {
+            self.analysable_s = s.time_s + crate::analyze::MIN_DURATION_S;
+        }
     }
 
     /// Records a drop-out of a sensor, so no contact or step is placed across it.
@@ -216,8 +297,13 @@ impl StreamDetector {
                 + self.params.hop_s,
         );
         self.trim(now_s);
-        let Ok((contacts, candidates)) = self.analyse_window() else {
+        let Ok((contacts, candidates, raw)) = self.analyse_window(now_s) else {
             return Vec::new();
+        };
+        self.latest = WindowSides {
+            end_s: now_s,
+            contacts: raw,
+            run: self.runs,
         };
         let same = self.params.same_contact_s;
         let follows = PROVISIONAL_FOLLOWS_STEPS * self.step_s;
@@ -243,7 +329,7 @@ impl StreamDetector {
                 self.standing_s = self.standing_s.max(p);
             } else if cut
                 || visible.iter().any(|&a| (a - p).abs() < follows)
-                || now_s - p >= CONFIRM_S
+                || now_s - p.max(self.analysable_s) >= CONFIRM_S
             {
                 self.withdrawn.push(Withdrawn {
                     t_s: p,
@@ -275,7 +361,7 @@ impl StreamDetector {
         // the start of a walk the analysis does not see yet: no contact of the analysis
         // within a step and a half before the candidate or after it
         let follows = PROVISIONAL_FOLLOWS_STEPS * self.step_s;
-        for t in candidates {
+        for (t, side) in candidates {
             if t > now_s - self.params.lookahead_s
                 || t < now_s - PROVISIONAL_MAX_AGE_S
                 || t <= self.last_emitted_s + same
@@ -288,7 +374,7 @@ impl StreamDetector {
             out.push(OnlineContact {
                 t_s: t,
                 emitted_s: now_s,
-                window_side: None,
+                window_side: side,
                 bout_contacts: 1,
                 previous_stance_s: None,
                 provisional: true,
@@ -336,6 +422,75 @@ impl StreamDetector {
             .collect()
     }
 
+    /// Initial contacts of each leg in the last [`PROVISIONAL_TAIL_S`] of the window, found
+    /// on that leg's own sensor (its swing and landing, [`leg::foot_events`] or
+    /// [`leg::shank_events`], after [`leg::alignment::align_leg`] on the window), with the
+    /// leg's side, in time order. The two-leg analysis shows contacts only once each leg has
+    /// three gait cycles in the window.
+    fn leg_candidates(
+        &self,
+        kind: leg::LegSensorKind,
+        read: &dyn Fn(&Path) -> Result<ImuTable>,
+    ) -> Vec<(f64, Option<Side>)> {
+        let mut out = Vec::new();
+        for side in [Side::Left, Side::Right] {
+            let Some(entry) = self.session.sensor(kind.placement(side)) else {
+                continue;
+            };
+            let path = PathBuf::from(&entry.file);
+            let Ok(table) = read(&path) else {
+                continue;
+            };
+            let Ok(mut imu) = prepare_imu_any_length(table, &path, &self.options) else {
+                continue;
+            };
+            add_recorded_gaps(&mut imu, &self.session, entry.placement);
+            let Ok(alignment) = leg::alignment::align_leg(
+                &imu.acc_mps2,
+                &imu.gyr_dps,
+                &entry.axes.sensor_to_body(),
+                entry.placement.as_str(),
+            ) else {
+                continue;
+            };
+            // the newest stretch of continuous data only: no contact next to missing data
+            let Some(range) = imu.segments().pop() else {
+                continue;
+            };
+            let fs = imu.fs_hz;
+            if range.end < imu.len() || range.len() < (LEG_MIN_DATA_S * fs) as usize {
+                continue;
+            }
+            let gyr_ml = alignment.gyr_ml_dps(&imu.gyr_dps);
+            let gyr_ml = &gyr_ml[range.clone()];
+            let cycles = match kind {
+                leg::LegSensorKind::Foot => {
+                    let norm: Vec<f64> = range
+                        .clone()
+                        .map(|i| {
+                            (0..3)
+                                .map(|k| imu.gyr_dps[k][i].powi(2))
+                                .sum::<f64>()
+                                .sqrt()
+                        })
+                        .collect();
+                    leg::foot_events::detect_foot_cycles(gyr_ml, &norm, fs)
+                }
+                leg::LegSensorKind::Shank => leg::shank_events::detect_shank_cycles(gyr_ml, fs),
+            };
+            let tail_s = imu.time_s(imu.len().saturating_sub(1)) - PROVISIONAL_TAIL_S;
+            out.extend(
+                cycles
+                    .iter()
+                    .map(|c| imu.time_s(range.start) + c.ic / fs)
+                    .filter(|&t| t.is_finite() && t >= tail_s)
+                    .map(|t| (t, Some(side))),
+            );
+        }
+        out.sort_by(|a, b| a.0.total_cmp(&b.0));
+        out
+    }
+
     /// Keeps `window_s` of each sensor's data before `now_s`.
     fn trim(&mut self, now_s: f64) {
         let start = now_s - self.params.window_s;
@@ -352,8 +507,28 @@ impl StreamDetector {
         self.session.gaps.retain(|g| g.end_s >= start);
     }
 
-    /// The window's contacts, and with one lower-back sensor the provisional candidates.
-    fn analyse_window(&mut self) -> Result<(Vec<OnlineContact>, Vec<f64>)> {
+    /// Whether [`Self::poll`] at `now_s` would pass over every provisional candidate because
+    /// the analysis shows a contact within [`PROVISIONAL_FOLLOWS_STEPS`] step times before
+    /// the newest one it could emit (`t ≤ now_s − lookahead_s`): the candidates need not be
+    /// searched then.
+    fn candidates_ruled_out(&self, contacts_s: impl IntoIterator<Item = f64>, now_s: f64) -> bool {
+        let follows = PROVISIONAL_FOLLOWS_STEPS * self.step_s;
+        let newest = now_s - self.params.lookahead_s;
+        contacts_s.into_iter().any(|t| t > newest - follows)
+    }
+
+    /// The window's contacts, the provisional candidates (one lower-back sensor, or two leg
+    /// sensors: with their side; left out when [`Self::candidates_ruled_out`]), and the
+    /// contacts' offline sides on the window (left out unless [`Self::set_late_sides`]).
+    #[allow(clippy::type_complexity)]
+    fn analyse_window(
+        &mut self,
+        now_s: f64,
+    ) -> Result<(
+        Vec<OnlineContact>,
+        Vec<(f64, Option<Side>)>,
+        Vec<(f64, Option<Side>)>,
+    )> {
         self.runs += 1;
         let start = self
             .tables
@@ -365,8 +540,8 @@ impl StreamDetector {
             let k = t.time_s.partition_point(|&x| x < start);
             ImuTable {
                 time_s: t.time_s[k..].to_vec(),
-                acc_mps2: t.acc_mps2.clone().map(|c| c[k..].to_vec()),
-                gyr_dps: t.gyr_dps.clone().map(|c| c[k..].to_vec()),
+                acc_mps2: std::array::from_fn(|i| t.acc_mps2[i][k..].to_vec()),
+                gyr_dps: std::array::from_fn(|i| t.gyr_dps[i][k..].to_vec()),
             }
         };
         let read = |p: &Path| -> Result<ImuTable> {
@@ -379,6 +554,7 @@ impl StreamDetector {
         let lower_back_only = self.session.sensors.len() == 1
             && self.session.sensors[0].placement == Placement::LowerBack;
         let mut candidates = Vec::new();
+        let mut raw: Vec<(f64, Option<Side>)>;
         let g = if lower_back_only {
             // the lower-back pipeline itself, with the online walking-region windows
             let entry = &self.session.sensors[0];
@@ -395,7 +571,13 @@ impl StreamDetector {
             if let Some(m) = crate::signal::stats::median(&times).filter(|m| m.is_finite()) {
                 self.step_s = m.clamp(0.3, 1.1);
             }
-            candidates = self.provisional_candidates(&imu, entry.axes, &path);
+            if !self.candidates_ruled_out(g.initial_contacts.iter().map(|c| c.t_s), now_s) {
+                candidates = self
+                    .provisional_candidates(&imu, entry.axes, &path)
+                    .into_iter()
+                    .map(|t| (t, None))
+                    .collect();
+            }
             // the offline sides of this window (forward axis checked, weak bouts withheld),
             // kept only where the contacts away from the window's edges agree (see side_rule)
             let vote = |side: Option<Side>| match side {
@@ -404,6 +586,33 @@ impl StreamDetector {
                 None => 0.0,
             };
             let window = (imu.t0_s, imu.time_s(imu.len().saturating_sub(1)));
+            // late sides: the offline rule on the window's walking bouts as the online windows
+            // find them and as `gaitkit analyze` finds them (its 4-s walking-region windows),
+            // which the sides of a bout depend on; a side either gives and the other does not
+            // contradict
+            raw = if self.late_sides {
+                let offline_bouts: Vec<(f64, Option<Side>)> = match lower_back::analyze(
+                    &imu,
+                    entry.axes,
+                    &path,
+                    &LowerBackOptions {
+                        bouts: BoutParams::default(),
+                        ..opts
+                    },
+                ) {
+                    Ok(o) => o.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect(),
+                    Err(_) => Vec::new(),
+                };
+                merge_sides(
+                    &g.initial_contacts
+                        .iter()
+                        .map(|c| (c.t_s, c.side))
+                        .collect::<Vec<_>>(),
+                    &offline_bouts,
+                )
+            } else {
+                Vec::new()
+            };
             for b in &g.bouts {
                 let idx: Vec<usize> = (0..g.initial_contacts.len())
                     .filter(|&k| {
@@ -425,11 +634,35 @@ impl StreamDetector {
             }
             g
         } else {
-            match analyze_with(Path::new(""), &self.session, &self.options, &read)?.gait {
-                Some(g) => g,
-                None => return Ok((Vec::new(), Vec::new())),
+            // two leg sensors without the lower back: the legs' own contacts before the
+            // analysis sees the walk
+            let legs = leg::leg_sensor_kind(&self.session)
+                .filter(|_| self.session.sensor(Placement::LowerBack).is_none());
+            let analysis = analyze_with(Path::new(""), &self.session, &self.options, &read);
+            if let Some(kind) = legs {
+                let shown = analysis
+                    .as_ref()
+                    .ok()
+                    .and_then(|a| a.gait.as_ref())
+                    .map(|g| g.initial_contacts.iter().map(|c| c.t_s));
+                if !shown.is_some_and(|t| self.candidates_ruled_out(t, now_s)) {
+                    candidates = self.leg_candidates(kind, &read);
+                }
+            }
+            match analysis {
+                Ok(a) => match a.gait {
+                    Some(g) => {
+                        raw = g.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect();
+                        g
+                    }
+                    None => return Ok((Vec::new(), candidates, Vec::new())),
+                },
+                // too few gait cycles in the window yet: only the legs' own contacts
+                Err(_) if legs.is_some() => return Ok((Vec::new(), candidates, Vec::new())),
+                Err(e) => return Err(e),
             }
         };
+        raw.sort_by(|a, b| a.0.total_cmp(&b.0));
         // bout of each contact: the bouts are in time order and hold their contacts
         let mut out = Vec::with_capacity(g.initial_contacts.len());
         for c in &g.initial_contacts {
@@ -468,6 +701,6 @@ impl StreamDetector {
             });
         }
         out.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
-        Ok((out, candidates))
+        Ok((out, candidates, raw))
     }
 }

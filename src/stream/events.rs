@@ -40,12 +40,37 @@ pub struct Withdrawal {
     pub rolling: RollingValues,
 }
 
+/// The side of a step already fed back changed: decided later (`side` set, `previous`
+/// `None`), or a shown side withdrawn because later evidence contradicted it (`side` `None`).
+/// A side never changes from one foot to the other. Displays update the step's mark, the
+/// left/right values and the rolling values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SideRevision {
+    /// Contact time of the step, s.
+    pub t_s: f64,
+    /// Recording-clock time of the revision, s (`at_s − t_s` ≤
+    /// [`super::side_rule::REVISION_S`] plus one hop).
+    pub at_s: f64,
+    /// The side shown from now on; `None` = side unknown.
+    pub side: Option<Side>,
+    /// The side shown before.
+    pub previous: Option<Side>,
+    /// Rolling values with the step's new side.
+    pub rolling: RollingValues,
+}
+
 /// Closing line of `--events-out`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LiveSummary {
     pub steps: usize,
-    /// Steps with a side shown.
+    /// Steps with a side shown at the end (after the side revisions).
     pub steps_with_side: usize,
+    /// Steps whose side was shown when they were emitted.
+    pub sides_at_emission: usize,
+    /// Steps whose side was shown only by a later revision.
+    pub sides_revised: usize,
+    /// Shown sides withdrawn because later evidence contradicted them.
+    pub sides_withdrawn: usize,
     /// Provisional steps withdrawn (not counted in `steps`).
     pub withdrawn: usize,
     /// Steps on target / steps judged (on or off), %; `None` when none was judged.
@@ -67,14 +92,35 @@ pub struct Dropout {
 }
 
 impl LiveSummary {
-    /// Summary of the steps that stand; `withdrawn` provisional steps were taken back.
-    pub fn of(steps: &[LiveStep], withdrawn: usize, dropouts: Vec<Dropout>) -> LiveSummary {
+    /// Summary of the steps that stand (with their final sides); `withdrawn` provisional
+    /// steps were taken back; `revisions` are the side revisions of the session.
+    pub fn of(
+        steps: &[LiveStep],
+        withdrawn: usize,
+        revisions: &[SideRevision],
+        dropouts: Vec<Dropout>,
+    ) -> LiveSummary {
+        let standing = |t: f64| steps.iter().any(|s| s.t_s == t);
+        let sides_revised = revisions
+            .iter()
+            .filter(|r| r.previous.is_none() && r.side.is_some() && standing(r.t_s))
+            .count();
+        let sides_withdrawn = revisions
+            .iter()
+            .filter(|r| r.side.is_none() && standing(r.t_s))
+            .count();
+        let steps_with_side = steps.iter().filter(|s| s.side.is_some()).count();
         let judged: Vec<bool> = steps.iter().filter_map(|s| s.on_target).collect();
         let on = judged.iter().filter(|&&b| b).count();
         let lat: Vec<f64> = steps.iter().map(|s| s.emitted_s - s.t_s).collect();
         LiveSummary {
             steps: steps.len(),
-            steps_with_side: steps.iter().filter(|s| s.side.is_some()).count(),
+            steps_with_side,
+            // final = at emission + revised − withdrawn (a withdrawn side was shown at emission
+            // or by a revision)
+            sides_at_emission: (steps_with_side + sides_withdrawn).saturating_sub(sides_revised),
+            sides_revised,
+            sides_withdrawn,
             withdrawn,
             on_target_pct: (!judged.is_empty()).then(|| 100.0 * on as f64 / judged.len() as f64),
             latency_median_s: crate::signal::stats::median(&lat),

@@ -4,7 +4,8 @@
 //!
 //! Stages, one file each: [`replay`] (a recorded session as a sample stream) →
 //! [`detector`] (contacts and sides: the offline pipeline on a trailing window with a
-//! bounded look-ahead) → [`side_rule`] (when a live side is trustworthy) → [`rolling`]
+//! bounded look-ahead) → [`side_rule`] (when a live side is trustworthy, and sides decided
+//! after the step was fed back) → [`rolling`]
 //! (cadence, evenness, step-time and stance symmetry over the last steps) → [`targets`]
 //! (on/off target per step, metronome) → [`events`] (the per-step record), run together by
 //! [`pipeline`]. [`sensors`] feeds the pipeline from BLE sensors being recorded.

@@ -1,9 +1,9 @@
 //! All online stages together: samples in, steps out, drop-outs paused.
 
 use super::detector::{DetectorParams, StreamDetector};
-use super::events::{Dropout, LiveStep, Withdrawal};
+use super::events::{Dropout, LiveStep, SideRevision, Withdrawal};
 use super::rolling::{Rolling, StepInput};
-use super::side_rule::{AlternationRule, SideRule};
+use super::side_rule::{AlternationRule, SideReviser, SideRule};
 use super::targets::{on_target, Target};
 use crate::analyze::AnalyzeOptions;
 use crate::recording::{ImuSample, Placement, Session};
@@ -49,6 +49,10 @@ pub struct LivePipeline {
     withdrawn: Vec<Withdrawal>,
     /// Withdrawals not yet taken by the displays.
     new_withdrawn: usize,
+    reviser: SideReviser,
+    revisions: Vec<SideRevision>,
+    /// Side revisions not yet taken by the displays.
+    new_revisions: usize,
 }
 
 impl LivePipeline {
@@ -65,6 +69,9 @@ impl LivePipeline {
             steps: Vec::new(),
             withdrawn: Vec::new(),
             new_withdrawn: 0,
+            reviser: SideReviser::default(),
+            revisions: Vec::new(),
+            new_revisions: 0,
         }
     }
 
@@ -73,7 +80,8 @@ impl LivePipeline {
         self.detector.runs
     }
 
-    /// Every step emitted so far that stands (withdrawn provisional steps taken out).
+    /// Every step emitted so far that stands (withdrawn provisional steps taken out), with
+    /// its side as revised since ([`Self::revisions`]); the other fields as emitted.
     pub fn steps(&self) -> &[LiveStep] {
         &self.steps
     }
@@ -89,6 +97,27 @@ impl LivePipeline {
         let k = self.withdrawn.len() - self.new_withdrawn.min(self.withdrawn.len());
         self.new_withdrawn = 0;
         &self.withdrawn[k..]
+    }
+
+    /// Every side revision so far, in the order made.
+    pub fn revisions(&self) -> &[SideRevision] {
+        &self.revisions
+    }
+
+    /// Side revisions since the last call (made during [`Self::push`], after its withdrawals
+    /// and before the steps it returns), for the displays.
+    pub fn take_revisions(&mut self) -> &[SideRevision] {
+        let k = self.revisions.len() - self.new_revisions.min(self.revisions.len());
+        self.new_revisions = 0;
+        &self.revisions[k..]
+    }
+
+    /// The side of the step at `t_s` when it was emitted (before any revision).
+    pub fn side_at_emission(&self, t_s: f64) -> Option<crate::gait::Side> {
+        match self.revisions.iter().find(|r| r.t_s == t_s) {
+            Some(r) => r.previous,
+            None => self.steps.iter().find(|s| s.t_s == t_s)?.side,
+        }
     }
 
     pub fn dropouts(&self) -> &[Dropout] {
@@ -128,6 +157,7 @@ impl LivePipeline {
                 d.end_s = Some(at_s);
             }
             self.rolling.clear();
+            self.reviser.clear();
             self.previous_t_s = None;
             self.resumed_s = self.resumed_s.max(at_s);
         }
@@ -144,12 +174,16 @@ impl LivePipeline {
         if !self.missing.is_empty() {
             return Vec::new();
         }
+        // the window's offline sides only while a step may still get a late side (the
+        // withdrawals below only take steps out of the reviser)
+        self.detector.set_late_sides(self.reviser.awaits(s.time_s));
         let contacts = self.detector.poll(s.time_s);
         for w in self.detector.take_withdrawn() {
             let Some(k) = self.steps.iter().rposition(|st| st.t_s == w.t_s) else {
                 continue;
             };
             self.steps.remove(k);
+            self.reviser.remove(w.t_s);
             if self.previous_t_s == Some(w.t_s) {
                 self.previous_t_s = self
                     .steps
@@ -165,9 +199,26 @@ impl LivePipeline {
             });
             self.new_withdrawn += 1;
         }
+        for change in self.reviser.update(self.detector.window_sides()) {
+            let Some(step) = self.steps.iter_mut().rev().find(|st| st.t_s == change.t_s) else {
+                continue;
+            };
+            step.side = change.side;
+            let stance = step.stance_time_s.filter(|_| change.side.is_some());
+            let rolling = self.rolling.set_side(change.t_s, change.side, stance);
+            self.revisions.push(SideRevision {
+                t_s: change.t_s,
+                at_s: s.time_s,
+                side: change.side,
+                previous: change.previous,
+                rolling,
+            });
+            self.new_revisions += 1;
+        }
         let mut out = Vec::with_capacity(contacts.len());
         for c in contacts {
             let side = self.side_rule.side(&c);
+            self.reviser.emitted(c.t_s, side);
             if c.t_s < self.resumed_s {
                 // a step from just before the drop-out, seen only now: reported, but kept out
                 // of the walk that starts after the gap

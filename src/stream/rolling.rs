@@ -87,6 +87,22 @@ impl Rolling {
         self.values()
     }
 
+    /// Sets the side (and with it the stance time) of the step at `t_s` (a side decided later,
+    /// or withdrawn: `None`); returns the rolling values with it. A step no longer in the
+    /// window changes nothing.
+    pub fn set_side(
+        &mut self,
+        t_s: f64,
+        side: Option<Side>,
+        stance_time_s: Option<f64>,
+    ) -> RollingValues {
+        if let Some(s) = self.steps.iter_mut().find(|s| s.t_s == t_s) {
+            s.side = side;
+            s.stance_time_s = stance_time_s;
+        }
+        self.values()
+    }
+
     /// Adds a step and returns the rolling values including it.
     pub fn push(&mut self, s: StepInput) -> RollingValues {
         self.steps.push_back(s);

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::events::{LiveStep, Withdrawal};
+use super::events::{LiveStep, SideRevision, Withdrawal};
 use super::pipeline::{LiveOptions, LivePipeline};
 use crate::recording::Placement;
 use crate::sensors::recorder::StatusEvent;
@@ -21,6 +21,9 @@ pub enum FeedEvent {
     Step(LiveStep),
     /// A provisional step taken back (before the steps of the same sample).
     Withdrawn(Withdrawal),
+    /// The side of a step already shown changed (after the withdrawals and before the steps
+    /// of the same sample).
+    Side(SideRevision),
     /// The sensor's link dropped after its last sample at `since_s` (session clock, s):
     /// feedback pauses until it is back.
     Paused {
@@ -85,6 +88,7 @@ impl SensorFeed {
                             .iter()
                             .map(|w| FeedEvent::Withdrawn(*w)),
                     );
+                    out.extend(p.take_revisions().iter().map(|r| FeedEvent::Side(*r)));
                     out.extend(steps.into_iter().map(FeedEvent::Step));
                     if s.time_s.is_finite() {
                         self.last_s.insert(*placement, s.time_s);

@@ -4,6 +4,11 @@
 //! contacts; online only the contacts seen so far are known. A side is shown when it is
 //! trustworthy and `None` ("side unknown") otherwise. The rule sits behind [`SideRule`] so
 //! the live display can follow the offline laterality rule's confidence when it changes.
+//!
+//! A step's side may become known after the step was fed back: [`SideReviser`] decides it
+//! from the windows analysed in the [`REVISION_S`] after the contact, which hold the signal
+//! after it, and withdraws a shown side that they contradict; every change is a
+//! [`super::events::SideRevision`] the displays show.
 
 use super::detector::OnlineContact;
 use crate::gait::Side;
@@ -131,13 +136,173 @@ impl SideRule for AlternationRule {
             Some((_, Some(prev))) if regular => c.window_side == Some(prev.opposite()),
             _ => true,
         };
+        // a provisional step with a side comes from a leg's own sensor: its side is known
         let shown = c
             .window_side
-            .filter(|_| c.bout_contacts >= self.min_bout_contacts && consistent);
+            .filter(|_| c.provisional || (c.bout_contacts >= self.min_bout_contacts && consistent));
         // the next contact is checked against this window's side, shown or not
         self.previous = Some((c.t_s, c.window_side));
         self.previous_step_s = step_s.filter(|&s| s <= 2.0);
         shown
+    }
+}
+
+/// How long after its contact a step's side may still be decided or withdrawn, s: the
+/// bounded look-ahead of a late side.
+pub const REVISION_S: f64 = 3.0;
+/// Signal a window must hold after a contact before its offline side counts, s: the
+/// stride-band filters of the laterality cues are distorted within about [`EDGE_S`] of the
+/// window's end.
+pub const SETTLE_S: f64 = EDGE_S;
+/// Consecutive analyses whose offline side of a contact must agree before it is shown late.
+pub const SETTLE_ANALYSES: usize = 3;
+
+/// A change of the side of a step already fed back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SideChange {
+    /// Contact time of the step, s.
+    pub t_s: f64,
+    /// The side now shown; `None`: the side shown before is withdrawn (later evidence
+    /// contradicted it), and the step stays "side unknown".
+    pub side: Option<Side>,
+    /// The side shown before.
+    pub previous: Option<Side>,
+}
+
+/// One step whose side may still change.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    t_s: f64,
+    side: Option<Side>,
+    /// A shown side was withdrawn: none is shown again.
+    closed: bool,
+    /// The window side seen in the last consecutive analyses, and how many.
+    streak: Option<(Side, usize)>,
+}
+
+/// Late sides: decides the side of steps already fed back from the windows analysed after
+/// them (the offline rule with [`SETTLE_S`]–[`REVISION_S`] of signal after the contact),
+/// shows it only when it alternates with the neighbouring steps' sides a regular step away,
+/// and withdraws a shown side that a settled window contradicts. A side once shown never
+/// changes to the other foot.
+#[derive(Debug, Clone, Default)]
+pub struct SideReviser {
+    /// Steps of the last [`REVISION_S`] plus the steps before them that the alternation checks
+    /// look at, in time order.
+    steps: Vec<Open>,
+    last_run: u64,
+}
+
+impl SideReviser {
+    /// A step emitted with `side` (shown or `None`).
+    pub fn emitted(&mut self, t_s: f64, side: Option<Side>) {
+        self.steps.push(Open {
+            t_s,
+            side,
+            closed: false,
+            streak: None,
+        });
+    }
+
+    /// A step taken back: it leaves the alternation checks.
+    pub fn remove(&mut self, t_s: f64) {
+        self.steps.retain(|s| s.t_s != t_s);
+    }
+
+    /// Forgets every step (after a drop-out the walk restarts).
+    pub fn clear(&mut self) {
+        self.steps.clear();
+    }
+
+    /// Median interval between the remembered steps that are one step of a walk, s.
+    fn step_s(&self) -> Option<f64> {
+        let d: Vec<f64> = self
+            .steps
+            .windows(2)
+            .map(|w| w[1].t_s - w[0].t_s)
+            .filter(|&d| d > 0.0 && d <= super::pipeline::MAX_STEP_S)
+            .collect();
+        crate::signal::stats::median(&d)
+    }
+
+    /// Whether [`Self::update`] with a window ending at `now_s` (recording clock, s) looks at
+    /// the window's contacts: some step is still open and [`SETTLE_S`]–[`REVISION_S`] old.
+    pub fn awaits(&self, now_s: f64) -> bool {
+        self.steps
+            .iter()
+            .any(|st| !st.closed && (SETTLE_S..=REVISION_S).contains(&(now_s - st.t_s)))
+    }
+
+    /// Takes the newest window analysis; returns the sides changed, in time order.
+    pub fn update(&mut self, w: &super::detector::WindowSides) -> Vec<SideChange> {
+        if w.run == self.last_run {
+            return Vec::new();
+        }
+        self.last_run = w.run;
+        let now = w.end_s;
+        let step_s = self.step_s();
+        let regular = |d: f64| match step_s {
+            Some(m) => d >= 0.6 * m && d <= MAX_STEP_RATIO * m,
+            None => false,
+        };
+        let mut out = Vec::new();
+        for k in 0..self.steps.len() {
+            let st = self.steps[k];
+            let age = now - st.t_s;
+            if st.closed || !(SETTLE_S..=REVISION_S).contains(&age) {
+                continue;
+            }
+            let seen = w
+                .contacts
+                .iter()
+                .filter(|c| (c.0 - st.t_s).abs() <= super::detector::CONFIRM_TOLERANCE_S)
+                .min_by(|a, b| (a.0 - st.t_s).abs().total_cmp(&(b.0 - st.t_s).abs()))
+                .and_then(|c| c.1);
+            let streak = match (seen, st.streak) {
+                (Some(s), Some((p, n))) if s == p => Some((s, n + 1)),
+                (Some(s), _) => Some((s, 1)),
+                (None, _) => None,
+            };
+            self.steps[k].streak = streak;
+            match st.side {
+                Some(shown) => {
+                    if seen == Some(shown.opposite()) {
+                        self.steps[k].side = None;
+                        self.steps[k].closed = true;
+                        out.push(SideChange {
+                            t_s: st.t_s,
+                            side: None,
+                            previous: Some(shown),
+                        });
+                    }
+                }
+                None => {
+                    let Some((s, _)) = streak.filter(|&(_, n)| n >= SETTLE_ANALYSES) else {
+                        continue;
+                    };
+                    // the neighbours a regular step away must be on the other foot
+                    let neighbours = [k.checked_sub(1), Some(k + 1)]
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|j| self.steps.get(j))
+                        .filter(|o| regular((o.t_s - st.t_s).abs()))
+                        .filter_map(|o| o.side);
+                    if neighbours.into_iter().any(|o| o == s) {
+                        continue;
+                    }
+                    self.steps[k].side = Some(s);
+                    out.push(SideChange {
+                        t_s: st.t_s,
+                        side: Some(s),
+                        previous: None,
+                    });
+                }
+            }
+        }
+        // keep the open steps and a few before them for the alternation checks
+        let keep_from = now - REVISION_S - 2.0 * super::pipeline::MAX_STEP_S;
+        self.steps.retain(|s| s.t_s >= keep_from);
+        out
     }
 }
 
@@ -215,5 +380,143 @@ mod tests {
         assert!(interior_vote(&ic[..4], &values[..4], (0.0, 10.0))
             .iter()
             .all(|s| s.is_none()));
+    }
+
+    /// Windows every 0.1 s over steps `step_s` apart starting at `t0_s`, each window giving
+    /// every contact at least `from_s` old the side `side_of(k)` (k = step number).
+    fn replay(
+        reviser: &mut SideReviser,
+        shown: &[Option<Side>],
+        t0_s: f64,
+        step_s: f64,
+        side_of: &dyn Fn(usize, f64) -> Option<Side>,
+    ) -> Vec<(SideChange, f64)> {
+        let mut out = Vec::new();
+        let mut emitted = 0;
+        for run in 1..400u64 {
+            let now = t0_s + 0.1 * run as f64;
+            // a step is emitted 0.15 s after its contact
+            while emitted < shown.len() && t0_s + step_s * emitted as f64 + 0.15 <= now {
+                reviser.emitted(t0_s + step_s * emitted as f64, shown[emitted]);
+                emitted += 1;
+            }
+            let contacts = (0..shown.len())
+                .map(|k| t0_s + step_s * k as f64)
+                .filter(|&t| t <= now - 0.15)
+                .map(|t| {
+                    (
+                        t + 0.01,
+                        side_of(((t - t0_s) / step_s).round() as usize, now - t),
+                    )
+                })
+                .collect();
+            let w = super::super::detector::WindowSides {
+                end_s: now,
+                contacts,
+                run,
+            };
+            out.extend(reviser.update(&w).into_iter().map(|c| (c, now)));
+        }
+        out
+    }
+
+    fn alternate(k: usize) -> Side {
+        if k % 2 == 0 {
+            Side::Left
+        } else {
+            Side::Right
+        }
+    }
+
+    #[test]
+    fn late_sides_are_shown_once_settled_and_within_the_look_ahead() {
+        // a family of walks: step times 0.45–0.85 s, start times off the 0.1-s grid
+        for (k, &step_s) in [0.45, 0.52, 0.6, 0.71, 0.85].iter().enumerate() {
+            let t0 = 3.0 + 0.037 * k as f64;
+            let mut r = SideReviser::default();
+            let shown = vec![None; 12];
+            let changes = replay(&mut r, &shown, t0, step_s, &|k, _| Some(alternate(k)));
+            // every step gets its side, once, in time order, never earlier than SETTLE_S plus
+            // SETTLE_ANALYSES − 1 windows, never later than REVISION_S
+            assert_eq!(changes.len(), 12, "{step_s}");
+            for (j, (c, at)) in changes.iter().enumerate() {
+                let t = t0 + step_s * j as f64;
+                assert_eq!(c.t_s, t);
+                assert_eq!((c.side, c.previous), (Some(alternate(j)), None));
+                let age = at - t;
+                assert!(
+                    age >= SETTLE_S + 0.1 * (SETTLE_ANALYSES - 1) as f64 - 1e-9,
+                    "{age}"
+                );
+                assert!(
+                    age <= SETTLE_S + 0.1 * SETTLE_ANALYSES as f64 + 1e-9,
+                    "{age}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_side_that_breaks_the_alternation_or_flickers_is_not_shown() {
+        let step_s = 0.55;
+        let t0 = 2.0;
+        // step 4 is given the same side as its shown neighbours: it stays unknown
+        let mut shown = vec![None; 8];
+        shown[3] = Some(Side::Right);
+        shown[5] = Some(Side::Right);
+        let mut r = SideReviser::default();
+        let changes = replay(&mut r, &shown, t0, step_s, &|k, _| {
+            if k == 4 {
+                Some(Side::Right)
+            } else {
+                Some(alternate(k))
+            }
+        });
+        assert!(changes.iter().all(|(c, _)| c.t_s != t0 + 4.0 * step_s));
+        // a side that changes from window to window never settles
+        let mut r = SideReviser::default();
+        let changes = replay(&mut r, &[None; 6], t0, step_s, &|k, age| {
+            let flip = ((age * 10.0 + 0.25).floor() as usize) % 2 == 0;
+            Some(if flip {
+                alternate(k)
+            } else {
+                alternate(k).opposite()
+            })
+        });
+        assert!(changes.is_empty(), "{changes:?}");
+        // no side from the windows: nothing shown
+        let mut r = SideReviser::default();
+        assert!(replay(&mut r, &[None; 6], t0, step_s, &|_, _| None).is_empty());
+    }
+
+    #[test]
+    fn a_contradicted_side_is_withdrawn_and_never_flipped() {
+        let step_s = 0.6;
+        let t0 = 1.0;
+        // steps shown at emission; the windows give step 2 the other foot from 1.5 s on
+        let shown: Vec<Option<Side>> = (0..6).map(|k| Some(alternate(k))).collect();
+        let mut r = SideReviser::default();
+        let changes = replay(&mut r, &shown, t0, step_s, &|k, age| {
+            if k == 2 && age >= 1.5 {
+                Some(alternate(k).opposite())
+            } else {
+                Some(alternate(k))
+            }
+        });
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        let (c, at) = changes[0];
+        assert_eq!(c.t_s, t0 + 2.0 * step_s);
+        assert_eq!((c.side, c.previous), (None, Some(alternate(2))));
+        assert!(at - c.t_s >= 1.5 - 1e-9 && at - c.t_s <= 1.6 + 1e-9);
+        // a window younger than SETTLE_S is not evidence: contradiction before it changes nothing
+        let mut r = SideReviser::default();
+        let changes = replay(&mut r, &shown, t0, step_s, &|k, age| {
+            if age < SETTLE_S - 0.05 {
+                Some(alternate(k).opposite())
+            } else {
+                Some(alternate(k))
+            }
+        });
+        assert!(changes.is_empty(), "{changes:?}");
     }
 }
