@@ -889,6 +889,65 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
     }
 
+    /// Every `read_lines` of a file from `source`: the bytes, lines, cut flag and end.
+    fn lines_read(path: &Path, map: bool, max_lines: usize) -> Vec<(Vec<u8>, usize, bool, bool)> {
+        let mut c = ImuChunks::open(path, 1).unwrap();
+        if !map {
+            let file = File::open(path).unwrap();
+            c.source = ChunkSource::Read(BufReader::with_capacity(READ_BLOCK_BYTES, file));
+        }
+        let mut out = Vec::new();
+        while !c.done && out.len() < 10_000 {
+            let mut bytes = Vec::new();
+            let (lines, cut) = c.read_lines(&mut bytes, max_lines).unwrap();
+            out.push((bytes, lines, cut, c.done));
+            if cut || lines == 0 {
+                break;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn mapped_and_buffered_reading_cut_the_same_lines() {
+        let dir = std::env::temp_dir().join(format!("gaitkit_maplines_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut seed = 0x853C_49E6_748F_EA9Bu64;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for case in 0..24 {
+            // lines of random length (some beyond the cap, across the reader's buffers),
+            // with or without a last line break
+            let mut text = Vec::new();
+            for _ in 0..next(40) {
+                let len = match next(8) {
+                    0 => MAX_LINE_BYTES + next(3) as usize,
+                    1 => READ_BLOCK_BYTES / 3 + next(1000) as usize,
+                    _ => next(80) as usize,
+                };
+                text.extend((0..len).map(|i| b'0' + (i % 10) as u8));
+                text.push(b'\n');
+            }
+            if case % 2 == 1 {
+                text.extend_from_slice(b"1,2,3");
+            }
+            let path = dir.join(format!("case{case}.csv"));
+            std::fs::write(&path, &text).unwrap();
+            for max_lines in [1, 2, 7, 1000] {
+                assert_eq!(
+                    lines_read(&path, true, max_lines),
+                    lines_read(&path, false, max_lines),
+                    "case {case}, {max_lines} lines"
+                );
+            }
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
     #[test]
     fn each_bad_input_names_file_line_and_problem() {
         let cases = [
