@@ -263,7 +263,7 @@ impl ImuTable {
 /// checked here.
 pub struct ImuChunks {
     path: PathBuf,
-    reader: BufReader<File>,
+    source: ChunkSource,
     /// The header line with its line break, without a byte-order mark.
     header: Vec<u8>,
     /// Line number of the next line to read (1 = the header).
@@ -284,9 +284,22 @@ impl ImuChunks {
     pub fn open(path: &Path, lines_per_chunk: usize) -> Result<ImuChunks> {
         check_regular_file(path)?;
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        // SAFETY: the map is only read (see `ImuTable::read`).
+        let source = match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) => {
+                #[cfg(unix)]
+                map.advise(memmap2::Advice::Sequential).ok();
+                ChunkSource::Map {
+                    map,
+                    pos: 0,
+                    released: 0,
+                }
+            }
+            Err(_) => ChunkSource::Read(BufReader::with_capacity(READ_BLOCK_BYTES, file)),
+        };
         Ok(ImuChunks {
             path: path.to_path_buf(),
-            reader: BufReader::with_capacity(READ_BLOCK_BYTES, file),
+            source,
             header: Vec::new(),
             next_line: 1,
             lines_per_chunk: lines_per_chunk.max(1),
@@ -301,12 +314,23 @@ impl ImuChunks {
     /// refused by the parser. Returns the lines read and whether one was cut; a last line
     /// without a line break counts, and the end of the file sets `done`.
     fn read_lines(&mut self, bytes: &mut Vec<u8>, max_lines: usize) -> Result<(usize, bool)> {
+        if matches!(self.source, ChunkSource::Map { .. }) {
+            let (take, lines, cut) = self.map_lines(max_lines);
+            if let ChunkSource::Map { map, pos, .. } = &self.source {
+                bytes.extend_from_slice(&map[*pos..*pos + take]);
+            }
+            self.advance(take);
+            return Ok((lines, cut));
+        }
+        let ChunkSource::Read(reader) = &mut self.source else {
+            unreachable!("the map is handled above")
+        };
         const CAP: usize = MAX_LINE_BYTES + 2;
         let mut lines = 0usize;
         // bytes of the line being read that are already in `bytes`
         let mut line_len = 0usize;
         while lines < max_lines {
-            let buf = match self.reader.fill_buf() {
+            let buf = match reader.fill_buf() {
                 Ok(b) => b,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::io(&self.path, e)),
@@ -338,13 +362,55 @@ impl ImuChunks {
                 line_len += rest;
             }
             bytes.extend_from_slice(&buf[..take]);
-            self.reader.consume(take);
+            reader.consume(take);
             self.bytes_read += take as u64;
             if cut {
                 return Ok((lines + 1, true));
             }
         }
         Ok((lines, false))
+    }
+
+    /// [`ImuChunks::read_lines`] over the mapped file, without copying: the bytes to take
+    /// from the current position, the lines they hold and whether the last one was cut.
+    /// Sets `done` at the end of the file as `read_lines` does.
+    fn map_lines(&mut self, max_lines: usize) -> (usize, usize, bool) {
+        const CAP: usize = MAX_LINE_BYTES + 2;
+        let ChunkSource::Map { map, pos, .. } = &self.source else {
+            return (0, 0, false);
+        };
+        let buf = &map[*pos..];
+        if buf.is_empty() || max_lines == 0 {
+            self.done |= buf.is_empty();
+            return (0, 0, false);
+        }
+        let mut lines = 0usize;
+        let mut used = 0usize;
+        for i in memchr::memchr_iter(b'\n', buf) {
+            if i + 1 - used > CAP {
+                break;
+            }
+            used = i + 1;
+            lines += 1;
+            if lines == max_lines {
+                return (used, lines, false);
+            }
+        }
+        // the start of a line: the rest of the file, or up to the cap
+        let rest = buf.len() - used;
+        if rest >= CAP {
+            return (used + CAP, lines + 1, true);
+        }
+        self.done = true;
+        (buf.len(), lines + usize::from(rest > 0), false)
+    }
+
+    /// Moves the position in the mapped file by `take` bytes.
+    fn advance(&mut self, take: usize) {
+        if let ChunkSource::Map { pos, .. } = &mut self.source {
+            *pos += take;
+        }
+        self.bytes_read += take as u64;
     }
 
     fn next_chunk(&mut self) -> Result<Option<ImuTable>> {
@@ -368,7 +434,23 @@ impl ImuChunks {
             bytes.extend_from_slice(&self.header);
         }
         let chunk_first_line = self.next_line;
-        let (lines, cut) = self.read_lines(&mut bytes, self.lines_per_chunk)?;
+        // rows after the first chunk are parsed in place in the map (no copy)
+        let mapped = if first {
+            None
+        } else {
+            match &self.source {
+                ChunkSource::Map { pos, .. } => Some(*pos),
+                ChunkSource::Read(_) => None,
+            }
+        };
+        let (lines, cut) = match mapped {
+            Some(_) => {
+                let (take, lines, cut) = self.map_lines(self.lines_per_chunk);
+                self.advance(take);
+                (lines, cut)
+            }
+            None => self.read_lines(&mut bytes, self.lines_per_chunk)?,
+        };
         self.next_line += lines as u64;
         if cut {
             // an over-long line: the parser names it
@@ -377,11 +459,23 @@ impl ImuChunks {
         if lines == 0 && !first {
             return Ok(None);
         }
-        let table = match fast::parse_rows(&bytes) {
-            Some(t) => t,
-            None => ImuTable::read_rows(&bytes[..], &self.path, false)
+        let parsed = match (mapped, &self.source) {
+            (Some(from), ChunkSource::Map { map, pos, .. }) => {
+                let rows = &map[from..*pos];
+                // the header is kept with its line break and holds no other
+                let header = &self.header[..self.header.len() - 1];
+                fast::parse_rows_after(header, rows).ok_or_else(|| {
+                    bytes.extend_from_slice(rows);
+                })
+            }
+            _ => fast::parse_rows(&bytes).ok_or(()),
+        };
+        let table = match parsed {
+            Ok(t) => t,
+            Err(()) => ImuTable::read_rows(&bytes[..], &self.path, false)
                 .map_err(|e| shift_line(e, chunk_first_line.saturating_sub(2)))?,
         };
+        self.source.release();
         if let (Some(prev), Some(&next)) = (self.last_time_s, table.time_s.first()) {
             if next <= prev {
                 return Err(Error::input(
@@ -396,6 +490,48 @@ impl ImuChunks {
             self.last_time_s = Some(last);
         }
         Ok(Some(table))
+    }
+}
+
+/// Where [`ImuChunks`] reads from: the file mapped into memory (its rows are parsed in
+/// place), or, when it cannot be mapped, a buffered reader.
+enum ChunkSource {
+    Map {
+        map: memmap2::Mmap,
+        pos: usize,
+        /// Bytes from the start whose pages were handed back (see [`ChunkSource::release`]).
+        released: usize,
+    },
+    Read(BufReader<File>),
+}
+
+/// Alignment of the ranges handed back to the system, bytes: a multiple of every usual page
+/// size (4, 16 and 64 KiB).
+const RELEASE_ALIGN: usize = 64 << 10;
+
+impl ChunkSource {
+    /// Hands back the pages of the rows already parsed, so that the memory of a long
+    /// recording read in chunks stays that of a chunk, not of the file (mapped pages that
+    /// were read count in the process's memory until they are released).
+    fn release(&mut self) {
+        #[cfg(unix)]
+        if let ChunkSource::Map { map, pos, released } = self {
+            let upto = *pos / RELEASE_ALIGN * RELEASE_ALIGN;
+            if upto > *released {
+                // SAFETY: no slice of the map outlives the chunk it was parsed for (the
+                // tables and the header are copies), so nothing borrows these pages; a
+                // read-only file map reads them again from the file if they are touched.
+                unsafe {
+                    map.unchecked_advise_range(
+                        memmap2::UncheckedAdvice::DontNeed,
+                        *released,
+                        upto - *released,
+                    )
+                    .ok();
+                }
+                *released = upto;
+            }
+        }
     }
 }
 
@@ -748,6 +884,65 @@ mod tests {
                     let pieces = chunked(&path, lines).map_err(|e| e.to_string());
                     assert_eq!(pieces, whole, "case {k} {eol:?}, {lines} lines per chunk");
                 }
+            }
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// Every `read_lines` of a file from `source`: the bytes, lines, cut flag and end.
+    fn lines_read(path: &Path, map: bool, max_lines: usize) -> Vec<(Vec<u8>, usize, bool, bool)> {
+        let mut c = ImuChunks::open(path, 1).unwrap();
+        if !map {
+            let file = File::open(path).unwrap();
+            c.source = ChunkSource::Read(BufReader::with_capacity(READ_BLOCK_BYTES, file));
+        }
+        let mut out = Vec::new();
+        while !c.done && out.len() < 10_000 {
+            let mut bytes = Vec::new();
+            let (lines, cut) = c.read_lines(&mut bytes, max_lines).unwrap();
+            out.push((bytes, lines, cut, c.done));
+            if cut || lines == 0 {
+                break;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn mapped_and_buffered_reading_cut_the_same_lines() {
+        let dir = std::env::temp_dir().join(format!("gaitkit_maplines_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut seed = 0x853C_49E6_748F_EA9Bu64;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for case in 0..24 {
+            // lines of random length (some beyond the cap, across the reader's buffers),
+            // with or without a last line break
+            let mut text = Vec::new();
+            for _ in 0..next(40) {
+                let len = match next(8) {
+                    0 => MAX_LINE_BYTES + next(3) as usize,
+                    1 => READ_BLOCK_BYTES / 3 + next(1000) as usize,
+                    _ => next(80) as usize,
+                };
+                text.extend((0..len).map(|i| b'0' + (i % 10) as u8));
+                text.push(b'\n');
+            }
+            if case % 2 == 1 {
+                text.extend_from_slice(b"1,2,3");
+            }
+            let path = dir.join(format!("case{case}.csv"));
+            std::fs::write(&path, &text).unwrap();
+            for max_lines in [1, 2, 7, 1000] {
+                assert_eq!(
+                    lines_read(&path, true, max_lines),
+                    lines_read(&path, false, max_lines),
+                    "case {case}, {max_lines} lines"
+                );
             }
         }
         std::fs::remove_dir_all(&dir).ok();

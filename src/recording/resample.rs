@@ -419,8 +419,11 @@ pub struct TimingScan {
     /// intervals, mostly repeated: most rows only add to a slot of these).
     single_cache: CountCache<u64>,
     windows_cache: CountCache<(u64, u64)>,
-    /// The last 10 intervals, oldest first.
-    recent: std::collections::VecDeque<f64>,
+    /// The last 10 intervals, in a ring: `recent_len` held, the oldest at `recent_head`
+    /// once it is full.
+    recent: [f64; 10],
+    recent_len: usize,
+    recent_head: usize,
     min_d: f64,
     max_d: f64,
     /// Largest step (s) and the 1-based data row it ends on.
@@ -455,16 +458,20 @@ impl TimingScan {
                 continue;
             }
             self.single_cache.add(d.to_bits(), &mut self.single);
-            if self.recent.len() == K {
-                self.recent.pop_front();
+            if self.recent_len < K {
+                self.recent[self.recent_len] = d;
+                self.recent_len += 1;
+            } else {
+                self.recent[self.recent_head] = d;
+                self.recent_head = (self.recent_head + 1) % K;
             }
-            self.recent.push_back(d);
-            if self.recent.len() == K {
+            if self.recent_len == K {
                 // summed oldest first, as `median_interval` sums each window
-                let sum: f64 = self.recent.iter().sum();
-                let max = self
-                    .recent
+                let (newer, older) = self.recent.split_at(self.recent_head);
+                let sum: f64 = older.iter().chain(newer).sum();
+                let max = older
                     .iter()
+                    .chain(newer)
                     .copied()
                     .fold(f64::NEG_INFINITY, f64::max);
                 self.windows_cache.add(

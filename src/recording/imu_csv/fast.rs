@@ -35,12 +35,24 @@ pub(super) fn parse_rows(bytes: &[u8]) -> Option<ImuTable> {
     parse_blocks(bytes, BLOCK_BYTES)
 }
 
+/// [`parse_rows`] of a header line (without its line break) followed by `rows`, held apart
+/// (the rows in place in a mapped file).
+pub(super) fn parse_rows_after(header: &[u8], rows: &[u8]) -> Option<ImuTable> {
+    parse_header_rows(header, rows, BLOCK_BYTES)
+}
+
 /// The header line, then the rows in blocks of about `block_bytes` parsed in parallel.
 fn parse_blocks(bytes: &[u8], block_bytes: usize) -> Option<ImuTable> {
     let (header, body) = match memchr::memchr(b'\n', bytes) {
         Some(i) => (&bytes[..i], &bytes[i + 1..]),
         None => (bytes, &bytes[bytes.len()..]),
     };
+    parse_header_rows(header, body, block_bytes)
+}
+
+/// A header line (without its line break), then the rows in blocks of about `block_bytes`
+/// parsed in parallel.
+fn parse_header_rows(header: &[u8], body: &[u8], block_bytes: usize) -> Option<ImuTable> {
     let cols = Columns::from_header(header)?;
     let mut blocks: Vec<&[u8]> = Vec::new();
     let mut rest = body;
