@@ -514,13 +514,13 @@ impl ChunkSource {
     /// recording read in chunks stays that of a chunk, not of the file (mapped pages that
     /// were read count in the process's memory until they are released).
     fn release(&mut self) {
-        #[cfg(unix)]
         if let ChunkSource::Map { map, pos, released } = self {
             let upto = *pos / RELEASE_ALIGN * RELEASE_ALIGN;
             if upto > *released {
                 // SAFETY: no slice of the map outlives the chunk it was parsed for (the
                 // tables and the header are copies), so nothing borrows these pages; a
                 // read-only file map reads them again from the file if they are touched.
+                #[cfg(unix)]
                 unsafe {
                     map.unchecked_advise_range(
                         memmap2::UncheckedAdvice::DontNeed,
@@ -529,6 +529,9 @@ impl ChunkSource {
                     )
                     .ok();
                 }
+                // Elsewhere the system trims a read-only file map's pages by itself.
+                #[cfg(not(unix))]
+                let _ = &map;
                 *released = upto;
             }
         }
