@@ -286,18 +286,7 @@ fn turning_steps_against_both_references() {
         // re-detection inside the turns at the turn's own step period
         let (f1, p) = c.scores(&c.detected);
         let estimated = c.turn_scaled(&c.our_turns, |ts, te, walk| {
-            let near: Vec<f64> = c
-                .detected
-                .iter()
-                .copied()
-                .filter(|&d| d >= ts - 0.5 && d <= te + 0.5)
-                .collect();
-            median(
-                near.windows(2)
-                    .map(|w| w[1] - w[0])
-                    .filter(|&d| d >= 0.6 * walk && d <= 1.5 * walk)
-                    .collect(),
-            )
+            c.detected_turn_period(ts, te, walk)
         });
         let by_reference = c.turn_scaled(&c.ref_turns, |ts, te, _| {
             let around: Vec<f64> = c

@@ -211,6 +211,16 @@ pub struct UniformImu {
     pub gaps: Vec<Gap>,
 }
 
+/// Samples on a piece's grid of `interval_s` from its first to its last timestamp.
+fn piece_grid_len(time_s: &[f64], interval_s: f64) -> usize {
+    match (time_s.first(), time_s.last()) {
+        (Some(a), Some(b)) if time_s.len() >= 2 => {
+            ((((b - a) / interval_s) + 1e-9).floor() + 1.0) as usize
+        }
+        _ => time_s.len(),
+    }
+}
+
 impl UniformImu {
     pub fn len(&self) -> usize {
         self.acc_mps2[0].len()
@@ -282,16 +292,7 @@ impl UniformImu {
     /// interval and uniformity, see [`TimingScan`]); the piece's grid starts at its first
     /// timestamp.
     pub fn from_piece(table: &ImuTable, max_fill_s: f64, grid: GridTiming) -> UniformImu {
-        let t = &table.time_s;
-        let span_s = match (t.first(), t.last()) {
-            (Some(a), Some(b)) => b - a,
-            _ => 0.0,
-        };
-        let grid_len = if t.len() < 2 {
-            t.len()
-        } else {
-            ((span_s / grid.interval_s + 1e-9).floor() + 1.0) as usize
-        };
+        let grid_len = piece_grid_len(&table.time_s, grid.interval_s);
         Self::on_grid(
             Cow::Borrowed(table),
             max_fill_s,
@@ -303,16 +304,7 @@ impl UniformImu {
 
     /// [`UniformImu::from_piece`] of a piece no longer needed: uniform samples are moved.
     pub fn from_owned_piece(table: ImuTable, max_fill_s: f64, grid: GridTiming) -> UniformImu {
-        let t = &table.time_s;
-        let span_s = match (t.first(), t.last()) {
-            (Some(a), Some(b)) => b - a,
-            _ => 0.0,
-        };
-        let grid_len = if t.len() < 2 {
-            t.len()
-        } else {
-            ((span_s / grid.interval_s + 1e-9).floor() + 1.0) as usize
-        };
+        let grid_len = piece_grid_len(&table.time_s, grid.interval_s);
         Self::on_grid(
             Cow::Owned(table),
             max_fill_s,
