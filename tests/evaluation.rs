@@ -4,8 +4,10 @@
 //! precision/recall/F1 at 0.1 s and 0.25 s (one-to-one nearest matching), mean absolute
 //! timing error, the share of contacts given a side and the left/right accuracy over them, and
 //! cadence, stride-length and speed errors; then where the reference contacts without a
-//! detection within 0.1 s lie (first/last steps of a walk, turns, elsewhere); then it asserts
-//! the targets so that regressions fail.
+//! detection within 0.1 s lie (first/last steps of a walk, turns, elsewhere), and the same
+//! contact scores for the Mobilise-D reference pipeline's contacts on those recordings; then it
+//! asserts the targets so that regressions fail, and that gaitkit's contacts and sides are at
+//! least as good as the Mobilise-D pipeline's.
 
 mod support;
 
@@ -127,33 +129,40 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
 
-fn evaluate(name: &'static str, all: bool) -> Row {
-    let r = merged_reference(name);
-    let turns = merged_turns(name);
-    let in_turn = |a: f64, b: f64| turns.iter().any(|&(s, e)| a < e && b > s);
-    let a = analyze_session(&fixtures_dir().join(name), &AnalyzeOptions::default()).unwrap();
-    let g = a.gait.unwrap();
-    // The reference systems label contacts only inside their walking bouts (Mobilise-D bouts
-    // also leave out the closing step of a walk), so detections are judged within the
-    // reference bouts ± the matching tolerance; `all` counts every detection.
-    // The window is widened to every reference contact ± the tolerance: the references also
-    // label the closing step after a bout, which a detection may match.
-    let inside = |t: f64| {
-        r.bouts
-            .iter()
-            .any(|b| t >= b.start_s - 0.25 && t <= b.end_s + 0.25)
-            || r.initial_contacts.iter().any(|c| (c.t_s - t).abs() <= 0.25)
-    };
-    let contacts: Vec<_> = g
-        .initial_contacts
+/// Whether a detection at `t` (s) is judged: the reference systems label contacts only inside
+/// their walking bouts (Mobilise-D bouts also leave out the closing step of a walk), so
+/// detections are judged within the reference bouts ± the matching tolerance, widened to every
+/// reference contact ± the tolerance (the references also label the closing step after a bout,
+/// which a detection may match).
+fn inside_reference(r: &LowerBackReference, t: f64) -> bool {
+    r.bouts
         .iter()
-        .filter(|c| all || inside(c.t_s))
-        .collect();
-    let det: Vec<f64> = contacts.iter().map(|c| c.t_s).collect();
+        .any(|b| t >= b.start_s - 0.25 && t <= b.end_s + 0.25)
+        || r.initial_contacts.iter().any(|c| (c.t_s - t).abs() <= 0.25)
+}
+
+/// Contact detection and side scores of `det` (times, s) with `sides` against reference `r`.
+struct ContactScores {
+    f1_01: f64,
+    p_025: f64,
+    r_025: f64,
+    f1_025: f64,
+    mae_s: f64,
+    sided: f64,
+    lr_acc: f64,
+    places: Places,
+}
+
+fn contact_scores(
+    r: &LowerBackReference,
+    turns: &[(f64, f64)],
+    det: &[f64],
+    sides: &[Option<Side>],
+) -> ContactScores {
     let refs: Vec<f64> = r.initial_contacts.iter().map(|c| c.t_s).collect();
-    let m01 = match_events(&det, &refs, 0.1);
-    let m = match_events(&det, &refs, 0.25);
-    let errs = m.errors_s(&det, &refs);
+    let m01 = match_events(det, &refs, 0.1);
+    let m = match_events(det, &refs, 0.25);
+    let errs = m.errors_s(det, &refs);
     let mae = mean(&errs.iter().map(|e| e.abs()).collect::<Vec<_>>());
     let matched = |m: &gaitkit::gait::evaluation::MatchResult| {
         let mut v = vec![false; refs.len()];
@@ -162,7 +171,7 @@ fn evaluate(name: &'static str, all: bool) -> Row {
         }
         v
     };
-    let places = places(&r, &turns, &det, &matched(&m01), &matched(&m));
+    let places = places(r, turns, det, &matched(&m01), &matched(&m));
     let mut lr_ok = 0;
     let mut lr_n = 0;
     let mut with_ref_side = 0;
@@ -171,13 +180,48 @@ fn evaluate(name: &'static str, all: bool) -> Row {
             continue;
         };
         with_ref_side += 1;
-        if let Some(s) = contacts[d].side {
+        if let Some(s) = sides[d] {
             lr_n += 1;
             if (s == Side::Left) == left {
                 lr_ok += 1;
             }
         }
     }
+    ContactScores {
+        f1_01: m01.f1(),
+        p_025: m.precision(),
+        r_025: m.recall(),
+        f1_025: m.f1(),
+        mae_s: mae,
+        sided: if with_ref_side > 0 {
+            lr_n as f64 / with_ref_side as f64
+        } else {
+            f64::NAN
+        },
+        lr_acc: if lr_n > 0 {
+            lr_ok as f64 / lr_n as f64
+        } else {
+            f64::NAN
+        },
+        places,
+    }
+}
+
+fn evaluate(name: &'static str, all: bool) -> Row {
+    let r = merged_reference(name);
+    let turns = merged_turns(name);
+    let in_turn = |a: f64, b: f64| turns.iter().any(|&(s, e)| a < e && b > s);
+    let a = analyze_session(&fixtures_dir().join(name), &AnalyzeOptions::default()).unwrap();
+    let g = a.gait.unwrap();
+    let inside = |t: f64| inside_reference(&r, t);
+    let contacts: Vec<_> = g
+        .initial_contacts
+        .iter()
+        .filter(|c| all || inside(c.t_s))
+        .collect();
+    let det: Vec<f64> = contacts.iter().map(|c| c.t_s).collect();
+    let sides: Vec<Option<Side>> = contacts.iter().map(|c| c.side).collect();
+    let sc = contact_scores(&r, &turns, &det, &sides);
     // steady-state reference defined as ours: steps inside a reference bout, outside
     // reference turns, not its first or last step, within 0.6–1.75 × the bout's median step
     let mut ref_steps = Vec::new();
@@ -252,28 +296,20 @@ fn evaluate(name: &'static str, all: bool) -> Row {
     Row {
         name,
         system: r.system.clone(),
-        f1_01: m01.f1(),
-        p_025: m.precision(),
-        r_025: m.recall(),
-        f1_025: m.f1(),
-        mae_s: mae,
-        sided: if with_ref_side > 0 {
-            lr_n as f64 / with_ref_side as f64
-        } else {
-            f64::NAN
-        },
-        lr_acc: if lr_n > 0 {
-            lr_ok as f64 / lr_n as f64
-        } else {
-            f64::NAN
-        },
+        f1_01: sc.f1_01,
+        p_025: sc.p_025,
+        r_025: sc.r_025,
+        f1_025: sc.f1_025,
+        mae_s: sc.mae_s,
+        sided: sc.sided,
+        lr_acc: sc.lr_acc,
         cadence_err_pct: pct(s.cadence_spm, ref_cadence),
         stride_len_err_pct: pct(s.stride_length_m, ref_len),
         speed_err_pct: pct(s.walking_speed_mps, ref_speed),
         fc_f1: mfc.f1(),
         fc_bias_s: fc_bias,
         stance_err_s: our_stance - ref_stance,
-        places,
+        places: sc.places,
     }
 }
 
@@ -367,6 +403,34 @@ fn daily_floor(name: &str) -> DailyFloor {
     }
 }
 
+/// The Mobilise-D reference pipeline's contacts on a fixture (mobgap 1.2.0, healthy pipeline
+/// for HA, impaired for MS; written by `benches/mobgap_contacts.py`), judged as ours: only those
+/// inside the reference bouts.
+fn mobgap_scores(name: &str) -> ContactScores {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/mobgap")
+        .join(format!("{name}.csv"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let r = merged_reference(name);
+    let turns = merged_turns(name);
+    let mut det = Vec::new();
+    let mut sides = Vec::new();
+    for line in text.lines().skip(1) {
+        let (t, side) = line.split_once(',').unwrap();
+        let t: f64 = t.parse().unwrap();
+        if !inside_reference(&r, t) {
+            continue;
+        }
+        det.push(t);
+        sides.push(match side {
+            "left" => Some(Side::Left),
+            "right" => Some(Side::Right),
+            _ => None,
+        });
+    }
+    contact_scores(&r, &turns, &det, &sides)
+}
+
 #[test]
 fn lower_back_pipeline_meets_accuracy_targets() {
     let all: Vec<Row> = LOWER_BACK_FIXTURES
@@ -386,6 +450,48 @@ fn lower_back_pipeline_meets_accuracy_targets() {
         &rows,
     );
     print_places(&rows);
+    println!(
+        "\nThe Mobilise-D reference pipeline (mobgap 1.2.0) on the same recordings, same \
+         references and matching (gaitkit / Mobilise-D)"
+    );
+    println!(
+        "{:<31} {:>13} {:>13} {:>13} {:>13} {:>13}",
+        "recording", "F1@0.1", "F1@0.25", "MAE ms", "sided", "L/R"
+    );
+    for r in &rows {
+        let m = mobgap_scores(r.name);
+        println!(
+            "{:<31} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3} {:>6.1}/{:<6.1} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3}",
+            r.name,
+            r.f1_01,
+            m.f1_01,
+            r.f1_025,
+            m.f1_025,
+            1000.0 * r.mae_s,
+            1000.0 * m.mae_s,
+            r.sided,
+            m.sided,
+            r.lr_acc,
+            m.lr_acc
+        );
+        // the reference pipeline is the bar: contact timing and sides at least as good
+        assert!(
+            r.f1_01 >= m.f1_01 && r.f1_025 >= m.f1_025,
+            "{}: F1@0.1/0.25 {:.3}/{:.3} below the Mobilise-D pipeline's {:.3}/{:.3}",
+            r.name,
+            r.f1_01,
+            r.f1_025,
+            m.f1_01,
+            m.f1_025
+        );
+        assert!(
+            r.lr_acc >= m.lr_acc,
+            "{}: left/right accuracy {:.3} below the Mobilise-D pipeline's {:.3}",
+            r.name,
+            r.lr_acc,
+            m.lr_acc
+        );
+    }
     for r in &rows {
         // sides: a wrong side is worse than none, so accuracy over the sided contacts is
         // asserted everywhere, and the share sided guards against withholding everything
