@@ -124,6 +124,18 @@ pub fn analyze_part(
     source: &Path,
     opts: &LowerBackOptions,
 ) -> Result<LowerBackPart> {
+    analyze_part_with(imu, axes, source, opts, imu.len() >= PARALLEL_MIN_SAMPLES)
+}
+
+/// [`analyze_part`], its walking regions analysed on all cores when `parallel` (the same
+/// result either way).
+fn analyze_part_with(
+    imu: &UniformImu,
+    axes: Axes,
+    source: &Path,
+    opts: &LowerBackOptions,
+    parallel: bool,
+) -> Result<LowerBackPart> {
     let fs = imu.fs_hz;
     let (mut body, alignment) = to_body_frame_with(imu, axes, source, opts.recording_alignment)?;
     let regions = walking_bouts::walking_regions(&body.acc_v_mps2, fs, &opts.bouts);
@@ -138,10 +150,8 @@ pub fn analyze_part(
         }
     }
     let sides_allowed = forward.outcome != Outcome::Failed;
-    let mut laterality_checks = Vec::new();
     let n = body.len();
     let t0 = imu.t0_s;
-    let acc_v = &body.acc_v_mps2;
     let turn_detection = turns::detect(&body.gyr_v_dps, fs).shifted(t0);
     let spans =
         |v: &[turns::Turn]| -> Vec<(f64, f64)> { v.iter().map(|t| (t.start_s, t.end_s)).collect() };
@@ -155,22 +165,147 @@ pub fn analyze_part(
         .filter(|g| !g.filled)
         .map(|g| ((g.start_s - t0) * fs, (g.end_s - t0) * fs))
         .collect();
-    let guard = GAP_GUARD_S * fs;
-    let near_gap = |i: f64| {
-        unfilled
-            .iter()
-            .any(|&(a, b)| i > a - guard && i < b + guard)
+    let ctx = RegionContext {
+        fs,
+        n,
+        t0,
+        body: &body,
+        opts,
+        turn_spans: &turn_spans,
+        uncertain_turn_spans: &uncertain_turn_spans,
+        unfilled: &unfilled,
+        sides_allowed,
     };
-    let gap_between = |i: f64, j: f64| unfilled.iter().any(|&(a, b)| i < b && j > a);
+    // regions are independent: long recordings analyse them on all cores, in order
+    let parts: Vec<RegionPart> = if parallel && regions.len() > 1 {
+        use rayon::prelude::*;
+        regions.par_iter().map(|r| ctx.analyze(r)).collect()
+    } else {
+        regions.iter().map(|r| ctx.analyze(r)).collect()
+    };
+    let mut all = RegionPart::default();
+    for p in parts {
+        all.append(p);
+    }
+    let RegionPart {
+        bouts,
+        initial_contacts,
+        final_contacts,
+        steps,
+        strides,
+        harmonics,
+        regularity: regularity_values,
+        laterality: laterality_checks,
+    } = all;
+    Ok(LowerBackPart {
+        fs_hz: fs,
+        duration_s: imu.duration_s(),
+        alignment,
+        forward_axis: forward,
+        gaps: imu.gaps.clone(),
+        bouts,
+        turns: turn_detection.turns,
+        uncertain_turns: turn_detection.uncertain,
+        initial_contacts,
+        final_contacts,
+        steps,
+        strides,
+        laterality: laterality_checks,
+        harmonics,
+        regularity: regularity_values,
+    })
+}
 
-    let mut bouts = Vec::new();
-    let mut initial_contacts = Vec::new();
-    let mut final_contacts = Vec::new();
-    let mut steps = Vec::new();
-    let mut strides = Vec::new();
-    let mut harmonics = Vec::new();
-    let mut regularity_values = Vec::new();
-    for region in regions {
+/// Stretches at least this long (samples) analyse their walking regions on all cores; shorter
+/// ones (the live windows) gain less than the threads cost.
+const PARALLEL_MIN_SAMPLES: usize = 60_000;
+
+/// What every walking region's analysis reads: the whole stretch's signals and events.
+struct RegionContext<'a> {
+    fs: f64,
+    n: usize,
+    t0: f64,
+    body: &'a BodyFrameSignals,
+    opts: &'a LowerBackOptions,
+    turn_spans: &'a [(f64, f64)],
+    uncertain_turn_spans: &'a [(f64, f64)],
+    /// Gaps too long to bridge, in samples from the stretch's start.
+    unfilled: &'a [(f64, f64)],
+    sides_allowed: bool,
+}
+
+/// What one walking region gives, its bouts numbered from 0.
+#[derive(Default)]
+struct RegionPart {
+    bouts: Vec<WalkingBout>,
+    initial_contacts: Vec<Contact>,
+    final_contacts: Vec<Contact>,
+    steps: Vec<Step>,
+    strides: Vec<Stride>,
+    harmonics: Vec<(usize, [(f64, f64); 3])>,
+    regularity: Vec<(usize, [f64; 6], f64)>,
+    laterality: Vec<Check>,
+}
+
+impl RegionPart {
+    /// Appends the next region's part, its bouts numbered after these.
+    fn append(&mut self, mut p: RegionPart) {
+        let base = self.bouts.len();
+        for s in &mut p.steps {
+            s.bout += base;
+        }
+        for s in &mut p.strides {
+            s.bout += base;
+        }
+        for c in &mut p.laterality {
+            c.bout = c.bout.map(|b| b + base);
+        }
+        self.bouts.append(&mut p.bouts);
+        self.initial_contacts.append(&mut p.initial_contacts);
+        self.final_contacts.append(&mut p.final_contacts);
+        self.steps.append(&mut p.steps);
+        self.strides.append(&mut p.strides);
+        self.harmonics
+            .extend(p.harmonics.into_iter().map(|(b, v)| (b + base, v)));
+        self.regularity
+            .extend(p.regularity.into_iter().map(|(b, v, d)| (b + base, v, d)));
+        self.laterality.append(&mut p.laterality);
+    }
+}
+
+impl RegionContext<'_> {
+    /// Contacts, sides, steps and strides of one walking region.
+    fn analyze(&self, region: &WalkingRegion) -> RegionPart {
+        let RegionContext {
+            fs,
+            n,
+            t0,
+            body,
+            opts,
+            turn_spans,
+            uncertain_turn_spans,
+            unfilled,
+            sides_allowed,
+        } = *self;
+        let acc_v = &body.acc_v_mps2;
+        let guard = GAP_GUARD_S * fs;
+        let near_gap = |i: f64| {
+            unfilled
+                .iter()
+                .any(|&(a, b)| i > a - guard && i < b + guard)
+        };
+        let gap_between = |i: f64, j: f64| unfilled.iter().any(|&(a, b)| i < b && j > a);
+        let mut out = RegionPart::default();
+        let RegionPart {
+            bouts,
+            initial_contacts,
+            final_contacts,
+            steps,
+            strides,
+            harmonics,
+            regularity: regularity_values,
+            laterality: laterality_checks,
+        } = &mut out;
         let f_step = 1.0 / region.step_period_s;
         let margin = (2.0 * fs) as usize;
         let lo = region.start.saturating_sub(margin);
@@ -310,8 +445,8 @@ pub fn analyze_part(
                     sides: &sides,
                     fc_s: &fc_s,
                     step_length_m: &step_lengths,
-                    turns: &turn_spans,
-                    uncertain_turns: &uncertain_turn_spans,
+                    turns: turn_spans,
+                    uncertain_turns: uncertain_turn_spans,
                     uncertain_contacts_s: &uncertain_contacts_s,
                     starts_after_gap: after_gap && r == 0,
                     ends_before_gap: before_gap && r + 1 == n_runs,
@@ -382,24 +517,9 @@ pub fn analyze_part(
                 strides.extend(bst);
             }
         }
+
+        out
     }
-    Ok(LowerBackPart {
-        fs_hz: fs,
-        duration_s: imu.duration_s(),
-        alignment,
-        forward_axis: forward,
-        gaps: imu.gaps.clone(),
-        bouts,
-        turns: turn_detection.turns,
-        uncertain_turns: turn_detection.uncertain,
-        initial_contacts,
-        final_contacts,
-        steps,
-        strides,
-        laterality: laterality_checks,
-        harmonics,
-        regularity: regularity_values,
-    })
 }
 
 /// The whole-recording summary, quality checks and notes of a recording's part (or of its
@@ -607,4 +727,69 @@ fn laterality_check(bout: usize, d: &laterality::BoutSides, sides: &[Option<Side
         .with("segments", d.segments as f64)
         .with("contacts", n as f64)
         .with("sided_contacts", sided as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recording::{ImuTable, Session};
+
+    /// The six Mobilise-D fixtures one after another, twice, re-timed at 100 Hz: 14 min with
+    /// walks, turns and stops.
+    fn fixtures_twice() -> (UniformImu, Axes) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let names = [
+            "mobilised_HA001_Test5_Trial1",
+            "mobilised_HA001_Test5_Trial2",
+            "mobilised_MS001_Test5_Trial1",
+            "mobilised_MS001_Test5_Trial2",
+            "mobilised_HA001_Test11_Trial1",
+            "mobilised_MS001_Test11_Trial1",
+        ];
+        let tables: Vec<ImuTable> = names
+            .iter()
+            .map(|n| ImuTable::read(&root.join(n).join("lower_back.csv")).unwrap())
+            .collect();
+        let mut all = ImuTable::with_capacity(90_000);
+        for t in tables.iter().chain(&tables) {
+            for i in 0..t.len() {
+                let mut s = t.sample(i);
+                s.time_s = all.len() as f64 * 0.01;
+                all.push(&s);
+            }
+        }
+        let axes = Session::read(&root.join(names[0])).unwrap().sensors[0].axes;
+        (UniformImu::from_owned_table(all, 0.1).unwrap(), axes)
+    }
+
+    #[test]
+    fn regions_on_all_cores_give_the_one_core_result() {
+        let (imu, axes) = fixtures_twice();
+        assert!(imu.len() >= PARALLEL_MIN_SAMPLES);
+        let opts = LowerBackOptions {
+            sensor_height_m: Some(0.95),
+            ..LowerBackOptions::default()
+        };
+        let path = Path::new("lower_back.csv");
+        let one = analyze_part_with(&imu, axes, path, &opts, false).unwrap();
+        let all = analyze_part_with(&imu, axes, path, &opts, true).unwrap();
+        assert!(one.bouts.len() >= 20, "{} bouts", one.bouts.len());
+        // every step and stride names the bout it lies in, numbered over the whole stretch
+        let within = |bout: usize, a: f64, b: f64| {
+            let w = &one.bouts[bout];
+            a >= w.start_s - 1e-9 && b <= w.end_s + 1e-9
+        };
+        assert!(one.steps.iter().all(|s| within(s.bout, s.start_s, s.end_s)));
+        assert!(one
+            .strides
+            .iter()
+            .all(|s| within(s.bout, s.start_s, s.end_s)));
+        assert!(one.steps.iter().any(|s| s.bout + 1 == one.bouts.len()));
+        assert!(one
+            .laterality
+            .iter()
+            .enumerate()
+            .all(|(k, c)| c.bout == Some(k)));
+        assert_eq!(one, all);
+    }
 }
