@@ -12,7 +12,7 @@ use crate::gait::lower_back::{self, LowerBackOptions};
 use crate::gait::spatial::SENSOR_HEIGHT_PER_BODY_HEIGHT;
 use crate::gait::walking_check;
 use crate::gait::{GaitAnalysis, PerSide, Side};
-use crate::recording::resample::{DEFAULT_MAX_FILL_S, MAX_FILL_LIMIT_S};
+use crate::recording::resample::{TableGrid, DEFAULT_MAX_FILL_S, MAX_FILL_LIMIT_S};
 use crate::recording::session::{missing_sensor_file, SensorEntry};
 use crate::recording::units::{convert_gyr, gyr_unit_problem};
 use crate::recording::{Gap, GyrUnit, ImuTable, Placement, Session, UniformImu};
@@ -494,9 +494,28 @@ pub fn load_imu(path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
 
 /// Checks units and length of a sensor table and resamples it onto a uniform grid.
 pub fn prepare_imu(table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
-    let table = checked_table(table, path, opts)?;
-    UniformImu::from_owned_table(table, opts.max_fill_s).map_err(|e| e.at(path))
+    if table.len() < PARALLEL_CHECKS_MIN_SAMPLES {
+        let table = checked_table(table, path, opts)?;
+        return UniformImu::from_owned_table(table, opts.max_fill_s).map_err(|e| e.at(path));
+    }
+    // the units and length checks and the grid read the same table: on two cores at once,
+    // the checks' error first as when they run one after the other
+    let table = converted_units(table, path, opts)?;
+    let (checked, grid) = rayon::join(
+        || check_units_and_length(&table, path, opts, true),
+        || TableGrid::of(&table.time_s),
+    );
+    checked?;
+    let grid = grid.map_err(|e| e.at(path))?;
+    Ok(UniformImu::from_owned_table_on(
+        table,
+        opts.max_fill_s,
+        grid,
+    ))
 }
+
+/// Tables at least this long (samples) check their units and find their grid on two cores.
+const PARALLEL_CHECKS_MIN_SAMPLES: usize = 60_000;
 
 /// [`prepare_imu`] without the shortest length `analyze` accepts: for the online leg
 /// contacts of a live session's first seconds, which need only a gait cycle or two.
@@ -521,11 +540,18 @@ pub(crate) fn checked_table(
 /// Converts a sensor table to m/s² and deg/s and checks its units, and with `check_length`
 /// its length.
 fn converted_table(
-    mut table: ImuTable,
+    table: ImuTable,
     path: &Path,
     opts: &AnalyzeOptions,
     check_length: bool,
 ) -> Result<ImuTable> {
+    let table = converted_units(table, path, opts)?;
+    check_units_and_length(&table, path, opts, check_length)?;
+    Ok(table)
+}
+
+/// A sensor table in m/s² and deg/s (from the units `opts` declares); refuses an empty one.
+fn converted_units(mut table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> Result<ImuTable> {
     if table.is_empty() {
         return Err(Error::input(Location::file(path), "no samples"));
     }
@@ -537,6 +563,17 @@ fn converted_table(
         }
     }
     convert_gyr(&mut table, opts.gyr_unit);
+    Ok(table)
+}
+
+/// Checks a table in m/s² and deg/s ([`converted_units`]): units that look wrong, and with
+/// `check_length` the shortest length `analyze` accepts.
+fn check_units_and_length(
+    table: &ImuTable,
+    path: &Path,
+    opts: &AnalyzeOptions,
+    check_length: bool,
+) -> Result<()> {
     let duration = table.time_s[table.len() - 1] - table.time_s[0];
     if check_length && (duration.is_nan() || duration < MIN_DURATION_S) {
         // rounded down, so a 4.99-s file never reads as "5.0 s long"
@@ -571,8 +608,68 @@ fn converted_table(
             format!("median acceleration magnitude is {median:.2}, neither ~9.81 m/s² nor ~1 g: check the acc columns and their unit"),
         ));
     }
-    if let Some(problem) = gyr_unit_problem(&table, opts.gyr_unit) {
+    if let Some(problem) = gyr_unit_problem(table, opts.gyr_unit) {
         return Err(Error::input(Location::file(path), problem));
     }
-    Ok(table)
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recording::ImuSample;
+
+    /// 800 s at 100 Hz of a moving trunk: a 2-Hz bounce and a 1-Hz rotation; `acc_scale` and
+    /// `gyr_scale` put them in other units, `time` maps the sample index to its timestamp.
+    fn moving(acc_scale: f64, gyr_scale: f64, time: &dyn Fn(usize) -> f64) -> ImuTable {
+        let mut t = ImuTable::with_capacity(80_000);
+        for i in 0..80_000 {
+            let s = i as f64 * 0.01;
+            let w = 2.0 * std::f64::consts::PI;
+            t.push(&ImuSample {
+                time_s: time(i),
+                acc_mps2: [
+                    acc_scale * (9.81 + 3.0 * (2.0 * w * s).sin()),
+                    acc_scale * 0.5 * (w * s).cos(),
+                    acc_scale * 0.3,
+                ],
+                gyr_dps: [
+                    gyr_scale * 40.0 * (w * s).sin(),
+                    gyr_scale * 10.0,
+                    gyr_scale * -20.0 * (w * s).cos(),
+                ],
+            });
+        }
+        t
+    }
+
+    #[test]
+    fn long_tables_are_checked_on_two_cores_with_the_one_core_results() {
+        let path = Path::new("lower_back.csv");
+        let opts = AnalyzeOptions::default();
+        let steady = |i: usize| i as f64 * 0.01;
+        // a missing hour after the first minute: more missing samples than recorded ones
+        let holed = |i: usize| i as f64 * 0.01 + if i >= 6_000 { 3600.0 } else { 0.0 };
+        let jittered = |i: usize| i as f64 * 0.01 + if i % 2 == 0 { 0.002 } else { 0.0 };
+        let cases: [(ImuTable, bool); 5] = [
+            (moving(1.0, 1.0, &steady), true),
+            (moving(1.0, 1.0, &jittered), true),
+            (moving(1.0 / 9.81, 1.0, &steady), false),
+            (moving(1.0, std::f64::consts::PI / 180.0, &steady), false),
+            (moving(1.0, 1.0, &holed), false),
+        ];
+        for (k, (table, ok)) in cases.into_iter().enumerate() {
+            assert!(table.len() >= PARALLEL_CHECKS_MIN_SAMPLES);
+            let one_core = checked_table(table.clone(), path, &opts).and_then(|t| {
+                UniformImu::from_owned_table(t, opts.max_fill_s).map_err(|e| e.at(path))
+            });
+            let two = prepare_imu(table, path, &opts);
+            assert_eq!(one_core.is_ok(), ok, "case {k}");
+            match (one_core, two) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "case {k}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "case {k}"),
+                (a, b) => panic!("case {k}: {a:?} vs {b:?}"),
+            }
+        }
+    }
 }

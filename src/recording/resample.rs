@@ -200,6 +200,26 @@ impl Gap {
     }
 }
 
+/// The grid a table's time column is put on: its [`check_timing`] and whether every interval
+/// is within 1 % of the nominal one (then the samples are taken as they are).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TableGrid {
+    pub timing: Timing,
+    pub uniform: bool,
+}
+
+impl TableGrid {
+    /// The grid of the time column `t` (s), or why it has none.
+    pub fn of(t: &[f64]) -> Result<TableGrid, TimingError> {
+        let timing = check_timing(t)?;
+        let dt = timing.interval_s;
+        let uniform = t.len() < 2
+            || t.windows(2)
+                .all(|w| ((w[1] - w[0]) - dt).abs() <= 0.01 * dt);
+        Ok(TableGrid { timing, uniform })
+    }
+}
+
 /// Uniformly sampled IMU data in sensor axes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UniformImu {
@@ -273,19 +293,24 @@ impl UniformImu {
     }
 
     fn from_cow(table: Cow<'_, ImuTable>, max_fill_s: f64) -> Result<UniformImu, TimingError> {
-        let t = &table.time_s;
-        let timing = check_timing(t)?;
-        let dt = timing.interval_s;
-        let uniform = t.len() < 2
-            || t.windows(2)
-                .all(|w| ((w[1] - w[0]) - dt).abs() <= 0.01 * dt);
-        Ok(Self::on_grid(
+        let grid = TableGrid::of(&table.time_s)?;
+        Ok(Self::on_table_grid(table, max_fill_s, grid))
+    }
+
+    /// [`UniformImu::from_owned_table`] with the grid already measured on the table's time
+    /// column ([`TableGrid::of`]).
+    pub fn from_owned_table_on(table: ImuTable, max_fill_s: f64, grid: TableGrid) -> UniformImu {
+        Self::on_table_grid(Cow::Owned(table), max_fill_s, grid)
+    }
+
+    fn on_table_grid(table: Cow<'_, ImuTable>, max_fill_s: f64, grid: TableGrid) -> UniformImu {
+        Self::on_grid(
             table,
             max_fill_s,
-            dt,
-            uniform,
-            timing.grid_len,
-        ))
+            grid.timing.interval_s,
+            grid.uniform,
+            grid.timing.grid_len,
+        )
     }
 
     /// Resamples one piece of a recording on the grid of the whole recording (its nominal
