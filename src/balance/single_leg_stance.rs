@@ -343,16 +343,23 @@ pub fn weight_transfers(motion: &TrunkMotion, min_transfer_m: f64) -> Vec<Transf
     }
     kept.sort_unstable();
     let end_s = n as f64 / fs;
+    // a fit at the longest allowed duration has spread over the sway around the transfer
+    // (one foot sways more than two, so the swings after lift-off can be as large as the
+    // transfer itself): the closer window sees the transfer with less of that sway
+    let within = |t: &Transfer, w: &FitWindow| t.end_s - t.start_s < w.longest_s - 0.05;
     let fitted: Vec<Transfer> = kept
         .into_iter()
-        .filter_map(|c| fit_min_jerk(&y, fs, c))
+        .filter_map(|c| {
+            FIT_WINDOWS
+                .iter()
+                .find_map(|w| fit_min_jerk(&y, fs, c, w).filter(|t| within(t, w)))
+        })
         // nothing moves during the quiet calibration; a fit running past the end of the
-        // recording is a filter edge, and one at the longest allowed duration a failed fit
+        // recording is a filter edge
         .filter(|t| {
             t.displacement_m.abs() >= 0.75 * min_transfer_m
                 && t.start_s > motion.calibration.end_s
                 && t.end_s < end_s - 0.2
-                && t.end_s - t.start_s < MAX_TRANSFER_S - 0.05
         })
         .collect();
     // overlapping fits describe the same movement: keep the larger
@@ -371,15 +378,40 @@ pub fn weight_transfers(motion: &TrunkMotion, min_transfer_m: f64) -> Vec<Transf
     out
 }
 
-/// Least-squares fit of y = c₀ + c₁·t + c₂·t² + Δ·s((t − t₀)/T) over −2…+2.5 s around sample
-/// `centre`, s = minimum jerk; grid over T ∈ [0.3, 2] s and t₀ with the movement's midpoint
-/// within ±0.4 s of `centre`. `None` if the fitted step does not persist.
+/// Window of a minimum-jerk fit around a candidate transfer.
+#[derive(Debug, Clone, Copy)]
+struct FitWindow {
+    /// Data taken before and after the candidate, s.
+    before_s: f64,
+    after_s: f64,
+    /// Longest movement fitted, s.
+    longest_s: f64,
+}
+
+/// The wide window, then a closer one for a transfer whose wide fit reaches the longest
+/// duration (the closer one keeps the second after the movement that shows it persists).
+const FIT_WINDOWS: [FitWindow; 2] = [
+    FitWindow {
+        before_s: 2.0,
+        after_s: 2.5,
+        longest_s: MAX_TRANSFER_S,
+    },
+    FitWindow {
+        before_s: 1.2,
+        after_s: 2.0,
+        longest_s: 1.4,
+    },
+];
+
+/// Least-squares fit of y = c₀ + c₁·t + c₂·t² + Δ·s((t − t₀)/T) over the window `w` around
+/// sample `centre`, s = minimum jerk; grid over T ∈ [0.3 s, `w.longest_s`] and t₀ with the
+/// movement's midpoint within ±0.4 s of `centre`. `None` if the fitted step does not persist.
 ///
 /// The step must go the way the pelvis went: the mean displacement over the 0.3 s after the
 /// fitted movement less that over the 0.3 s before it has the step's sign. Over 4.5 s the
 /// quadratic can follow half a period of a large sway swing and turn the step's sign; the
 /// fit is then made again with a linear drift only.
-fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
+fn fit_min_jerk(y: &[f64], fs: f64, centre: usize, w: &FitWindow) -> Option<Transfer> {
     let moved_m = |t: &Transfer| {
         let mean = |from: f64, to: f64| {
             let (a, b) = (
@@ -391,16 +423,22 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
         Some(mean(t.end_s, t.end_s + 0.3)? - mean(t.start_s - 0.3, t.start_s)?)
     };
     [true, false].into_iter().find_map(|curvature| {
-        fit_min_jerk_with(y, fs, centre, curvature)
+        fit_min_jerk_with(y, fs, centre, w, curvature)
             .filter(|t| moved_m(t).is_some_and(|m| m * t.displacement_m > 0.0))
     })
 }
 
 /// [`fit_min_jerk`] with the quadratic drift term (`curvature`) or without.
-fn fit_min_jerk_with(y: &[f64], fs: f64, centre: usize, curvature: bool) -> Option<Transfer> {
+fn fit_min_jerk_with(
+    y: &[f64],
+    fs: f64,
+    centre: usize,
+    w: &FitWindow,
+    curvature: bool,
+) -> Option<Transfer> {
     let n = y.len();
-    let lo = centre.saturating_sub((2.0 * fs) as usize);
-    let hi = (centre + (2.5 * fs) as usize).min(n);
+    let lo = centre.saturating_sub((w.before_s * fs) as usize);
+    let hi = (centre + (w.after_s * fs) as usize).min(n);
     if hi - lo < (fs as usize) {
         return None;
     }
@@ -431,12 +469,7 @@ fn fit_min_jerk_with(y: &[f64], fs: f64, centre: usize, curvature: bool) -> Opti
         }
     };
     let mut best: Option<(f64, f64, f64, nalgebra::Vector4<f64>)> = None; // sse, t0, T, coefs
-    search(
-        (0.3, MAX_TRANSFER_S),
-        (c_t - 0.4, c_t + 0.4),
-        0.05,
-        &mut best,
-    );
+    search((0.3, w.longest_s), (c_t - 0.4, c_t + 0.4), 0.05, &mut best);
     let (_, t0c, tc, _) = best?;
     let mid_c = t0c + tc / 2.0;
     search(
@@ -616,6 +649,7 @@ pub fn single_leg_stance_of_part(
         let with_impact = candidates.iter().find_map(|&k| {
             touch_down_impact(v_acc, fs, lift_off_s, transfers[k].start_s).map(|t| (k, t))
         });
+        let impact_at_return = with_impact.is_some();
         let (back, touch_down_s) = match with_impact {
             Some((k, t)) => (Some(k), Some(t)),
             // without an impact, the return must also bring the sway down to standing level
@@ -628,14 +662,18 @@ pub fn single_leg_stance_of_part(
         };
         i = back.map_or(transfers.len(), |b| b + 1);
         // a foot impact during the hold that the pelvis follows back toward the midline ends
-        // single support earlier than the return transfer found above
+        // single support earlier than the return transfer found above; a return found by the
+        // sway drop alone may be the hold's last swing, the sway being compared from
+        // [`SWAY_AFTER_S`] on, so an impact up to that long after it is the touch-down
         let mut touch_down_s = touch_down_s;
-        if let Some((td, back_end_s)) = impact_touch_down(
-            motion,
-            lift_off_s,
-            touch_down_s.unwrap_or(end_s),
-            out.displacement_m,
-        ) {
+        let search_to_s = match touch_down_s {
+            Some(t) if !impact_at_return => t + SWAY_AFTER_S,
+            Some(t) => t,
+            None => end_s,
+        };
+        if let Some((td, back_end_s)) =
+            impact_touch_down(motion, lift_off_s, search_to_s, out.displacement_m)
+        {
             touch_down_s = Some(td);
             i = (out_idx + 1..transfers.len())
                 .find(|&k| transfers[k].start_s >= back_end_s - 0.1)
@@ -846,7 +884,7 @@ fn impact_touch_down(
         let may_return = back >= 0.3 * out_m.abs();
         for after_s in [0.3, 0.6, 0.9, 1.2].into_iter().filter(|_| may_return) {
             let centre = (p + (after_s * fs) as usize).min(y.len() - 1);
-            if let Some(t) = fit_min_jerk(&y, fs, centre) {
+            if let Some(t) = fit_min_jerk(&y, fs, centre, &FIT_WINDOWS[0]) {
                 if t.displacement_m.signum() != out_m.signum()
                     && t.displacement_m.abs() >= 0.4 * out_m.abs()
                     && t.start_s > t_imp - 0.4
@@ -888,12 +926,15 @@ fn sway_rate_rms(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Option<f64> {
     Some((m / (j - i).max(1) as f64).sqrt())
 }
 
+/// Start of the sway compared after a possible touch-down, s from it.
+const SWAY_AFTER_S: f64 = 1.8;
+
 /// Sway over 1.8–4.8 s after `t_s` divided by sway over 3.5–0.5 s before it: each level
 /// over 3 s, at least one period of the slowest sway (0.3–0.5 Hz), so that the phase of a
 /// single swing does not decide it.
 fn sway_ratio_around(motion: &TrunkMotion, t_s: f64) -> Option<f64> {
     let before = sway_rate_rms(motion, t_s - 3.5, t_s - 0.5)?;
-    let after = sway_rate_rms(motion, t_s + 1.8, t_s + 4.8)?;
+    let after = sway_rate_rms(motion, t_s + SWAY_AFTER_S, t_s + SWAY_AFTER_S + 3.0)?;
     (before > 0.0).then(|| after / before)
 }
 
@@ -1170,7 +1211,7 @@ mod tests {
                 0.01 + 0.002 * t - 0.09 * min_jerk((t - 2.0) / 0.7)
             })
             .collect();
-        let tr = fit_min_jerk(&y, fs, 235).unwrap();
+        let tr = fit_min_jerk(&y, fs, 235, &FIT_WINDOWS[0]).unwrap();
         assert!((tr.start_s - 2.0).abs() < 0.011, "start {}", tr.start_s);
         assert!((tr.end_s - 2.7).abs() < 0.021, "end {}", tr.end_s);
         assert!((tr.displacement_m + 0.09).abs() < 1e-3);
