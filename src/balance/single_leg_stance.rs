@@ -36,7 +36,10 @@
 //!   ends the attempt and is itself a loss.
 //!
 //! The stance side is the side the body moved towards: a transfer to the left means standing
-//! on the left leg.
+//! on the left leg. After a touch-down the pelvis goes back toward the midline; where that
+//! return (1.2–2.2 s after the impact against the 0.5 s before it) goes the same way as the
+//! lift-off transfer by at least twice the smallest transfer ([`RETURN_OVERRULES`]), the
+//! lift-off transfer was a swing of the hold and the return names the side.
 
 use serde::{Deserialize, Serialize};
 
@@ -631,11 +634,6 @@ pub fn single_leg_stance_of_part(
             i += 1;
             continue;
         }
-        let side = if out.displacement_m < 0.0 {
-            Side::Left
-        } else {
-            Side::Right
-        };
         // the return is the next transfer the other way of at least 60 % of the size, preferably
         // one with a foot impact (a corrective excursion swings back without one)
         let lift_off_s = transfer_stop_s(&ml_y, fs, &out);
@@ -693,18 +691,28 @@ pub fn single_leg_stance_of_part(
                 continue;
             }
         }
+        // the stance side is the way the pelvis went at lift-off, unless the movement after the
+        // touch-down, timed by the impact, says otherwise by more than a swing of the hold
+        let stance_m = match touch_down_s.and_then(|td| return_displacement_m(&ml_y, fs, td)) {
+            Some(r)
+                if r * out.displacement_m > 0.0
+                    && r.abs() >= RETURN_OVERRULES * settings.min_transfer_m =>
+            {
+                -out.displacement_m
+            }
+            _ => out.displacement_m,
+        };
+        let side = if stance_m < 0.0 {
+            Side::Left
+        } else {
+            Side::Right
+        };
         if expected.is_some_and(|e| e != side) {
             dropped += 1;
             continue;
         }
         let hold_s = (stop_s - lift_off_s).clamp(0.0, settings.max_hold_s);
-        let mut losses = hold_losses(
-            motion,
-            &ml_y,
-            out.displacement_m,
-            lift_off_s + 0.5,
-            stop_s - 0.3,
-        );
+        let mut losses = hold_losses(motion, &ml_y, stance_m, lift_off_s + 0.5, stop_s - 0.3);
         if let Some(td) = touch_down_s {
             if hold_s < settings.max_hold_s - 1.0 {
                 losses.push(BalanceLoss {
@@ -749,6 +757,27 @@ pub fn single_leg_stance_of_part(
         dropped,
     )
 }
+
+/// Net ML displacement from before a touch-down at `td_s` to after the weight is back on both
+/// feet, m (+ right): mean over 1.2–2.2 s after it less the mean over the 0.5 s before it.
+/// `None` if the data end before.
+fn return_displacement_m(ml_y: &[f64], fs: f64, td_s: f64) -> Option<f64> {
+    let mean = |from: f64, to: f64| {
+        let (a, b) = ((from * fs).round(), (to * fs).round());
+        if !(a >= 0.0 && b > a && b <= ml_y.len() as f64) {
+            return None;
+        }
+        let w = &ml_y[a as usize..b as usize];
+        Some(w.iter().sum::<f64>() / w.len() as f64)
+    };
+    Some(mean(td_s + 1.2, td_s + 2.2)? - mean(td_s - 0.5, td_s)?)
+}
+
+/// Return displacement, in smallest transfers, by which the movement after a touch-down
+/// overrules the side of the lift-off transfer: the lift-off transfer may be a swing of the
+/// hold after a shift too small to be found, while the return is measured from the impact;
+/// the hold's sway moves the pelvis by up to about a smallest transfer over the 2 s compared.
+const RETURN_OVERRULES: f64 = 2.0;
 
 /// Shortest time between the end of a transfer and the start of one back for the two to
 /// frame a hold, s.
