@@ -969,7 +969,7 @@ fn sway_ratio_around(motion: &TrunkMotion, t_s: f64) -> Option<f64> {
 
 /// Foot impact before a return transfer: the largest vertical acceleration peak in
 /// [return start − 0.3 s, return start + 0.1 s] if it exceeds max(1.5 m/s², median + 6·MAD of
-/// the hold).
+/// the hold) and has no flight within 0.5 s before or after it (a hop).
 fn touch_down_impact(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f64) -> Option<f64> {
     let idx = |t: f64| ((t * fs).round().max(0.0) as usize).min(v_acc.len() - 1);
     let (h0, h1) = (idx(lift_off_s + 0.5), idx(return_start_s - 0.5));
@@ -980,7 +980,11 @@ fn touch_down_impact(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f6
     };
     let (a, b) = (idx(return_start_s - 0.3), idx(return_start_s + 0.1));
     let peak = (a..=b).max_by(|&i, &j| v_acc[i].total_cmp(&v_acc[j]))?;
-    (v_acc[peak] > threshold).then(|| peak as f64 / fs)
+    // the raised foot lands while the stance foot is on the floor: an impact with a flight
+    // before it is the landing of a hop, one with a flight after it the push-off into one
+    let hop = flight_before(v_acc, fs, peak)
+        || flight_before(v_acc, fs, (peak + (0.5 * fs) as usize).min(v_acc.len() - 1));
+    (v_acc[peak] > threshold && !hop).then(|| peak as f64 / fs)
 }
 
 /// Share of the outward weight transfer by which the pelvis moves back toward the midline
