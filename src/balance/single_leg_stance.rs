@@ -707,6 +707,14 @@ pub fn single_leg_stance_of_part(
         } else {
             Side::Right
         };
+        // with the side overruled, the shift onto the stance leg came before the swing taken
+        // for it: the largest movement that way ending by that swing's start
+        let lift_off_s = if stance_m == out.displacement_m {
+            lift_off_s
+        } else {
+            earlier_shift(&ml_y, fs, &out, stance_m, settings.min_transfer_m)
+                .map_or(lift_off_s, |t| transfer_stop_s(&ml_y, fs, &t))
+        };
         if expected.is_some_and(|e| e != side) {
             dropped += 1;
             continue;
@@ -756,6 +764,37 @@ pub fn single_leg_stance_of_part(
         },
         dropped,
     )
+}
+
+/// The largest minimum-jerk movement the way of `stance_m` (m, + right) of at least
+/// `min_transfer_m` that ends by the start of transfer `out` and starts within 3 s before it,
+/// fitted about every 0.1 s, each window's longest duration allowed.
+fn earlier_shift(
+    ml_y: &[f64],
+    fs: f64,
+    out: &Transfer,
+    stance_m: f64,
+    min_transfer_m: f64,
+) -> Option<Transfer> {
+    let step = ((0.1 * fs) as usize).max(1);
+    let (a, b) = (
+        ((out.start_s - 2.5) * fs).max(0.0) as usize,
+        (out.start_s * fs).max(0.0) as usize,
+    );
+    (a..b.min(ml_y.len()))
+        .step_by(step)
+        .flat_map(|c| {
+            FIT_WINDOWS
+                .iter()
+                .filter_map(move |w| fit_min_jerk(ml_y, fs, c, w))
+        })
+        .filter(|t| {
+            t.displacement_m * stance_m > 0.0
+                && t.displacement_m.abs() >= min_transfer_m
+                && t.end_s <= out.start_s + 0.1
+                && t.start_s >= out.start_s - 3.0
+        })
+        .max_by(|p, q| p.displacement_m.abs().total_cmp(&q.displacement_m.abs()))
 }
 
 /// Net ML displacement from before a touch-down at `td_s` to after the weight is back on both
