@@ -10,7 +10,9 @@
 //!   an 8-s moving median) as windows whose net displacement exceeds a quarter of the foot's
 //!   breadth ([`min_transfer_for_height_m`]).
 //! * Each transfer is fitted by least squares with a minimum-jerk point-to-point movement
-//!   (Flash & Hogan 1985) plus a quadratic drift term, which gives its start and end; where
+//!   (Flash & Hogan 1985) plus a quadratic drift term, which gives its start and end (a fit
+//!   that runs to the longest 2 s is made again on a closer window, −1.2…+2 s, at most
+//!   1.4 s long: it had spread over the hold's sway); where
 //!   the quadratic follows a large sway swing and turns the step against the way the pelvis
 //!   went (the mean displacement 0.3 s after less 0.3 s before), a linear drift only.
 //! * A transfer persists: with the fitted drift removed, the mean displacement over the second
@@ -22,8 +24,10 @@
 //!   counter-movement, not a lift-off; a hold still under way when the data end must sway
 //!   more than the standing before it (one foot sways more than two). The return is the next transfer
 //!   the other way of at least 60 % of its size, preferring one that begins with a foot impact
-//!   (the swing back of a corrective excursion has none). **Touch-down** = that impact (vertical
-//!   acceleration peak just before the return), or the return's start if no impact stands out.
+//!   (the swing back of a corrective excursion has none; an impact with a flight before or
+//!   after it is a hop). **Touch-down** = that impact (vertical acceleration peak just before
+//!   the return), or the return's start if no impact stands out and the sway then drops, unless
+//!   a foot impact follows within 1.8 s.
 //! * A **foot impact** is a vertical acceleration peak above max([`FOOT_IMPACT_MIN_MPS2`],
 //!   median + 6·MAD of the hold). Touch-down: the weight returns to both feet, so the impact
 //!   is followed by the pelvis moving back toward the midline (or by the sway dropping).
@@ -39,7 +43,8 @@
 //! on the left leg. After a touch-down the pelvis goes back toward the midline; where that
 //! return (1.2–2.2 s after the impact against the 0.5 s before it) goes the same way as the
 //! lift-off transfer by at least twice the smallest transfer ([`RETURN_OVERRULES`]), the
-//! lift-off transfer was a swing of the hold and the return names the side.
+//! lift-off transfer was a swing of the hold and the return names the side; lift-off is then
+//! the stop of the largest shift that way in the 3 s before that swing.
 
 use serde::{Deserialize, Serialize};
 
@@ -816,7 +821,7 @@ fn return_displacement_m(ml_y: &[f64], fs: f64, td_s: f64) -> Option<f64> {
 /// overrules the side of the lift-off transfer: the lift-off transfer may be a swing of the
 /// hold after a shift too small to be found, while the return is measured from the impact;
 /// the hold's sway moves the pelvis by up to about a smallest transfer over the 2 s compared.
-const RETURN_OVERRULES: f64 = 2.0;
+pub const RETURN_OVERRULES: f64 = 2.0;
 
 /// Shortest time between the end of a transfer and the start of one back for the two to
 /// frame a hold, s.
