@@ -1,6 +1,8 @@
 //! Single-leg stance on the simulator (tests/support/balance_sim.rs): lift-off and touch-down
 //! times, stance side, balance losses, best/mean of attempts.
 
+#[path = "support/sls_family.rs"]
+mod sls_family;
 mod support;
 
 use gaitkit::balance::single_leg_stance::{single_leg_stance, LossKind, StanceSettings};
@@ -368,6 +370,53 @@ fn mirrored_left_right_signals_give_the_other_side_at_the_same_times() {
             assert!((p.lift_off_s - m.lift_off_s).abs() < 0.02, "{p:?} vs {m:?}");
             let (tp, tm) = (p.touch_down_s.unwrap(), m.touch_down_s.unwrap());
             assert!((tp - tm).abs() < 0.02, "{tp} vs {tm}");
+        }
+    }
+}
+
+#[test]
+fn a_sensor_pitched_and_rolled_by_30_deg_either_way_keeps_the_events_and_the_side() {
+    // the independently written family's simulator (tests/support/sls_family.rs): an 8-s hold
+    // with 1.5° of sway and a 6-cm shift, the sensor mounted pitched and rolled by ±30° (not
+    // declared), analysed through the session folder as `gaitkit balance` does
+    let root = tempfile::tempdir().unwrap();
+    let mut k = 0;
+    for stance in [Side::Left, Side::Right] {
+        for (pitch_deg, roll_deg) in [(30.0, 30.0), (30.0, -30.0), (-30.0, 30.0), (-30.0, -30.0)] {
+            k += 1;
+            let case = sls_family::SlsCase {
+                seed: 4_242_000 + k,
+                stance,
+                hold_s: 8.0,
+                sway_deg: 1.5,
+                shift_m: 0.06,
+                hard_touch_down: k % 2 == 0,
+                extras: sls_family::Extras::None,
+                pitch_deg,
+                roll_deg,
+                fs_hz: 100.0,
+                axes: "URF",
+            };
+            let (rec, truth) = sls_family::simulate(&case);
+            let dir = root.path().join(format!("tilt-{k}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            rec.write_session(&dir, "single-leg-stance");
+            let trial = gaitkit::balance::analyze_session(&dir).unwrap();
+            let TrialResult::SingleLegStance(sls) = &trial.result else {
+                panic!("{pitch_deg}/{roll_deg}: not analysed as single-leg stance");
+            };
+            let what = format!("{stance:?} pitch {pitch_deg}° roll {roll_deg}°");
+            assert_eq!(sls.attempts.len(), 1, "{what}: {:?}", sls.attempts);
+            let a = &sls.attempts[0];
+            assert_eq!(a.stance_side, stance, "{what}: side");
+            let e_lo = a.lift_off_s - truth.lift_off_s;
+            let e_td = a.touch_down_s.map(|t| t - truth.touch_down_s);
+            println!("{what}: lift-off {e_lo:+.3} s, touch-down {e_td:?} s");
+            assert!(e_lo.abs() <= 0.3, "{what}: lift-off error {e_lo:.3} s");
+            assert!(
+                e_td.is_some_and(|e| e.abs() <= 0.3),
+                "{what}: touch-down error {e_td:?} s"
+            );
         }
     }
 }

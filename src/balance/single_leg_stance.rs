@@ -10,7 +10,9 @@
 //!   an 8-s moving median) as windows whose net displacement exceeds a quarter of the foot's
 //!   breadth ([`min_transfer_for_height_m`]).
 //! * Each transfer is fitted by least squares with a minimum-jerk point-to-point movement
-//!   (Flash & Hogan 1985) plus a quadratic drift term, which gives its start and end; where
+//!   (Flash & Hogan 1985) plus a quadratic drift term, which gives its start and end (a fit
+//!   that runs to the longest 2 s is made again on a closer window, −1.2…+2 s, at most
+//!   1.4 s long: it had spread over the hold's sway); where
 //!   the quadratic follows a large sway swing and turns the step against the way the pelvis
 //!   went (the mean displacement 0.3 s after less 0.3 s before), a linear drift only.
 //! * A transfer persists: with the fitted drift removed, the mean displacement over the second
@@ -22,8 +24,10 @@
 //!   counter-movement, not a lift-off; a hold still under way when the data end must sway
 //!   more than the standing before it (one foot sways more than two). The return is the next transfer
 //!   the other way of at least 60 % of its size, preferring one that begins with a foot impact
-//!   (the swing back of a corrective excursion has none). **Touch-down** = that impact (vertical
-//!   acceleration peak just before the return), or the return's start if no impact stands out.
+//!   (the swing back of a corrective excursion has none; an impact with a flight before or
+//!   after it is a hop). **Touch-down** = that impact (vertical acceleration peak just before
+//!   the return), or the return's start if no impact stands out and the sway then drops, unless
+//!   a foot impact follows within 1.8 s.
 //! * A **foot impact** is a vertical acceleration peak above max([`FOOT_IMPACT_MIN_MPS2`],
 //!   median + 6·MAD of the hold). Touch-down: the weight returns to both feet, so the impact
 //!   is followed by the pelvis moving back toward the midline (or by the sway dropping).
@@ -36,7 +40,11 @@
 //!   ends the attempt and is itself a loss.
 //!
 //! The stance side is the side the body moved towards: a transfer to the left means standing
-//! on the left leg.
+//! on the left leg. After a touch-down the pelvis goes back toward the midline; where that
+//! return (1.2–2.2 s after the impact against the 0.5 s before it) goes the same way as the
+//! lift-off transfer by at least twice the smallest transfer ([`RETURN_OVERRULES`]), the
+//! lift-off transfer was a swing of the hold and the return names the side; lift-off is then
+//! the stop of the largest shift that way in the 3 s before that swing.
 
 use serde::{Deserialize, Serialize};
 
@@ -343,16 +351,23 @@ pub fn weight_transfers(motion: &TrunkMotion, min_transfer_m: f64) -> Vec<Transf
     }
     kept.sort_unstable();
     let end_s = n as f64 / fs;
+    // a fit at the longest allowed duration has spread over the sway around the transfer
+    // (one foot sways more than two, so the swings after lift-off can be as large as the
+    // transfer itself): the closer window sees the transfer with less of that sway
+    let within = |t: &Transfer, w: &FitWindow| t.end_s - t.start_s < w.longest_s - 0.05;
     let fitted: Vec<Transfer> = kept
         .into_iter()
-        .filter_map(|c| fit_min_jerk(&y, fs, c))
+        .filter_map(|c| {
+            FIT_WINDOWS
+                .iter()
+                .find_map(|w| fit_min_jerk(&y, fs, c, w).filter(|t| within(t, w)))
+        })
         // nothing moves during the quiet calibration; a fit running past the end of the
-        // recording is a filter edge, and one at the longest allowed duration a failed fit
+        // recording is a filter edge
         .filter(|t| {
             t.displacement_m.abs() >= 0.75 * min_transfer_m
                 && t.start_s > motion.calibration.end_s
                 && t.end_s < end_s - 0.2
-                && t.end_s - t.start_s < MAX_TRANSFER_S - 0.05
         })
         .collect();
     // overlapping fits describe the same movement: keep the larger
@@ -371,15 +386,40 @@ pub fn weight_transfers(motion: &TrunkMotion, min_transfer_m: f64) -> Vec<Transf
     out
 }
 
-/// Least-squares fit of y = c₀ + c₁·t + c₂·t² + Δ·s((t − t₀)/T) over −2…+2.5 s around sample
-/// `centre`, s = minimum jerk; grid over T ∈ [0.3, 2] s and t₀ with the movement's midpoint
-/// within ±0.4 s of `centre`. `None` if the fitted step does not persist.
+/// Window of a minimum-jerk fit around a candidate transfer.
+#[derive(Debug, Clone, Copy)]
+struct FitWindow {
+    /// Data taken before and after the candidate, s.
+    before_s: f64,
+    after_s: f64,
+    /// Longest movement fitted, s.
+    longest_s: f64,
+}
+
+/// The wide window, then a closer one for a transfer whose wide fit reaches the longest
+/// duration (the closer one keeps the second after the movement that shows it persists).
+const FIT_WINDOWS: [FitWindow; 2] = [
+    FitWindow {
+        before_s: 2.0,
+        after_s: 2.5,
+        longest_s: MAX_TRANSFER_S,
+    },
+    FitWindow {
+        before_s: 1.2,
+        after_s: 2.0,
+        longest_s: 1.4,
+    },
+];
+
+/// Least-squares fit of y = c₀ + c₁·t + c₂·t² + Δ·s((t − t₀)/T) over the window `w` around
+/// sample `centre`, s = minimum jerk; grid over T ∈ [0.3 s, `w.longest_s`] and t₀ with the
+/// movement's midpoint within ±0.4 s of `centre`. `None` if the fitted step does not persist.
 ///
 /// The step must go the way the pelvis went: the mean displacement over the 0.3 s after the
 /// fitted movement less that over the 0.3 s before it has the step's sign. Over 4.5 s the
 /// quadratic can follow half a period of a large sway swing and turn the step's sign; the
 /// fit is then made again with a linear drift only.
-fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
+fn fit_min_jerk(y: &[f64], fs: f64, centre: usize, w: &FitWindow) -> Option<Transfer> {
     let moved_m = |t: &Transfer| {
         let mean = |from: f64, to: f64| {
             let (a, b) = (
@@ -391,16 +431,22 @@ fn fit_min_jerk(y: &[f64], fs: f64, centre: usize) -> Option<Transfer> {
         Some(mean(t.end_s, t.end_s + 0.3)? - mean(t.start_s - 0.3, t.start_s)?)
     };
     [true, false].into_iter().find_map(|curvature| {
-        fit_min_jerk_with(y, fs, centre, curvature)
+        fit_min_jerk_with(y, fs, centre, w, curvature)
             .filter(|t| moved_m(t).is_some_and(|m| m * t.displacement_m > 0.0))
     })
 }
 
 /// [`fit_min_jerk`] with the quadratic drift term (`curvature`) or without.
-fn fit_min_jerk_with(y: &[f64], fs: f64, centre: usize, curvature: bool) -> Option<Transfer> {
+fn fit_min_jerk_with(
+    y: &[f64],
+    fs: f64,
+    centre: usize,
+    w: &FitWindow,
+    curvature: bool,
+) -> Option<Transfer> {
     let n = y.len();
-    let lo = centre.saturating_sub((2.0 * fs) as usize);
-    let hi = (centre + (2.5 * fs) as usize).min(n);
+    let lo = centre.saturating_sub((w.before_s * fs) as usize);
+    let hi = (centre + (w.after_s * fs) as usize).min(n);
     if hi - lo < (fs as usize) {
         return None;
     }
@@ -431,12 +477,7 @@ fn fit_min_jerk_with(y: &[f64], fs: f64, centre: usize, curvature: bool) -> Opti
         }
     };
     let mut best: Option<(f64, f64, f64, nalgebra::Vector4<f64>)> = None; // sse, t0, T, coefs
-    search(
-        (0.3, MAX_TRANSFER_S),
-        (c_t - 0.4, c_t + 0.4),
-        0.05,
-        &mut best,
-    );
+    search((0.3, w.longest_s), (c_t - 0.4, c_t + 0.4), 0.05, &mut best);
     let (_, t0c, tc, _) = best?;
     let mid_c = t0c + tc / 2.0;
     search(
@@ -598,11 +639,6 @@ pub fn single_leg_stance_of_part(
             i += 1;
             continue;
         }
-        let side = if out.displacement_m < 0.0 {
-            Side::Left
-        } else {
-            Side::Right
-        };
         // the return is the next transfer the other way of at least 60 % of the size, preferably
         // one with a foot impact (a corrective excursion swings back without one)
         let lift_off_s = transfer_stop_s(&ml_y, fs, &out);
@@ -616,6 +652,7 @@ pub fn single_leg_stance_of_part(
         let with_impact = candidates.iter().find_map(|&k| {
             touch_down_impact(v_acc, fs, lift_off_s, transfers[k].start_s).map(|t| (k, t))
         });
+        let impact_at_return = with_impact.is_some();
         let (back, touch_down_s) = match with_impact {
             Some((k, t)) => (Some(k), Some(t)),
             // without an impact, the return must also bring the sway down to standing level
@@ -628,14 +665,18 @@ pub fn single_leg_stance_of_part(
         };
         i = back.map_or(transfers.len(), |b| b + 1);
         // a foot impact during the hold that the pelvis follows back toward the midline ends
-        // single support earlier than the return transfer found above
+        // single support earlier than the return transfer found above; a return found by the
+        // sway drop alone may be the hold's last swing, the sway being compared from
+        // [`SWAY_AFTER_S`] on, so an impact up to that long after it is the touch-down
         let mut touch_down_s = touch_down_s;
-        if let Some((td, back_end_s)) = impact_touch_down(
-            motion,
-            lift_off_s,
-            touch_down_s.unwrap_or(end_s),
-            out.displacement_m,
-        ) {
+        let search_to_s = match touch_down_s {
+            Some(t) if !impact_at_return => t + SWAY_AFTER_S,
+            Some(t) => t,
+            None => end_s,
+        };
+        if let Some((td, back_end_s)) =
+            impact_touch_down(motion, lift_off_s, search_to_s, out.displacement_m)
+        {
             touch_down_s = Some(td);
             i = (out_idx + 1..transfers.len())
                 .find(|&k| transfers[k].start_s >= back_end_s - 0.1)
@@ -655,18 +696,36 @@ pub fn single_leg_stance_of_part(
                 continue;
             }
         }
+        // the stance side is the way the pelvis went at lift-off, unless the movement after the
+        // touch-down, timed by the impact, says otherwise by more than a swing of the hold
+        let stance_m = match touch_down_s.and_then(|td| return_displacement_m(&ml_y, fs, td)) {
+            Some(r)
+                if r * out.displacement_m > 0.0
+                    && r.abs() >= RETURN_OVERRULES * settings.min_transfer_m =>
+            {
+                -out.displacement_m
+            }
+            _ => out.displacement_m,
+        };
+        let side = if stance_m < 0.0 {
+            Side::Left
+        } else {
+            Side::Right
+        };
+        // with the side overruled, the shift onto the stance leg came before the swing taken
+        // for it: the largest movement that way ending by that swing's start
+        let lift_off_s = if stance_m == out.displacement_m {
+            lift_off_s
+        } else {
+            earlier_shift(&ml_y, fs, &out, stance_m, settings.min_transfer_m)
+                .map_or(lift_off_s, |t| transfer_stop_s(&ml_y, fs, &t))
+        };
         if expected.is_some_and(|e| e != side) {
             dropped += 1;
             continue;
         }
         let hold_s = (stop_s - lift_off_s).clamp(0.0, settings.max_hold_s);
-        let mut losses = hold_losses(
-            motion,
-            &ml_y,
-            out.displacement_m,
-            lift_off_s + 0.5,
-            stop_s - 0.3,
-        );
+        let mut losses = hold_losses(motion, &ml_y, stance_m, lift_off_s + 0.5, stop_s - 0.3);
         if let Some(td) = touch_down_s {
             if hold_s < settings.max_hold_s - 1.0 {
                 losses.push(BalanceLoss {
@@ -711,6 +770,58 @@ pub fn single_leg_stance_of_part(
         dropped,
     )
 }
+
+/// The largest minimum-jerk movement the way of `stance_m` (m, + right) of at least
+/// `min_transfer_m` that ends by the start of transfer `out` and starts within 3 s before it,
+/// fitted about every 0.1 s, each window's longest duration allowed.
+fn earlier_shift(
+    ml_y: &[f64],
+    fs: f64,
+    out: &Transfer,
+    stance_m: f64,
+    min_transfer_m: f64,
+) -> Option<Transfer> {
+    let step = ((0.1 * fs) as usize).max(1);
+    let (a, b) = (
+        ((out.start_s - 2.5) * fs).max(0.0) as usize,
+        (out.start_s * fs).max(0.0) as usize,
+    );
+    (a..b.min(ml_y.len()))
+        .step_by(step)
+        .flat_map(|c| {
+            FIT_WINDOWS
+                .iter()
+                .filter_map(move |w| fit_min_jerk(ml_y, fs, c, w))
+        })
+        .filter(|t| {
+            t.displacement_m * stance_m > 0.0
+                && t.displacement_m.abs() >= min_transfer_m
+                && t.end_s <= out.start_s + 0.1
+                && t.start_s >= out.start_s - 3.0
+        })
+        .max_by(|p, q| p.displacement_m.abs().total_cmp(&q.displacement_m.abs()))
+}
+
+/// Net ML displacement from before a touch-down at `td_s` to after the weight is back on both
+/// feet, m (+ right): mean over 1.2–2.2 s after it less the mean over the 0.5 s before it.
+/// `None` if the data end before.
+fn return_displacement_m(ml_y: &[f64], fs: f64, td_s: f64) -> Option<f64> {
+    let mean = |from: f64, to: f64| {
+        let (a, b) = ((from * fs).round(), (to * fs).round());
+        if !(a >= 0.0 && b > a && b <= ml_y.len() as f64) {
+            return None;
+        }
+        let w = &ml_y[a as usize..b as usize];
+        Some(w.iter().sum::<f64>() / w.len() as f64)
+    };
+    Some(mean(td_s + 1.2, td_s + 2.2)? - mean(td_s - 0.5, td_s)?)
+}
+
+/// Return displacement, in smallest transfers, by which the movement after a touch-down
+/// overrules the side of the lift-off transfer: the lift-off transfer may be a swing of the
+/// hold after a shift too small to be found, while the return is measured from the impact;
+/// the hold's sway moves the pelvis by up to about a smallest transfer over the 2 s compared.
+pub const RETURN_OVERRULES: f64 = 2.0;
 
 /// Shortest time between the end of a transfer and the start of one back for the two to
 /// frame a hold, s.
@@ -846,7 +957,7 @@ fn impact_touch_down(
         let may_return = back >= 0.3 * out_m.abs();
         for after_s in [0.3, 0.6, 0.9, 1.2].into_iter().filter(|_| may_return) {
             let centre = (p + (after_s * fs) as usize).min(y.len() - 1);
-            if let Some(t) = fit_min_jerk(&y, fs, centre) {
+            if let Some(t) = fit_min_jerk(&y, fs, centre, &FIT_WINDOWS[0]) {
                 if t.displacement_m.signum() != out_m.signum()
                     && t.displacement_m.abs() >= 0.4 * out_m.abs()
                     && t.start_s > t_imp - 0.4
@@ -888,18 +999,21 @@ fn sway_rate_rms(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Option<f64> {
     Some((m / (j - i).max(1) as f64).sqrt())
 }
 
+/// Start of the sway compared after a possible touch-down, s from it.
+const SWAY_AFTER_S: f64 = 1.8;
+
 /// Sway over 1.8–4.8 s after `t_s` divided by sway over 3.5–0.5 s before it: each level
 /// over 3 s, at least one period of the slowest sway (0.3–0.5 Hz), so that the phase of a
 /// single swing does not decide it.
 fn sway_ratio_around(motion: &TrunkMotion, t_s: f64) -> Option<f64> {
     let before = sway_rate_rms(motion, t_s - 3.5, t_s - 0.5)?;
-    let after = sway_rate_rms(motion, t_s + 1.8, t_s + 4.8)?;
+    let after = sway_rate_rms(motion, t_s + SWAY_AFTER_S, t_s + SWAY_AFTER_S + 3.0)?;
     (before > 0.0).then(|| after / before)
 }
 
 /// Foot impact before a return transfer: the largest vertical acceleration peak in
 /// [return start − 0.3 s, return start + 0.1 s] if it exceeds max(1.5 m/s², median + 6·MAD of
-/// the hold).
+/// the hold) and has no flight within 0.5 s before or after it (a hop).
 fn touch_down_impact(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f64) -> Option<f64> {
     let idx = |t: f64| ((t * fs).round().max(0.0) as usize).min(v_acc.len() - 1);
     let (h0, h1) = (idx(lift_off_s + 0.5), idx(return_start_s - 0.5));
@@ -910,7 +1024,11 @@ fn touch_down_impact(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f6
     };
     let (a, b) = (idx(return_start_s - 0.3), idx(return_start_s + 0.1));
     let peak = (a..=b).max_by(|&i, &j| v_acc[i].total_cmp(&v_acc[j]))?;
-    (v_acc[peak] > threshold).then(|| peak as f64 / fs)
+    // the raised foot lands while the stance foot is on the floor: an impact with a flight
+    // before it is the landing of a hop, one with a flight after it the push-off into one
+    let hop = flight_before(v_acc, fs, peak)
+        || flight_before(v_acc, fs, (peak + (0.5 * fs) as usize).min(v_acc.len() - 1));
+    (v_acc[peak] > threshold && !hop).then(|| peak as f64 / fs)
 }
 
 /// Share of the outward weight transfer by which the pelvis moves back toward the midline
@@ -1170,7 +1288,7 @@ mod tests {
                 0.01 + 0.002 * t - 0.09 * min_jerk((t - 2.0) / 0.7)
             })
             .collect();
-        let tr = fit_min_jerk(&y, fs, 235).unwrap();
+        let tr = fit_min_jerk(&y, fs, 235, &FIT_WINDOWS[0]).unwrap();
         assert!((tr.start_s - 2.0).abs() < 0.011, "start {}", tr.start_s);
         assert!((tr.end_s - 2.7).abs() < 0.021, "end {}", tr.end_s);
         assert!((tr.displacement_m + 0.09).abs() < 1e-3);
