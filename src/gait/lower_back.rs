@@ -94,6 +94,11 @@ pub struct LowerBackPart {
     pub turns: Vec<Turn>,
     pub uncertain_turns: Vec<Turn>,
     pub initial_contacts: Vec<Contact>,
+    /// Each initial contact with the side its own cues point to ([`laterality::Cues::foot`]:
+    /// the ML sway and one of the two rotations) in the frame the analysis used, whatever
+    /// side the alternation gives it, and also where the forward-axis check withholds sides:
+    /// evidence to confirm a side decided otherwise, never a side on its own.
+    pub cue_feet: Vec<Contact>,
     pub final_contacts: Vec<Contact>,
     pub steps: Vec<Step>,
     pub strides: Vec<Stride>,
@@ -165,6 +170,7 @@ pub fn analyze_part(
 
     let mut bouts = Vec::new();
     let mut initial_contacts = Vec::new();
+    let mut cue_feet = Vec::new();
     let mut final_contacts = Vec::new();
     let mut steps = Vec::new();
     let mut strides = Vec::new();
@@ -371,6 +377,10 @@ pub fn analyze_part(
                         .zip(&sides)
                         .map(|(&t, &side)| Contact { t_s: t, side }),
                 );
+                cue_feet.extend(times.iter().zip(&cues).map(|(&t, c)| Contact {
+                    t_s: t,
+                    side: c.foot(),
+                }));
                 // a toe-off after the contact of foot A belongs to foot B
                 final_contacts.extend(fc.iter().zip(&sides).filter_map(|(f, s)| {
                     f.map(|i| Contact {
@@ -393,6 +403,7 @@ pub fn analyze_part(
         turns: turn_detection.turns,
         uncertain_turns: turn_detection.uncertain,
         initial_contacts,
+        cue_feet,
         final_contacts,
         steps,
         strides,
@@ -421,6 +432,7 @@ pub fn finish(part: LowerBackPart, opts: &LowerBackOptions) -> GaitAnalysis {
         laterality,
         harmonics,
         regularity: regularity_values,
+        ..
     } = part;
     let mut notes: Vec<String> = low_rate_note(fs_hz).into_iter().collect();
     let mut quality = Quality::default();

@@ -209,6 +209,9 @@ pub struct WindowSides {
     /// (contact time s, side) in time order; empty when no step awaited a late side
     /// ([`StreamDetector::set_late_sides`]).
     pub contacts: Vec<(f64, Option<Side>)>,
+    /// (contact time s, the side the contact's own cues point to on the late-side window,
+    /// [`crate::gait::laterality::Cues::foot`]) in time order; one lower-back sensor only.
+    pub feet: Vec<(f64, Option<Side>)>,
     /// Number of the analysis (see [`StreamDetector::runs`]).
     pub run: u64,
 }
@@ -314,10 +317,11 @@ impl StreamDetector {
         };
         // a run without the late-side analysis leaves the latest one in place: the reviser
         // takes each analysis once
-        if let Some(raw) = raw {
+        if let Some((raw, feet)) = raw {
             self.latest = WindowSides {
                 end_s: now_s,
                 contacts: raw,
+                feet,
                 run: self.runs,
             };
         }
@@ -535,8 +539,9 @@ impl StreamDetector {
 
     /// The window's contacts, the provisional candidates (one lower-back sensor, or two leg
     /// sensors: with their side; left out when [`Self::candidates_ruled_out`]), and the
-    /// contacts' offline sides (`None` unless [`Self::set_late_sides`]; with one lower-back
-    /// sensor also `None` within `late_hop_s` of the previous late-side analysis).
+    /// contacts' offline sides and the sides their own cues point to (`None` unless
+    /// [`Self::set_late_sides`]; with one lower-back sensor also `None` within `late_hop_s` of
+    /// the previous late-side analysis).
     #[allow(clippy::type_complexity)]
     fn analyse_window(
         &mut self,
@@ -544,7 +549,7 @@ impl StreamDetector {
     ) -> Result<(
         Vec<OnlineContact>,
         Vec<(f64, Option<Side>)>,
-        Option<Vec<(f64, Option<Side>)>>,
+        Option<(Vec<(f64, Option<Side>)>, Vec<(f64, Option<Side>)>)>,
     )> {
         self.runs += 1;
         let newest = self
@@ -577,7 +582,8 @@ impl StreamDetector {
         let lower_back_only = self.session.sensors.len() == 1
             && self.session.sensors[0].placement == Placement::LowerBack;
         let mut candidates = Vec::new();
-        let mut raw: Option<Vec<(f64, Option<Side>)>>;
+        #[allow(clippy::type_complexity)]
+        let mut raw: Option<(Vec<(f64, Option<Side>)>, Vec<(f64, Option<Side>)>)>;
         let g = if lower_back_only {
             // the lower-back pipeline itself, with the online walking-region windows
             let entry = &self.session.sensors[0];
@@ -589,7 +595,10 @@ impl StreamDetector {
                 bouts: self.bouts,
                 ..LowerBackOptions::default()
             };
-            let mut g = lower_back::analyze(&imu, entry.axes, &path, &opts)?;
+            let part = lower_back::analyze_part(&imu, entry.axes, &path, &opts)?;
+            let window_feet: Vec<(f64, Option<Side>)> =
+                part.cue_feet.iter().map(|c| (c.t_s, c.side)).collect();
+            let mut g = lower_back::finish(part, &opts);
             let times: Vec<f64> = g.steps.iter().map(|s| s.step_time_s).collect();
             if let Some(m) = crate::signal::stats::median(&times).filter(|m| m.is_finite()) {
                 self.step_s = m.clamp(0.3, 1.1);
@@ -618,7 +627,7 @@ impl StreamDetector {
                     .and_then(|t| prepare_imu(t, &path, &self.options))
                     .and_then(|mut long| {
                         add_recorded_gaps(&mut long, &self.session, entry.placement);
-                        lower_back::analyze(
+                        lower_back::analyze_part(
                             &long,
                             entry.axes,
                             &path,
@@ -628,16 +637,22 @@ impl StreamDetector {
                             },
                         )
                     });
-                let offline_bouts: Vec<(f64, Option<Side>)> = match long {
-                    Ok(o) => o.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect(),
-                    Err(_) => Vec::new(),
+                let (offline_bouts, feet): (Vec<(f64, Option<Side>)>, _) = match long {
+                    Ok(o) => (
+                        o.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect(),
+                        o.cue_feet.iter().map(|c| (c.t_s, c.side)).collect(),
+                    ),
+                    Err(_) => (Vec::new(), Vec::new()),
                 };
-                Some(merge_sides(
-                    &g.initial_contacts
-                        .iter()
-                        .map(|c| (c.t_s, c.side))
-                        .collect::<Vec<_>>(),
-                    &offline_bouts,
+                Some((
+                    merge_sides(
+                        &g.initial_contacts
+                            .iter()
+                            .map(|c| (c.t_s, c.side))
+                            .collect::<Vec<_>>(),
+                        &offline_bouts,
+                    ),
+                    merge_sides(&window_feet, &feet),
                 ))
             } else {
                 None
@@ -681,18 +696,24 @@ impl StreamDetector {
             match analysis {
                 Ok(a) => match a.gait {
                     Some(g) => {
-                        raw = Some(g.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect());
+                        raw = Some((
+                            g.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect(),
+                            Vec::new(),
+                        ));
                         g
                     }
-                    None => return Ok((Vec::new(), candidates, Some(Vec::new()))),
+                    None => return Ok((Vec::new(), candidates, Some(Default::default()))),
                 },
                 // too few gait cycles in the window yet: only the legs' own contacts
-                Err(_) if legs.is_some() => return Ok((Vec::new(), candidates, Some(Vec::new()))),
+                Err(_) if legs.is_some() => {
+                    return Ok((Vec::new(), candidates, Some(Default::default())))
+                }
                 Err(e) => return Err(e),
             }
         };
-        if let Some(raw) = raw.as_mut() {
+        if let Some((raw, feet)) = raw.as_mut() {
             raw.sort_by(|a, b| a.0.total_cmp(&b.0));
+            feet.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
         // bout of each contact: the bouts are in time order and hold their contacts
         let mut out = Vec::with_capacity(g.initial_contacts.len());
