@@ -25,8 +25,10 @@
 //! initial contacts (the offline per-leg event detector on the window) are fed back
 //! provisionally with the same rules, with the leg's side.
 //!
-//! Each analysis also keeps the window's contacts with their offline sides
-//! ([`WindowSides`]), from which [`super::side_rule::SideReviser`] decides sides later.
+//! Each analysis also keeps the window's contacts with their offline sides and the side each
+//! contact's own cues point to ([`WindowSides`]; with one lower-back sensor the offline rule
+//! runs on the longer `late_window_s`), from which [`super::side_rule::SideReviser`] decides
+//! sides later.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
