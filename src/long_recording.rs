@@ -749,6 +749,7 @@ impl Joined {
                 .into_iter()
                 .filter(|c| inside(c.t_s))
                 .collect(),
+            cue_feet: p.cue_feet.into_iter().filter(|c| inside(c.t_s)).collect(),
             final_contacts: p
                 .final_contacts
                 .into_iter()
@@ -783,6 +784,7 @@ impl Joined {
                 j.turns.extend(piece.turns);
                 j.uncertain_turns.extend(piece.uncertain_turns);
                 j.initial_contacts.extend(piece.initial_contacts);
+                j.cue_feet.extend(piece.cue_feet);
                 j.final_contacts.extend(piece.final_contacts);
                 j.steps.extend(piece.steps);
                 j.strides.extend(piece.strides);

@@ -187,16 +187,16 @@ fn two_foot_walk_agrees_with_the_offline_analysis() {
 }
 
 /// Daily-living recordings (walks, turns, stops): contacts found for 94 % (HA001) and 93 %
-/// (MS001) of the offline contacts; the final side the offline side for 83 % (HA001) and 59 %
-/// (MS001) of the offline contacts (at emission: 37 % and 24 %), the other foot for at most
-/// 1 %, and a side where the offline analysis withholds one for at most 4 % (3 of 87 and 3 of
+/// (MS001) of the offline contacts; the final side the offline side for 86 % (HA001) and 70 %
+/// (MS001) of the offline contacts (at emission: 36 % and 25 %), the other foot for at most
+/// 1 %, and a side where the offline analysis withholds one for at most 4 % (3 of 88 and 3 of
 /// 120). One test per recording, so the replays run in parallel.
 fn daily_living_agrees_on_contacts_and_shows_few_wrong_sides(name: &str) {
     let a = agreement(name);
     let sided = if name == "mobilised_HA001_Test11_Trial1" {
-        0.8
+        0.85
     } else {
-        0.55
+        0.68
     };
     assert!(
         a.side_final_same as f64 >= sided * a.offline as f64,

@@ -94,6 +94,11 @@ pub struct LowerBackPart {
     pub turns: Vec<Turn>,
     pub uncertain_turns: Vec<Turn>,
     pub initial_contacts: Vec<Contact>,
+    /// Each initial contact with the side its own cues point to ([`laterality::Cues::foot`]:
+    /// the ML sway and one of the two rotations) in the frame the analysis used, whatever
+    /// side the alternation gives it, and also where the forward-axis check withholds sides:
+    /// evidence to confirm a side decided otherwise, never a side on its own.
+    pub cue_feet: Vec<Contact>,
     pub final_contacts: Vec<Contact>,
     pub steps: Vec<Step>,
     pub strides: Vec<Stride>,
@@ -190,6 +195,7 @@ fn analyze_part_with(
     let RegionPart {
         bouts,
         initial_contacts,
+        cue_feet,
         final_contacts,
         steps,
         strides,
@@ -207,6 +213,7 @@ fn analyze_part_with(
         turns: turn_detection.turns,
         uncertain_turns: turn_detection.uncertain,
         initial_contacts,
+        cue_feet,
         final_contacts,
         steps,
         strides,
@@ -239,6 +246,7 @@ struct RegionContext<'a> {
 struct RegionPart {
     bouts: Vec<WalkingBout>,
     initial_contacts: Vec<Contact>,
+    cue_feet: Vec<Contact>,
     final_contacts: Vec<Contact>,
     steps: Vec<Step>,
     strides: Vec<Stride>,
@@ -262,6 +270,7 @@ impl RegionPart {
         }
         self.bouts.append(&mut p.bouts);
         self.initial_contacts.append(&mut p.initial_contacts);
+        self.cue_feet.append(&mut p.cue_feet);
         self.final_contacts.append(&mut p.final_contacts);
         self.steps.append(&mut p.steps);
         self.strides.append(&mut p.strides);
@@ -299,6 +308,7 @@ impl RegionContext<'_> {
         let RegionPart {
             bouts,
             initial_contacts,
+            cue_feet,
             final_contacts,
             steps,
             strides,
@@ -506,6 +516,10 @@ impl RegionContext<'_> {
                         .zip(&sides)
                         .map(|(&t, &side)| Contact { t_s: t, side }),
                 );
+                cue_feet.extend(times.iter().zip(&cues).map(|(&t, c)| Contact {
+                    t_s: t,
+                    side: c.foot(),
+                }));
                 // a toe-off after the contact of foot A belongs to foot B
                 final_contacts.extend(fc.iter().zip(&sides).filter_map(|(f, s)| {
                     f.map(|i| Contact {
@@ -541,6 +555,7 @@ pub fn finish(part: LowerBackPart, opts: &LowerBackOptions) -> GaitAnalysis {
         laterality,
         harmonics,
         regularity: regularity_values,
+        ..
     } = part;
     let mut notes: Vec<String> = low_rate_note(fs_hz).into_iter().collect();
     let mut quality = Quality::default();

@@ -25,8 +25,10 @@
 //! initial contacts (the offline per-leg event detector on the window) are fed back
 //! provisionally with the same rules, with the leg's side.
 //!
-//! Each analysis also keeps the window's contacts with their offline sides
-//! ([`WindowSides`]), from which [`super::side_rule::SideReviser`] decides sides later.
+//! Each analysis also keeps the window's contacts with their offline sides and the side each
+//! contact's own cues point to ([`WindowSides`]; with one lower-back sensor the offline rule
+//! runs on the longer `late_window_s`), from which [`super::side_rule::SideReviser`] decides
+//! sides later.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -87,6 +89,13 @@ pub struct DetectorParams {
     /// online, shorter windows recognise the start of a walk sooner.
     pub bout_window_s: f64,
     pub bout_hop_s: f64,
+    /// Length of the window the late sides are decided on with one lower-back sensor, s: the
+    /// offline rule carries a walk's alternation across stretches whose own cues are weak, so
+    /// it needs more of the walk before the contact than the contacts' window holds.
+    pub late_window_s: f64,
+    /// Least recording time between two late-side analyses, s (a multiple of `hop_s`; the
+    /// longer window costs more per run).
+    pub late_hop_s: f64,
 }
 
 impl Default for DetectorParams {
@@ -98,6 +107,8 @@ impl Default for DetectorParams {
             same_contact_s: 0.2,
             bout_window_s: 2.5,
             bout_hop_s: 0.25,
+            late_window_s: 20.0,
+            late_hop_s: 0.1,
         }
     }
 }
@@ -178,6 +189,8 @@ pub struct StreamDetector {
     latest: WindowSides,
     /// Whether the next analysis must give the window's offline sides ([`WindowSides`]).
     late_sides: bool,
+    /// Recording time from which the next late-side analysis may run, s.
+    next_late_s: f64,
     /// First time the window holds the shortest recording the analysis accepts
     /// ([`crate::analyze::MIN_DURATION_S`] after the first sample), s: a provisional contact
     /// from before it has [`CONFIRM_S`] from then on to be shown.
@@ -198,6 +211,9 @@ pub struct WindowSides {
     /// (contact time s, side) in time order; empty when no step awaited a late side
     /// ([`StreamDetector::set_late_sides`]).
     pub contacts: Vec<(f64, Option<Side>)>,
+    /// (contact time s, the side the contact's own cues point to on the late-side window,
+    /// [`crate::gait::laterality::Cues::foot`]) in time order; one lower-back sensor only.
+    pub feet: Vec<(f64, Option<Side>)>,
     /// Number of the analysis (see [`StreamDetector::runs`]).
     pub run: u64,
 }
@@ -234,6 +250,7 @@ impl StreamDetector {
             step_s: DEFAULT_STEP_S,
             latest: WindowSides::default(),
             late_sides: true,
+            next_late_s: f64::NEG_INFINITY,
             analysable_s: f64::INFINITY,
             runs: 0,
         }
@@ -300,11 +317,16 @@ impl StreamDetector {
         let Ok((contacts, candidates, raw)) = self.analyse_window(now_s) else {
             return Vec::new();
         };
-        self.latest = WindowSides {
-            end_s: now_s,
-            contacts: raw,
-            run: self.runs,
-        };
+        // a run without the late-side analysis leaves the latest one in place: the reviser
+        // takes each analysis once
+        if let Some((raw, feet)) = raw {
+            self.latest = WindowSides {
+                end_s: now_s,
+                contacts: raw,
+                feet,
+                run: self.runs,
+            };
+        }
         let same = self.params.same_contact_s;
         let follows = PROVISIONAL_FOLLOWS_STEPS * self.step_s;
         let visible: Vec<f64> = contacts
@@ -491,9 +513,9 @@ impl StreamDetector {
         out
     }
 
-    /// Keeps `window_s` of each sensor's data before `now_s`.
+    /// Keeps `window_s` (or the longer `late_window_s`) of each sensor's data before `now_s`.
     fn trim(&mut self, now_s: f64) {
-        let start = now_s - self.params.window_s;
+        let start = now_s - self.params.window_s.max(self.params.late_window_s);
         for t in self.tables.values_mut() {
             let k = t.time_s.partition_point(|&x| x < start);
             // drop in chunks, so the copying stays a small share of the work
@@ -519,7 +541,9 @@ impl StreamDetector {
 
     /// The window's contacts, the provisional candidates (one lower-back sensor, or two leg
     /// sensors: with their side; left out when [`Self::candidates_ruled_out`]), and the
-    /// contacts' offline sides on the window (left out unless [`Self::set_late_sides`]).
+    /// contacts' offline sides and the sides their own cues point to (`None` unless
+    /// [`Self::set_late_sides`]; with one lower-back sensor also `None` within `late_hop_s` of
+    /// the previous late-side analysis).
     #[allow(clippy::type_complexity)]
     fn analyse_window(
         &mut self,
@@ -527,16 +551,21 @@ impl StreamDetector {
     ) -> Result<(
         Vec<OnlineContact>,
         Vec<(f64, Option<Side>)>,
-        Vec<(f64, Option<Side>)>,
+        Option<(Vec<(f64, Option<Side>)>, Vec<(f64, Option<Side>)>)>,
     )> {
         self.runs += 1;
-        let start = self
+        let newest = self
             .tables
             .values()
             .filter_map(|t| t.time_s.last())
-            .fold(f64::NEG_INFINITY, |a, &b| a.max(b))
-            - self.params.window_s;
-        let window = |t: &ImuTable| -> ImuTable {
+            .fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        let start = newest - self.params.window_s;
+        let late_start = newest - self.params.late_window_s.max(self.params.window_s);
+        let late_run = self.late_sides && now_s >= self.next_late_s;
+        if late_run {
+            self.next_late_s = now_s + self.params.late_hop_s - 0.5 * self.params.hop_s;
+        }
+        let window_from = |t: &ImuTable, start: f64| -> ImuTable {
             let k = t.time_s.partition_point(|&x| x < start);
             ImuTable {
                 time_s: t.time_s[k..].to_vec(),
@@ -544,17 +573,19 @@ impl StreamDetector {
                 gyr_dps: std::array::from_fn(|i| t.gyr_dps[i][k..].to_vec()),
             }
         };
-        let read = |p: &Path| -> Result<ImuTable> {
+        let read_from = |p: &Path, start: f64| -> Result<ImuTable> {
             let name = p.file_name().map(PathBuf::from).unwrap_or_default();
             let placement = self.files.get(&name).ok_or_else(|| {
                 crate::Error::Unsupported(format!("{}: no such live sensor", p.display()))
             })?;
-            Ok(window(&self.tables[placement]))
+            Ok(window_from(&self.tables[placement], start))
         };
+        let read = |p: &Path| read_from(p, start);
         let lower_back_only = self.session.sensors.len() == 1
             && self.session.sensors[0].placement == Placement::LowerBack;
         let mut candidates = Vec::new();
-        let mut raw: Vec<(f64, Option<Side>)>;
+        #[allow(clippy::type_complexity)]
+        let mut raw: Option<(Vec<(f64, Option<Side>)>, Vec<(f64, Option<Side>)>)>;
         let g = if lower_back_only {
             // the lower-back pipeline itself, with the online walking-region windows
             let entry = &self.session.sensors[0];
@@ -566,7 +597,10 @@ impl StreamDetector {
                 bouts: self.bouts,
                 ..LowerBackOptions::default()
             };
-            let mut g = lower_back::analyze(&imu, entry.axes, &path, &opts)?;
+            let part = lower_back::analyze_part(&imu, entry.axes, &path, &opts)?;
+            let window_feet: Vec<(f64, Option<Side>)> =
+                part.cue_feet.iter().map(|c| (c.t_s, c.side)).collect();
+            let mut g = lower_back::finish(part, &opts);
             let times: Vec<f64> = g.steps.iter().map(|s| s.step_time_s).collect();
             if let Some(m) = crate::signal::stats::median(&times).filter(|m| m.is_finite()) {
                 self.step_s = m.clamp(0.3, 1.1);
@@ -587,31 +621,43 @@ impl StreamDetector {
             };
             let window = (imu.t0_s, imu.time_s(imu.len().saturating_sub(1)));
             // late sides: the offline rule on the window's walking bouts as the online windows
-            // find them and as `gaitkit analyze` finds them (its 4-s walking-region windows),
-            // which the sides of a bout depend on; a side either gives and the other does not
-            // contradict
-            raw = if self.late_sides {
-                let offline_bouts: Vec<(f64, Option<Side>)> = match lower_back::analyze(
-                    &imu,
-                    entry.axes,
-                    &path,
-                    &LowerBackOptions {
-                        bouts: BoutParams::default(),
-                        ..opts
-                    },
-                ) {
-                    Ok(o) => o.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect(),
-                    Err(_) => Vec::new(),
+            // find them, and as `gaitkit analyze` finds them (its 4-s walking-region windows) on
+            // the longer late-side window, whose alternation reaches further back into the walk;
+            // a side either gives and the other does not contradict
+            raw = if late_run {
+                let long = read_from(&path, late_start)
+                    .and_then(|t| prepare_imu(t, &path, &self.options))
+                    .and_then(|mut long| {
+                        add_recorded_gaps(&mut long, &self.session, entry.placement);
+                        lower_back::analyze_part(
+                            &long,
+                            entry.axes,
+                            &path,
+                            &LowerBackOptions {
+                                bouts: BoutParams::default(),
+                                ..opts
+                            },
+                        )
+                    });
+                let (offline_bouts, feet): (Vec<(f64, Option<Side>)>, _) = match long {
+                    Ok(o) => (
+                        o.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect(),
+                        o.cue_feet.iter().map(|c| (c.t_s, c.side)).collect(),
+                    ),
+                    Err(_) => (Vec::new(), Vec::new()),
                 };
-                merge_sides(
-                    &g.initial_contacts
-                        .iter()
-                        .map(|c| (c.t_s, c.side))
-                        .collect::<Vec<_>>(),
-                    &offline_bouts,
-                )
+                Some((
+                    merge_sides(
+                        &g.initial_contacts
+                            .iter()
+                            .map(|c| (c.t_s, c.side))
+                            .collect::<Vec<_>>(),
+                        &offline_bouts,
+                    ),
+                    merge_sides(&window_feet, &feet),
+                ))
             } else {
-                Vec::new()
+                None
             };
             for b in &g.bouts {
                 let idx: Vec<usize> = (0..g.initial_contacts.len())
@@ -652,17 +698,25 @@ impl StreamDetector {
             match analysis {
                 Ok(a) => match a.gait {
                     Some(g) => {
-                        raw = g.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect();
+                        raw = Some((
+                            g.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect(),
+                            Vec::new(),
+                        ));
                         g
                     }
-                    None => return Ok((Vec::new(), candidates, Vec::new())),
+                    None => return Ok((Vec::new(), candidates, Some(Default::default()))),
                 },
                 // too few gait cycles in the window yet: only the legs' own contacts
-                Err(_) if legs.is_some() => return Ok((Vec::new(), candidates, Vec::new())),
+                Err(_) if legs.is_some() => {
+                    return Ok((Vec::new(), candidates, Some(Default::default())))
+                }
                 Err(e) => return Err(e),
             }
         };
-        raw.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((raw, feet)) = raw.as_mut() {
+            raw.sort_by(|a, b| a.0.total_cmp(&b.0));
+            feet.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
         // bout of each contact: the bouts are in time order and hold their contacts
         let mut out = Vec::with_capacity(g.initial_contacts.len());
         for c in &g.initial_contacts {

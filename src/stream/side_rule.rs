@@ -178,6 +178,9 @@ struct Open {
     closed: bool,
     /// The window side seen in the last consecutive analyses, and how many.
     streak: Option<(Side, usize)>,
+    /// The side carried from the sided neighbours in the last consecutive analyses (see
+    /// [`SideReviser`]), and how many.
+    carry: Option<(Side, usize)>,
 }
 
 /// Late sides: decides the side of steps already fed back from the windows analysed after
@@ -185,6 +188,13 @@ struct Open {
 /// shows it only when it alternates with the neighbouring steps' sides a regular step away,
 /// and withdraws a shown side that a settled window contradicts. A side once shown never
 /// changes to the other foot.
+///
+/// Where the window's rule gives a step no side, the walk's alternation is carried from the
+/// steps already shown with a side, as the offline rule carries it through a bout: a step a
+/// regular step (0.6–1.5 median steps) from a sided neighbour takes the other foot when every
+/// such neighbour implies the same, the window's rule does not give it the neighbour's foot,
+/// and the step's own cues point to it ([`crate::gait::laterality::Cues::foot`]: the ML sway
+/// and one of the two rotations), in [`SETTLE_ANALYSES`] consecutive analyses.
 #[derive(Debug, Clone, Default)]
 pub struct SideReviser {
     /// Steps of the last [`REVISION_S`] plus the steps before them that the alternation checks
@@ -201,6 +211,7 @@ impl SideReviser {
             side,
             closed: false,
             streak: None,
+            carry: None,
         });
     }
 
@@ -259,11 +270,37 @@ impl SideReviser {
                 .min_by(|a, b| (a.0 - st.t_s).abs().total_cmp(&(b.0 - st.t_s).abs()))
                 .and_then(|c| c.1);
             let streak = match (seen, st.streak) {
-                (Some(s), Some((p, n))) if s == p => Some((s, n + 1)),
+                (Some(s), Some((p, n))) if s == p => Some((s, n.saturating_add(1))),
                 (Some(s), _) => Some((s, 1)),
                 (None, _) => None,
             };
             self.steps[k].streak = streak;
+            // the side the sided neighbours a regular step away imply, if the step's own cues
+            // point to it and the window's rule does not give it the neighbours' foot
+            let foot = w
+                .feet
+                .iter()
+                .filter(|c| (c.0 - st.t_s).abs() <= super::detector::CONFIRM_TOLERANCE_S)
+                .min_by(|a, b| (a.0 - st.t_s).abs().total_cmp(&(b.0 - st.t_s).abs()))
+                .and_then(|c| c.1);
+            let implied: Vec<Side> = [k.checked_sub(1), k.checked_add(1)]
+                .into_iter()
+                .flatten()
+                .filter_map(|j| self.steps.get(j))
+                .filter(|o| regular((o.t_s - st.t_s).abs()))
+                .filter_map(|o| o.side.map(Side::opposite))
+                .collect();
+            let carried = implied
+                .first()
+                .copied()
+                .filter(|&s| implied.iter().all(|&x| x == s))
+                .filter(|&s| foot == Some(s) && seen != Some(s.opposite()));
+            let carry = match (carried, st.carry) {
+                (Some(s), Some((p, n))) if s == p => Some((s, n.saturating_add(1))),
+                (Some(s), _) => Some((s, 1)),
+                (None, _) => None,
+            };
+            self.steps[k].carry = carry;
             match st.side {
                 Some(shown) => {
                     if seen == Some(shown.opposite()) {
@@ -277,7 +314,10 @@ impl SideReviser {
                     }
                 }
                 None => {
-                    let Some((s, _)) = streak.filter(|&(_, n)| n >= SETTLE_ANALYSES) else {
+                    let settled = |x: Option<(Side, usize)>| {
+                        x.filter(|&(_, n)| n >= SETTLE_ANALYSES).map(|(s, _)| s)
+                    };
+                    let Some(s) = settled(streak).or(settled(carry)) else {
                         continue;
                     };
                     // the neighbours a regular step away must be on the other foot
@@ -383,13 +423,26 @@ mod tests {
     }
 
     /// Windows every 0.1 s over steps `step_s` apart starting at `t0_s`, each window giving
-    /// every contact at least `from_s` old the side `side_of(k)` (k = step number).
+    /// every contact the side `side_of(k, age)` (k = step number, age s) and no foot by its
+    /// own cues.
     fn replay(
         reviser: &mut SideReviser,
         shown: &[Option<Side>],
         t0_s: f64,
         step_s: f64,
         side_of: &dyn Fn(usize, f64) -> Option<Side>,
+    ) -> Vec<(SideChange, f64)> {
+        replay_with_feet(reviser, shown, t0_s, step_s, side_of, &|_, _| None)
+    }
+
+    /// [`replay`] with the foot each contact's own cues point to, `foot_of(k, age)`.
+    fn replay_with_feet(
+        reviser: &mut SideReviser,
+        shown: &[Option<Side>],
+        t0_s: f64,
+        step_s: f64,
+        side_of: &dyn Fn(usize, f64) -> Option<Side>,
+        foot_of: &dyn Fn(usize, f64) -> Option<Side>,
     ) -> Vec<(SideChange, f64)> {
         let mut out = Vec::new();
         let mut emitted = 0;
@@ -400,19 +453,17 @@ mod tests {
                 reviser.emitted(t0_s + step_s * emitted as f64, shown[emitted]);
                 emitted += 1;
             }
-            let contacts = (0..shown.len())
-                .map(|k| t0_s + step_s * k as f64)
-                .filter(|&t| t <= now - 0.15)
-                .map(|t| {
-                    (
-                        t + 0.01,
-                        side_of(((t - t0_s) / step_s).round() as usize, now - t),
-                    )
-                })
-                .collect();
+            let seen = |f: &dyn Fn(usize, f64) -> Option<Side>| {
+                (0..shown.len())
+                    .map(|k| t0_s + step_s * k as f64)
+                    .filter(|&t| t <= now - 0.15)
+                    .map(|t| (t + 0.01, f(((t - t0_s) / step_s).round() as usize, now - t)))
+                    .collect()
+            };
             let w = super::super::detector::WindowSides {
                 end_s: now,
-                contacts,
+                contacts: seen(side_of),
+                feet: seen(foot_of),
                 run,
             };
             out.extend(reviser.update(&w).into_iter().map(|c| (c, now)));
@@ -487,6 +538,88 @@ mod tests {
         // no side from the windows: nothing shown
         let mut r = SideReviser::default();
         assert!(replay(&mut r, &[None; 6], t0, step_s, &|_, _| None).is_empty());
+    }
+
+    #[test]
+    fn the_alternation_is_carried_from_sided_steps_where_the_cues_agree() {
+        use Side::{Left as L, Right as R};
+        let step_s = 0.55;
+        let t0 = 2.0;
+        // the first two steps shown at emission; the windows' rule sides none of the others
+        let mut shown = vec![None; 8];
+        shown[0] = Some(L);
+        shown[1] = Some(R);
+        let feet = |k: usize, _: f64| Some(alternate(k));
+        let mut r = SideReviser::default();
+        let changes = replay_with_feet(&mut r, &shown, t0, step_s, &|_, _| None, &feet);
+        // every later step takes the walk's alternation, in time order, within the look-ahead
+        assert_eq!(changes.len(), 6, "{changes:?}");
+        for (j, (c, at)) in changes.iter().enumerate() {
+            let k = j + 2;
+            assert_eq!(c.t_s, t0 + step_s * k as f64);
+            assert_eq!((c.side, c.previous), (Some(alternate(k)), None));
+            assert!(at - c.t_s >= SETTLE_S && at - c.t_s <= REVISION_S + 1e-9);
+        }
+        // no sided step to carry from: nothing
+        let mut r = SideReviser::default();
+        let changes = replay_with_feet(&mut r, &[None; 8], t0, step_s, &|_, _| None, &feet);
+        assert!(changes.is_empty(), "{changes:?}");
+        // step 4's own cues point to the foot of its neighbours: it and the steps after it,
+        // which would be carried through it, stay unknown
+        let mut r = SideReviser::default();
+        let changes = replay_with_feet(&mut r, &shown, t0, step_s, &|_, _| None, &|k, _| {
+            Some(if k == 4 { R } else { alternate(k) })
+        });
+        let sided: Vec<f64> = changes.iter().map(|(c, _)| c.t_s).collect();
+        assert_eq!(
+            sided,
+            vec![t0 + 2.0 * step_s, t0 + 3.0 * step_s],
+            "{changes:?}"
+        );
+        // no cues for step 3: carried no further than step 2
+        let mut r = SideReviser::default();
+        let changes = replay_with_feet(&mut r, &shown, t0, step_s, &|_, _| None, &|k, _| {
+            (k != 3).then_some(alternate(k))
+        });
+        let sided: Vec<f64> = changes.iter().map(|(c, _)| c.t_s).collect();
+        assert_eq!(sided, vec![t0 + 2.0 * step_s], "{changes:?}");
+        // the windows' rule gives step 2 the foot of step 1: not carried (nor shown)
+        let mut r = SideReviser::default();
+        let changes = replay_with_feet(
+            &mut r,
+            &shown,
+            t0,
+            step_s,
+            &|k, _| (k == 2).then_some(R),
+            &feet,
+        );
+        assert!(
+            changes
+                .iter()
+                .all(|(c, _)| c.t_s < t0 + 2.0 * step_s - 1e-9),
+            "{changes:?}"
+        );
+        // after a pause (a step of 2.5 median steps) the alternation is not carried
+        let mut r = SideReviser::default();
+        let mut out = Vec::new();
+        for run in 1..200u64 {
+            let now = 0.1 * run as f64;
+            let times = [1.0, 1.55, 2.1, 2.65, 4.0];
+            let sides = [Some(L), Some(R), Some(L), Some(R), None];
+            for (k, &t) in times.iter().enumerate() {
+                if t + 0.15 <= now && t + 0.25 > now {
+                    r.emitted(t, sides[k]);
+                }
+            }
+            let w = super::super::detector::WindowSides {
+                end_s: now,
+                contacts: times.iter().map(|&t| (t, None)).collect(),
+                feet: times.iter().map(|&t| (t, Some(L))).collect(),
+                run,
+            };
+            out.extend(r.update(&w));
+        }
+        assert!(out.is_empty(), "{out:?}");
     }
 
     #[test]
