@@ -515,7 +515,7 @@ pub fn prepare_imu(table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> Resul
 }
 
 /// Tables at least this long (samples) check their units and find their grid on two cores.
-const PARALLEL_CHECKS_MIN_SAMPLES: usize = 60_000;
+const PARALLEL_CHECKS_MIN_SAMPLES: usize = crate::signal::PARALLEL_MIN_SAMPLES;
 
 /// [`prepare_imu`] without the shortest length `analyze` accepts: for the online leg
 /// contacts of a live session's first seconds, which need only a gait cycle or two.

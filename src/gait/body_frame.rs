@@ -70,6 +70,70 @@ pub fn to_body_frame(
     to_body_frame_with(imu, axes, source, None)
 }
 
+/// Samples projected on their block's axes (`frames`: vertical, ML, AP in sensor coordinates,
+/// one per `d` samples) into `out`'s six signals; in parts on all cores for a long recording
+/// (each sample is its own product: the same values either way).
+fn project_blocks(
+    imu: &UniformImu,
+    frames: &[[Vector3<f64>; 3]],
+    d: usize,
+    out: &mut BodyFrameSignals,
+    parallel: bool,
+) {
+    let n = imu.len();
+    let [ax, ay, az] = &imu.acc_mps2;
+    let [gx, gy, gz] = &imu.gyr_dps;
+    // blocks k0.. into the six outputs, which start at sample k0 · d
+    let part = |k0: usize, o: [&mut [f64]; 6]| {
+        let [av, aml, aap, gv, gml, gap] = o;
+        for (j, [u, m, f]) in frames[k0..].iter().enumerate() {
+            let start = (k0 + j) * d;
+            if start >= n || start - k0 * d >= av.len() {
+                break;
+            }
+            for i in start..((k0 + j + 1) * d).min(n).min(k0 * d + av.len()) {
+                let (a0, a1, a2) = (ax[i], ay[i], az[i]);
+                let (w0, w1, w2) = (gx[i], gy[i], gz[i]);
+                let o = i - k0 * d;
+                av[o] = a0 * u[0] + a1 * u[1] + a2 * u[2];
+                aml[o] = a0 * m[0] + a1 * m[1] + a2 * m[2];
+                aap[o] = a0 * f[0] + a1 * f[1] + a2 * f[2];
+                gv[o] = w0 * u[0] + w1 * u[1] + w2 * u[2];
+                gml[o] = w0 * m[0] + w1 * m[1] + w2 * m[2];
+                gap[o] = w0 * f[0] + w1 * f[1] + w2 * f[2];
+            }
+        }
+    };
+    let mut rest: [&mut [f64]; 6] = [
+        &mut out.acc_v_mps2[..],
+        &mut out.acc_ml_mps2[..],
+        &mut out.acc_ap_mps2[..],
+        &mut out.gyr_v_dps[..],
+        &mut out.gyr_ml_dps[..],
+        &mut out.gyr_ap_dps[..],
+    ];
+    if !parallel {
+        part(0, rest);
+        return;
+    }
+    // parts of whole blocks, about 16 per core
+    let per_part = frames.len().div_ceil(32).max(1);
+    let mut jobs = Vec::new();
+    let mut k0 = 0;
+    while k0 < frames.len() {
+        let len = (per_part * d).min(rest[0].len());
+        let head: [&mut [f64]; 6] = std::array::from_fn(|c| {
+            let (h, t) = std::mem::take(&mut rest[c]).split_at_mut(len);
+            rest[c] = t;
+            h
+        });
+        jobs.push((k0, head));
+        k0 += per_part;
+    }
+    use rayon::prelude::*;
+    jobs.into_par_iter().for_each(|(k0, o)| part(k0, o));
+}
+
 /// [`to_body_frame`] of a piece of a recording when `recording` is given: the whole
 /// recording's alignment (see [`gravity_and_tilt`]) is reported and its gravity subtracted
 /// from the vertical acceleration instead of this stretch's medians, and the tilt is left
@@ -92,25 +156,16 @@ pub fn to_body_frame_with(
         .iter()
         .map(|c| lp.filtfilt(&block_means(c, d)))
         .collect();
-    let mut out = BodyFrameSignals {
-        fs_hz: imu.fs_hz,
-        acc_v_mps2: Vec::with_capacity(n),
-        acc_ml_mps2: Vec::with_capacity(n),
-        acc_ap_mps2: Vec::with_capacity(n),
-        gyr_v_dps: Vec::with_capacity(n),
-        gyr_ml_dps: Vec::with_capacity(n),
-        gyr_ap_dps: Vec::with_capacity(n),
-    };
     let blocks = grav[0].len();
     // cosine of the tilt per block; acos is monotonic, so the median tilt is acos of the median
     let mut tilt_cos = Vec::with_capacity(blocks);
     let mut norms = Vec::with_capacity(blocks);
+    // each block's vertical, ML and AP axes in sensor coordinates
+    let mut frames: Vec<[Vector3<f64>; 3]> = Vec::with_capacity(blocks);
     let forward = Vector3::new(0.0, 0.0, 1.0);
     let right = Vector3::new(0.0, 1.0, 0.0);
-    let [ax, ay, az] = &imu.acc_mps2;
-    let [gx, gy, gz] = &imu.gyr_dps;
     let block_gravity = grav[0].iter().zip(&grav[1]).zip(&grav[2]);
-    for (k, ((&g0, &g1), &g2)) in block_gravity.enumerate().take(blocks) {
+    for ((&g0, &g1), &g2) in block_gravity.take(blocks) {
         let gv = r0 * Vector3::new(g0, g1, g2);
         let norm = gv.norm();
         let up = if norm > 1e-6 {
@@ -128,19 +183,24 @@ pub fn to_body_frame_with(
         }
         let ap = ap.normalize();
         let ml = ap.cross(&up);
-        // the same axes expressed in sensor coordinates
-        let (u, m, f) = (r0t * up, r0t * ml, r0t * ap);
-        for i in k * d..((k + 1) * d).min(n) {
-            let (a0, a1, a2) = (ax[i], ay[i], az[i]);
-            let (w0, w1, w2) = (gx[i], gy[i], gz[i]);
-            out.acc_v_mps2.push(a0 * u[0] + a1 * u[1] + a2 * u[2]);
-            out.acc_ml_mps2.push(a0 * m[0] + a1 * m[1] + a2 * m[2]);
-            out.acc_ap_mps2.push(a0 * f[0] + a1 * f[1] + a2 * f[2]);
-            out.gyr_v_dps.push(w0 * u[0] + w1 * u[1] + w2 * u[2]);
-            out.gyr_ml_dps.push(w0 * m[0] + w1 * m[1] + w2 * m[2]);
-            out.gyr_ap_dps.push(w0 * f[0] + w1 * f[1] + w2 * f[2]);
-        }
+        frames.push([r0t * up, r0t * ml, r0t * ap]);
     }
+    let mut out = BodyFrameSignals {
+        fs_hz: imu.fs_hz,
+        acc_v_mps2: vec![0.0; n],
+        acc_ml_mps2: vec![0.0; n],
+        acc_ap_mps2: vec![0.0; n],
+        gyr_v_dps: vec![0.0; n],
+        gyr_ml_dps: vec![0.0; n],
+        gyr_ap_dps: vec![0.0; n],
+    };
+    project_blocks(
+        imu,
+        &frames,
+        d,
+        &mut out,
+        n >= crate::signal::PARALLEL_MIN_SAMPLES,
+    );
     let (tilt, gravity) = match recording {
         Some(a) => (a.tilt_from_declared_deg, a.gravity_mps2),
         None => {
@@ -227,17 +287,18 @@ pub fn heading_evidence(
     windows: &[(std::ops::Range<usize>, f64)],
 ) -> HeadingEvidence {
     let fs = body.fs_hz;
-    let mut acc = Vec::new();
-    let mut gyr = Vec::new();
-    for (range, f_step) in windows {
+    // the cross-spectra of one walking stretch's windows
+    let stretch = |(range, f_step): &(std::ops::Range<usize>, f64)| {
+        let mut acc = Vec::new();
+        let mut gyr = Vec::new();
         if !(f_step.is_finite() && *f_step > 0.0) {
-            continue;
+            return (acc, gyr);
         }
         let len = ((4.0 / f_step) * fs).round() as usize;
         let hop = (len / 2).max(1);
         let mut a = range.start;
         if len < 8 || a.saturating_add(len) > range.end.min(body.len()) {
-            continue;
+            return (acc, gyr);
         }
         // every window of a stretch has the same length and frequencies: one table of the
         // Hann weights and of each frequency's sines and cosines serves them all
@@ -255,6 +316,20 @@ pub fn heading_evidence(
             gyr.push([mul_conj(roll, yaw), mul_conj(pitch, yaw)]);
             a += hop;
         }
+        (acc, gyr)
+    };
+    // stretches are independent: on all cores for a long recording, joined in order
+    let parts: Vec<StretchSpectra> = if body.len() >= crate::signal::PARALLEL_MIN_SAMPLES {
+        use rayon::prelude::*;
+        windows.par_iter().map(stretch).collect()
+    } else {
+        windows.iter().map(stretch).collect()
+    };
+    let mut acc = Vec::new();
+    let mut gyr = Vec::new();
+    for (a, g) in parts {
+        acc.extend(a);
+        gyr.extend(g);
     }
     let acc = coupled_axis(&acc, ACC_PHASE_REF_DEG);
     let (hs, hc) = acc.heading_deg.to_radians().sin_cos();
@@ -285,6 +360,9 @@ pub const ACC_PHASE_REF_DEG: f64 = 90.0;
 pub const GYR_PHASE_REF_DEG: f64 = 0.0;
 
 type Complex = (f64, f64);
+
+/// The acceleration and angular-velocity cross-spectra of one walking stretch's windows.
+type StretchSpectra = (Vec<[Complex; 2]>, Vec<[Complex; 2]>);
 
 fn mul_conj(a: Complex, b: Complex) -> Complex {
     (a.0 * b.0 + a.1 * b.1, a.1 * b.0 - a.0 * b.1)
@@ -492,6 +570,43 @@ mod tests {
             gyr_dps: gyr,
             gaps: vec![],
         }
+    }
+
+    #[test]
+    fn samples_projected_on_all_cores_equal_the_one_core_projection() {
+        // a slowly turning tilt, so that every block has its own axes; 997 samples a part
+        // boundary does not fall on
+        let n = 70_003;
+        let d = 10;
+        let truth = body_truth(n, 100.0);
+        let imu = sensor_imu(&truth, Rotation3::from_euler_angles(0.2, -0.1, 0.4), 100.0);
+        let frames: Vec<[Vector3<f64>; 3]> = (0..n.div_ceil(d))
+            .map(|k| {
+                let r = Rotation3::from_euler_angles(1e-4 * k as f64, 0.3, -2e-4 * k as f64);
+                [r * Vector3::x(), r * Vector3::y(), r * Vector3::z()]
+            })
+            .collect();
+        let empty = || BodyFrameSignals {
+            fs_hz: 100.0,
+            acc_v_mps2: vec![0.0; n],
+            acc_ml_mps2: vec![0.0; n],
+            acc_ap_mps2: vec![0.0; n],
+            gyr_v_dps: vec![0.0; n],
+            gyr_ml_dps: vec![0.0; n],
+            gyr_ap_dps: vec![0.0; n],
+        };
+        let (mut one, mut all) = (empty(), empty());
+        project_blocks(&imu, &frames, d, &mut one, false);
+        project_blocks(&imu, &frames, d, &mut all, true);
+        // the last sample is the dot product with its block's axes
+        let i = n - 1;
+        let [u, _, _] = frames[i / d];
+        let a = [imu.acc_mps2[0][i], imu.acc_mps2[1][i], imu.acc_mps2[2][i]];
+        assert_eq!(one.acc_v_mps2[i], a[0] * u[0] + a[1] * u[1] + a[2] * u[2]);
+        assert!(one.gyr_ap_dps.iter().all(|v| *v != 0.0));
+        assert!(one.acc_v_mps2 == all.acc_v_mps2 && one.acc_ml_mps2 == all.acc_ml_mps2);
+        assert!(one.acc_ap_mps2 == all.acc_ap_mps2 && one.gyr_v_dps == all.gyr_v_dps);
+        assert!(one.gyr_ml_dps == all.gyr_ml_dps && one.gyr_ap_dps == all.gyr_ap_dps);
     }
 
     fn assert_recovers(axes: &str, extra_tilt: Rotation3<f64>) {

@@ -223,9 +223,7 @@ fn analyze_part_with(
     })
 }
 
-/// Stretches at least this long (samples) analyse their walking regions on all cores; shorter
-/// ones (the live windows) gain less than the threads cost.
-const PARALLEL_MIN_SAMPLES: usize = 60_000;
+use crate::signal::PARALLEL_MIN_SAMPLES;
 
 /// What every walking region's analysis reads: the whole stretch's signals and events.
 struct RegionContext<'a> {

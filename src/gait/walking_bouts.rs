@@ -109,46 +109,54 @@ pub fn walking_regions(acc_v_mps2: &[f64], fs_hz: f64, p: &BoutParams) -> Vec<Wa
     let hop_samples = (p.hop_s * fs_d).max(1.0);
     let min_lag = (0.3 * fs_d).floor() as usize;
     let max_lag = (1.1 * fs_d).ceil() as usize;
-    let mut windows: Vec<(usize, usize, f64)> = Vec::new(); // decimated start, end, step period
+    // decimated start, end, step period of every periodic window
+    let mut windows: Vec<(usize, usize, f64)> = Vec::new();
     if x.len() >= win && win > max_lag + 2 {
+        let mut starts = Vec::new();
         let mut k = 0usize;
         let mut s = 0;
         while s + win <= x.len() {
-            let w = &x[s..s + win];
-            let mean = w.iter().sum::<f64>() / win as f64;
-            let sd = (w.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / win as f64).sqrt();
-            if sd >= p.min_sd_mps2 {
-                let ac = unbiased_autocorrelation(w, max_lag + 1);
-                let peaks: Vec<usize> = local_maxima(&ac)
-                    .into_iter()
-                    .filter(|&l| l >= min_lag && l <= max_lag)
-                    .collect();
-                let best = peaks
-                    .iter()
-                    .copied()
-                    .max_by(|&a, &b| ac[a].total_cmp(&ac[b]));
-                // a stride-periodic signal peaks at twice the step period: prefer the half lag
-                // when it is a clear peak too
-                let best = best.map(|l| {
-                    peaks
-                        .iter()
-                        .copied()
-                        .find(|&h| {
-                            (h as f64 - l as f64 / 2.0).abs() <= 0.15 * l as f64
-                                && ac[h] >= 0.5 * ac[l]
-                        })
-                        .unwrap_or(l)
-                });
-                if let Some(l) = best {
-                    if ac[l] >= p.min_periodicity {
-                        let lag = l as f64 + crate::signal::peaks::parabolic_offset(&ac, l);
-                        windows.push((s, s + win, lag / fs_d));
-                    }
-                }
-            }
+            starts.push(s);
             k += 1;
             s = (k as f64 * hop_samples).round() as usize;
         }
+        let periodic = |&s: &usize| -> Option<(usize, usize, f64)> {
+            let w = &x[s..s + win];
+            let mean = w.iter().sum::<f64>() / win as f64;
+            let sd = (w.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / win as f64).sqrt();
+            if sd < p.min_sd_mps2 {
+                return None;
+            }
+            let ac = unbiased_autocorrelation(w, max_lag + 1);
+            let peaks: Vec<usize> = local_maxima(&ac)
+                .into_iter()
+                .filter(|&l| l >= min_lag && l <= max_lag)
+                .collect();
+            let best = peaks
+                .iter()
+                .copied()
+                .max_by(|&a, &b| ac[a].total_cmp(&ac[b]))?;
+            // a stride-periodic signal peaks at twice the step period: prefer the half lag
+            // when it is a clear peak too
+            let l = peaks
+                .iter()
+                .copied()
+                .find(|&h| {
+                    (h as f64 - best as f64 / 2.0).abs() <= 0.15 * best as f64
+                        && ac[h] >= 0.5 * ac[best]
+                })
+                .unwrap_or(best);
+            (ac[l] >= p.min_periodicity).then(|| {
+                let lag = l as f64 + crate::signal::peaks::parabolic_offset(&ac, l);
+                (s, s + win, lag / fs_d)
+            })
+        };
+        windows = if acc_v_mps2.len() >= crate::signal::PARALLEL_MIN_SAMPLES {
+            use rayon::prelude::*;
+            starts.par_iter().filter_map(periodic).collect()
+        } else {
+            starts.iter().filter_map(periodic).collect()
+        };
     }
     let mut regions: Vec<(usize, usize, Vec<f64>)> = Vec::new();
     for (s, e, period) in windows {

@@ -10,3 +10,8 @@ pub mod peaks;
 pub mod stats;
 pub mod wavelet;
 pub mod welch;
+
+/// Signals at least this long (samples: 10 min at 100 Hz) are processed on all cores where
+/// their parts are independent; shorter ones (the live windows, single walks) gain less than
+/// the threads cost. The results are the same either way.
+pub const PARALLEL_MIN_SAMPLES: usize = 60_000;
