@@ -379,7 +379,7 @@ fn single_leg_stance_family_meets_the_event_targets() {
                 o.lift_off_err_s.map(|e| (e * 100.0).round() / 100.0),
                 o.touch_down_err_s.map(|e| (e * 100.0).round() / 100.0),
                 o.hold_err_s.map(|e| (e * 100.0).round() / 100.0),
-                if o.side_unknown { "unknown" } else if o.side_right { "right" } else { "wrong" },
+                if !o.found { "–" } else if o.side_unknown { "unknown" } else if o.side_right { "right" } else { "wrong" },
                 o.side_note, o.extra_attempts, o.other_losses, o.note
             );
         }
