@@ -36,6 +36,10 @@ struct Outcome {
     touch_down_err_s: Option<f64>,
     hold_err_s: Option<f64>,
     side_right: bool,
+    /// The attempt found reports no stance side.
+    side_unknown: bool,
+    /// `side_evidence` and the lift-off transfer / return (cm) of the attempt found.
+    side_note: String,
     extra_attempts: usize,
     /// Losses other than the final touch-down (steady holds: all false).
     other_losses: usize,
@@ -189,6 +193,13 @@ fn evaluate(case: &SlsCase, through_binary: bool, root: &std::path::Path) -> (Sl
             "right"
         };
         o.side_right = a["stance_side"].as_str() == Some(side);
+        o.side_unknown = a["stance_side"].is_null();
+        o.side_note = format!(
+            "{} {:.1}/{:.1} cm",
+            a["side_evidence"].as_str().unwrap_or("?"),
+            100.0 * a["lift_off_transfer_m"].as_f64().unwrap_or(f64::NAN),
+            100.0 * a["return_m"].as_f64().unwrap_or(f64::NAN)
+        );
     } else {
         o.extra_attempts = attempts.len();
         o.note = format!(
@@ -207,6 +218,8 @@ struct Row {
     td: usize,
     hold: usize,
     side: usize,
+    side_wrong: usize,
+    side_unknown: usize,
     steady: usize,
     steady_false: usize,
     hops: (usize, usize),
@@ -226,6 +239,8 @@ fn row(items: &[&(SlsCase, SlsTruth, Outcome)]) -> Row {
         td: ok(&|o| o.touch_down_err_s.is_some_and(|e| e.abs() <= 0.3)),
         hold: ok(&|o| o.hold_err_s.is_some_and(|e| e.abs() <= 0.5)),
         side: ok(&|o| o.found && o.side_right),
+        side_wrong: ok(&|o| o.found && !o.side_right && !o.side_unknown),
+        side_unknown: ok(&|o| o.found && o.side_unknown),
         steady: steady.len(),
         steady_false: steady
             .iter()
@@ -250,13 +265,15 @@ fn pct(k: usize, n: usize) -> String {
 
 fn print_row(name: &str, r: &Row) {
     println!(
-        "{name:<22} {:>3} | {} {} {} {} {} | {:>2}/{:<2} | {} of {:<2} | {} of {:<2}",
+        "{name:<22} {:>3} | {} {} {} {} | {} {} {} | {:>2}/{:<2} | {} of {:<2} | {} of {:<2}",
         r.n,
         pct(r.found, r.n),
         pct(r.lo, r.n),
         pct(r.td, r.n),
         pct(r.hold, r.n),
         pct(r.side, r.n),
+        pct(r.side_wrong, r.n),
+        pct(r.side_unknown, r.n),
         r.steady_false,
         r.steady,
         pct(r.hops.0, r.hops.1),
@@ -288,7 +305,7 @@ fn single_leg_stance_family_meets_the_event_targets() {
         "no attempt found in any recording"
     );
     println!(
-        "{:<22} {:>3} | found  LO≤.3 TD≤.3 hold≤.5 side | false/steady | hops found | toe touches found",
+        "{:<22} {:>3} | found  LO≤.3 TD≤.3 hold≤.5 | side right wrong unknown | false/steady | hops found | toe touches found",
         "band", "n"
     );
     let bands: Vec<(String, Band)> = vec![
@@ -356,13 +373,14 @@ fn single_leg_stance_family_meets_the_event_targets() {
             || (c.extras == Extras::None && (o.other_losses > 0 || o.extra_attempts > 0));
         if bad {
             println!(
-                "  seed {} {:?} hold {:.1} s ({:.1}→{:.1}) sway {:.1}° shift {:.0} cm {} {:?} tilt {:.0}/{:.0}° {} Hz {}: LO {:?} TD {:?} hold {:?} side {} extra {} other losses {} {}",
+                "  seed {} {:?} hold {:.1} s ({:.1}→{:.1}) sway {:.1}° shift {:.0} cm {} {:?} tilt {:.0}/{:.0}° {} Hz {}: LO {:?} TD {:?} hold {:?} side {} ({}) extra {} other losses {} {}",
                 c.seed, c.stance, c.hold_s, t.lift_off_s, t.touch_down_s, c.sway_deg, 100.0 * c.shift_m,
                 if c.hard_touch_down { "hard" } else { "soft" }, c.extras, c.pitch_deg, c.roll_deg, c.fs_hz, c.axes,
                 o.lift_off_err_s.map(|e| (e * 100.0).round() / 100.0),
                 o.touch_down_err_s.map(|e| (e * 100.0).round() / 100.0),
                 o.hold_err_s.map(|e| (e * 100.0).round() / 100.0),
-                o.side_right, o.extra_attempts, o.other_losses, o.note
+                if !o.found { "–" } else if o.side_unknown { "unknown" } else if o.side_right { "right" } else { "wrong" },
+                o.side_note, o.extra_attempts, o.other_losses, o.note
             );
         }
     }
@@ -401,7 +419,20 @@ fn single_leg_stance_family_meets_the_event_targets() {
         r.hold,
         r.n
     );
-    assert!(share(r.side) >= 0.89, "side right {}/{}", r.side, r.n);
+    // a side is reported only on clear evidence: fewer right, fewer wrong, the rest unknown
+    assert!(share(r.side) >= 0.75, "side right {}/{}", r.side, r.n);
+    assert!(
+        share(r.side_wrong) <= 0.08,
+        "side wrong {}/{}",
+        r.side_wrong,
+        r.n
+    );
+    assert!(
+        share(r.side_unknown) <= 0.16,
+        "side unknown {}/{}",
+        r.side_unknown,
+        r.n
+    );
     assert!(
         r.steady_false as f64 <= 0.05 * r.steady as f64,
         "false losses in {} of {} steady holds",

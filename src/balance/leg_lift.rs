@@ -126,7 +126,7 @@ pub fn refine_with_leg(sls: &mut SingleLegStance, raised: Side, leg: &LegTrack) 
     for a in sls
         .attempts
         .iter_mut()
-        .filter(|a| a.stance_side.opposite() == raised)
+        .filter(|a| a.stance_side.map(Side::opposite) == Some(raised))
     {
         let Some(lo) = leg.lift_off_near(a.lift_off_s) else {
             continue;

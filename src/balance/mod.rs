@@ -78,7 +78,10 @@ pub enum TrialResult {
 /// signed right relative to left.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SideComparison {
+    /// Per-leg summaries of the single-leg attempts with a known stance side.
     pub single_leg: PerSide<Option<StanceSummary>>,
+    /// Single-leg attempts with the stance side unknown, left out of `single_leg`.
+    pub single_leg_side_unknown: usize,
     pub single_leg_best_hold: Option<Symmetry>,
     pub single_leg_mean_hold: Option<Symmetry>,
     pub single_leg_sway_rms_ml: Option<Symmetry>,
@@ -170,7 +173,7 @@ pub fn analyze_session(dir: &Path) -> Result<BalanceTrial> {
                 continue;
             };
             if !sls.attempts.iter().any(|a| {
-                a.stance_side.opposite() == raised
+                a.stance_side.map(Side::opposite) == Some(raised)
                     && a.events_from == leg_lift::EventSource::LowerBack
             }) {
                 continue;
@@ -365,15 +368,28 @@ fn analyze_part(
                 single_leg_stance::single_leg_stance_of_part(&motion, None, stance, after_gap);
             match sides_of(&sls) {
                 Some((side, both)) => {
-                    warnings.push(format!(
-                        "the task does not name the stance leg: detected from the weight shift as the {} leg",
-                        side.as_str()
-                    ));
+                    warnings.push(match side {
+                        Some(side) => format!(
+                            "the task does not name the stance leg: detected from the weight shift as the {} leg",
+                            side.as_str()
+                        ),
+                        None => "the task does not name the stance leg, and the weight shift does not show it clearly: side unknown".into(),
+                    });
                     if both {
                         warnings.push("attempts on both legs were found in one recording".into());
                     }
                 }
                 None => warnings.push("no lift-off of a raised leg was found".into()),
+            }
+            let unknown = sls
+                .attempts
+                .iter()
+                .filter(|a| a.stance_side.is_none())
+                .count();
+            if unknown > 0 {
+                warnings.push(format!(
+                    "{unknown} attempt(s) with the stance side unknown (the weight shift does not show it clearly): left out of the per-leg figures"
+                ));
             }
             side_detected = true;
             (
@@ -390,11 +406,21 @@ fn analyze_part(
                 if both {
                     warnings.push("attempts on both legs were found in one recording".into());
                 }
-                let name = if side == Side::Left {
-                    "single-leg-left"
-                } else {
-                    "single-leg-right"
+                let name = match side {
+                    Some(Side::Left) => "single-leg-left",
+                    Some(Side::Right) => "single-leg-right",
+                    None => "single-leg-stance",
                 };
+                let unknown = sls
+                    .attempts
+                    .iter()
+                    .filter(|a| a.stance_side.is_none())
+                    .count();
+                if unknown > 0 {
+                    warnings.push(format!(
+                        "{unknown} attempt(s) with the stance side unknown (the weight shift does not show it clearly): left out of the per-leg figures"
+                    ));
+                }
                 side_detected = true;
                 (name.to_string(), true, TrialResult::SingleLegStance(sls))
             } else {
@@ -434,10 +460,16 @@ fn refuse_walking(label: &str, motion: &TrunkMotion, why: &str) -> Result<()> {
     Ok(())
 }
 
-/// Stance side of the first attempt, and whether attempts on both legs were found.
-fn sides_of(sls: &SingleLegStance) -> Option<(Side, bool)> {
-    let side = sls.attempts.first()?.stance_side;
-    Some((side, sls.attempts.iter().any(|a| a.stance_side != side)))
+/// Stance side of the first attempt with a known side (`None` if no attempt has one), and
+/// whether attempts on both legs were found; `None` without attempts.
+fn sides_of(sls: &SingleLegStance) -> Option<(Option<Side>, bool)> {
+    sls.attempts.first()?;
+    let side = sls.attempts.iter().find_map(|a| a.stance_side);
+    let both = sls
+        .attempts
+        .iter()
+        .any(|a| a.stance_side.is_some() && a.stance_side != side);
+    Some((side, both))
 }
 
 /// Foot-impact rate above which an unlabelled recording is taken for walking, per s, in its
@@ -558,6 +590,10 @@ pub fn compare_sides(trials: &[BalanceTrial], age_years: Option<f64>) -> SideCom
         age_years.and_then(|age| norms::compare_sls(s.as_ref()?.best_hold_s, age, max_hold_s))
     };
     SideComparison {
+        single_leg_side_unknown: attempts
+            .iter()
+            .filter(|a| a.attempt.stance_side.is_none())
+            .count(),
         single_leg_best_hold: sym(&|s| Some(s.best_hold_s)),
         single_leg_mean_hold: sym(&|s| Some(s.mean_hold_s)),
         single_leg_sway_rms_ml: sym(&|s| s.sway_rms_ml_mps2),

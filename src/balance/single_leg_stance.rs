@@ -45,6 +45,14 @@
 //! lift-off transfer by at least twice the smallest transfer ([`RETURN_OVERRULES`]), the
 //! lift-off transfer was a swing of the hold and the return names the side; lift-off is then
 //! the stop of the largest shift that way in the 3 s before that swing.
+//!
+//! The side is reported only on clear evidence ([`side_evidence`], in smallest transfers):
+//! a return back the other way by ≥ [`RETURN_CONFIRMS`] confirms it, one the same way by
+//! ≥ [`RETURN_OVERRULES`] overrules it, and without either (no return, or one within a sway
+//! swing) a transfer of ≥ [`CLEAR_TRANSFER`] names it. Otherwise — a return that contradicts
+//! the transfer by less than it takes to overrule it, or a transfer near its threshold with
+//! nothing to confirm it — the side is unknown (`stance_side: None`) and the attempt is in no
+//! per-leg summary. A task that declares the side keeps it.
 
 use serde::{Deserialize, Serialize};
 
@@ -111,8 +119,16 @@ pub struct BalanceLoss {
 /// One lift-off … touch-down.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StanceAttempt {
-    /// Leg stood on.
-    pub stance_side: Side,
+    /// Leg stood on; `None` (JSON `null`) when the evidence for it is weak
+    /// ([`SideEvidence::Weak`]).
+    pub stance_side: Option<Side>,
+    /// What the side rests on ([`side_evidence`]).
+    pub side_evidence: SideEvidence,
+    /// The lift-off weight transfer, m (+ right).
+    pub lift_off_transfer_m: f64,
+    /// The pelvis's movement after the touch-down (1.2–2.2 s after it less the 0.5 s before
+    /// it), m (+ right); `None` without a touch-down or when the data end first.
+    pub return_m: Option<f64>,
     pub lift_off_s: f64,
     /// `None` when the recording ended during the hold.
     pub touch_down_s: Option<f64>,
@@ -698,14 +714,12 @@ pub fn single_leg_stance_of_part(
         }
         // the stance side is the way the pelvis went at lift-off, unless the movement after the
         // touch-down, timed by the impact, says otherwise by more than a swing of the hold
-        let stance_m = match touch_down_s.and_then(|td| return_displacement_m(&ml_y, fs, td)) {
-            Some(r)
-                if r * out.displacement_m > 0.0
-                    && r.abs() >= RETURN_OVERRULES * settings.min_transfer_m =>
-            {
-                -out.displacement_m
-            }
-            _ => out.displacement_m,
+        let return_m = touch_down_s.and_then(|td| return_displacement_m(&ml_y, fs, td));
+        let evidence = side_evidence(out.displacement_m, return_m, settings.min_transfer_m);
+        let stance_m = if evidence == SideEvidence::ReturnOverrules {
+            -out.displacement_m
+        } else {
+            out.displacement_m
         };
         let side = if stance_m < 0.0 {
             Side::Left
@@ -749,8 +763,13 @@ pub fn single_leg_stance_of_part(
                 None
             }
         });
+        // a declared side stands; otherwise a side only where the evidence is clear
+        let known = expected.is_some() || evidence != SideEvidence::Weak;
         attempts.push(StanceAttempt {
-            stance_side: side,
+            stance_side: known.then_some(side),
+            side_evidence: evidence,
+            lift_off_transfer_m: out.displacement_m,
+            return_m,
             lift_off_s,
             touch_down_s,
             hold_s,
@@ -816,6 +835,64 @@ fn return_displacement_m(ml_y: &[f64], fs: f64, td_s: f64) -> Option<f64> {
     };
     Some(mean(td_s + 1.2, td_s + 2.2)? - mean(td_s - 0.5, td_s)?)
 }
+
+/// What an attempt's stance side rests on, from the lift-off weight transfer and the pelvis's
+/// return after the touch-down (see [`side_evidence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SideEvidence {
+    /// The return went back the other way by at least [`RETURN_CONFIRMS`] smallest transfers:
+    /// it confirms the lift-off transfer's side.
+    ReturnConfirms,
+    /// The return went the lift-off transfer's way by at least [`RETURN_OVERRULES`] smallest
+    /// transfers: that transfer was a swing of the hold, and the return names the side.
+    ReturnOverrules,
+    /// No return confirms or contradicts it (none measured, or one smaller than a sway
+    /// swing), and the lift-off transfer is at least [`CLEAR_TRANSFER`] smallest transfers.
+    ClearTransfer,
+    /// None of the above: the return contradicts the lift-off transfer by less than it takes
+    /// to overrule it, or the transfer is near its threshold with nothing to confirm it. The
+    /// side is not reported.
+    Weak,
+}
+
+/// The evidence for the stance side of a lift-off transfer of `transfer_m` and a return
+/// after the touch-down of `return_m` (m, + right; `None` if there is none), with the smallest
+/// transfer `min_transfer_m` (m). The side is the transfer's, or the opposite with
+/// [`SideEvidence::ReturnOverrules`].
+pub fn side_evidence(transfer_m: f64, return_m: Option<f64>, min_transfer_m: f64) -> SideEvidence {
+    let unit = min_transfer_m.abs().max(f64::MIN_POSITIVE);
+    let size = transfer_m.abs() / unit;
+    // return toward the lift-off transfer's way (+) or back against it (−), in smallest transfers
+    let along = return_m
+        .filter(|r| r.is_finite())
+        .map_or(0.0, |r| r * transfer_m.signum() / unit);
+    if !size.is_finite() || size == 0.0 {
+        SideEvidence::Weak
+    } else if along <= -RETURN_CONFIRMS {
+        SideEvidence::ReturnConfirms
+    } else if along >= RETURN_OVERRULES {
+        SideEvidence::ReturnOverrules
+    } else if along < RETURN_CONTRADICTS && size >= CLEAR_TRANSFER {
+        SideEvidence::ClearTransfer
+    } else {
+        SideEvidence::Weak
+    }
+}
+
+/// Return back against the lift-off transfer, in smallest transfers, that confirms its side:
+/// the weight going back to both feet moves the pelvis toward the midline by about the
+/// transfer (≥ 1 smallest transfer), while the hold's sway moves it by up to about one
+/// smallest transfer over the 2 s compared.
+pub const RETURN_CONFIRMS: f64 = 1.0;
+
+/// Return the lift-off transfer's way, in smallest transfers, from which it contradicts the
+/// transfer (below [`RETURN_OVERRULES`] it does not overrule it, and the side is unknown).
+pub const RETURN_CONTRADICTS: f64 = 1.0;
+
+/// Lift-off transfer, in smallest transfers, clear enough to name the side when no return
+/// confirms it: twice the threshold, well beyond a sway swing found as a transfer.
+pub const CLEAR_TRANSFER: f64 = 2.0;
 
 /// Return displacement, in smallest transfers, by which the movement after a touch-down
 /// overrules the side of the lift-off transfer: the lift-off transfer may be a swing of the
@@ -1212,7 +1289,7 @@ pub struct StanceSummary {
 pub fn summarise(attempts: &[AttemptOf], side: Side, max_hold_s: f64) -> Option<StanceSummary> {
     let on: Vec<&AttemptOf> = attempts
         .iter()
-        .filter(|a| a.attempt.stance_side == side)
+        .filter(|a| a.attempt.stance_side == Some(side))
         .collect();
     if on.is_empty() {
         return None;
@@ -1383,14 +1460,53 @@ mod tests {
             assert!((tr[0].end_s - 5.8).abs() < 0.05, "{pitch}/{roll}: {tr:?}");
             let (sls, _) = single_leg_stance(&m, None, StanceSettings::default());
             assert_eq!(sls.attempts.len(), 1, "{pitch}/{roll}: {:?}", sls.attempts);
-            assert_eq!(sls.attempts[0].stance_side, side, "{pitch}/{roll}");
+            assert_eq!(sls.attempts[0].stance_side, Some(side), "{pitch}/{roll}");
         }
     }
 
     #[test]
+    fn side_evidence_is_weak_where_transfer_and_return_disagree_below_the_overrule_margin() {
+        let m = 0.02;
+        // a 6-cm shift left, the pelvis back right by 5 cm after the touch-down: confirmed
+        assert_eq!(
+            side_evidence(-0.06, Some(0.05), m),
+            SideEvidence::ReturnConfirms
+        );
+        // the return goes on left by 3 cm (1.5 smallest transfers): contradicts, cannot overrule
+        assert_eq!(side_evidence(-0.06, Some(-0.03), m), SideEvidence::Weak);
+        // … by 5 cm (2.5 smallest transfers): overrules
+        assert_eq!(
+            side_evidence(-0.06, Some(-0.05), m),
+            SideEvidence::ReturnOverrules
+        );
+        // no return: a clear transfer stands, one barely above its threshold does not
+        assert_eq!(side_evidence(0.05, None, m), SideEvidence::ClearTransfer);
+        assert_eq!(side_evidence(0.025, None, m), SideEvidence::Weak);
+        // a return within a sway swing neither confirms nor contradicts
+        assert_eq!(
+            side_evidence(0.05, Some(-0.01), m),
+            SideEvidence::ClearTransfer
+        );
+        assert_eq!(side_evidence(0.025, Some(-0.01), m), SideEvidence::Weak);
+        // no panic and no side on nonsense
+        assert_eq!(side_evidence(f64::NAN, Some(0.05), m), SideEvidence::Weak);
+        assert_eq!(
+            side_evidence(0.05, Some(f64::NAN), 0.0),
+            SideEvidence::ClearTransfer
+        );
+    }
+
+    #[test]
     fn summary_takes_best_and_mean_per_side_with_losses_in_time_order() {
-        let mk = |side, hold_s, losses: Vec<(f64, LossKind)>, from| StanceAttempt {
+        let mk = |side: Option<Side>, hold_s, losses: Vec<(f64, LossKind)>, from| StanceAttempt {
             stance_side: side,
+            side_evidence: if side.is_some() {
+                SideEvidence::ReturnConfirms
+            } else {
+                SideEvidence::Weak
+            },
+            lift_off_transfer_m: -0.05,
+            return_m: Some(0.05),
             lift_off_s: 0.0,
             touch_down_s: Some(hold_s),
             hold_s,
@@ -1405,18 +1521,25 @@ mod tests {
         };
         let a = [
             mk(
-                Side::Left,
+                Some(Side::Left),
                 10.0,
                 vec![(10.0, LossKind::TouchDown), (4.0, LossKind::Hop)],
                 EventSource::LowerBack,
             ),
             mk(
-                Side::Left,
+                Some(Side::Left),
                 20.0,
                 vec![(20.0, LossKind::TouchDown)],
                 EventSource::LegSensor,
             ),
-            mk(Side::Right, 30.0, vec![], EventSource::LowerBack),
+            mk(Some(Side::Right), 30.0, vec![], EventSource::LowerBack),
+            // side unknown: in neither leg's summary
+            mk(
+                None,
+                25.0,
+                vec![(25.0, LossKind::TouchDown)],
+                EventSource::LowerBack,
+            ),
         ];
         let sls = SingleLegStance {
             attempts: a.to_vec(),

@@ -34,6 +34,13 @@ fn side_word(side: Side) -> &'static str {
     side.as_str()
 }
 
+/// "on the left leg", or "side unknown" when the stance side is not known.
+fn on_leg(side: Option<Side>) -> String {
+    side.map_or("side unknown".into(), |s| {
+        format!("on the {} leg", s.as_str())
+    })
+}
+
 /// Text of one trial.
 pub fn trial_text(trial: &BalanceTrial) -> String {
     let mut s = String::new();
@@ -136,9 +143,9 @@ fn attempt_line(i: usize, a: &StanceAttempt) -> String {
         ""
     };
     format!(
-        "  attempt {} on the {} leg{timed}: lift-off {:.2} s, {end}, held {:.1} s{max}; {losses}{sway}\n",
+        "  attempt {} {}{timed}: lift-off {:.2} s, {end}, held {:.1} s{max}; {losses}{sway}\n",
         i + 1,
-        side_word(a.stance_side),
+        on_leg(a.stance_side),
         a.lift_off_s,
         a.hold_s
     )
@@ -164,6 +171,17 @@ fn stance_text(label: &str, sls: &SingleLegStance) -> String {
                 sls.settings.max_hold_s
             );
         }
+    }
+    let unknown = sls
+        .attempts
+        .iter()
+        .filter(|a| a.stance_side.is_none())
+        .count();
+    if unknown > 0 {
+        let _ = writeln!(
+            s,
+            "  {unknown} attempt(s) with the side unknown (the weight shift does not show the stance leg clearly), left out of the per-leg figures."
+        );
     }
     for (i, a) in sls.attempts.iter().enumerate() {
         s.push_str(&attempt_line(i, a));
@@ -519,7 +537,7 @@ pub fn write_csv(report: &BalanceReport, w: impl Write) -> csv::Result<()> {
                     row(
                         "attempt",
                         i + 1,
-                        side_word(a.stance_side),
+                        a.stance_side.map_or("unknown", side_word),
                         [
                             f(Some(a.lift_off_s)),
                             f(a.touch_down_s),

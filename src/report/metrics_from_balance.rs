@@ -258,7 +258,7 @@ fn single_leg_metrics(
     let holds = |side: Side| -> Vec<f64> {
         attempts
             .iter()
-            .filter(|a| a.stance_side == side)
+            .filter(|a| a.stance_side == Some(side))
             .map(|a| a.hold_s)
             .collect()
     };
@@ -297,7 +297,7 @@ fn single_leg_metrics(
         });
         let losses: Vec<f64> = attempts
             .iter()
-            .filter(|a| a.stance_side == side)
+            .filter(|a| a.stance_side == Some(side))
             .map(|a| a.losses.len() as f64)
             .collect();
         metrics.push(Metric::new(
@@ -308,6 +308,19 @@ fn single_leg_metrics(
             Better::Lower,
             mean(&losses),
             losses,
+        ));
+    }
+    // attempts whose stance leg the weight shift does not show are in no per-leg value
+    let unknown = attempts.iter().filter(|a| a.stance_side.is_none()).count();
+    if unknown > 0 {
+        metrics.push(Metric::new(
+            "sls_attempts_side_unknown",
+            "Single-leg attempts with the side unknown (left out of the per-leg values)",
+            "",
+            0,
+            Better::Lower,
+            unknown as f64,
+            vec![],
         ));
     }
     if !l.is_empty() && !r.is_empty() {

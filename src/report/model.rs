@@ -263,8 +263,8 @@ pub struct SingleLegEvents {
 /// The events of one single-leg attempt, s on the recording clock.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttemptEvents {
-    /// Leg stood on.
-    pub stance_side: Side,
+    /// Leg stood on; `None` when unknown.
+    pub stance_side: Option<Side>,
     pub lift_off_s: f64,
     /// `None` when the recording ended during the hold.
     pub touch_down_s: Option<f64>,

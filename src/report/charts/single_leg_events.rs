@@ -48,7 +48,7 @@ pub struct SingleLegEventsChart {
 
 /// Which leg a recording stood on, as a word: from its attempts, else from its task.
 fn leg_word(e: &SingleLegEvents) -> &'static str {
-    let has = |s: Side| e.attempts.iter().any(|a| a.stance_side == s);
+    let has = |s: Side| e.attempts.iter().any(|a| a.stance_side == Some(s));
     match (has(Side::Left), has(Side::Right)) {
         (true, true) => "both",
         (true, false) => "left",
@@ -214,13 +214,16 @@ impl Chart for SingleLegEventsChart {
         // holds shaded in the stance leg's colour, the leg named at the bottom
         for a in &e.attempts {
             let end = hold_end_s(a, t_to).min(t_to);
-            let colour = theme::side_colour(a.stance_side);
+            let colour = a.stance_side.map_or(theme::BEFORE, theme::side_colour);
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(a.lift_off_s.max(t_from), y_lo), (end, y_hi)],
                 colour.mix(theme::BAND_ALPHA).filled(),
             )))?;
             chart.draw_series(std::iter::once(Text::new(
-                format!("{} leg, {:.1} s", a.stance_side.as_str(), a.hold_s),
+                match a.stance_side {
+                    Some(side) => format!("{} leg, {:.1} s", side.as_str(), a.hold_s),
+                    None => format!("side unknown, {:.1} s", a.hold_s),
+                },
                 ((a.lift_off_s.max(t_from) + end) / 2.0, y_lo + 0.06 * r),
                 theme::bold(theme::TICK_PX)
                     .color(&colour)
@@ -351,7 +354,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, &s)| AttemptEvents {
-                    stance_side: s,
+                    stance_side: Some(s),
                     lift_off_s: 5.0 + 12.0 * i as f64,
                     touch_down_s: Some(15.0 + 12.0 * i as f64),
                     hold_s: 10.0,
