@@ -462,7 +462,24 @@ fn an_attempt_with_the_side_unknown_is_null_in_json_unknown_in_text_and_in_no_le
     let mut weak = sls.attempts[0].clone();
     weak.stance_side = None;
     weak.side_evidence = gaitkit::balance::single_leg_stance::SideEvidence::Weak;
+    let chart_label = format!("side unknown, {:.1} s", weak.hold_s);
     sls.attempts.push(weak);
+    // the HTML report: the events chart labels the hold "side unknown", and the count of
+    // attempts without a side is a metric of the visit
+    let metrics = gaitkit::report::metrics_from_balance::trials_metrics("visit", &[&trial], None);
+    let unknown = metrics
+        .metrics
+        .iter()
+        .find(|m| m.key == "sls_attempts_side_unknown")
+        .expect("a metric counting the attempts without a side");
+    assert_eq!(unknown.value, 1.0);
+    let html = gaitkit::report::html::build_report(&metrics, None)
+        .unwrap()
+        .html;
+    assert!(
+        html.contains(&chart_label),
+        "no hold labelled {chart_label:?} in the HTML report"
+    );
     let report = gaitkit::balance::BalanceReport::new(vec![trial], None);
     let json = gaitkit::report::balance_text::json_value(&report);
     let attempts = &json["balance"]["trials"][0]["result"]["attempts"];
