@@ -20,19 +20,11 @@ import warnings
 
 import pandas as pd
 from mobgap.pipeline import MobilisedPipelineHealthy, MobilisedPipelineImpaired
+from mobgap_reference import COLUMNS, FIXTURES
 
 warnings.filterwarnings("ignore")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-FIXTURES = [
-    "mobilised_HA001_Test5_Trial1",
-    "mobilised_HA001_Test5_Trial2",
-    "mobilised_MS001_Test5_Trial1",
-    "mobilised_MS001_Test5_Trial2",
-    "mobilised_HA001_Test11_Trial1",
-    "mobilised_MS001_Test11_Trial1",
-]
-COLUMNS = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
 FS_HZ = 100.0
 
 

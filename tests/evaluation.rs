@@ -19,23 +19,14 @@ use support::reference::*;
 struct Row {
     name: &'static str,
     system: String,
-    f1_01: f64,
-    p_025: f64,
-    r_025: f64,
-    f1_025: f64,
-    mae_s: f64,
-    /// Share of the matched contacts (at 0.25 s) given a side.
-    sided: f64,
-    /// Left/right accuracy over the matched contacts given a side.
-    lr_acc: f64,
+    /// Contact detection and side scores.
+    c: ContactScores,
     cadence_err_pct: f64,
     stride_len_err_pct: f64,
     speed_err_pct: f64,
     fc_f1: f64,
     fc_bias_s: f64,
     stance_err_s: f64,
-    /// Reference contacts not matched within 0.1 s, by place.
-    places: Places,
 }
 
 /// Reference contacts without a detection within 0.1 s, by where they lie in the reference
@@ -148,8 +139,11 @@ struct ContactScores {
     r_025: f64,
     f1_025: f64,
     mae_s: f64,
+    /// Share of the matched contacts (at 0.25 s) given a side.
     sided: f64,
+    /// Left/right accuracy over the matched contacts given a side.
     lr_acc: f64,
+    /// Reference contacts not matched within 0.1 s, by place.
     places: Places,
 }
 
@@ -296,20 +290,13 @@ fn evaluate(name: &'static str, all: bool) -> Row {
     Row {
         name,
         system: r.system.clone(),
-        f1_01: sc.f1_01,
-        p_025: sc.p_025,
-        r_025: sc.r_025,
-        f1_025: sc.f1_025,
-        mae_s: sc.mae_s,
-        sided: sc.sided,
-        lr_acc: sc.lr_acc,
+        c: sc,
         cadence_err_pct: pct(s.cadence_spm, ref_cadence),
         stride_len_err_pct: pct(s.stride_length_m, ref_len),
         speed_err_pct: pct(s.walking_speed_mps, ref_speed),
         fc_f1: mfc.f1(),
         fc_bias_s: fc_bias,
         stance_err_s: our_stance - ref_stance,
-        places: sc.places,
     }
 }
 
@@ -336,7 +323,7 @@ fn print(title: &str, rows: &[Row]) {
     for r in rows {
         println!(
             "{:<31} {:<11} {:>7.3} {:>6.3} {:>6.3} {:>7.3} {:>8.1} {:>6.3} {:>6.3} {:>+9.1} {:>+9.1} {:>+8.1} {:>6.3} {:>+8.3} {:>+9.3}",
-            r.name, r.system, r.f1_01, r.p_025, r.r_025, r.f1_025, 1000.0 * r.mae_s, r.sided, r.lr_acc, r.cadence_err_pct, r.stride_len_err_pct, r.speed_err_pct, r.fc_f1, r.fc_bias_s, r.stance_err_s
+            r.name, r.system, r.c.f1_01, r.c.p_025, r.c.r_025, r.c.f1_025, 1000.0 * r.c.mae_s, r.c.sided, r.c.lr_acc, r.cadence_err_pct, r.stride_len_err_pct, r.speed_err_pct, r.fc_f1, r.fc_bias_s, r.stance_err_s
         );
     }
 }
@@ -352,7 +339,7 @@ fn print_places(rows: &[Row]) {
         "recording", "refs", "unrecognised", "edge m/off", "turn m/off", "else m/off", "not@0.1"
     );
     for r in rows {
-        let p = &r.places;
+        let p = &r.c.places;
         let not = p.unrecognised
             + p.edge_missed
             + p.edge_off
@@ -463,32 +450,32 @@ fn lower_back_pipeline_meets_accuracy_targets() {
         println!(
             "{:<31} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3} {:>6.1}/{:<6.1} {:>6.3}/{:<6.3} {:>6.3}/{:<6.3}",
             r.name,
-            r.f1_01,
+            r.c.f1_01,
             m.f1_01,
-            r.f1_025,
+            r.c.f1_025,
             m.f1_025,
-            1000.0 * r.mae_s,
+            1000.0 * r.c.mae_s,
             1000.0 * m.mae_s,
-            r.sided,
+            r.c.sided,
             m.sided,
-            r.lr_acc,
+            r.c.lr_acc,
             m.lr_acc
         );
         // the reference pipeline is the bar: contact timing and sides at least as good
         assert!(
-            r.f1_01 >= m.f1_01 && r.f1_025 >= m.f1_025,
+            r.c.f1_01 >= m.f1_01 && r.c.f1_025 >= m.f1_025,
             "{}: F1@0.1/0.25 {:.3}/{:.3} below the Mobilise-D pipeline's {:.3}/{:.3}",
             r.name,
-            r.f1_01,
-            r.f1_025,
+            r.c.f1_01,
+            r.c.f1_025,
             m.f1_01,
             m.f1_025
         );
         assert!(
-            r.lr_acc >= m.lr_acc,
+            r.c.lr_acc >= m.lr_acc,
             "{}: left/right accuracy {:.3} below the Mobilise-D pipeline's {:.3}",
             r.name,
-            r.lr_acc,
+            r.c.lr_acc,
             m.lr_acc
         );
     }
@@ -496,10 +483,10 @@ fn lower_back_pipeline_meets_accuracy_targets() {
         // sides: a wrong side is worse than none, so accuracy over the sided contacts is
         // asserted everywhere, and the share sided guards against withholding everything
         assert!(
-            r.lr_acc >= 0.98,
+            r.c.lr_acc >= 0.98,
             "{}: left/right accuracy over sided contacts {:.3} < 0.98",
             r.name,
-            r.lr_acc
+            r.c.lr_acc
         );
         let min_sided = if r.name.contains("Test5") {
             0.95
@@ -507,24 +494,24 @@ fn lower_back_pipeline_meets_accuracy_targets() {
             daily_floor(r.name).sided
         };
         assert!(
-            r.sided >= min_sided,
+            r.c.sided >= min_sided,
             "{}: share of contacts with a side {:.3} < {min_sided}",
             r.name,
-            r.sided
+            r.c.sided
         );
         let straight = r.name.contains("Test5");
         if straight {
             assert!(
-                r.f1_01 >= 0.99,
+                r.c.f1_01 >= 0.99,
                 "{}: F1@0.1 s {:.3} < 0.99",
                 r.name,
-                r.f1_01
+                r.c.f1_01
             );
             assert!(
-                r.lr_acc >= 0.95,
+                r.c.lr_acc >= 0.95,
                 "{}: left/right accuracy {:.3} < 0.95",
                 r.name,
-                r.lr_acc
+                r.c.lr_acc
             );
             assert!(
                 r.cadence_err_pct.abs() <= 3.0,
@@ -545,18 +532,18 @@ fn lower_back_pipeline_meets_accuracy_targets() {
                 r.speed_err_pct
             );
             assert!(
-                r.mae_s <= 0.05,
+                r.c.mae_s <= 0.05,
                 "{}: contact timing error {:.3} s",
                 r.name,
-                r.mae_s
+                r.c.mae_s
             );
         } else {
             let f = daily_floor(r.name);
             for (what, value, floor) in [
-                ("F1@0.1 s", r.f1_01, f.f1_01),
-                ("precision@0.25 s", r.p_025, f.p_025),
-                ("recall@0.25 s", r.r_025, f.r_025),
-                ("F1@0.25 s", r.f1_025, f.f1_025),
+                ("F1@0.1 s", r.c.f1_01, f.f1_01),
+                ("precision@0.25 s", r.c.p_025, f.p_025),
+                ("recall@0.25 s", r.c.r_025, f.r_025),
+                ("F1@0.25 s", r.c.f1_025, f.f1_025),
             ] {
                 assert!(value >= floor, "{}: {what} {value:.3} < {floor}", r.name);
             }
@@ -572,10 +559,10 @@ fn lower_back_pipeline_meets_accuracy_targets() {
     for r in &all {
         let floor = if r.name.contains("Test5") { 0.94 } else { 0.75 };
         assert!(
-            r.f1_025 >= floor,
+            r.c.f1_025 >= floor,
             "{}: F1@0.25 s over all detections {:.3} < {floor}",
             r.name,
-            r.f1_025
+            r.c.f1_025
         );
     }
 }

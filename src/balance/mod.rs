@@ -381,16 +381,7 @@ fn analyze_part(
                 }
                 None => warnings.push("no lift-off of a raised leg was found".into()),
             }
-            let unknown = sls
-                .attempts
-                .iter()
-                .filter(|a| a.stance_side.is_none())
-                .count();
-            if unknown > 0 {
-                warnings.push(format!(
-                    "{unknown} attempt(s) with the stance side unknown (the weight shift does not show it clearly): left out of the per-leg figures"
-                ));
-            }
+            warnings.extend(side_unknown_warning(&sls));
             side_detected = true;
             (
                 "single-leg-stance".to_string(),
@@ -411,16 +402,7 @@ fn analyze_part(
                     Some(Side::Right) => "single-leg-right",
                     None => "single-leg-stance",
                 };
-                let unknown = sls
-                    .attempts
-                    .iter()
-                    .filter(|a| a.stance_side.is_none())
-                    .count();
-                if unknown > 0 {
-                    warnings.push(format!(
-                        "{unknown} attempt(s) with the stance side unknown (the weight shift does not show it clearly): left out of the per-leg figures"
-                    ));
-                }
+                warnings.extend(side_unknown_warning(&sls));
                 side_detected = true;
                 (name.to_string(), true, TrialResult::SingleLegStance(sls))
             } else {
@@ -608,4 +590,14 @@ pub fn compare_sides(trials: &[BalanceTrial], age_years: Option<f64>) -> SideCom
         step_down_stabilisation: sq_sym(&step_down, &|s| s.mean_stabilisation_s),
         step_down,
     }
+}
+
+/// The warning for attempts whose stance side is unknown, if any.
+fn side_unknown_warning(sls: &SingleLegStance) -> Option<String> {
+    let unknown = sls.side_unknown();
+    (unknown > 0).then(|| {
+        format!(
+            "{unknown} attempt(s) with the stance side unknown (the weight shift does not show it clearly): left out of the per-leg figures"
+        )
+    })
 }

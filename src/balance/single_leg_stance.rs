@@ -157,6 +157,14 @@ pub struct SingleLegStance {
 }
 
 impl SingleLegStance {
+    /// Attempts whose stance side the evidence does not show (`stance_side` unknown).
+    pub fn side_unknown(&self) -> usize {
+        self.attempts
+            .iter()
+            .filter(|a| a.stance_side.is_none())
+            .count()
+    }
+
     /// Moves every event time (and the trace) by `by_s`, e.g. from the analysed part of a
     /// recording with gaps onto the recording clock.
     pub fn shift_times(&mut self, by_s: f64) {

@@ -37,6 +37,19 @@ pub struct BodyFrameSignals {
 }
 
 impl BodyFrameSignals {
+    /// `n` samples of zeros at `fs_hz`, to be filled in.
+    fn zeros(fs_hz: f64, n: usize) -> Self {
+        BodyFrameSignals {
+            fs_hz,
+            acc_v_mps2: vec![0.0; n],
+            acc_ml_mps2: vec![0.0; n],
+            acc_ap_mps2: vec![0.0; n],
+            gyr_v_dps: vec![0.0; n],
+            gyr_ml_dps: vec![0.0; n],
+            gyr_ap_dps: vec![0.0; n],
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.acc_v_mps2.len()
     }
@@ -185,15 +198,7 @@ pub fn to_body_frame_with(
         let ml = ap.cross(&up);
         frames.push([r0t * up, r0t * ml, r0t * ap]);
     }
-    let mut out = BodyFrameSignals {
-        fs_hz: imu.fs_hz,
-        acc_v_mps2: vec![0.0; n],
-        acc_ml_mps2: vec![0.0; n],
-        acc_ap_mps2: vec![0.0; n],
-        gyr_v_dps: vec![0.0; n],
-        gyr_ml_dps: vec![0.0; n],
-        gyr_ap_dps: vec![0.0; n],
-    };
+    let mut out = BodyFrameSignals::zeros(imu.fs_hz, n);
     project_blocks(
         imu,
         &frames,
@@ -319,12 +324,11 @@ pub fn heading_evidence(
         (acc, gyr)
     };
     // stretches are independent: on all cores for a long recording, joined in order
-    let parts: Vec<StretchSpectra> = if body.len() >= crate::signal::PARALLEL_MIN_SAMPLES {
-        use rayon::prelude::*;
-        windows.par_iter().map(stretch).collect()
-    } else {
-        windows.iter().map(stretch).collect()
-    };
+    let parts: Vec<StretchSpectra> = crate::signal::map_in_order(
+        windows,
+        body.len() >= crate::signal::PARALLEL_MIN_SAMPLES,
+        stretch,
+    );
     let mut acc = Vec::new();
     let mut gyr = Vec::new();
     for (a, g) in parts {
@@ -586,16 +590,10 @@ mod tests {
                 [r * Vector3::x(), r * Vector3::y(), r * Vector3::z()]
             })
             .collect();
-        let empty = || BodyFrameSignals {
-            fs_hz: 100.0,
-            acc_v_mps2: vec![0.0; n],
-            acc_ml_mps2: vec![0.0; n],
-            acc_ap_mps2: vec![0.0; n],
-            gyr_v_dps: vec![0.0; n],
-            gyr_ml_dps: vec![0.0; n],
-            gyr_ap_dps: vec![0.0; n],
-        };
-        let (mut one, mut all) = (empty(), empty());
+        let (mut one, mut all) = (
+            BodyFrameSignals::zeros(100.0, n),
+            BodyFrameSignals::zeros(100.0, n),
+        );
         project_blocks(&imu, &frames, d, &mut one, false);
         project_blocks(&imu, &frames, d, &mut all, true);
         // the last sample is the dot product with its block's axes

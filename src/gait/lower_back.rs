@@ -182,44 +182,29 @@ fn analyze_part_with(
         sides_allowed,
     };
     // regions are independent: long recordings analyse them on all cores, in order
-    let parts: Vec<RegionPart> = if parallel && regions.len() > 1 {
-        use rayon::prelude::*;
-        regions.par_iter().map(|r| ctx.analyze(r)).collect()
-    } else {
-        regions.iter().map(|r| ctx.analyze(r)).collect()
-    };
     let mut all = RegionPart::default();
-    for p in parts {
+    for p in
+        crate::signal::map_in_order(&regions, parallel && regions.len() > 1, |r| ctx.analyze(r))
+    {
         all.append(p);
     }
-    let RegionPart {
-        bouts,
-        initial_contacts,
-        cue_feet,
-        final_contacts,
-        steps,
-        strides,
-        harmonics,
-        regularity: regularity_values,
-        laterality: laterality_checks,
-    } = all;
     Ok(LowerBackPart {
         fs_hz: fs,
         duration_s: imu.duration_s(),
         alignment,
         forward_axis: forward,
         gaps: imu.gaps.clone(),
-        bouts,
+        bouts: all.bouts,
         turns: turn_detection.turns,
         uncertain_turns: turn_detection.uncertain,
-        initial_contacts,
-        cue_feet,
-        final_contacts,
-        steps,
-        strides,
-        laterality: laterality_checks,
-        harmonics,
-        regularity: regularity_values,
+        initial_contacts: all.initial_contacts,
+        cue_feet: all.cue_feet,
+        final_contacts: all.final_contacts,
+        steps: all.steps,
+        strides: all.strides,
+        laterality: all.laterality,
+        harmonics: all.harmonics,
+        regularity: all.regularity,
     })
 }
 

@@ -151,12 +151,11 @@ pub fn walking_regions(acc_v_mps2: &[f64], fs_hz: f64, p: &BoutParams) -> Vec<Wa
                 (s, s + win, lag / fs_d)
             })
         };
-        windows = if acc_v_mps2.len() >= crate::signal::PARALLEL_MIN_SAMPLES {
-            use rayon::prelude::*;
-            starts.par_iter().filter_map(periodic).collect()
-        } else {
-            starts.iter().filter_map(periodic).collect()
-        };
+        let parallel = acc_v_mps2.len() >= crate::signal::PARALLEL_MIN_SAMPLES;
+        windows = crate::signal::map_in_order(&starts, parallel, periodic)
+            .into_iter()
+            .flatten()
+            .collect();
     }
     let mut regions: Vec<(usize, usize, Vec<f64>)> = Vec::new();
     for (s, e, period) in windows {

@@ -172,11 +172,7 @@ fn stance_text(label: &str, sls: &SingleLegStance) -> String {
             );
         }
     }
-    let unknown = sls
-        .attempts
-        .iter()
-        .filter(|a| a.stance_side.is_none())
-        .count();
+    let unknown = sls.side_unknown();
     if unknown > 0 {
         let _ = writeln!(
             s,

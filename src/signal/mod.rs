@@ -15,3 +15,18 @@ pub mod welch;
 /// their parts are independent; shorter ones (the live windows, single walks) gain less than
 /// the threads cost. The results are the same either way.
 pub const PARALLEL_MIN_SAMPLES: usize = 60_000;
+
+/// `f` of every item, in the items' order; on all cores when `parallel` (the same values
+/// either way: each item is computed on its own).
+pub fn map_in_order<T: Sync, R: Send>(
+    items: &[T],
+    parallel: bool,
+    f: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
+    if parallel {
+        use rayon::prelude::*;
+        items.par_iter().map(f).collect()
+    } else {
+        items.iter().map(f).collect()
+    }
+}
