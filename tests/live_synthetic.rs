@@ -2,11 +2,12 @@
 //! simulator in tests/support/synthetic_walk.rs is written apart from the detector): sides
 //! shown are right (and mirror with the walk), an injected 10 % step-time asymmetry shows in
 //! the rolling SI within the rolling window, a cadence target marks steps by their true
-//! cadence, every step of a walk from standing is fed back (from the fourth within 0.5 s)
+//! cadence, every step of a walk from standing is fed back within 0.5 s
 //! and a lone jolt fed back provisionally is withdrawn when no walk follows.
 
 mod support;
 
+use gaitkit::analyze::MIN_DURATION_S;
 use gaitkit::gait::Side;
 use gaitkit::recording::{Axes, Placement, SensorEntry, Session};
 use gaitkit::stream::detector::CONFIRM_S;
@@ -37,12 +38,16 @@ fn walk(first_left: bool) -> Walk {
         duration_s: end,
         fs_hz: 100.0,
         turns: Vec::new(),
+        impact_scales: Vec::new(),
     }
 }
 
 fn run(w: &Walk, opts: &LiveOptions) -> Vec<LiveStep> {
     run_with_withdrawals(w, opts).0
 }
+
+/// The steps at the end (sides as revised), the withdrawals, and the steps as emitted.
+type Replayed = (Vec<LiveStep>, Vec<Withdrawal>, Vec<LiveStep>);
 
 /// The walk starting on the left foot replayed once for the tests that read it, with the
 /// cadence target of [`a_cadence_target_marks_steps_by_their_true_cadence`]: targets only
@@ -59,7 +64,7 @@ fn cadence_target() -> LiveOptions {
     }
 }
 
-fn run_with_withdrawals(w: &Walk, opts: &LiveOptions) -> (Vec<LiveStep>, Vec<Withdrawal>) {
+fn run_with_withdrawals(w: &Walk, opts: &LiveOptions) -> Replayed {
     let axes: Axes = "URF".parse().unwrap();
     let session = Session::new(vec![SensorEntry {
         placement: Placement::LowerBack,
@@ -71,10 +76,11 @@ fn run_with_withdrawals(w: &Walk, opts: &LiveOptions) -> (Vec<LiveStep>, Vec<Wit
     }]);
     let table = w.table(axes, Rotation3::identity());
     let mut live = LivePipeline::new(&session, opts);
+    let mut emitted = Vec::new();
     for i in 0..table.len() {
-        live.push(Placement::LowerBack, &table.sample(i));
+        emitted.extend(live.push(Placement::LowerBack, &table.sample(i)));
     }
-    (live.steps().to_vec(), live.withdrawn().to_vec())
+    (live.steps().to_vec(), live.withdrawn().to_vec(), emitted)
 }
 
 /// Index of the true contact within 0.05 s of `t`.
@@ -165,14 +171,12 @@ fn a_cadence_target_marks_steps_by_their_true_cadence() {
     assert!(judged >= 75, "{judged} steps judged");
 }
 
-/// Walks from standing with step times of 0.48–0.66 s (seeded): every contact is fed back,
-/// the provisional ones (side unknown) within 0.5 s, and from the fourth contact of the walk
-/// on every step within 0.5 s; a provisional step withdrawn in a walk is one fed back again
-/// by the analysis (an earlier contact came out late), so no step is lost. The first
-/// contacts of these walks still come 0.7–2.1 s late (printed): their heel strikes are too
-/// weak for the provisional detector.
+/// Walks from standing with step times of 0.48–0.66 s (seeded), starting in the first 5 s of
+/// the session (before the analysis accepts the window) or later: every contact is fed back
+/// within 0.5 s, the provisional ones with side unknown; a provisional step withdrawn in a
+/// walk is one fed back again by the analysis, so no step is lost.
 #[test]
-fn every_step_of_a_walk_is_fed_back_and_from_the_fourth_within_half_a_second() {
+fn every_step_of_a_walk_is_fed_back_within_half_a_second() {
     let mut seed = 0x2545_f491_u64;
     let mut uniform = |lo: f64, hi: f64| {
         seed = seed
@@ -181,13 +185,19 @@ fn every_step_of_a_walk_is_fed_back_and_from_the_fourth_within_half_a_second() {
         lo + (hi - lo) * ((seed >> 11) as f64 / (1u64 << 53) as f64)
     };
     let mut latencies = Vec::new();
-    for case in 0..4 {
+    for case in 0..8 {
         let step_s = uniform(0.48, 0.66);
-        let start_s = uniform(2.5, 4.0);
-        let n = 12 + case * 2;
+        // walks from the start of the session (before the analysis accepts the window) and
+        // from standing later on
+        let start_s = if case % 2 == 0 {
+            uniform(2.5, 4.0)
+        } else {
+            uniform(6.0, 12.0)
+        };
+        let n = 12 + (case / 2) * 2;
         let mut w = Walk::alternating(start_s, n, step_s, step_s * uniform(0.97, 1.03), 0.0);
         w.duration_s = w.contacts_s[n] + 3.0;
-        let (steps, withdrawn) = run_with_withdrawals(&w, &LiveOptions::default());
+        let (steps, withdrawn, emitted) = run_with_withdrawals(&w, &LiveOptions::default());
         let case = format!("case {case}: step {step_s:.3} s from {start_s:.2} s");
         for x in &withdrawn {
             assert!(
@@ -204,11 +214,11 @@ fn every_step_of_a_walk_is_fed_back_and_from_the_fourth_within_half_a_second() {
             let latency = s.emitted_s - s.t_s;
             assert!(latency >= 0.0, "{case}: {s:?}");
             if s.provisional {
-                assert!(s.side.is_none() && latency <= 0.5, "{case}: {s:?}");
+                // side unknown when emitted (a later revision may give it one)
+                let first = emitted.iter().rev().find(|e| e.t_s == s.t_s).unwrap();
+                assert!(first.side.is_none() && latency <= 0.5, "{case}: {first:?}");
             }
-            if s.t_s > w.contacts_s[2] + 0.05 {
-                assert!(latency <= 0.5, "{case}: {s:?}");
-            }
+            assert!(latency <= 0.5, "{case}: {s:?}");
             latencies.push(latency);
         }
     }
@@ -228,6 +238,7 @@ fn a_lone_jolt_is_withdrawn_and_leaves_no_step() {
             duration_s: jolt_s + 4.5 + 5.0,
             fs_hz: 100.0,
             turns: Vec::new(),
+            impact_scales: Vec::new(),
         };
         let axes: Axes = "URF".parse().unwrap();
         let session = Session::new(vec![SensorEntry {
@@ -260,8 +271,11 @@ fn a_lone_jolt_is_withdrawn_and_leaves_no_step() {
             assert!(e.provisional && e.side.is_none(), "{e:?}");
             assert!(e.emitted_s - e.t_s <= 0.5, "{e:?}");
             assert_eq!(x.t_s, e.t_s);
+            // a jolt before the window is long enough for the analysis (MIN_DURATION_S
+            // after the first sample at 0 s) has CONFIRM_S from then on to be shown
+            let from = e.t_s.max(MIN_DURATION_S);
             assert!(
-                x.at_s >= e.t_s + CONFIRM_S && x.at_s <= e.t_s + CONFIRM_S + 0.2,
+                x.at_s >= from + CONFIRM_S && x.at_s <= from + CONFIRM_S + 0.2,
                 "{x:?}"
             );
             assert_eq!(x.rolling.steps, 0);
@@ -269,5 +283,44 @@ fn a_lone_jolt_is_withdrawn_and_leaves_no_step() {
         assert_eq!(live.withdrawn(), &taken[..]);
         assert!(live.steps().is_empty());
         assert!(live.take_withdrawals().is_empty());
+    }
+}
+
+/// A walk from standing whose first heel strike is gentle (a fifth of a normal impact, too
+/// weak for the provisional detector): the steps after it are fed back within 0.5 s and stand
+/// when the analysis recognises the walk and shows the first contact too (they are not taken
+/// back to feed that contact back first, late); the first contact is fed back within 0.5 s
+/// or not at all. Walks at several start times and step times (seeded).
+#[test]
+fn a_gentle_first_step_does_not_delay_the_steps_after_it() {
+    let mut seed = 0x9e37_79b9_u64;
+    let mut uniform = |lo: f64, hi: f64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        lo + (hi - lo) * ((seed >> 11) as f64 / (1u64 << 53) as f64)
+    };
+    for case in 0..4 {
+        let step_s = uniform(0.5, 0.62);
+        let start_s = uniform(6.5, 11.0);
+        let n = 14;
+        let mut w = Walk::alternating(start_s, n, step_s, step_s, 0.0);
+        w.duration_s = w.contacts_s[n] + 3.0;
+        w.impact_scales = vec![0.2];
+        let (steps, withdrawn, _) = run_with_withdrawals(&w, &LiveOptions::default());
+        let case = format!("case {case}: step {step_s:.3} s from {start_s:.2} s");
+        for x in &withdrawn {
+            assert!(truth(&w, x.t_s).is_none(), "{case}: {x:?} taken back");
+        }
+        for k in 1..=n {
+            let s = steps
+                .iter()
+                .find(|s| truth(&w, s.t_s) == Some(k))
+                .unwrap_or_else(|| panic!("{case}: contact {k} not fed back"));
+            assert!(s.emitted_s - s.t_s <= 0.5, "{case}: {s:?}");
+        }
+        for s in &steps {
+            assert!(s.emitted_s - s.t_s <= 0.5, "{case}: {s:?}");
+        }
     }
 }

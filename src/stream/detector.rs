@@ -14,11 +14,15 @@
 //! step and a half before it, a clear heel-strike lobe of the contact detector (the
 //! same wavelet detector, run on the window's last seconds with the latest walk's step
 //! frequency) is emitted at the same look-ahead, side unknown. It stands once a window's
-//! analysis shows a contact within [`CONFIRM_TOLERANCE_S`] of it. It is withdrawn
+//! analysis shows a contact within [`CONFIRM_TOLERANCE_S`] of it; an earlier contact the
+//! analysis shows then but was not fed back (a first step too gentle for the provisional
+//! detector) is left out rather than fed back late. It is withdrawn
 //! ([`StreamDetector::take_withdrawn`]) when no window has shown it [`CONFIRM_S`] after it
 //! (not a step of a walk), when the analysis shows the walk around it but no contact at it,
-//! or when the analysis shows an earlier contact that was not fed back (the analysis then
-//! feeds back that contact and the ones after it, in time order).
+//! or, not shown itself, when the analysis shows an earlier contact that was not fed back
+//! (the analysis then feeds back that contact and the ones after it, in time order). Before
+//! the window holds the shortest recording the analysis accepts (the first
+//! [`crate::analyze::MIN_DURATION_S`] of a session), only the provisional detector runs.
 //!
 //! Two leg sensors: the two-leg analysis gives contacts only once each leg has three gait
 //! cycles in the window. Each foot's swing and landing are clear on its own sensor, so its
@@ -335,10 +339,12 @@ impl StreamDetector {
             .filter(|&t| t <= now_s - self.params.lookahead_s)
             .collect();
         // provisional contacts, oldest first: one the analysis shows (within the agreement
-        // tolerance) stands; one is withdrawn when the analysis shows an earlier contact not
-        // fed back (it and the later provisional ones are then fed back again in time order
-        // by the analysis), a contact of the same walk near it but not at it, or nothing
-        // within CONFIRM_S
+        // tolerance) stands, even when the analysis also shows an earlier contact not fed
+        // back (a first step too gentle for the provisional detector: it is left out, not fed
+        // back late ahead of steps already shown); one not shown is withdrawn when the
+        // analysis shows an earlier contact not fed back (it and the later provisional ones
+        // are then fed back again in time order by the analysis), a contact of the same walk
+        // near it but not at it, or nothing within CONFIRM_S
         let mut cut = false;
         for p in std::mem::take(&mut self.pending) {
             cut |= visible
@@ -347,7 +353,7 @@ impl StreamDetector {
             let shown = visible
                 .iter()
                 .any(|&a| (a - p).abs() <= CONFIRM_TOLERANCE_S);
-            if !cut && shown {
+            if shown {
                 self.standing_s = self.standing_s.max(p);
             } else if cut
                 || visible.iter().any(|&a| (a - p).abs() < follows)
@@ -590,6 +596,18 @@ impl StreamDetector {
             // the lower-back pipeline itself, with the online walking-region windows
             let entry = &self.session.sensors[0];
             let path = PathBuf::from(&entry.file);
+            if now_s < self.analysable_s {
+                // too short for the analysis yet: the first steps of a session can come before
+                // it accepts the window, and only the provisional detector can show them
+                let mut imu = prepare_imu_any_length(read(&path)?, &path, &self.options)?;
+                add_recorded_gaps(&mut imu, &self.session, entry.placement);
+                let candidates = self
+                    .provisional_candidates(&imu, entry.axes, &path)
+                    .into_iter()
+                    .map(|t| (t, None))
+                    .collect();
+                return Ok((Vec::new(), candidates, None));
+            }
             let mut imu = prepare_imu(read(&path)?, &path, &self.options)?;
             add_recorded_gaps(&mut imu, &self.session, entry.placement);
             let opts = LowerBackOptions {

@@ -28,6 +28,9 @@ pub struct Walk {
     /// yaw rate gains a raised-cosine bump whose integral is the angle; the body-frame
     /// accelerations are unchanged (the sensor turns with the trunk).
     pub turns: Vec<(f64, f64, f64)>,
+    /// Height of each contact's vertical impact relative to a normal step (a gentle first
+    /// step of a walk); contacts past the end of the list have 1.
+    pub impact_scales: Vec<f64>,
 }
 
 impl Walk {
@@ -57,6 +60,7 @@ impl Walk {
             duration_s,
             fs_hz: 100.0,
             turns: Vec::new(),
+            impact_scales: Vec::new(),
         }
     }
 
@@ -80,12 +84,14 @@ impl Walk {
                 let t = i as f64 / self.fs_hz;
                 let mut v = 0.0;
                 let mut ap = 0.0;
-                for &tc in c {
+                for (k, &tc) in c.iter().enumerate() {
                     let dt = t - tc;
                     if dt > -0.3 && dt < 0.8 {
                         let rise = 1.0 / (1.0 + (-dt / 0.02).exp());
-                        v += 3.0 * rise * (-(dt.max(0.0)) / 0.12).exp()
-                            - 0.6 * (-(dt - 0.25).powi(2) / 0.02).exp();
+                        let scale = self.impact_scales.get(k).copied().unwrap_or(1.0);
+                        v += scale
+                            * (3.0 * rise * (-(dt.max(0.0)) / 0.12).exp()
+                                - 0.6 * (-(dt - 0.25).powi(2) / 0.02).exp());
                         ap += 1.5 * (-(dt + 0.05).powi(2) / 0.005).exp()
                             - 1.0 * (-(dt - 0.12).powi(2) / 0.005).exp();
                     }
