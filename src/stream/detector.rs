@@ -171,6 +171,14 @@ fn merge_sides(a: &[(f64, Option<Side>)], b: &[(f64, Option<Side>)]) -> Vec<(f64
     out
 }
 
+/// A window's contacts with their sides, the sides their cues point to, and the late-side
+/// analysis's contact times (see [`WindowSides`]).
+type LateSides = (
+    Vec<(f64, Option<Side>)>,
+    Vec<(f64, Option<Side>)>,
+    Option<Vec<f64>>,
+);
+
 /// Online detector over the sensors of one session.
 pub struct StreamDetector {
     session: Session,
@@ -218,6 +226,10 @@ pub struct WindowSides {
     /// (contact time s, the side the contact's own cues point to on the late-side window,
     /// [`crate::gait::laterality::Cues::foot`]) in time order; one lower-back sensor only.
     pub feet: Vec<(f64, Option<Side>)>,
+    /// Contact times the late-side analysis shows (the offline 4-s walking-region windows on
+    /// the late-side window; one lower-back sensor), s, in time order; `None` when it did not
+    /// run or failed.
+    pub walking_s: Option<Vec<f64>>,
     /// Number of the analysis (see [`StreamDetector::runs`]).
     pub run: u64,
 }
@@ -323,11 +335,12 @@ impl StreamDetector {
         };
         // a run without the late-side analysis leaves the latest one in place: the reviser
         // takes each analysis once
-        if let Some((raw, feet)) = raw {
+        if let Some((raw, feet, walking_s)) = raw {
             self.latest = WindowSides {
                 end_s: now_s,
                 contacts: raw,
                 feet,
+                walking_s,
                 run: self.runs,
             };
         }
@@ -557,7 +570,7 @@ impl StreamDetector {
     ) -> Result<(
         Vec<OnlineContact>,
         Vec<(f64, Option<Side>)>,
-        Option<(Vec<(f64, Option<Side>)>, Vec<(f64, Option<Side>)>)>,
+        Option<LateSides>,
     )> {
         self.runs += 1;
         let newest = self
@@ -590,8 +603,7 @@ impl StreamDetector {
         let lower_back_only = self.session.sensors.len() == 1
             && self.session.sensors[0].placement == Placement::LowerBack;
         let mut candidates = Vec::new();
-        #[allow(clippy::type_complexity)]
-        let mut raw: Option<(Vec<(f64, Option<Side>)>, Vec<(f64, Option<Side>)>)>;
+        let mut raw: Option<LateSides>;
         let g = if lower_back_only {
             // the lower-back pipeline itself, with the online walking-region windows
             let entry = &self.session.sensors[0];
@@ -657,12 +669,14 @@ impl StreamDetector {
                             },
                         )
                     });
-                let (offline_bouts, feet): (Vec<(f64, Option<Side>)>, _) = match long {
+                let (offline_bouts, feet, walking_s): (Vec<(f64, Option<Side>)>, _, _) = match long
+                {
                     Ok(o) => (
                         o.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect(),
                         o.cue_feet.iter().map(|c| (c.t_s, c.side)).collect(),
+                        Some(o.initial_contacts.iter().map(|c| c.t_s).collect()),
                     ),
-                    Err(_) => (Vec::new(), Vec::new()),
+                    Err(_) => (Vec::new(), Vec::new(), None),
                 };
                 Some((
                     merge_sides(
@@ -673,6 +687,7 @@ impl StreamDetector {
                         &offline_bouts,
                     ),
                     merge_sides(&window_feet, &feet),
+                    walking_s,
                 ))
             } else {
                 None
@@ -719,6 +734,7 @@ impl StreamDetector {
                         raw = Some((
                             g.initial_contacts.iter().map(|c| (c.t_s, c.side)).collect(),
                             Vec::new(),
+                            None,
                         ));
                         g
                     }
@@ -731,7 +747,7 @@ impl StreamDetector {
                 Err(e) => return Err(e),
             }
         };
-        if let Some((raw, feet)) = raw.as_mut() {
+        if let Some((raw, feet, _)) = raw.as_mut() {
             raw.sort_by(|a, b| a.0.total_cmp(&b.0));
             feet.sort_by(|a, b| a.0.total_cmp(&b.0));
         }

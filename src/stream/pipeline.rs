@@ -5,6 +5,7 @@ use super::events::{Dropout, LiveStep, SideRevision, Withdrawal};
 use super::rolling::{Rolling, StepInput};
 use super::side_rule::{AlternationRule, SideReviser, SideRule};
 use super::targets::{on_target, Target};
+use super::walking_check::WalkingCheck;
 use crate::analyze::AnalyzeOptions;
 use crate::recording::{ImuSample, Placement, Session};
 
@@ -50,6 +51,7 @@ pub struct LivePipeline {
     /// Withdrawals not yet taken by the displays.
     new_withdrawn: usize,
     reviser: SideReviser,
+    walking: WalkingCheck,
     revisions: Vec<SideRevision>,
     /// Side revisions not yet taken by the displays.
     new_revisions: usize,
@@ -70,6 +72,7 @@ impl LivePipeline {
             withdrawn: Vec::new(),
             new_withdrawn: 0,
             reviser: SideReviser::default(),
+            walking: WalkingCheck::default(),
             revisions: Vec::new(),
             new_revisions: 0,
         }
@@ -158,9 +161,32 @@ impl LivePipeline {
             }
             self.rolling.clear();
             self.reviser.clear();
+            self.walking.clear();
             self.previous_t_s = None;
             self.resumed_s = self.resumed_s.max(at_s);
         }
+    }
+
+    /// Takes back the step at `t_s` (recording clock `at_s`): out of the steps, the side
+    /// revisions to come and the rolling values (the next step's time is bridged to the step
+    /// before it), and reported as a withdrawal.
+    fn withdraw(&mut self, t_s: f64, at_s: f64) {
+        let Some(k) = self.steps.iter().rposition(|st| st.t_s == t_s) else {
+            return;
+        };
+        self.steps.remove(k);
+        self.reviser.remove(t_s);
+        self.walking.remove(t_s);
+        if self.previous_t_s == Some(t_s) {
+            self.previous_t_s = self
+                .steps
+                .last()
+                .map(|st| st.t_s)
+                .filter(|&t| t >= self.resumed_s);
+        }
+        let rolling = self.rolling.withdraw(t_s, MAX_STEP_S);
+        self.withdrawn.push(Withdrawal { t_s, at_s, rolling });
+        self.new_withdrawn += 1;
     }
 
     /// Adds one sample; returns the steps emitted now. Nothing is emitted while a sensor
@@ -174,30 +200,16 @@ impl LivePipeline {
         if !self.missing.is_empty() {
             return Vec::new();
         }
-        // the window's offline sides only while a step may still get a late side (the
-        // withdrawals below only take steps out of the reviser)
-        self.detector.set_late_sides(self.reviser.awaits(s.time_s));
+        // the window's offline sides only while a step may still get a late side or awaits
+        // its walking check (the withdrawals below only take steps out of both)
+        self.detector
+            .set_late_sides(self.reviser.awaits(s.time_s) || self.walking.awaits(s.time_s));
         let contacts = self.detector.poll(s.time_s);
         for w in self.detector.take_withdrawn() {
-            let Some(k) = self.steps.iter().rposition(|st| st.t_s == w.t_s) else {
-                continue;
-            };
-            self.steps.remove(k);
-            self.reviser.remove(w.t_s);
-            if self.previous_t_s == Some(w.t_s) {
-                self.previous_t_s = self
-                    .steps
-                    .last()
-                    .map(|st| st.t_s)
-                    .filter(|&t| t >= self.resumed_s);
-            }
-            let rolling = self.rolling.withdraw(w.t_s, MAX_STEP_S);
-            self.withdrawn.push(Withdrawal {
-                t_s: w.t_s,
-                at_s: w.at_s,
-                rolling,
-            });
-            self.new_withdrawn += 1;
+            self.withdraw(w.t_s, w.at_s);
+        }
+        for t_s in self.walking.update(self.detector.window_sides()) {
+            self.withdraw(t_s, s.time_s);
         }
         for change in self.reviser.update(self.detector.window_sides()) {
             let Some(step) = self.steps.iter_mut().rev().find(|st| st.t_s == change.t_s) else {
@@ -219,6 +231,7 @@ impl LivePipeline {
         for c in contacts {
             let side = self.side_rule.side(&c);
             self.reviser.emitted(c.t_s, side);
+            self.walking.emitted(c.t_s);
             if c.t_s < self.resumed_s {
                 // a step from just before the drop-out, seen only now: reported, but kept out
                 // of the walk that starts after the gap

@@ -466,6 +466,7 @@ mod tests {
                 end_s: now,
                 contacts: seen(side_of),
                 feet: seen(foot_of),
+                walking_s: None,
                 run,
             };
             out.extend(reviser.update(&w).into_iter().map(|c| (c, now)));
@@ -617,6 +618,7 @@ mod tests {
                 end_s: now,
                 contacts: times.iter().map(|&t| (t, None)).collect(),
                 feet: times.iter().map(|&t| (t, Some(L))).collect(),
+                walking_s: None,
                 run,
             };
             out.extend(r.update(&w));
