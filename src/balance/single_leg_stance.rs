@@ -49,10 +49,13 @@
 //! The side is reported only on clear evidence ([`side_evidence`], in smallest transfers):
 //! a return back the other way by ≥ [`RETURN_CONFIRMS`] confirms it, one the same way by
 //! ≥ [`RETURN_OVERRULES`] overrules it, and without either (no return, or one within a sway
-//! swing) a transfer of ≥ [`CLEAR_TRANSFER`] names it. Otherwise — a return that contradicts
-//! the transfer by less than it takes to overrule it, or a transfer near its threshold with
-//! nothing to confirm it — the side is unknown (`stance_side: None`) and the attempt is in no
-//! per-leg summary. A task that declares the side keeps it.
+//! swing) a transfer of ≥ [`CLEAR_TRANSFER`] names it, provided it is a translation of the
+//! pelvis rather than the body tilting about the ankle ([`translation_share`] ≥
+//! [`MIN_TRANSLATION_SHARE`]); a translation with no return against it names the side
+//! whatever its size ([`tilt_checked`]). Otherwise — a return that contradicts the transfer by
+//! less than it takes to overrule it, a tilt, or a transfer near its threshold with nothing to
+//! confirm it — the side is unknown (`stance_side: None`) and the attempt is in no per-leg
+//! summary. A task that declares the side keeps it.
 
 use serde::{Deserialize, Serialize};
 
@@ -410,6 +413,43 @@ pub fn weight_transfers(motion: &TrunkMotion, min_transfer_m: f64) -> Vec<Transf
     out
 }
 
+/// Height of the lower-back sensor above the ankle, the pivot of the body's sway, m (about
+/// 0.59 of a 1.70-m body height: L5/S1 at 0.63 H less the ankle at 0.04 H; Winter 2009,
+/// fig. 4.1).
+pub const SWAY_PIVOT_TO_SENSOR_M: f64 = 1.0;
+
+/// Least share of a weight transfer's ML displacement that is translation, not the frontal
+/// rotation of an inverted pendulum swaying about the ankle: a transfer moves the pelvis
+/// over the stance foot with the trunk upright, a sway swing moves it by tilting the body.
+pub const MIN_TRANSLATION_SHARE: f64 = 0.5;
+
+/// Share of the ML displacement `y` (m) over the first half of transfer `t` (its start to
+/// its fitted midpoint, each end the mean over 0.1 s) not explained by the frontal tilt of a
+/// body swaying about the ankle: a tilt of the pelvis's ML axis `right_side_up_deg` moves
+/// the sensor by −[`SWAY_PIVOT_TO_SENSOR_M`] · Δtilt. 1 for a pure translation, 0 for a pure
+/// sway swing. The first half ends before the lift-off, so the raised side's pelvic hike
+/// (a rotation without translation, after lift-off) does not count. `None` when it cannot be
+/// measured.
+fn translation_share(y: &[f64], right_side_up_deg: &[f64], fs: f64, t: &Transfer) -> Option<f64> {
+    let n = y.len().min(right_side_up_deg.len());
+    let half = ((0.05 * fs) as usize).max(1);
+    let mean_at = |x: &[f64], at_s: f64| {
+        let c = (at_s * fs).round();
+        if !(c >= 0.0 && c < n as f64) {
+            return None;
+        }
+        let c = c as usize;
+        let (a, b) = (c.saturating_sub(half), (c + half + 1).min(n));
+        Some(x[a..b].iter().sum::<f64>() / (b - a) as f64)
+    };
+    let mid_s = 0.5 * (t.start_s + t.end_s);
+    let dy = mean_at(y, mid_s)? - mean_at(y, t.start_s)?;
+    let dth =
+        (mean_at(right_side_up_deg, mid_s)? - mean_at(right_side_up_deg, t.start_s)?).to_radians();
+    let share = (dy + SWAY_PIVOT_TO_SENSOR_M * dth) / dy;
+    share.is_finite().then_some(share)
+}
+
 /// Window of a minimum-jerk fit around a candidate transfer.
 #[derive(Debug, Clone, Copy)]
 struct FitWindow {
@@ -723,7 +763,11 @@ pub fn single_leg_stance_of_part(
         // the stance side is the way the pelvis went at lift-off, unless the movement after the
         // touch-down, timed by the impact, says otherwise by more than a swing of the hold
         let return_m = touch_down_s.and_then(|td| return_displacement_m(&ml_y, fs, td));
+        let share = translation_share(&ml_y, &motion.right_side_up_deg, fs, &out);
         let evidence = side_evidence(out.displacement_m, return_m, settings.min_transfer_m);
+        let contradicted =
+            return_contradicts(out.displacement_m, return_m, settings.min_transfer_m);
+        let evidence = tilt_checked(evidence, share, contradicted);
         let stance_m = if evidence == SideEvidence::ReturnOverrules {
             -out.displacement_m
         } else {
@@ -858,6 +902,11 @@ pub enum SideEvidence {
     /// No return confirms or contradicts it (none measured, or one smaller than a sway
     /// swing), and the lift-off transfer is at least [`CLEAR_TRANSFER`] smallest transfers.
     ClearTransfer,
+    /// No return confirms or overrules it, and the lift-off transfer is a translation of the
+    /// pelvis, not a tilt of the body about the ankle (translation share ≥
+    /// [`MIN_TRANSLATION_SHARE`]): sway does not move the pelvis that way, a weight transfer
+    /// does, so even a small one names the side.
+    Translation,
     /// None of the above: the return contradicts the lift-off transfer by less than it takes
     /// to overrule it, or the transfer is near its threshold with nothing to confirm it. The
     /// side is not reported.
@@ -886,6 +935,40 @@ pub fn side_evidence(transfer_m: f64, return_m: Option<f64>, min_transfer_m: f64
     } else {
         SideEvidence::Weak
     }
+}
+
+/// `evidence` weighed with the lift-off transfer's translation share ([`translation_share`],
+/// `None` if not measured): under [`MIN_TRANSLATION_SHARE`] the movement is mostly the body
+/// tilting about the ankle, a sway swing that goes either way, so a
+/// [`SideEvidence::ClearTransfer`] becomes [`SideEvidence::Weak`]; at or above it the pelvis
+/// moved over a foot, so a [`SideEvidence::Weak`] becomes [`SideEvidence::Translation`] —
+/// unless the return contradicts the transfer (`contradicted`, [`return_contradicts`]): the
+/// two then disagree and the side stays unknown. A return that confirms or overrules the
+/// side is kept.
+pub fn tilt_checked(
+    evidence: SideEvidence,
+    translation_share: Option<f64>,
+    contradicted: bool,
+) -> SideEvidence {
+    let Some(share) = translation_share.filter(|s| s.is_finite()) else {
+        return evidence;
+    };
+    match evidence {
+        SideEvidence::ClearTransfer if share < MIN_TRANSLATION_SHARE => SideEvidence::Weak,
+        SideEvidence::Weak if share >= MIN_TRANSLATION_SHARE && !contradicted => {
+            SideEvidence::Translation
+        }
+        e => e,
+    }
+}
+
+/// True when the pelvis's movement after the touch-down, `return_m`, goes the lift-off
+/// transfer's way (`transfer_m`) by at least [`RETURN_CONTRADICTS`] smallest transfers
+/// `min_transfer_m` (all m, + right): the weight going back to both feet would move it the
+/// other way.
+pub fn return_contradicts(transfer_m: f64, return_m: Option<f64>, min_transfer_m: f64) -> bool {
+    let unit = min_transfer_m.abs().max(f64::MIN_POSITIVE);
+    return_m.is_some_and(|r| r * transfer_m.signum() / unit >= RETURN_CONTRADICTS)
 }
 
 /// Return back against the lift-off transfer, in smallest transfers, that confirms its side:
@@ -1470,6 +1553,91 @@ mod tests {
             assert_eq!(sls.attempts.len(), 1, "{pitch}/{roll}: {:?}", sls.attempts);
             assert_eq!(sls.attempts[0].stance_side, Some(side), "{pitch}/{roll}");
         }
+    }
+
+    #[test]
+    fn translation_share_tells_a_weight_transfer_from_a_sway_swing() {
+        // +6 cm minimum-jerk movement from 2.0 to 2.8 s, 100 Hz, with the frontal tilt a body
+        // swaying about the ankle would need for all of it, half of it, or none of it; the
+        // pelvis of the raised side hikes by 3° over 0.3 s after the movement, right side down
+        let fs = 100.0;
+        let t = Transfer {
+            start_s: 2.0,
+            end_s: 2.8,
+            displacement_m: 0.06,
+        };
+        let y: Vec<f64> = (0..600)
+            .map(|i| 0.06 * min_jerk((i as f64 / fs - 2.0) / 0.8))
+            .collect();
+        let hike = |i: usize| -3.0 * min_jerk((i as f64 / fs - 2.8) / 0.3);
+        for (tilted, share) in [(1.0, 0.0), (0.5, 0.5), (0.0, 1.0)] {
+            let tilt: Vec<f64> = (0..600)
+                .map(|i| -(tilted * y[i] / SWAY_PIVOT_TO_SENSOR_M).to_degrees() + hike(i))
+                .collect();
+            let s = translation_share(&y, &tilt, fs, &t).unwrap();
+            assert!((s - share).abs() < 0.02, "tilted {tilted}: share {s}");
+        }
+        // no movement, or a transfer outside the data: not measured
+        assert!(translation_share(&vec![0.0; 600], &vec![0.0; 600], fs, &t).is_none());
+        let late = Transfer {
+            start_s: 7.0,
+            end_s: 8.0,
+            displacement_m: 0.06,
+        };
+        assert!(translation_share(&y, &y, fs, &late).is_none());
+    }
+
+    #[test]
+    fn a_tilt_names_no_side_and_a_translation_does() {
+        // a clear transfer that is mostly the body tilting about the ankle: a sway swing
+        assert_eq!(
+            tilt_checked(SideEvidence::ClearTransfer, Some(0.2), false),
+            SideEvidence::Weak
+        );
+        assert_eq!(
+            tilt_checked(SideEvidence::ClearTransfer, Some(0.9), false),
+            SideEvidence::ClearTransfer
+        );
+        // a small transfer with nothing to confirm it, the pelvis moving over the foot
+        assert_eq!(
+            tilt_checked(SideEvidence::Weak, Some(0.9), false),
+            SideEvidence::Translation
+        );
+        assert_eq!(
+            tilt_checked(SideEvidence::Weak, Some(0.3), false),
+            SideEvidence::Weak
+        );
+        // … unless the return contradicts it: the evidence disagrees
+        assert_eq!(
+            tilt_checked(SideEvidence::Weak, Some(0.9), true),
+            SideEvidence::Weak
+        );
+        // a return that confirms or overrules the side stands; no share, no change
+        for e in [SideEvidence::ReturnConfirms, SideEvidence::ReturnOverrules] {
+            assert_eq!(tilt_checked(e, Some(0.1), false), e);
+            assert_eq!(tilt_checked(e, Some(1.0), false), e);
+        }
+        assert_eq!(
+            tilt_checked(SideEvidence::Weak, None, false),
+            SideEvidence::Weak
+        );
+        assert_eq!(
+            tilt_checked(SideEvidence::Weak, Some(f64::NAN), false),
+            SideEvidence::Weak
+        );
+    }
+
+    #[test]
+    fn a_return_the_transfer_s_way_contradicts_it() {
+        let m = 0.02;
+        // 4 cm left, then 3 cm further left after the touch-down (1.5 smallest transfers)
+        assert!(return_contradicts(-0.04, Some(-0.03), m));
+        // back right, within a swing, none, or nonsense: no contradiction
+        assert!(!return_contradicts(-0.04, Some(0.03), m));
+        assert!(!return_contradicts(-0.04, Some(-0.01), m));
+        assert!(!return_contradicts(-0.04, None, m));
+        assert!(!return_contradicts(-0.04, Some(f64::NAN), m));
+        assert!(!return_contradicts(f64::NAN, Some(0.05), 0.0));
     }
 
     #[test]
