@@ -14,7 +14,7 @@ use crate::gait::walking_check;
 use crate::gait::{GaitAnalysis, PerSide, Side};
 use crate::recording::resample::{TableGrid, DEFAULT_MAX_FILL_S, MAX_FILL_LIMIT_S};
 use crate::recording::session::{missing_sensor_file, SensorEntry};
-use crate::recording::units::{convert_gyr, gyr_unit_problem};
+use crate::recording::units::{convert_gyr, gyr_unit_problem_on};
 use crate::recording::{Gap, GyrUnit, ImuTable, Placement, Session, UniformImu};
 
 /// Shortest recording worth analysing, s.
@@ -215,8 +215,11 @@ fn analyze_files(
             }
         }
     }
-    analyze_with(dir, session, opts, &|p: &Path| ImuTable::read(p))
+    analyze_with_grids(dir, session, opts, &|p: &Path| ImuTable::read_gridded(p))
 }
+
+/// A sensor table and, when the reader measured it, its grid ([`TableGrid::of`]).
+type GriddedTable = (ImuTable, Option<TableGrid>);
 
 /// Analyses a session whose sensor tables come from `read` (a file reader, or embedded
 /// data for the demo). `dir` is the session folder the file names are relative to.
@@ -226,6 +229,16 @@ pub fn analyze_with(
     opts: &AnalyzeOptions,
     read: &dyn Fn(&Path) -> Result<ImuTable>,
 ) -> Result<SessionAnalysis> {
+    analyze_with_grids(dir, session, opts, &|p: &Path| read(p).map(|t| (t, None)))
+}
+
+/// [`analyze_with`] of a reader that may also give each table's grid.
+fn analyze_with_grids(
+    dir: &Path,
+    session: &Session,
+    opts: &AnalyzeOptions,
+    read: &dyn Fn(&Path) -> Result<GriddedTable>,
+) -> Result<SessionAnalysis> {
     opts.validate().map_err(Error::Unsupported)?;
     let (info, sensor_height_m, sensor_height_source) = session_info(session, opts);
     let leg_kind = leg::leg_sensor_kind(session);
@@ -234,7 +247,8 @@ pub fn analyze_with(
         Some(entry) => {
             let lower_back = || -> Result<GaitAnalysis> {
                 let path = session.sensor_path(dir, entry);
-                let mut imu = prepare_imu(read_entry(dir, entry, read)?, &path, opts)?;
+                let (table, grid) = read_entry(dir, entry, read)?;
+                let mut imu = prepare_imu_on(table, grid, &path, opts)?;
                 add_recorded_gaps(&mut imu, session, entry.placement);
                 let lb_opts = LowerBackOptions {
                     sensor_height_m,
@@ -384,14 +398,15 @@ fn analyze_leg_pair(
     session: &Session,
     kind: leg::LegSensorKind,
     opts: &AnalyzeOptions,
-    read: &dyn Fn(&Path) -> Result<ImuTable>,
+    read: &dyn Fn(&Path) -> Result<GriddedTable>,
 ) -> Result<(leg::LegAnalysis, Vec<Gap>, f64, f64)> {
     let sensor = |side: Side| -> Result<leg::LegSensor> {
         let entry = session
             .sensor(kind.placement(side))
             .expect("leg_sensor_kind found the pair");
         let path = session.sensor_path(dir, entry);
-        let mut imu = prepare_imu(read_entry(dir, entry, read)?, &path, opts)?;
+        let (table, grid) = read_entry(dir, entry, read)?;
+        let mut imu = prepare_imu_on(table, grid, &path, opts)?;
         add_recorded_gaps(&mut imu, session, entry.placement);
         Ok(leg::LegSensor {
             imu,
@@ -424,8 +439,8 @@ fn analyze_leg_pair(
 fn read_entry(
     dir: &Path,
     entry: &SensorEntry,
-    read: &dyn Fn(&Path) -> Result<ImuTable>,
-) -> Result<ImuTable> {
+    read: &dyn Fn(&Path) -> Result<GriddedTable>,
+) -> Result<GriddedTable> {
     read(&dir.join(&entry.file)).map_err(|e| missing_sensor_file(dir, entry, e))
 }
 
@@ -494,17 +509,41 @@ pub fn load_imu(path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
 
 /// Checks units and length of a sensor table and resamples it onto a uniform grid.
 pub fn prepare_imu(table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> Result<UniformImu> {
+    prepare_imu_on(table, None, path, opts)
+}
+
+/// [`prepare_imu`] of a table whose grid the reader may have measured already (`grid`,
+/// [`TableGrid::of`] of its time column, which the units conversion leaves as it is).
+fn prepare_imu_on(
+    table: ImuTable,
+    grid: Option<TableGrid>,
+    path: &Path,
+    opts: &AnalyzeOptions,
+) -> Result<UniformImu> {
     if table.len() < PARALLEL_CHECKS_MIN_SAMPLES {
         let table = checked_table(table, path, opts)?;
-        return UniformImu::from_owned_table(table, opts.max_fill_s).map_err(|e| e.at(path));
+        return match grid {
+            Some(grid) => Ok(UniformImu::from_owned_table_on(
+                table,
+                opts.max_fill_s,
+                grid,
+            )),
+            None => UniformImu::from_owned_table(table, opts.max_fill_s).map_err(|e| e.at(path)),
+        };
     }
     // the units and length checks and the grid read the same table: on two cores at once,
     // the checks' error first as when they run one after the other
     let table = converted_units(table, path, opts)?;
-    let (checked, grid) = rayon::join(
-        || check_units_and_length(&table, path, opts, true),
-        || TableGrid::of(&table.time_s),
-    );
+    let (checked, grid) = match grid {
+        Some(grid) => (
+            check_units_and_length(&table, path, opts, true, true),
+            Ok(grid),
+        ),
+        None => rayon::join(
+            || check_units_and_length(&table, path, opts, true, true),
+            || TableGrid::of(&table.time_s),
+        ),
+    };
     checked?;
     let grid = grid.map_err(|e| e.at(path))?;
     Ok(UniformImu::from_owned_table_on(
@@ -546,7 +585,7 @@ fn converted_table(
     check_length: bool,
 ) -> Result<ImuTable> {
     let table = converted_units(table, path, opts)?;
-    check_units_and_length(&table, path, opts, check_length)?;
+    check_units_and_length(&table, path, opts, check_length, false)?;
     Ok(table)
 }
 
@@ -567,12 +606,14 @@ fn converted_units(mut table: ImuTable, path: &Path, opts: &AnalyzeOptions) -> R
 }
 
 /// Checks a table in m/s² and deg/s ([`converted_units`]): units that look wrong, and with
-/// `check_length` the shortest length `analyze` accepts.
+/// `check_length` the shortest length `analyze` accepts; with `parallel` the statistics are
+/// computed on two cores (the same values, the same error first).
 fn check_units_and_length(
     table: &ImuTable,
     path: &Path,
     opts: &AnalyzeOptions,
     check_length: bool,
+    parallel: bool,
 ) -> Result<()> {
     let duration = table.time_s[table.len() - 1] - table.time_s[0];
     if check_length && (duration.is_nan() || duration < MIN_DURATION_S) {
@@ -583,16 +624,25 @@ fn check_units_and_length(
             format!("recording is {shown:.2} s long; at least {MIN_DURATION_S:.0} s are needed"),
         ));
     }
-    let norms: Vec<f64> = (0..table.len())
-        .step_by(5)
-        .map(|i| {
-            (0..3)
-                .map(|k| table.acc_mps2[k][i].powi(2))
-                .sum::<f64>()
-                .sqrt()
-        })
-        .collect();
-    let median = crate::signal::stats::median(&norms).unwrap_or(0.0);
+    let median_norm = || {
+        let norms: Vec<f64> = (0..table.len())
+            .step_by(5)
+            .map(|i| {
+                (0..3)
+                    .map(|k| table.acc_mps2[k][i].powi(2))
+                    .sum::<f64>()
+                    .sqrt()
+            })
+            .collect();
+        crate::signal::stats::median(&norms).unwrap_or(0.0)
+    };
+    let gyr_problem = || gyr_unit_problem_on(table, opts.gyr_unit, parallel);
+    let (median, gyr_problem) = if parallel {
+        let (m, g) = rayon::join(median_norm, gyr_problem);
+        (m, Some(g))
+    } else {
+        (median_norm(), None)
+    };
     if (0.5..=2.0).contains(&median) {
         return Err(Error::input(
             Location::file(path),
@@ -608,7 +658,9 @@ fn check_units_and_length(
             format!("median acceleration magnitude is {median:.2}, neither ~9.81 m/s² nor ~1 g: check the acc columns and their unit"),
         ));
     }
-    if let Some(problem) = gyr_unit_problem(table, opts.gyr_unit) {
+    if let Some(problem) =
+        gyr_problem.unwrap_or_else(|| gyr_unit_problem_on(table, opts.gyr_unit, false))
+    {
         return Err(Error::input(Location::file(path), problem));
     }
     Ok(())
@@ -663,7 +715,18 @@ mod tests {
             let one_core = checked_table(table.clone(), path, &opts).and_then(|t| {
                 UniformImu::from_owned_table(t, opts.max_fill_s).map_err(|e| e.at(path))
             });
+            let gridded = prepare_imu_on(
+                table.clone(),
+                TableGrid::of(&table.time_s).ok(),
+                path,
+                &opts,
+            );
             let two = prepare_imu(table, path, &opts);
+            match (&two, gridded) {
+                (Ok(a), Ok(b)) => assert_eq!(*a, b, "case {k}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "case {k}"),
+                (a, b) => panic!("case {k}: {a:?} vs {b:?}"),
+            }
             assert_eq!(one_core.is_ok(), ok, "case {k}");
             match (one_core, two) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b, "case {k}"),

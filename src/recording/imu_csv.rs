@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::resample::{check_timing, TimingError, MAX_SAMPLES};
+use super::resample::{check_timing, TableGrid, TimingError, MAX_SAMPLES};
 use super::ImuSample;
 use crate::error::{quote_bytes, Error, Location, Result};
 
@@ -71,19 +71,35 @@ impl ImuTable {
     /// again by [`ImuTable::from_reader`], so the result and every error message are those
     /// of that reader. A file that cannot be mapped is read into memory instead.
     pub fn read(path: &Path) -> Result<ImuTable> {
+        Self::read_mapped(path, Self::from_bytes)
+    }
+
+    /// [`ImuTable::read`], with the grid of the time column ([`TableGrid::of`]) when the
+    /// byte-level reader read the file: it measures the grid for its own timing check, so
+    /// the grid need not be measured again.
+    pub fn read_gridded(path: &Path) -> Result<(ImuTable, Option<TableGrid>)> {
+        Self::read_mapped(path, |bytes, path| match fast::parse_gridded(bytes) {
+            Some((t, grid)) => Ok((t, Some(grid))),
+            None => Self::from_reader(bytes, path).map(|t| (t, None)),
+        })
+    }
+
+    /// Maps the file at `path` (or reads it, where it cannot be mapped) and parses its bytes
+    /// with `parse`.
+    fn read_mapped<T>(path: &Path, parse: impl Fn(&[u8], &Path) -> Result<T>) -> Result<T> {
         check_regular_file(path)?;
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
         if len == 0 {
-            return Self::from_reader(&b""[..], path);
+            return parse(&b""[..], path);
         }
         // SAFETY: the map is only read. Sensor files are written by appending (the recorder)
         // or whole; bytes that change while they are read are checked like any others.
         match unsafe { memmap2::Mmap::map(&file) } {
-            Ok(map) => Self::from_bytes(&map, path),
+            Ok(map) => parse(&map, path),
             Err(_) => {
                 let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-                Self::from_bytes(&bytes, path)
+                parse(&bytes, path)
             }
         }
     }

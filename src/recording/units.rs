@@ -51,28 +51,42 @@ pub fn convert_gyr(table: &mut ImuTable, unit: GyrUnit) {
 /// name the likely unit; `None` when they look like deg/s of a moving body, or when the
 /// sensor did not move (nothing then depends on the gyroscope: no walk will be found).
 pub fn gyr_unit_problem(table: &ImuTable, declared: GyrUnit) -> Option<String> {
+    gyr_unit_problem_on(table, declared, false)
+}
+
+/// [`gyr_unit_problem`]; with `parallel` the acceleration's and the angular velocity's
+/// statistics are computed on two cores at once (the same values).
+pub(crate) fn gyr_unit_problem_on(
+    table: &ImuTable,
+    declared: GyrUnit,
+    parallel: bool,
+) -> Option<String> {
     let n = table.len();
     if n == 0 {
         return None;
     }
     let step = (n / 200_000).max(1);
-    let norms = |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..n).step_by(step).map(f).collect() };
-    let acc = norms(&|i| {
-        (0..3)
-            .map(|k| table.acc_mps2[k][i].powi(2))
-            .sum::<f64>()
-            .sqrt()
-    });
-    let gyr = norms(&|i| {
-        (0..3)
-            .map(|k| table.gyr_dps[k][i].powi(2))
-            .sum::<f64>()
-            .sqrt()
-    });
-    let median_acc = crate::signal::stats::median(&acc).unwrap_or(0.0);
-    let moving: Vec<f64> = acc.iter().map(|a| (a - median_acc).abs()).collect();
-    let movement = crate::signal::stats::percentile(&moving, PERCENTILE).unwrap_or(0.0);
-    let rotation = crate::signal::stats::percentile(&gyr, PERCENTILE).unwrap_or(0.0);
+    let norms = |cols: &[Vec<f64>; 3]| -> Vec<f64> {
+        (0..n)
+            .step_by(step)
+            .map(|i| (0..3).map(|k| cols[k][i].powi(2)).sum::<f64>().sqrt())
+            .collect()
+    };
+    // m/s²: the 99.5th percentile of |acc| away from its median
+    let movement = || {
+        let acc = norms(&table.acc_mps2);
+        let median_acc = crate::signal::stats::median(&acc).unwrap_or(0.0);
+        let moving: Vec<f64> = acc.iter().map(|a| (a - median_acc).abs()).collect();
+        crate::signal::stats::percentile(&moving, PERCENTILE).unwrap_or(0.0)
+    };
+    // deg/s: the 99.5th percentile of |gyr|
+    let rotation =
+        || crate::signal::stats::percentile(&norms(&table.gyr_dps), PERCENTILE).unwrap_or(0.0);
+    let (movement, rotation) = if parallel {
+        rayon::join(movement, rotation)
+    } else {
+        (movement(), rotation())
+    };
     if movement > MOVING_ACC_MPS2 && table.gyr_dps.iter().all(|c| c.iter().all(|&v| v == 0.0)) {
         return Some(
             "the gyroscope columns gyr_x, gyr_y, gyr_z are all 0: this sensor recorded no rotation \

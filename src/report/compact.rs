@@ -250,8 +250,7 @@ impl Exporter for CompactJsonExporter {
                 .as_ref()
                 .map(|g| CompactGait::of(g, start_time)),
         };
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        writeln!(out)
+        super::json::write_pretty(out, &doc)
     }
 }
 

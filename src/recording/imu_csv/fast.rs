@@ -14,7 +14,7 @@
 use rayon::prelude::*;
 
 use super::{check_range, parse_number, ImuTable, HEADER, MAX_LINE_BYTES};
-use crate::recording::resample::{check_timing, MAX_SAMPLES};
+use crate::recording::resample::{check_timing, TableGrid, MAX_SAMPLES};
 
 /// Bytes of rows per block parsed as one piece of work.
 const BLOCK_BYTES: usize = 256 << 10;
@@ -26,6 +26,17 @@ pub(super) fn parse(bytes: &[u8]) -> Option<ImuTable> {
         return None;
     }
     Some(table)
+}
+
+/// [`parse`], with the grid of the time column: [`TableGrid::of`] fails exactly where
+/// [`check_timing`] does.
+pub(super) fn parse_gridded(bytes: &[u8]) -> Option<(ImuTable, TableGrid)> {
+    let table = parse_blocks(bytes, BLOCK_BYTES)?;
+    if table.is_empty() {
+        return None;
+    }
+    let grid = TableGrid::of(&table.time_s).ok()?;
+    Some((table, grid))
 }
 
 /// Parses one chunk of a longer CSV (its header line, then rows): the rows as [`parse`]
