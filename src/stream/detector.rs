@@ -5,8 +5,10 @@
 //! laterality, or the two-leg pipeline) runs on the last `window_s` of data. A contact is
 //! emitted the first time a window shows it at least `lookahead_s` before the window's end,
 //! so the filters and wavelets have seen `lookahead_s` of signal after it; contacts are
-//! emitted in time order and never twice. The look-ahead is bounded: the latency from the
-//! contact to its emission is `lookahead_s` plus at most `hop_s`.
+//! emitted in time order and never twice. The look-ahead is bounded: a contact a window
+//! shows is emitted `lookahead_s` plus at most `hop_s` after it; one the windows show only
+//! once more of its walk is seen (inside slow walks, after turns) comes that much later, and
+//! one shown only after a later contact was emitted is left out (the order is kept).
 //!
 //! The analysis recognises a walk only once a few steps are seen (a periodic walking-region
 //! window and a bout of at least three contacts), so with one lower-back sensor the first
