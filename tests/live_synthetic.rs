@@ -177,13 +177,7 @@ fn a_cadence_target_marks_steps_by_their_true_cadence() {
 /// walk is one fed back again by the analysis, so no step is lost.
 #[test]
 fn every_step_of_a_walk_is_fed_back_within_half_a_second() {
-    let mut seed = 0x2545_f491_u64;
-    let mut uniform = |lo: f64, hi: f64| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        lo + (hi - lo) * ((seed >> 11) as f64 / (1u64 << 53) as f64)
-    };
+    let mut uniform = support::seeded_uniform(0x2545_f491_u64);
     let mut latencies = Vec::new();
     for case in 0..8 {
         let step_s = uniform(0.48, 0.66);
@@ -293,13 +287,7 @@ fn a_lone_jolt_is_withdrawn_and_leaves_no_step() {
 /// or not at all. Walks at several start times and step times (seeded).
 #[test]
 fn a_gentle_first_step_does_not_delay_the_steps_after_it() {
-    let mut seed = 0x9e37_79b9_u64;
-    let mut uniform = |lo: f64, hi: f64| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        lo + (hi - lo) * ((seed >> 11) as f64 / (1u64 << 53) as f64)
-    };
+    let mut uniform = support::seeded_uniform(0x9e37_79b9_u64);
     for case in 0..4 {
         let step_s = uniform(0.5, 0.62);
         let start_s = uniform(6.5, 11.0);

@@ -144,13 +144,7 @@ fn sensor_tilted_35_degrees_from_its_declared_axes_gives_the_same_answer() {
 fn sides_stay_right_through_every_180_degree_turn() {
     // walks with turns of ±180° every ~12 s; step time, turn length and direction drawn with
     // a fixed seed
-    let mut seed = 7u64;
-    let mut uniform = move |lo: f64, hi: f64| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        lo + (hi - lo) * ((seed >> 11) as f64 / (1u64 << 53) as f64)
-    };
+    let mut uniform = support::seeded_uniform(7u64);
     for case in 0..4 {
         let step = uniform(0.48, 0.62);
         let mut walk = Walk::alternating(3.0, 90, step, step, 3.0 + 90.0 * step + 4.0);
@@ -215,13 +209,7 @@ fn a_mirrored_walk_with_turns_swaps_every_side() {
     // the walk seen in a mirror: the lateral sway, yaw and roll rates reverse (axes "URF":
     // x up, y right, z forward), so every side must swap, through the turns too; step time,
     // turn length and direction drawn with a fixed seed
-    let mut seed = 11u64;
-    let mut uniform = move |lo: f64, hi: f64| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        lo + (hi - lo) * ((seed >> 11) as f64 / (1u64 << 53) as f64)
-    };
+    let mut uniform = support::seeded_uniform(11u64);
     for case in 0..3 {
         let step = uniform(0.48, 0.62);
         let mut walk = Walk::alternating(3.0, 50, step, step, 3.0 + 50.0 * step + 4.0);

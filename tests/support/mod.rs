@@ -17,6 +17,17 @@ use std::ffi::OsStr;
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
+/// Uniform numbers in [lo, hi) from a 64-bit linear congruential generator (Knuth's MMIX
+/// constants) started at `seed`: the same sequence on every machine.
+pub fn seeded_uniform(mut seed: u64) -> impl FnMut(f64, f64) -> f64 {
+    move |lo: f64, hi: f64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        lo + (hi - lo) * ((seed >> 11) as f64 / (1u64 << 53) as f64)
+    }
+}
+
 /// Runs the `gaitkit` binary of this build with `args`.
 pub fn run_gaitkit<S: AsRef<OsStr>>(args: &[S]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gaitkit"))
