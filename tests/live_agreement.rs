@@ -266,17 +266,17 @@ fn two_foot_walk_agrees_with_the_offline_analysis() {
 }
 
 /// Daily-living recordings (walks, turns, stops): contacts found for 92 % (HA001) and 92.5 %
-/// (MS001) of the offline contacts; the final side the offline side for 86 % (HA001) and 74 %
+/// (MS001) of the offline contacts; the final side the offline side for 86 % (HA001) and 77 %
 /// (MS001) of the offline contacts (at emission: 35 % and 25 %), the other foot for at most
-/// 1 %, and a side where the offline analysis withholds one for at most 4 % (3 of 88 and 3 of
-/// 120); at most 6 and 17 steps left in no offline walk, none taken back at an offline
+/// 1 %, and a side where the offline analysis withholds one for at most 4 % (3 of 88 and 4 of
+/// 120); at most 4 and 17 steps left in no offline walk, none taken back at an offline
 /// contact. One test per recording, so the replays run in parallel.
 fn daily_living_agrees_on_contacts_and_shows_few_wrong_sides(name: &str) {
     let a = agreement(name);
     let sided = if name == "mobilised_HA001_Test11_Trial1" {
         0.85
     } else {
-        0.73
+        0.76
     };
     assert!(
         a.side_final_same as f64 >= sided * a.offline as f64,
@@ -288,10 +288,10 @@ fn daily_living_agrees_on_contacts_and_shows_few_wrong_sides(name: &str) {
         "{name}"
     );
     assert!(a.matched as f64 >= 0.92 * a.offline as f64, "{name}");
-    // steps in no offline walk taken back: 13 → 6 (HA001) and 29 → 17 (MS001) remain, and
+    // steps in no offline walk taken back: 13 → 4 (HA001) and 29 → 17 (MS001) remain, and
     // never a step at an offline contact
     let outside = if name == "mobilised_HA001_Test11_Trial1" {
-        6
+        4
     } else {
         17
     };
