@@ -190,8 +190,10 @@ struct GravityScan {
     axes: Axes,
     lp: Butterworth,
     overlap: usize,
-    /// Rows of the block being filled, per axis.
-    block: [Vec<f64>; 3],
+    /// Sum of the rows of the block being filled per axis (from -0.0 and in row order, as
+    /// `Iterator::sum` adds), m/s², and their count.
+    block_sums: [f64; 3],
+    block_rows: usize,
     /// Block means not yet filtered, per axis.
     means: [Vec<f64>; 3],
     /// Blocks of `means` whose norms are already known (the lead-in of the next segment).
@@ -217,7 +219,8 @@ impl GravityScan {
             axes,
             lp: gravity_lowpass(fs_hz),
             overlap: (OVERLAP_S * fs_hz / d as f64).ceil() as usize,
-            block: Default::default(),
+            block_sums: [-0.0; 3],
+            block_rows: 0,
             means: Default::default(),
             lead_in: 0,
             norms: Vec::new(),
@@ -234,11 +237,12 @@ impl GravityScan {
                 if acc_scale != 1.0 {
                     v *= acc_scale;
                 }
-                self.block[k].push(v);
+                self.block_sums[k] += v;
                 self.acc_sums[k] += v;
             }
+            self.block_rows += 1;
             self.rows += 1;
-            if self.block[0].len() == self.d {
+            if self.block_rows == self.d {
                 self.end_block();
             }
         }
@@ -249,10 +253,10 @@ impl GravityScan {
 
     fn end_block(&mut self) {
         for k in 0..3 {
-            let b = &mut self.block[k];
-            self.means[k].push(b.iter().sum::<f64>() / b.len() as f64);
-            b.clear();
+            self.means[k].push(self.block_sums[k] / self.block_rows as f64);
         }
+        self.block_sums = [-0.0; 3];
+        self.block_rows = 0;
     }
 
     /// Filters the held block means and keeps the norms of all but the last `overlap`
@@ -282,7 +286,7 @@ impl GravityScan {
     /// The alignment of the whole recording (median tilt and gravity) and its mean
     /// acceleration per axis, m/s².
     fn finish(mut self) -> (Alignment, [f64; 3]) {
-        if !self.block[0].is_empty() {
+        if self.block_rows > 0 {
             self.end_block();
         }
         if !self.means[0].is_empty() {
@@ -393,26 +397,25 @@ pub fn analyze_session_in_pieces(
     let mut joined = Joined::default();
     let mut sums = WalkingSums::default();
     let mut chunks = ReadAhead::open(&path, CHUNK_LINES)?;
-    let mut buf = ImuTable::default();
-    // grid sample (row) of buf's first row
-    let mut buf_start = 0u64;
+    // the chunks read and still needed, each with the grid sample (row) of its first row
+    let mut held: std::collections::VecDeque<(u64, ImuTable)> = Default::default();
     let mut next_row = 0u64;
     let mut chunk_done = false;
     for (k, piece) in pieces.iter().enumerate() {
-        // drop rows no later piece reads
-        let stale = piece.read.0.saturating_sub(buf_start) as usize;
-        if stale > 0 {
-            let n = stale.min(buf.len());
-            drain_front(&mut buf, n);
-            buf_start += stale as u64;
+        // drop the chunks no later piece reads
+        while held
+            .front()
+            .is_some_and(|(start, c)| start + c.len() as u64 <= piece.read.0)
+        {
+            held.pop_front();
         }
         while next_row < piece.read.1 && !chunk_done {
             match chunks.next() {
                 Some(chunk) => {
                     let chunk = chunk?;
-                    let skip = buf_start.saturating_sub(next_row) as usize;
-                    append_from(&mut buf, &chunk, skip.min(chunk.len()));
-                    next_row += chunk.len() as u64;
+                    let rows = chunk.len() as u64;
+                    held.push_back((next_row, chunk));
+                    next_row += rows;
                     progress(Progress {
                         done_bytes: half + chunks.bytes_read(),
                         total_bytes,
@@ -421,12 +424,7 @@ pub fn analyze_session_in_pieces(
                 None => chunk_done = true,
             }
         }
-        let len = ((piece.read.1 - piece.read.0) as usize).min(buf.len());
-        let table = ImuTable {
-            time_s: buf.time_s[..len].to_vec(),
-            acc_mps2: std::array::from_fn(|k| buf.acc_mps2[k][..len].to_vec()),
-            gyr_dps: std::array::from_fn(|k| buf.gyr_dps[k][..len].to_vec()),
-        };
+        let table = rows_of(&held, piece.read);
         let table = analyze::checked_table(table, &path, opts)?;
         let mut imu = UniformImu::from_owned_piece(table, opts.max_fill_s, scan.grid);
         analyze::add_recorded_gaps(&mut imu, session, entry.placement);
@@ -885,19 +883,28 @@ impl Drop for ReadAhead {
     }
 }
 
-fn drain_front(t: &mut ImuTable, n: usize) {
-    t.time_s.drain(..n);
-    for k in 0..3 {
-        t.acc_mps2[k].drain(..n);
-        t.gyr_dps[k].drain(..n);
-    }
-}
-
-fn append_from(t: &mut ImuTable, from: &ImuTable, skip: usize) {
-    t.time_s.extend_from_slice(&from.time_s[skip..]);
-    for k in 0..3 {
-        t.acc_mps2[k].extend_from_slice(&from.acc_mps2[k][skip..]);
-        t.gyr_dps[k].extend_from_slice(&from.gyr_dps[k][skip..]);
+/// Rows `from..to` (grid samples) of the held chunks, as far as they reach, in one table.
+fn rows_of(held: &std::collections::VecDeque<(u64, ImuTable)>, (from, to): (u64, u64)) -> ImuTable {
+    let ranges: Vec<(&ImuTable, std::ops::Range<usize>)> = held
+        .iter()
+        .filter_map(|(start, c)| {
+            let end = start + c.len() as u64;
+            let (lo, hi) = (from.max(*start), to.min(end));
+            (lo < hi).then(|| (c, (lo - start) as usize..(hi - start) as usize))
+        })
+        .collect();
+    let len = ranges.iter().map(|(_, r)| r.len()).sum();
+    let column = |pick: &dyn Fn(&ImuTable) -> &[f64]| {
+        let mut v = Vec::with_capacity(len);
+        for (c, r) in &ranges {
+            v.extend_from_slice(&pick(c)[r.clone()]);
+        }
+        v
+    };
+    ImuTable {
+        time_s: column(&|c| &c.time_s),
+        acc_mps2: std::array::from_fn(|k| column(&|c| &c.acc_mps2[k])),
+        gyr_dps: std::array::from_fn(|k| column(&|c| &c.gyr_dps[k])),
     }
 }
 

@@ -165,28 +165,34 @@ impl Columns {
     fn block(&self, block: &[u8], mut out: [&mut [f64]; 7]) -> Option<()> {
         let mut start = 0usize;
         let mut values = [0.0f64; 7];
-        let ends = memchr::memchr_iter(b'\n', block).chain(
-            block
-                .last()
-                .is_some_and(|&b| b != b'\n')
-                .then_some(block.len()),
-        );
-        for (row, end) in ends.enumerate() {
-            let line = &block[start..end];
-            start = end + 1;
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.is_empty() || line.len() >= MAX_LINE_BYTES {
-                return None;
-            }
-            if !plain_fields(line, &self.role, &mut values) {
-                self.general_fields(line, &mut values)?;
-            }
+        let mut row = 0usize;
+        while start < block.len() {
+            // a line of plain fields is read in the one pass that finds its end; any other
+            // line is cut at its line end and read as before
+            let next = match plain_line(block, start, &self.role, &mut values) {
+                Some(next) => next,
+                None => {
+                    let end =
+                        memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i);
+                    let line = &block[start..end];
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    if line.is_empty() || line.len() >= MAX_LINE_BYTES {
+                        return None;
+                    }
+                    if !plain_fields(line, &self.role, &mut values) {
+                        self.general_fields(line, &mut values)?;
+                    }
+                    end + 1
+                }
+            };
             if row > 0 && values[0] <= out[0][row - 1] {
                 return None;
             }
             for (col, &v) in out.iter_mut().zip(&values) {
                 *col.get_mut(row)? = v;
             }
+            row += 1;
+            start = next;
         }
         Some(())
     }
@@ -222,52 +228,76 @@ impl Columns {
 /// and range checks; `false` for any other line (the general path then reads it).
 #[inline]
 fn plain_fields(line: &[u8], role: &[u8], values: &mut [f64; 7]) -> bool {
-    let n = line.len();
-    let mut i = 0usize;
+    plain_run(line, 0, role, values) == Some(line.len())
+}
+
+/// [`plain_fields`] of the line of `bytes` that starts at `start`, found in the same pass: the
+/// start of the next line when the line ends at a line break (`\n` or `\r\n`) or at the end of
+/// `bytes`, and is shorter than [`MAX_LINE_BYTES`] without its line break; `None` otherwise
+/// (the caller then reads the line as any other).
+#[inline]
+fn plain_line(bytes: &[u8], start: usize, role: &[u8], values: &mut [f64; 7]) -> Option<usize> {
+    let end = plain_run(bytes, start, role, values)?;
+    if end - start >= MAX_LINE_BYTES {
+        return None;
+    }
+    match bytes.get(end) {
+        None => Some(end),
+        Some(b'\n') => Some(end + 1),
+        Some(b'\r') => match bytes.get(end + 1) {
+            None => Some(end + 1),
+            Some(b'\n') => Some(end + 2),
+            Some(_) => None,
+        },
+        Some(_) => None,
+    }
+}
+
+/// The fields of [`plain_fields`] from `bytes[i..]`, one per entry of `role`: where the last
+/// one ends (at the end of `bytes` or at a byte other than a comma), or `None` when a field
+/// is not of the plain form or out of range, or there are fewer fields.
+#[inline]
+fn plain_run(bytes: &[u8], mut i: usize, role: &[u8], values: &mut [f64; 7]) -> Option<usize> {
+    let n = bytes.len();
     let mut field = 0usize;
     loop {
-        let Some(&r) = role.get(field) else {
-            return false;
-        };
-        let neg = line.get(i) == Some(&b'-');
+        let &r = role.get(field)?;
+        let neg = bytes.get(i) == Some(&b'-');
         i += usize::from(neg);
         let mut m: u64 = 0;
         let int_start = i;
-        while i < n && line[i].wrapping_sub(b'0') < 10 {
-            m = m.wrapping_mul(10).wrapping_add(u64::from(line[i] - b'0'));
+        while i < n && bytes[i].wrapping_sub(b'0') < 10 {
+            m = m.wrapping_mul(10).wrapping_add(u64::from(bytes[i] - b'0'));
             i += 1;
         }
         let int_digits = i - int_start;
         let mut k = 0usize;
-        if i < n && line[i] == b'.' {
+        if i < n && bytes[i] == b'.' {
             i += 1;
             let frac_start = i;
-            while i < n && line[i].wrapping_sub(b'0') < 10 {
-                m = m.wrapping_mul(10).wrapping_add(u64::from(line[i] - b'0'));
+            while i < n && bytes[i].wrapping_sub(b'0') < 10 {
+                m = m.wrapping_mul(10).wrapping_add(u64::from(bytes[i] - b'0'));
                 i += 1;
             }
             k = i - frac_start;
             if k == 0 {
-                return false;
+                return None;
             }
         }
         if int_digits == 0 || int_digits + k > 19 || m > (1u64 << 53) || k > 22 {
-            return false;
+            return None;
         }
         if r != 7 {
             let v = m as f64 / POW10[k];
             let v = if neg { -v } else { v };
             if check_range(r as usize, v).is_err() {
-                return false;
+                return None;
             }
             values[r as usize] = v;
         }
         field += 1;
-        if i == n {
-            return field == role.len();
-        }
-        if line[i] != b',' {
-            return false;
+        if i == n || bytes[i] != b',' {
+            return (field == role.len()).then_some(i);
         }
         i += 1;
     }
@@ -457,6 +487,78 @@ mod tests {
         assert!(table(swapped.as_bytes(), usize::MAX).is_none());
         for block in [1, 1000] {
             assert!(table(swapped.as_bytes(), block).is_none());
+        }
+    }
+
+    #[test]
+    fn lines_ended_in_the_parsing_pass_read_as_lines_cut_first() {
+        // the line-by-line reading of a block: cut at each line end, then read
+        fn by_lines(cols: &Columns, block: &[u8]) -> Option<Vec<[f64; 7]>> {
+            let mut rows = Vec::new();
+            let mut values = [0.0f64; 7];
+            for line in block
+                .strip_suffix(b"\n")
+                .unwrap_or(block)
+                .split(|&b| b == b'\n')
+            {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line.is_empty() || line.len() >= MAX_LINE_BYTES {
+                    return None;
+                }
+                if !plain_fields(line, &cols.role, &mut values) {
+                    cols.general_fields(line, &mut values)?;
+                }
+                rows.push(values);
+            }
+            Some(rows)
+        }
+        let cols = Columns {
+            role: vec![0, 1, 2, 3, 4, 5, 6],
+        };
+        let ends = [
+            "\n", "\r\n", "\r\r\n", "\r", "", "\n\n", ",\n", "x\n", " \n",
+        ];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for case in 0..3000 {
+            let mut block = String::new();
+            let lines = 1 + next(4);
+            for l in 0..lines {
+                let t = format!("{}.{:02}", case, l);
+                let g = if next(5) == 0 { "1e0" } else { "0.5" };
+                block += &format!("{t},0.1,-9.81,0,{g},-2,3");
+                // mostly plain line ends; the last line may have none
+                let end = if next(3) > 0 {
+                    0
+                } else {
+                    next(ends.len() as u64) as usize
+                };
+                if l + 1 < lines || next(2) == 0 {
+                    block += ends[end];
+                }
+            }
+            let want = by_lines(&cols, block.as_bytes());
+            let n = line_count(block.as_bytes());
+            let mut out = vec![vec![0.0; n]; 7];
+            let ok = {
+                let [a, b, c, d, e, f, g] = &mut out[..] else {
+                    unreachable!()
+                };
+                cols.block(block.as_bytes(), [a, b, c, d, e, f, g])
+                    .is_some()
+            };
+            let got = ok.then(|| {
+                (0..n)
+                    .map(|r| std::array::from_fn(|k| out[k][r]))
+                    .collect::<Vec<[f64; 7]>>()
+            });
+            let want = want.filter(|rows| rows.windows(2).all(|w| w[1][0] > w[0][0]));
+            assert_eq!(got, want, "{block:?}");
         }
     }
 
