@@ -128,8 +128,7 @@ fn parse_header_rows(header: &[u8], body: &[u8], block_bytes: usize) -> Option<I
 
 /// Lines of a block: its line ends, and a last line without one.
 fn line_count(block: &[u8]) -> usize {
-    memchr::memchr_iter(b'\n', block).count()
-        + usize::from(block.last().is_some_and(|&b| b != b'\n'))
+    bytecount::count(block, b'\n') + usize::from(block.last().is_some_and(|&b| b != b'\n'))
 }
 
 /// Where the header puts [`HEADER`]'s columns.
