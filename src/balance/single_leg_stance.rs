@@ -20,7 +20,12 @@
 //! * **Lift-off** = end of a transfer towards the stance side: the moment its ML velocity
 //!   that way falls to a tenth of its fastest, or to a minimum under a third of it while a
 //!   sway swing carries on ([`STOPPED_SHARE`], [`SLOWED_SHARE`]); the centre of mass is then
-//!   over the stance foot. A transfer undone within 0.5 s by a larger one the other way is a
+//!   over the stance foot. That time is then refined on the pelvis's **translation** (the
+//!   displacement plus 1 m · frontal tilt, which a sway swing about the ankle leaves flat):
+//!   the largest rise toward the stance side over at most 1.4 s, from 4 s before to 1.5 s
+//!   after it (after the calibration and the previous hold, before the touch-down − 0.5 s),
+//!   stopped by the same velocity rule; kept if it reaches the smallest transfer and has
+//!   ended within that window ([`translation_lift_off_s`]). A transfer undone within 0.5 s by a larger one the other way is a
 //!   counter-movement, not a lift-off; a hold still under way when the data end must sway
 //!   more than the standing before it (one foot sways more than two). The return is the next transfer
 //!   the other way of at least 60 % of its size, preferring one that begins with a foot impact
@@ -682,6 +687,8 @@ pub fn single_leg_stance_of_part(
     let mut attempts = Vec::new();
     let mut dropped = 0;
     let mut i = 0;
+    // end of the previous attempt's hold, s: the next lift-off comes after it
+    let mut previous_stop_s = 0.0_f64;
     if after_gap
         && transfers.first().is_some_and(|t| {
             touch_down_impact(v_acc, fs, 0.0, t.start_s).is_some()
@@ -786,6 +793,22 @@ pub fn single_leg_stance_of_part(
             earlier_shift(&ml_y, fs, &out, stance_m, settings.min_transfer_m)
                 .map_or(lift_off_s, |t| transfer_stop_s(&ml_y, fs, &t))
         };
+        // the lift-off is timed on the translation onto the stance foot, which the sway does
+        // not move, from a few seconds before the transfer's stop to just after it
+        let lift_off_s = translation_lift_off_s(
+            &ml_y,
+            &motion.right_side_up_deg,
+            fs,
+            stance_m,
+            (
+                (lift_off_s - LIFT_OFF_TRANSLATION_BEFORE_S)
+                    .max(motion.calibration.end_s)
+                    .max(previous_stop_s),
+                (lift_off_s + LIFT_OFF_TRANSLATION_AFTER_S).min(stop_s - 0.5),
+            ),
+            settings.min_transfer_m,
+        )
+        .unwrap_or(lift_off_s);
         if expected.is_some_and(|e| e != side) {
             dropped += 1;
             continue;
@@ -817,6 +840,7 @@ pub fn single_leg_stance_of_part(
         });
         // a declared side stands; otherwise a side only where the evidence is clear
         let known = expected.is_some() || evidence != SideEvidence::Weak;
+        previous_stop_s = stop_s;
         attempts.push(StanceAttempt {
             stance_side: known.then_some(side),
             side_evidence: evidence,
@@ -871,6 +895,76 @@ fn earlier_shift(
                 && t.start_s >= out.start_s - 3.0
         })
         .max_by(|p, q| p.displacement_m.abs().total_cmp(&q.displacement_m.abs()))
+}
+
+/// How long before the lift-off found on the displacement its translation is looked for, s:
+/// with sway as large as the weight shift, the transfer taken may be a swing up to a few
+/// seconds after the shift (but no earlier than the quiet calibration or the previous hold).
+const LIFT_OFF_TRANSLATION_BEFORE_S: f64 = 4.0;
+
+/// How long after the lift-off found on the displacement its translation is looked for, s.
+const LIFT_OFF_TRANSLATION_AFTER_S: f64 = 1.5;
+
+/// Longest translation onto the stance foot looked for, s (as the closer fit window).
+const LIFT_OFF_TRANSLATION_LONGEST_S: f64 = 1.4;
+
+/// ML translation of the pelvis, m (+ right): the ML displacement `ml_y` less the part a
+/// frontal tilt `right_side_up_deg` of a body swaying about the ankle explains
+/// (+ [`SWAY_PIVOT_TO_SENSOR_M`] · tilt, see [`translation_share`]). A sway swing leaves it
+/// nearly flat, a weight transfer moves it by the transfer.
+fn pelvis_translation_m(ml_y: &[f64], right_side_up_deg: &[f64]) -> Vec<f64> {
+    ml_y.iter()
+        .zip(right_side_up_deg)
+        .map(|(y, th)| y + SWAY_PIVOT_TO_SENSOR_M * th.to_radians())
+        .collect()
+}
+
+/// Lift-off timed on the pelvis's translation: within [`from_s`, `to_s`], the largest rise of
+/// [`pelvis_translation_m`] toward the stance side (`stance_m`, m, + right) over at most
+/// [`LIFT_OFF_TRANSLATION_LONGEST_S`], its stop found as in [`transfer_stop_s`]. `None` if
+/// that rise is under `min_transfer_m` or still going at `to_s` (no complete movement).
+///
+/// With sway as large as the weight shift the displacement's largest step may be a sway
+/// swing, or a shift and a swing together; the translation shows the shift alone. The raised
+/// side's hike right after lift-off turns the pelvis without moving it, which the tilt
+/// compensation takes for a movement away from the stance side (toward it for a
+/// Trendelenburg drop, then the stop comes up to the hike's duration late).
+fn translation_lift_off_s(
+    ml_y: &[f64],
+    right_side_up_deg: &[f64],
+    fs: f64,
+    stance_m: f64,
+    (from_s, to_s): (f64, f64),
+    min_transfer_m: f64,
+) -> Option<f64> {
+    let x = pelvis_translation_m(ml_y, right_side_up_deg);
+    let n = x.len();
+    let idx = |t: f64| ((t * fs).max(0.0) as usize).min(n);
+    let (a, b) = (idx(from_s), idx(to_s));
+    if b < a + 3 {
+        return None;
+    }
+    let longest = (LIFT_OFF_TRANSLATION_LONGEST_S * fs) as usize;
+    let sign = stance_m.signum();
+    let mut best: Option<(f64, usize, usize)> = None; // rise (m), start, end
+    for i in a..b {
+        for j in i + 1..(i + longest).min(b) {
+            let rise = (x[j] - x[i]) * sign;
+            if best.is_none_or(|(r, _, _)| rise > r) {
+                best = Some((rise, i, j));
+            }
+        }
+    }
+    let (rise, i, j) = best?;
+    if rise < min_transfer_m || j + 1 >= b {
+        return None;
+    }
+    let t = Transfer {
+        start_s: i as f64 / fs,
+        end_s: j as f64 / fs,
+        displacement_m: rise * sign,
+    };
+    Some(transfer_stop_s(&x, fs, &t))
 }
 
 /// Net ML displacement from before a touch-down at `td_s` to after the weight is back on both
