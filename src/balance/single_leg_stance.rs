@@ -522,7 +522,12 @@ fn fit_min_jerk_with(
     let ts: Vec<f64> = (lo..hi).map(|i| (i - lo) as f64 / fs).collect();
     let ys = &y[lo..hi];
     let c_t = (centre - lo) as f64 / fs;
+    let window_s = (hi - lo) as f64 / fs;
     let poly = PolySums::new(&ts, ys);
+    // only movements whose 0.5 s before and 1 s after (the persistence check below) lie in
+    // the window, to within the 10 % of a stretch that check allows: the best fit among
+    // them, not a better one that cannot be checked
+    let checkable = |t0: f64, big_t: f64| t0 - 0.5 >= -0.05 && t0 + big_t + 1.0 <= window_s + 0.1;
     // coarse grid (50 ms), then a 10-ms refinement around the best coarse point
     let search = |t_range: (f64, f64),
                   mid_range: (f64, f64),
@@ -533,6 +538,10 @@ fn fit_min_jerk_with(
             let mut mid = mid_range.0;
             while mid <= mid_range.1 + 1e-9 {
                 let t0 = mid - big_t / 2.0;
+                if !checkable(t0, big_t) {
+                    mid += step;
+                    continue;
+                }
                 if let Some((sse, c)) =
                     lstsq(&ts, |t| min_jerk((t - t0) / big_t), ys, &poly, curvature)
                 {
