@@ -25,7 +25,11 @@
 //!   the largest rise toward the stance side over at most 1.4 s, from 4 s before to 1.5 s
 //!   after it (after the calibration and the previous hold, before the touch-down − 0.5 s),
 //!   stopped by the same velocity rule; kept if it reaches the smallest transfer and has
-//!   ended within that window ([`translation_lift_off_s`]). A transfer undone within 0.5 s by a larger one the other way is a
+//!   ended within that window ([`translation_lift_off_s`]). The pelvis turns (hike or drop)
+//!   only after the foot is off, so where a rise the other way ends within 0.15 s of that
+//!   rise's start and is larger, or that rise moved the sensor by under half of it (a turn,
+//!   which the tilt compensation reads as a movement), the earlier rise is the shift and
+//!   times the lift-off. A transfer undone within 0.5 s by a larger one the other way is a
 //!   counter-movement, not a lift-off; a hold still under way when the data end must sway
 //!   more than the standing before it (one foot sways more than two). The return is the next transfer
 //!   the other way of at least 60 % of its size, preferring one that begins with a foot impact
@@ -917,6 +921,10 @@ const LIFT_OFF_TRANSLATION_AFTER_S: f64 = 1.5;
 /// Longest translation onto the stance foot looked for, s (as the closer fit window).
 const LIFT_OFF_TRANSLATION_LONGEST_S: f64 = 1.4;
 
+/// Greatest gap between the end of one movement of the translation and the start of the
+/// next for the two to follow each other directly, s.
+const ADJACENT_MOVEMENTS_S: f64 = 0.15;
+
 /// ML translation of the pelvis, m (+ right): the ML displacement `ml_y` less the part a
 /// frontal tilt `right_side_up_deg` of a body swaying about the ankle explains
 /// (+ [`SWAY_PIVOT_TO_SENSOR_M`] · tilt, see [`translation_share`]). A sway swing leaves it
@@ -935,9 +943,15 @@ fn pelvis_translation_m(ml_y: &[f64], right_side_up_deg: &[f64]) -> Vec<f64> {
 ///
 /// With sway as large as the weight shift the displacement's largest step may be a sway
 /// swing, or a shift and a swing together; the translation shows the shift alone. The raised
-/// side's hike right after lift-off turns the pelvis without moving it, which the tilt
-/// compensation takes for a movement away from the stance side (toward it for a
-/// Trendelenburg drop, then the stop comes up to the hike's duration late).
+/// side's hike (or a Trendelenburg drop) right after lift-off turns the pelvis without moving
+/// it, which the tilt compensation takes for a movement, away from the stance side for a
+/// hike (toward it for a drop, whose end may then be taken, up to its duration late). With a
+/// side taken the wrong way that turn is the largest rise; the shift then ends where it
+/// begins, the other way: where the largest rise the other way (of at least
+/// `min_transfer_m`) ends within [`ADJACENT_MOVEMENTS_S`] of the start of the one found, and
+/// is larger or the one found moved the sensor by less than [`MIN_TRANSLATION_SHARE`] of it
+/// (a turn, not a translation), that earlier rise is the shift and times the lift-off. The
+/// stance side itself is left as found.
 fn translation_lift_off_s(
     ml_y: &[f64],
     right_side_up_deg: &[f64],
@@ -954,19 +968,32 @@ fn translation_lift_off_s(
         return None;
     }
     let longest = (LIFT_OFF_TRANSLATION_LONGEST_S * fs) as usize;
-    let sign = stance_m.signum();
-    let mut best: Option<(f64, usize, usize)> = None; // rise (m), start, end
-    for i in a..b {
-        for j in i + 1..(i + longest).min(b) {
-            let rise = (x[j] - x[i]) * sign;
-            if best.is_none_or(|(r, _, _)| rise > r) {
-                best = Some((rise, i, j));
+    let largest_rise = |sign: f64| {
+        let mut best: Option<(f64, usize, usize)> = None; // rise (m), start, end
+        for i in a..b {
+            for j in i + 1..(i + longest).min(b) {
+                let rise = (x[j] - x[i]) * sign;
+                if best.is_none_or(|(r, _, _)| rise > r) {
+                    best = Some((rise, i, j));
+                }
             }
         }
-    }
-    let (rise, i, j) = best?;
-    if rise < min_transfer_m || j + 1 >= b {
-        return None;
+        best.filter(|&(r, _, j)| r >= min_transfer_m && j + 1 < b)
+    };
+    let mut sign = stance_m.signum();
+    let (mut rise, mut i, mut j) = largest_rise(sign)?;
+    // the pelvis turns only once the foot is off the floor, after the shift: a rise the
+    // other way that ends as this one begins was the shift, and this one the turn, unless
+    // this one is the larger and mostly moved the sensor rather than tilted it
+    let adjacent = (ADJACENT_MOVEMENTS_S * fs) as usize;
+    let moved_share = (ml_y[j] - ml_y[i]) * sign / rise;
+    if let Some((r, i_o, j_o)) = largest_rise(-sign) {
+        if j_o + adjacent >= i
+            && j_o <= i + adjacent
+            && (r > rise || moved_share < MIN_TRANSLATION_SHARE)
+        {
+            (sign, rise, i, j) = (-sign, r, i_o, j_o);
+        }
     }
     let t = Transfer {
         start_s: i as f64 / fs,
