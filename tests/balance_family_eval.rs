@@ -420,15 +420,15 @@ fn single_leg_stance_family_meets_the_event_targets() {
         r.n
     );
     // a side is reported only on clear evidence: fewer right, fewer wrong, the rest unknown
-    assert!(share(r.side) >= 0.85, "side right {}/{}", r.side, r.n);
+    assert!(share(r.side) >= 0.90, "side right {}/{}", r.side, r.n);
     assert!(
-        share(r.side_wrong) <= 0.07,
+        share(r.side_wrong) <= 0.04,
         "side wrong {}/{}",
         r.side_wrong,
         r.n
     );
     assert!(
-        share(r.side_unknown) <= 0.07,
+        share(r.side_unknown) <= 0.05,
         "side unknown {}/{}",
         r.side_unknown,
         r.n

@@ -61,8 +61,10 @@
 //! swing) a transfer of ≥ [`CLEAR_TRANSFER`] names it, provided it is a translation of the
 //! pelvis rather than the body tilting about the ankle ([`translation_share`] ≥
 //! [`MIN_TRANSLATION_SHARE`]); a translation with no return against it names the side
-//! whatever its size ([`tilt_checked`]). Otherwise — a return that contradicts the transfer by
-//! less than it takes to overrule it, a tilt, or a transfer near its threshold with nothing to
+//! whatever its size ([`tilt_checked`]). Without a return that confirms or overrules it, a
+//! lift-off timed on a rise of the translation against the transfer (the shift before the
+//! pelvis turned) names the side that way, as a translation. Otherwise — a return that
+//! contradicts the transfer by less than it takes to overrule it, a tilt, or a transfer near its threshold with nothing to
 //! confirm it — the side is unknown (`stance_side: None`) and the attempt is in no per-leg
 //! summary. A task that declares the side keeps it.
 
@@ -808,7 +810,7 @@ pub fn single_leg_stance_of_part(
         };
         // the lift-off is timed on the translation onto the stance foot, which the sway does
         // not move, from a few seconds before the transfer's stop to just after it
-        let lift_off_s = translation_lift_off_s(
+        let lift_off = translation_lift_off_s(
             &ml_y,
             &motion.right_side_up_deg,
             fs,
@@ -820,8 +822,23 @@ pub fn single_leg_stance_of_part(
                 (lift_off_s + LIFT_OFF_TRANSLATION_AFTER_S).min(stop_s - 0.5),
             ),
             settings.min_transfer_m,
-        )
-        .unwrap_or(lift_off_s);
+        );
+        // a translation found the other way (the shift before a turn of the pelvis) names the
+        // side unless the return after the touch-down does
+        let lift_off_s = lift_off.map_or(lift_off_s, |(t, _)| t);
+        let turned_m = lift_off
+            .map(|(_, m)| m)
+            .filter(|m| m * stance_m < 0.0)
+            .filter(|_| {
+                !matches!(
+                    evidence,
+                    SideEvidence::ReturnConfirms | SideEvidence::ReturnOverrules
+                )
+            });
+        let (evidence, stance_m, side, transfer_m) = match turned_m {
+            Some(m) => (SideEvidence::Translation, m, side.opposite(), m),
+            None => (evidence, stance_m, side, out.displacement_m),
+        };
         if expected.is_some_and(|e| e != side) {
             dropped += 1;
             continue;
@@ -857,7 +874,7 @@ pub fn single_leg_stance_of_part(
         attempts.push(StanceAttempt {
             stance_side: known.then_some(side),
             side_evidence: evidence,
-            lift_off_transfer_m: out.displacement_m,
+            lift_off_transfer_m: transfer_m,
             return_m,
             lift_off_s,
             touch_down_s,
@@ -950,8 +967,9 @@ fn pelvis_translation_m(ml_y: &[f64], right_side_up_deg: &[f64]) -> Vec<f64> {
 /// begins, the other way: where the largest rise the other way (of at least
 /// `min_transfer_m`) ends within [`ADJACENT_MOVEMENTS_S`] of the start of the one found, and
 /// is larger or the one found moved the sensor by less than [`MIN_TRANSLATION_SHARE`] of it
-/// (a turn, not a translation), that earlier rise is the shift and times the lift-off. The
-/// stance side itself is left as found.
+/// (a turn, not a translation), that earlier rise is the shift and times the lift-off.
+/// Returns the lift-off and the rise that timed it (m, + right): one against `stance_m`
+/// shows the side was taken the wrong way.
 fn translation_lift_off_s(
     ml_y: &[f64],
     right_side_up_deg: &[f64],
@@ -959,7 +977,7 @@ fn translation_lift_off_s(
     stance_m: f64,
     (from_s, to_s): (f64, f64),
     min_transfer_m: f64,
-) -> Option<f64> {
+) -> Option<(f64, f64)> {
     let x = pelvis_translation_m(ml_y, right_side_up_deg);
     let n = x.len();
     let idx = |t: f64| ((t * fs).max(0.0) as usize).min(n);
@@ -1000,7 +1018,7 @@ fn translation_lift_off_s(
         end_s: j as f64 / fs,
         displacement_m: rise * sign,
     };
-    Some(transfer_stop_s(&x, fs, &t))
+    Some((transfer_stop_s(&x, fs, &t), rise * sign))
 }
 
 /// Net ML displacement from before a touch-down at `td_s` to after the weight is back on both
@@ -1035,7 +1053,10 @@ pub enum SideEvidence {
     /// No return confirms or overrules it, and the lift-off transfer is a translation of the
     /// pelvis, not a tilt of the body about the ankle (translation share ≥
     /// [`MIN_TRANSLATION_SHARE`]): sway does not move the pelvis that way, a weight transfer
-    /// does, so even a small one names the side.
+    /// does, so even a small one names the side. Also, without a return that confirms or
+    /// overrules it, when the pelvis's translation at lift-off went against the transfer
+    /// taken (the shift before the pelvis turned, [`translation_lift_off_s`]): that
+    /// translation names the side and is the reported lift-off transfer.
     Translation,
     /// None of the above: the return contradicts the lift-off transfer by less than it takes
     /// to overrule it, or the transfer is near its threshold with nothing to confirm it. The
