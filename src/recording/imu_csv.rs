@@ -949,13 +949,7 @@ mod tests {
     fn mapped_and_buffered_reading_cut_the_same_lines() {
         let dir = std::env::temp_dir().join(format!("gaitkit_maplines_{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let mut seed = 0x853C_49E6_748F_EA9Bu64;
-        let mut next = move |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = fast::tests::lcg(0x853C_49E6_748F_EA9Bu64);
         for case in 0..24 {
             // lines of random length (some beyond the cap, across the reader's buffers),
             // with or without a last line break

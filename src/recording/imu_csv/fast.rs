@@ -351,8 +351,18 @@ fn decimal(f: &[u8]) -> Option<f64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+
+    /// Uniform draws below `n` from a 64-bit linear congruential generator seeded with `seed`.
+    pub(in crate::recording) fn lcg(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        }
+    }
 
     fn table(bytes: &[u8], block_bytes: usize) -> Option<ImuTable> {
         let t = parse_blocks(bytes, block_bytes)?;
@@ -400,13 +410,7 @@ mod tests {
     fn random_plain_lines_read_as_the_general_path_reads_them() {
         // random fields of up to 21 integer and 21 decimal digits (mostly 1–2 and 0–9, so
         // that many lines are in range), signs and stray bytes
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = lcg(0x9E37_79B9_7F4A_7C15u64);
         let role = [0u8, 1, 2, 3, 4, 5, 6];
         let cols = Columns {
             role: role.to_vec(),
@@ -517,13 +521,7 @@ mod tests {
         let ends = [
             "\n", "\r\n", "\r\r\n", "\r", "", "\n\n", ",\n", "x\n", " \n",
         ];
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = lcg(0x2545_F491_4F6C_DD1Du64);
         for case in 0..3000 {
             let mut block = String::new();
             let lines = 1 + next(4);
