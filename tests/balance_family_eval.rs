@@ -402,25 +402,25 @@ fn single_leg_stance_family_meets_the_event_targets() {
     let share = |k: usize| k as f64 / r.n as f64;
     assert!(share(r.found) >= 0.98, "found {}/{}", r.found, r.n);
     assert!(
-        share(r.lo) >= 0.95,
+        share(r.lo) >= 0.98,
         "lift-off within 0.3 s {}/{}",
         r.lo,
         r.n
     );
     assert!(
-        share(r.td) >= 0.95,
+        share(r.td) >= 0.96,
         "touch-down within 0.3 s {}/{}",
         r.td,
         r.n
     );
     assert!(
-        share(r.hold) >= 0.92,
+        share(r.hold) >= 0.95,
         "hold within 0.5 s {}/{}",
         r.hold,
         r.n
     );
     // a side is reported only on clear evidence: fewer right, fewer wrong, the rest unknown
-    assert!(share(r.side) >= 0.90, "side right {}/{}", r.side, r.n);
+    assert!(share(r.side) >= 0.93, "side right {}/{}", r.side, r.n);
     assert!(
         share(r.side_wrong) <= 0.04,
         "side wrong {}/{}",
@@ -428,7 +428,7 @@ fn single_leg_stance_family_meets_the_event_targets() {
         r.n
     );
     assert!(
-        share(r.side_unknown) <= 0.05,
+        share(r.side_unknown) <= 0.04,
         "side unknown {}/{}",
         r.side_unknown,
         r.n
@@ -441,5 +441,5 @@ fn single_leg_stance_family_meets_the_event_targets() {
     );
     let found = |(k, n): (usize, usize)| k as f64 / n.max(1) as f64;
     assert!(found(r.hops) >= 0.95, "hops found {:?}", r.hops);
-    assert!(found(r.toes) >= 0.45, "toe touches found {:?}", r.toes);
+    assert!(found(r.toes) >= 0.6, "toe touches found {:?}", r.toes);
 }

@@ -36,7 +36,10 @@
 //!   (the swing back of a corrective excursion has none; an impact with a flight before or
 //!   after it is a hop). **Touch-down** = that impact (vertical acceleration peak just before
 //!   the return), or the return's start if no impact stands out and the sway then drops, unless
-//!   a foot impact follows within 1.8 s.
+//!   a foot impact follows within 1.8 s. An impact after which the sway stays at the hold's
+//!   level (1.8–4.8 s after it at least [`TOE_TOUCH_SWAY_RATIO`] of the 3 s before it, with
+//!   2 s of hold before it to measure, in a hold that swayed clearly more than the standing
+//!   before it) ends no hold: the weight did not return to both feet.
 //! * A **foot impact** is a vertical acceleration peak above max([`FOOT_IMPACT_MIN_MPS2`],
 //!   median + 6·MAD of the hold). Touch-down: the weight returns to both feet, so the impact
 //!   is followed by the pelvis moving back toward the midline (or by the sway dropping).
@@ -736,7 +739,9 @@ pub fn single_leg_stance_of_part(
             })
             .collect();
         let with_impact = candidates.iter().find_map(|&k| {
-            touch_down_impact(v_acc, fs, lift_off_s, transfers[k].start_s).map(|t| (k, t))
+            touch_down_impact(v_acc, fs, lift_off_s, transfers[k].start_s)
+                .filter(|&t| !sway_goes_on(motion, lift_off_s, t))
+                .map(|t| (k, t))
         });
         let impact_at_return = with_impact.is_some();
         let (back, touch_down_s) = match with_impact {
@@ -1281,6 +1286,7 @@ fn impact_touch_down(
                     && t.displacement_m.abs() >= 0.4 * out_m.abs()
                     && t.start_s > t_imp - 0.4
                     && t.start_s < t_imp + 0.6
+                    && !sway_goes_on(motion, lift_off_s, t_imp)
                 {
                     return Some((t_imp, t.end_s));
                 }
@@ -1320,6 +1326,43 @@ fn sway_rate_rms(motion: &TrunkMotion, from_s: f64, to_s: f64) -> Option<f64> {
 
 /// Start of the sway compared after a possible touch-down, s from it.
 const SWAY_AFTER_S: f64 = 1.8;
+
+/// Sway after / sway during the hold at or above which a foot impact followed by a move back
+/// toward the midline did not end single support: on both feet the sway would have dropped
+/// to a half or a third of the one-leg level, and it stays near that level
+/// after a toe touch.
+pub const TOE_TOUCH_SWAY_RATIO: f64 = 0.9;
+
+/// Standing sway / hold sway at or below which [`sway_goes_on`] judges an impact: one leg
+/// sways two to three times as much as two, so a hold that sways less than twice the
+/// standing before it does not show a return to both feet clearly.
+pub const TOE_TOUCH_STANDING_RATIO: f64 = 0.5;
+
+/// Least hold sway compared by [`sway_goes_on`], s: the sway builds up over the first seconds
+/// on one leg, so a shorter stretch would understate the one-leg level.
+const TOE_TOUCH_MIN_SWAY_S: f64 = 2.0;
+
+/// Whether the sway 1.8–4.8 s after an impact at `t_s` is at least [`TOE_TOUCH_SWAY_RATIO`]
+/// of the sway during the hold before it (from lift-off + 0.5 s, at most 3.5 s, to 0.5 s
+/// before the impact; at least [`TOE_TOUCH_MIN_SWAY_S`] of it and 1 s after): the hold goes on.
+/// Only where the hold swayed clearly more than the standing before the lift-off (4.5–1.5 s
+/// before it; standing at most [`TOE_TOUCH_STANDING_RATIO`] of the hold), so that a return to
+/// both feet would show; otherwise the impact is not judged by the sway.
+fn sway_goes_on(motion: &TrunkMotion, lift_off_s: f64, t_s: f64) -> bool {
+    let from_s = (t_s - 3.5).max(lift_off_s + 0.5);
+    if t_s - 0.5 - from_s < TOE_TOUCH_MIN_SWAY_S {
+        return false;
+    }
+    let standing = sway_rate_rms(motion, (lift_off_s - 4.5).max(0.0), lift_off_s - 1.5);
+    let hold = sway_rate_rms(motion, from_s, t_s - 0.5);
+    let after = sway_rate_rms(motion, t_s + SWAY_AFTER_S, t_s + SWAY_AFTER_S + 3.0);
+    match (standing, hold, after) {
+        (Some(s), Some(h), Some(a)) => {
+            h > 0.0 && s <= TOE_TOUCH_STANDING_RATIO * h && a >= TOE_TOUCH_SWAY_RATIO * h
+        }
+        _ => false,
+    }
+}
 
 /// Sway over 1.8–4.8 s after `t_s` divided by sway over 3.5–0.5 s before it: each level
 /// over 3 s, at least one period of the slowest sway (0.3–0.5 Hz), so that the phase of a
@@ -1704,6 +1747,59 @@ mod tests {
             assert_eq!(sls.attempts.len(), 1, "{pitch}/{roll}: {:?}", sls.attempts);
             assert_eq!(sls.attempts[0].stance_side, Some(side), "{pitch}/{roll}");
         }
+    }
+
+    /// 20 s at 100 Hz of ML and AP sway rates of 4 deg/s (0.45 and 0.3 Hz), scaled by
+    /// `standing` before 3 s and by `after` from `t_s` on.
+    fn sway_motion(standing: f64, t_s: f64, after: f64) -> TrunkMotion {
+        let fs = 100.0;
+        let n = 2000;
+        let rate = |f: f64| -> Vec<f64> {
+            (0..n)
+                .map(|i| {
+                    let t = i as f64 / fs;
+                    let k = if t >= t_s {
+                        after
+                    } else if t < 3.0 {
+                        standing
+                    } else {
+                        1.0
+                    };
+                    k * 4.0 * (std::f64::consts::TAU * f * t).sin()
+                })
+                .collect()
+        };
+        TrunkMotion {
+            fs_hz: fs,
+            lin_acc_mps2: std::array::from_fn(|_| vec![0.0; n]),
+            gyr_dps: [vec![0.0; n], rate(0.45), rate(0.3)],
+            right_side_up_deg: vec![0.0; n],
+            forward_lean_deg: vec![0.0; n],
+            yaw_deg: vec![0.0; n],
+            calibration: crate::signal::ahrs::Calibration {
+                start_s: 0.0,
+                end_s: 1.0,
+                gyro_bias_dps: [0.0; 3],
+                tilt_deg: 0.0,
+                gravity_mps2: 9.81,
+                quiet_found: true,
+            },
+        }
+    }
+
+    #[test]
+    fn a_toe_touch_is_an_impact_after_which_the_sway_goes_on() {
+        // standing at 0.4 of the hold's sway until 3 s, lift-off at 4 s, impact at 12 s: the
+        // one-leg sway carries on, or drops to 0.35 of it (both feet down)
+        assert!(sway_goes_on(&sway_motion(0.4, 12.0, 1.0), 4.0, 12.0));
+        assert!(sway_goes_on(&sway_motion(0.4, 12.0, 0.95), 4.0, 12.0));
+        assert!(!sway_goes_on(&sway_motion(0.4, 12.0, 0.35), 4.0, 12.0));
+        assert!(!sway_goes_on(&sway_motion(0.4, 12.0, 0.7), 4.0, 12.0));
+        // a hold that swayed no more than the standing before it shows no return to both feet
+        assert!(!sway_goes_on(&sway_motion(0.6, 12.0, 1.0), 4.0, 12.0));
+        // under 2 s of hold before the impact, or under 1 s of data after it: no verdict
+        assert!(!sway_goes_on(&sway_motion(0.4, 12.0, 1.0), 10.0, 12.0));
+        assert!(!sway_goes_on(&sway_motion(0.4, 18.5, 1.0), 4.0, 18.5));
     }
 
     #[test]
