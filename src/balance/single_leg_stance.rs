@@ -1213,6 +1213,10 @@ fn foot_impact_threshold(v_mps2: &[f64]) -> f64 {
     })
 }
 
+/// Least stretch of the hold whose vertical acceleration sets the level a touch-down impact
+/// must stand out of, s.
+const IMPACT_LEVEL_MIN_S: f64 = 2.0;
+
 /// Shortest flight before a landing that makes a hop, s (a 1-cm hop flies 90 ms).
 pub const HOP_MIN_FLIGHT_S: f64 = 0.06;
 
@@ -1378,7 +1382,10 @@ fn sway_ratio_around(motion: &TrunkMotion, t_s: f64) -> Option<f64> {
 /// the hold) and has no flight within 0.5 s before or after it (a hop).
 fn touch_down_impact(v_acc: &[f64], fs: f64, lift_off_s: f64, return_start_s: f64) -> Option<f64> {
     let idx = |t: f64| ((t * fs).round().max(0.0) as usize).min(v_acc.len() - 1);
-    let (h0, h1) = (idx(lift_off_s + 0.5), idx(return_start_s - 0.5));
+    // the hold's level, over at least its first [`IMPACT_LEVEL_MIN_S`] (a short hold's level
+    // taken with the return: one impact moves a median and a MAD little)
+    let h0 = idx(lift_off_s + 0.5);
+    let h1 = idx(return_start_s - 0.5).max(idx(lift_off_s + 0.5 + IMPACT_LEVEL_MIN_S));
     let threshold = if h1 > h0 + 10 {
         foot_impact_threshold(&v_acc[h0..h1])
     } else {
@@ -1747,6 +1754,21 @@ mod tests {
             assert_eq!(sls.attempts.len(), 1, "{pitch}/{roll}: {:?}", sls.attempts);
             assert_eq!(sls.attempts[0].stance_side, Some(side), "{pitch}/{roll}");
         }
+    }
+
+    #[test]
+    fn a_touch_down_impact_stands_out_of_the_hold_s_level_even_in_a_short_hold() {
+        // vertical sway of 0.35 m/s² at 1.5 Hz; lift-off at 5 s, a return from 5.8 s
+        let fs = 100.0;
+        let sway: Vec<f64> = (0..1200)
+            .map(|i| 0.35 * (std::f64::consts::TAU * 1.5 * i as f64 / fs).sin())
+            .collect();
+        // the sway's own peaks, above the 0.3 m/s² floor, are no impact
+        assert_eq!(touch_down_impact(&sway, fs, 5.0, 5.8), None);
+        // a 3 m/s² peak at 5.7 s is
+        let mut hit = sway.clone();
+        hit[570] += 3.0;
+        assert_eq!(touch_down_impact(&hit, fs, 5.0, 5.8), Some(5.7));
     }
 
     /// 20 s at 100 Hz of ML and AP sway rates of 4 deg/s (0.45 and 0.3 Hz), scaled by
