@@ -1368,12 +1368,21 @@ fn sway_goes_on(motion: &TrunkMotion, lift_off_s: f64, t_s: f64) -> bool {
     }
 }
 
-/// Sway over 1.8–4.8 s after `t_s` divided by sway over 3.5–0.5 s before it: each level
-/// over 3 s, at least one period of the slowest sway (0.3–0.5 Hz), so that the phase of a
-/// single swing does not decide it.
+/// Length of the sway compared after a possible touch-down, s (less where the data end):
+/// about two periods of the slowest sway (0.3–0.5 Hz), so that one calm swing of a hold that
+/// goes on does not pass for standing.
+const SWAY_AFTER_LEN_S: f64 = 6.0;
+
+/// Sway over 1.8–7.8 s after `t_s` (to the end of the data, at least 1 s) divided by sway
+/// over 3.5–0.5 s before it: each level over at least one period of the slowest sway
+/// (0.3–0.5 Hz), so that the phase of a single swing does not decide it.
 fn sway_ratio_around(motion: &TrunkMotion, t_s: f64) -> Option<f64> {
     let before = sway_rate_rms(motion, t_s - 3.5, t_s - 0.5)?;
-    let after = sway_rate_rms(motion, t_s + SWAY_AFTER_S, t_s + SWAY_AFTER_S + 3.0)?;
+    let after = sway_rate_rms(
+        motion,
+        t_s + SWAY_AFTER_S,
+        t_s + SWAY_AFTER_S + SWAY_AFTER_LEN_S,
+    )?;
     (before > 0.0).then(|| after / before)
 }
 
