@@ -287,8 +287,9 @@ fn plain_run(bytes: &[u8], mut i: usize, role: &[u8], values: &mut [f64; 7]) -> 
             return None;
         }
         if r != 7 {
+            // the sign bit set without a branch (signs alternate unpredictably), as `-v`
             let v = m as f64 / POW10[k];
-            let v = if neg { -v } else { v };
+            let v = f64::from_bits(v.to_bits() | u64::from(neg) << 63);
             if check_range(r as usize, v).is_err() {
                 return None;
             }
