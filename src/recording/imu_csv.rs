@@ -331,7 +331,7 @@ impl ImuChunks {
     /// without a line break counts, and the end of the file sets `done`.
     fn read_lines(&mut self, bytes: &mut Vec<u8>, max_lines: usize) -> Result<(usize, bool)> {
         if matches!(self.source, ChunkSource::Map { .. }) {
-            let (take, lines, cut) = self.map_lines(max_lines);
+            let (take, lines, cut) = self.map_lines(max_lines, &mut Vec::new());
             if let ChunkSource::Map { map, pos, .. } = &self.source {
                 bytes.extend_from_slice(&map[*pos..*pos + take]);
             }
@@ -389,8 +389,14 @@ impl ImuChunks {
 
     /// [`ImuChunks::read_lines`] over the mapped file, without copying: the bytes to take
     /// from the current position, the lines they hold and whether the last one was cut.
-    /// Sets `done` at the end of the file as `read_lines` does.
-    fn map_lines(&mut self, max_lines: usize) -> (usize, usize, bool) {
+    /// Sets `done` at the end of the file as `read_lines` does. Appends to `counted` the byte
+    /// length and lines of line-aligned pieces of about [`fast::BLOCK_BYTES`] that start the
+    /// bytes taken, as they were counted here (the parser takes them as its blocks).
+    fn map_lines(
+        &mut self,
+        max_lines: usize,
+        counted: &mut Vec<(usize, usize)>,
+    ) -> (usize, usize, bool) {
         const CAP: usize = MAX_LINE_BYTES + 2;
         let ChunkSource::Map { map, pos, .. } = &self.source else {
             return (0, 0, false);
@@ -407,6 +413,8 @@ impl ImuChunks {
         // the cap before its last line end, so counting its line ends (one vector pass)
         // gives what the loop below would; the loop takes the rest line by line
         const STRETCH: usize = CAP / 2;
+        // the piece of `counted` being gathered: where it starts, its lines
+        let (mut piece, mut piece_lines) = (0usize, 0usize);
         while buf.len() - used >= STRETCH {
             let stretch = &buf[used..used + STRETCH];
             let Some(last) = memchr::memrchr(b'\n', stretch) else {
@@ -418,6 +426,14 @@ impl ImuChunks {
             }
             lines += n;
             used += last + 1;
+            piece_lines += n;
+            if used - piece >= fast::BLOCK_BYTES {
+                counted.push((used - piece, piece_lines));
+                (piece, piece_lines) = (used, 0);
+            }
+        }
+        if used > piece {
+            counted.push((used - piece, piece_lines));
         }
         let from = used;
         for i in memchr::memchr_iter(b'\n', &buf[from..]).map(|i| i + from) {
@@ -477,9 +493,10 @@ impl ImuChunks {
                 ChunkSource::Read(_) => None,
             }
         };
+        let mut counted = Vec::new();
         let (lines, cut) = match mapped {
             Some(_) => {
-                let (take, lines, cut) = self.map_lines(self.lines_per_chunk);
+                let (take, lines, cut) = self.map_lines(self.lines_per_chunk, &mut counted);
                 self.advance(take);
                 (lines, cut)
             }
@@ -498,7 +515,7 @@ impl ImuChunks {
                 let rows = &map[from..*pos];
                 // the header is kept with its line break and holds no other
                 let header = &self.header[..self.header.len() - 1];
-                fast::parse_rows_after(header, rows).ok_or_else(|| {
+                fast::parse_rows_after(header, rows, &counted).ok_or_else(|| {
                     bytes.extend_from_slice(rows);
                 })
             }
@@ -979,6 +996,65 @@ mod tests {
                     "case {case}, {max_lines} lines"
                 );
             }
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn pieces_counted_while_cutting_hold_the_lines_counted() {
+        let dir = std::env::temp_dir().join(format!("gaitkit_pieces_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut next = fast::tests::lcg(0xDA94_2042_E4DD_58B5u64);
+        // rows of varying length, a rare one of about half the cap, with or without a last
+        // line break
+        let mut text = format!("{},note\n", HEADER.join(","));
+        for i in 0..60_000 {
+            let note = if next(2000) == 0 {
+                MAX_LINE_BYTES / 2
+            } else {
+                1 + next(15) as usize
+            };
+            let note = "7".repeat(note);
+            text += &format!("{}.{:02},9.8,0.5,-0.25,1,2,3,{note}\n", i / 100, i % 100);
+        }
+        text.pop();
+        let path = dir.join("rows.csv");
+        std::fs::write(&path, &text).unwrap();
+        for max_lines in [1, 7, 1000, 20_000, 1 << 16] {
+            let mut c = ImuChunks::open(&path, max_lines).unwrap();
+            let mut pieces = 0;
+            while !c.done {
+                let ChunkSource::Map { pos, .. } = c.source else {
+                    unreachable!("a regular file is mapped")
+                };
+                let mut counted = Vec::new();
+                let (take, lines, _) = c.map_lines(max_lines, &mut counted);
+                let ChunkSource::Map { map, .. } = &c.source else {
+                    unreachable!()
+                };
+                let mut rest = &map[pos..pos + take];
+                let mut in_pieces = 0;
+                for &(len, n) in &counted {
+                    let (piece, after) = rest.split_at(len);
+                    assert_eq!(piece.last(), Some(&b'\n'));
+                    assert_eq!(fast::tests::lines_of(piece), n);
+                    in_pieces += n;
+                    rest = after;
+                }
+                assert!(
+                    in_pieces + fast::tests::lines_of(rest) == lines,
+                    "{max_lines}"
+                );
+                pieces += counted.len();
+                c.advance(take);
+            }
+            assert!(pieces > 0 || max_lines < 1000, "{max_lines}");
+            // the chunks give the rows of the whole file
+            assert_eq!(
+                chunked(&path, max_lines).unwrap(),
+                ImuTable::read(&path).unwrap(),
+                "{max_lines}"
+            );
         }
         std::fs::remove_dir_all(&dir).ok();
     }

@@ -17,7 +17,7 @@ use super::{check_range, parse_number, ImuTable, HEADER, MAX_LINE_BYTES};
 use crate::recording::resample::{check_timing, TableGrid, MAX_SAMPLES};
 
 /// Bytes of rows per block parsed as one piece of work.
-const BLOCK_BYTES: usize = 256 << 10;
+pub(super) const BLOCK_BYTES: usize = 256 << 10;
 
 /// Parses a whole CSV held in memory; `None` = not for this reader.
 pub(super) fn parse(bytes: &[u8]) -> Option<ImuTable> {
@@ -47,9 +47,15 @@ pub(super) fn parse_rows(bytes: &[u8]) -> Option<ImuTable> {
 }
 
 /// [`parse_rows`] of a header line (without its line break) followed by `rows`, held apart
-/// (the rows in place in a mapped file).
-pub(super) fn parse_rows_after(header: &[u8], rows: &[u8]) -> Option<ImuTable> {
-    parse_header_rows(header, rows, BLOCK_BYTES)
+/// (the rows in place in a mapped file). `counted` are the lengths and line counts of
+/// line-aligned pieces that start `rows`, as the caller found them while cutting the rows:
+/// they are taken as blocks and not counted again.
+pub(super) fn parse_rows_after(
+    header: &[u8],
+    rows: &[u8],
+    counted: &[(usize, usize)],
+) -> Option<ImuTable> {
+    parse_header_rows(header, rows, BLOCK_BYTES, counted)
 }
 
 /// The header line, then the rows in blocks of about `block_bytes` parsed in parallel.
@@ -58,15 +64,26 @@ fn parse_blocks(bytes: &[u8], block_bytes: usize) -> Option<ImuTable> {
         Some(i) => (&bytes[..i], &bytes[i + 1..]),
         None => (bytes, &bytes[bytes.len()..]),
     };
-    parse_header_rows(header, body, block_bytes)
+    parse_header_rows(header, body, block_bytes, &[])
 }
 
-/// A header line (without its line break), then the rows in blocks of about `block_bytes`
-/// parsed in parallel.
-fn parse_header_rows(header: &[u8], body: &[u8], block_bytes: usize) -> Option<ImuTable> {
+/// A header line (without its line break), then the rows in blocks parsed in parallel: the
+/// pieces of `counted` (byte length and lines of each, line-aligned, from the start of
+/// `body`), then blocks of about `block_bytes`.
+fn parse_header_rows(
+    header: &[u8],
+    body: &[u8],
+    block_bytes: usize,
+    counted: &[(usize, usize)],
+) -> Option<ImuTable> {
     let cols = Columns::from_header(header)?;
-    let mut blocks: Vec<&[u8]> = Vec::new();
+    let mut blocks: Vec<(&[u8], Option<usize>)> = Vec::new();
     let mut rest = body;
+    for &(len, lines) in counted {
+        let (block, next) = rest.split_at_checked(len)?;
+        blocks.push((block, Some(lines)));
+        rest = next;
+    }
     while !rest.is_empty() {
         let cut = if rest.len() <= block_bytes {
             rest.len()
@@ -74,10 +91,13 @@ fn parse_header_rows(header: &[u8], body: &[u8], block_bytes: usize) -> Option<I
             memchr::memchr(b'\n', &rest[block_bytes..]).map_or(rest.len(), |i| block_bytes + i + 1)
         };
         let (block, next) = rest.split_at(cut);
-        blocks.push(block);
+        blocks.push((block, None));
         rest = next;
     }
-    let rows: Vec<usize> = blocks.par_iter().map(|b| line_count(b)).collect();
+    let rows: Vec<usize> = blocks
+        .par_iter()
+        .map(|&(b, n)| n.unwrap_or_else(|| line_count(b)))
+        .collect();
     let total: usize = rows.iter().sum();
     if total > MAX_SAMPLES {
         return None;
@@ -100,7 +120,7 @@ fn parse_header_rows(header: &[u8], body: &[u8], block_bytes: usize) -> Option<I
             &mut gz[..],
         ];
         let mut jobs = Vec::with_capacity(blocks.len());
-        for (&block, &n) in blocks.iter().zip(&rows) {
+        for (&(block, _), &n) in blocks.iter().zip(&rows) {
             let part: [&mut [f64]; 7] = std::array::from_fn(|k| {
                 let (head, tail) = std::mem::take(&mut out[k]).split_at_mut(n);
                 out[k] = tail;
@@ -287,8 +307,9 @@ fn plain_run(bytes: &[u8], mut i: usize, role: &[u8], values: &mut [f64; 7]) -> 
             return None;
         }
         if r != 7 {
+            // the sign bit set without a branch (signs alternate unpredictably), as `-v`
             let v = m as f64 / POW10[k];
-            let v = if neg { -v } else { v };
+            let v = f64::from_bits(v.to_bits() | u64::from(neg) << 63);
             if check_range(r as usize, v).is_err() {
                 return None;
             }
@@ -362,6 +383,11 @@ pub(super) mod tests {
                 .wrapping_add(1442695040888963407);
             (seed >> 33) % n
         }
+    }
+
+    /// [`line_count`], for the reader's tests.
+    pub(in crate::recording) fn lines_of(bytes: &[u8]) -> usize {
+        line_count(bytes)
     }
 
     fn table(bytes: &[u8], block_bytes: usize) -> Option<ImuTable> {
