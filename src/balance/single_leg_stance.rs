@@ -829,21 +829,17 @@ pub fn single_leg_stance_of_part(
             settings.min_transfer_m,
         );
         // a translation found the other way (the shift before a turn of the pelvis) names the
-        // side unless the return after the touch-down does
+        // side unless the return after the touch-down does; against a confirming return it
+        // leaves the side unknown
         let lift_off_s = lift_off.map_or(lift_off_s, |(t, _)| t);
-        let turned_m = lift_off
-            .map(|(_, m)| m)
-            .filter(|m| m * stance_m < 0.0)
-            .filter(|_| {
-                !matches!(
-                    evidence,
-                    SideEvidence::ReturnConfirms | SideEvidence::ReturnOverrules
-                )
-            });
-        let (evidence, stance_m, side, transfer_m) = match turned_m {
-            Some(m) => (SideEvidence::Translation, m, side.opposite(), m),
-            None => (evidence, stance_m, side, out.displacement_m),
-        };
+        let (evidence, stance_m, side, transfer_m) =
+            match with_translation(evidence, stance_m, lift_off.map(|(_, m)| m)) {
+                (e, true) => {
+                    let m = lift_off.map_or(stance_m, |(_, m)| m);
+                    (e, m, side.opposite(), m)
+                }
+                (e, false) => (e, stance_m, side, out.displacement_m),
+            };
         if expected.is_some_and(|e| e != side) {
             dropped += 1;
             continue;
@@ -1064,9 +1060,30 @@ pub enum SideEvidence {
     /// translation names the side and is the reported lift-off transfer.
     Translation,
     /// None of the above: the return contradicts the lift-off transfer by less than it takes
-    /// to overrule it, or the transfer is near its threshold with nothing to confirm it. The
+    /// to overrule it, the transfer is near its threshold with nothing to confirm it, or a
+    /// return confirms it while the pelvis's translation at lift-off went the other way. The
     /// side is not reported.
     Weak,
+}
+
+/// The evidence for a stance side of `stance_m` (m, + right) weighed with the pelvis's
+/// translation at lift-off `translation_m` ([`translation_lift_off_s`]; m, + right): whether
+/// the side flips to the translation's. A translation against the side names the other side,
+/// as [`SideEvidence::Translation`], unless a return settles it: one that overrules the
+/// transfer stands, one that confirms it is disputed and the side is unknown
+/// ([`SideEvidence::Weak`]).
+pub fn with_translation(
+    evidence: SideEvidence,
+    stance_m: f64,
+    translation_m: Option<f64>,
+) -> (SideEvidence, bool) {
+    let against = translation_m.is_some_and(|m| m * stance_m < 0.0);
+    match evidence {
+        _ if !against => (evidence, false),
+        SideEvidence::ReturnOverrules => (evidence, false),
+        SideEvidence::ReturnConfirms => (SideEvidence::Weak, false),
+        _ => (SideEvidence::Translation, true),
+    }
 }
 
 /// The evidence for the stance side of a lift-off transfer of `transfer_m` and a return
@@ -1762,6 +1779,37 @@ mod tests {
             let (sls, _) = single_leg_stance(&m, None, StanceSettings::default());
             assert_eq!(sls.attempts.len(), 1, "{pitch}/{roll}: {:?}", sls.attempts);
             assert_eq!(sls.attempts[0].stance_side, Some(side), "{pitch}/{roll}");
+        }
+    }
+
+    #[test]
+    fn a_translation_against_the_side_flips_it_or_leaves_it_unknown() {
+        use SideEvidence::*;
+        for stance_m in [-0.05, 0.05] {
+            let against = Some(-0.5 * stance_m);
+            let along = Some(0.5 * stance_m);
+            for e in [
+                ReturnConfirms,
+                ReturnOverrules,
+                ClearTransfer,
+                Translation,
+                Weak,
+            ] {
+                // a translation the side's way, or none, changes nothing
+                assert_eq!(with_translation(e, stance_m, along), (e, false));
+                assert_eq!(with_translation(e, stance_m, None), (e, false));
+            }
+            assert_eq!(
+                with_translation(ReturnConfirms, stance_m, against),
+                (Weak, false)
+            );
+            assert_eq!(
+                with_translation(ReturnOverrules, stance_m, against),
+                (ReturnOverrules, false)
+            );
+            for e in [ClearTransfer, Translation, Weak] {
+                assert_eq!(with_translation(e, stance_m, against), (Translation, true));
+            }
         }
     }
 
