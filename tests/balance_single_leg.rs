@@ -501,3 +501,50 @@ fn an_attempt_with_the_side_unknown_is_null_in_json_unknown_in_text_and_in_no_le
     let csv = gaitkit::report::balance_text::csv_string(&report);
     assert!(csv.contains(",unknown,"), "{csv}");
 }
+
+/// A hold the recording ends in is timed to the end and said to be a lower bound; a hold that
+/// ends with a touch-down is not.
+#[test]
+fn a_hold_cut_by_the_end_of_the_data_is_reported_as_a_lower_bound() {
+    let root = tempfile::tempdir().unwrap();
+    let lower_bound = |w: &str| w.contains("no touch-down was found before the data end");
+    for (name, touch_down_s, cut) in [("cut", 40.0, true), ("whole", 14.0, false)] {
+        let dir = root.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let script = SlsScript {
+            duration_s: 19.0,
+            attempts: vec![SlsAttempt {
+                stance: Side::Left,
+                lift_off_s: 6.0,
+                touch_down_s,
+                losses: vec![],
+            }],
+            transfer_m: 0.08,
+            transfer_s: 0.8,
+            hike_deg: 3.0,
+            seed: 23,
+        };
+        simulate_single_leg(&script, ImuModel::default()).write_session(
+            &dir,
+            Some("single-leg-left"),
+            None,
+        );
+        let trial = gaitkit::balance::analyze_session(&dir).unwrap();
+        let TrialResult::SingleLegStance(sls) = &trial.result else {
+            panic!("{name}: not a single-leg stance")
+        };
+        assert_eq!(sls.attempts.len(), 1, "{name}: {:?}", sls.attempts);
+        let a = &sls.attempts[0];
+        assert_eq!(a.touch_down_s.is_none(), cut, "{name}: {a:?}");
+        if cut {
+            // from the lift-off (6 s) to the end of the 19-s recording
+            assert!((a.hold_s - 13.0).abs() < 0.2, "{name}: hold {}", a.hold_s);
+        }
+        assert_eq!(
+            trial.warnings.iter().filter(|w| lower_bound(w)).count(),
+            usize::from(cut),
+            "{name}: {:?}",
+            trial.warnings
+        );
+    }
+}
