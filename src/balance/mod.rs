@@ -217,9 +217,8 @@ pub fn analyze_session(dir: &Path) -> Result<BalanceTrial> {
             for (i, a) in sls.attempts.iter().enumerate() {
                 if a.touch_down_s.is_none() && !a.reached_max_hold && !a.interrupted_by_gap {
                     warnings.push(format!(
-                        "attempt {}: no touch-down was found before the data end {:.1} s into the hold, so its hold of {:.1} s is only a lower bound (or the touch-down was missed: check the events chart)",
+                        "attempt {}: no touch-down was found before the data end, so its hold of {:.1} s is only a lower bound (or the touch-down was missed: check the events chart)",
                         i + 1,
-                        part_end_s - a.lift_off_s,
                         a.hold_s
                     ));
                 }

@@ -701,6 +701,7 @@ pub fn single_leg_stance_of_part(
     let end_s = motion.len() as f64 / fs;
     let transfers = weight_transfers(motion, settings.min_transfer_m);
     let ml_y = ml_displacement(motion);
+    let translation_m = pelvis_translation_m(&ml_y, &motion.right_side_up_deg);
     let v_acc = &motion.lin_acc_mps2[0];
     let mut attempts = Vec::new();
     let mut dropped = 0;
@@ -817,7 +818,7 @@ pub fn single_leg_stance_of_part(
         // not move, from a few seconds before the transfer's stop to just after it
         let lift_off = translation_lift_off_s(
             &ml_y,
-            &motion.right_side_up_deg,
+            &translation_m,
             fs,
             stance_m,
             (
@@ -832,14 +833,11 @@ pub fn single_leg_stance_of_part(
         // side unless the return after the touch-down does; against a confirming return it
         // leaves the side unknown
         let lift_off_s = lift_off.map_or(lift_off_s, |(t, _)| t);
-        let (evidence, stance_m, side, transfer_m) =
-            match with_translation(evidence, stance_m, lift_off.map(|(_, m)| m)) {
-                (e, true) => {
-                    let m = lift_off.map_or(stance_m, |(_, m)| m);
-                    (e, m, side.opposite(), m)
-                }
-                (e, false) => (e, stance_m, side, out.displacement_m),
-            };
+        let (evidence, named_m) = with_translation(evidence, stance_m, lift_off.map(|(_, m)| m));
+        let (stance_m, side, transfer_m) = match named_m {
+            Some(m) => (m, side.opposite(), m),
+            None => (stance_m, side, out.displacement_m),
+        };
         if expected.is_some_and(|e| e != side) {
             dropped += 1;
             continue;
@@ -954,8 +952,8 @@ fn pelvis_translation_m(ml_y: &[f64], right_side_up_deg: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Lift-off timed on the pelvis's translation: within [`from_s`, `to_s`], the largest rise of
-/// [`pelvis_translation_m`] toward the stance side (`stance_m`, m, + right) over at most
+/// Lift-off timed on the pelvis's translation `x` ([`pelvis_translation_m`] of the ML
+/// displacement `ml_y`): within [`from_s`, `to_s`], the largest rise of it toward the stance side (`stance_m`, m, + right) over at most
 /// [`LIFT_OFF_TRANSLATION_LONGEST_S`], its stop found as in [`transfer_stop_s`]. `None` if
 /// that rise is under `min_transfer_m` or still going at `to_s` (no complete movement).
 ///
@@ -973,14 +971,13 @@ fn pelvis_translation_m(ml_y: &[f64], right_side_up_deg: &[f64]) -> Vec<f64> {
 /// shows the side was taken the wrong way.
 fn translation_lift_off_s(
     ml_y: &[f64],
-    right_side_up_deg: &[f64],
+    x: &[f64],
     fs: f64,
     stance_m: f64,
     (from_s, to_s): (f64, f64),
     min_transfer_m: f64,
 ) -> Option<(f64, f64)> {
-    let x = pelvis_translation_m(ml_y, right_side_up_deg);
-    let n = x.len();
+    let n = x.len().min(ml_y.len());
     let idx = |t: f64| ((t * fs).max(0.0) as usize).min(n);
     let (a, b) = (idx(from_s), idx(to_s));
     if b < a + 3 {
@@ -1019,7 +1016,7 @@ fn translation_lift_off_s(
         end_s: j as f64 / fs,
         displacement_m: rise * sign,
     };
-    Some((transfer_stop_s(&x, fs, &t), rise * sign))
+    Some((transfer_stop_s(x, fs, &t), rise * sign))
 }
 
 /// Net ML displacement from before a touch-down at `td_s` to after the weight is back on both
@@ -1067,8 +1064,8 @@ pub enum SideEvidence {
 }
 
 /// The evidence for a stance side of `stance_m` (m, + right) weighed with the pelvis's
-/// translation at lift-off `translation_m` ([`translation_lift_off_s`]; m, + right): whether
-/// the side flips to the translation's. A translation against the side names the other side,
+/// translation at lift-off `translation_m` ([`translation_lift_off_s`]; m, + right), and the
+/// translation when it names the side instead. A translation against the side names the other side,
 /// as [`SideEvidence::Translation`], unless a return settles it: one that overrules the
 /// transfer stands, one that confirms it is disputed and the side is unknown
 /// ([`SideEvidence::Weak`]).
@@ -1076,13 +1073,14 @@ pub fn with_translation(
     evidence: SideEvidence,
     stance_m: f64,
     translation_m: Option<f64>,
-) -> (SideEvidence, bool) {
-    let against = translation_m.is_some_and(|m| m * stance_m < 0.0);
+) -> (SideEvidence, Option<f64>) {
+    let Some(m) = translation_m.filter(|m| m * stance_m < 0.0) else {
+        return (evidence, None);
+    };
     match evidence {
-        _ if !against => (evidence, false),
-        SideEvidence::ReturnOverrules => (evidence, false),
-        SideEvidence::ReturnConfirms => (SideEvidence::Weak, false),
-        _ => (SideEvidence::Translation, true),
+        SideEvidence::ReturnOverrules => (evidence, None),
+        SideEvidence::ReturnConfirms => (SideEvidence::Weak, None),
+        _ => (SideEvidence::Translation, Some(m)),
     }
 }
 
@@ -1796,19 +1794,22 @@ mod tests {
                 Weak,
             ] {
                 // a translation the side's way, or none, changes nothing
-                assert_eq!(with_translation(e, stance_m, along), (e, false));
-                assert_eq!(with_translation(e, stance_m, None), (e, false));
+                assert_eq!(with_translation(e, stance_m, along), (e, None));
+                assert_eq!(with_translation(e, stance_m, None), (e, None));
             }
             assert_eq!(
                 with_translation(ReturnConfirms, stance_m, against),
-                (Weak, false)
+                (Weak, None)
             );
             assert_eq!(
                 with_translation(ReturnOverrules, stance_m, against),
-                (ReturnOverrules, false)
+                (ReturnOverrules, None)
             );
             for e in [ClearTransfer, Translation, Weak] {
-                assert_eq!(with_translation(e, stance_m, against), (Translation, true));
+                assert_eq!(
+                    with_translation(e, stance_m, against),
+                    (Translation, against)
+                );
             }
         }
     }
