@@ -953,9 +953,10 @@ fn pelvis_translation_m(ml_y: &[f64], right_side_up_deg: &[f64]) -> Vec<f64> {
 }
 
 /// Lift-off timed on the pelvis's translation `x` ([`pelvis_translation_m`] of the ML
-/// displacement `ml_y`): within [`from_s`, `to_s`], the largest rise of it toward the stance side (`stance_m`, m, + right) over at most
-/// [`LIFT_OFF_TRANSLATION_LONGEST_S`], its stop found as in [`transfer_stop_s`]. `None` if
-/// that rise is under `min_transfer_m` or still going at `to_s` (no complete movement).
+/// displacement `ml_y`): within [`from_s`, `to_s`], the largest rise of it toward the stance
+/// side (`stance_m`, m, + right) over at most [`LIFT_OFF_TRANSLATION_LONGEST_S`], its stop
+/// found as in [`transfer_stop_s`]. `None` if that rise is under `min_transfer_m` or still
+/// going at `to_s` (no complete movement).
 ///
 /// With sway as large as the weight shift the displacement's largest step may be a sway
 /// swing, or a shift and a swing together; the translation shows the shift alone. The raised
@@ -1065,8 +1066,8 @@ pub enum SideEvidence {
 
 /// The evidence for a stance side of `stance_m` (m, + right) weighed with the pelvis's
 /// translation at lift-off `translation_m` ([`translation_lift_off_s`]; m, + right), and the
-/// translation when it names the side instead. A translation against the side names the other side,
-/// as [`SideEvidence::Translation`], unless a return settles it: one that overrules the
+/// translation when it names the side instead. A translation against the side names the
+/// other side, as [`SideEvidence::Translation`], unless a return settles it: one that overrules the
 /// transfer stands, one that confirms it is disputed and the side is unknown
 /// ([`SideEvidence::Weak`]).
 pub fn with_translation(
