@@ -56,8 +56,8 @@ use std::path::Path;
 use crate::analyze::{self, AnalyzeOptions, Pieces, Progress, SessionAnalysis};
 use crate::error::{Error, Location, Result};
 use crate::gait::body_frame::{
-    gravity_and_tilt, gravity_block, gravity_lowpass, select_median, tilt_error, Alignment, G_MPS2,
-    MAX_TILT_DEG,
+    gravity_and_tilt, gravity_block, gravity_design_hz, gravity_lowpass, select_median, tilt_error,
+    Alignment, G_MPS2, MAX_TILT_DEG,
 };
 use crate::gait::lower_back::{self, LowerBackOptions, LowerBackPart};
 use crate::gait::quality::Check;
@@ -186,6 +186,8 @@ impl StillFinder {
 /// 0.25 Hz low-pass, the norm) but over segments of [`GRAVITY_SEGMENT_BLOCKS`] with
 /// [`OVERLAP_S`] on either side, so that only the block means of one segment are held.
 struct GravityScan {
+    /// The rate the blocks and the low-pass are laid out for ([`gravity_design_hz`]), Hz.
+    design_hz: f64,
     d: usize,
     axes: Axes,
     lp: Butterworth,
@@ -214,11 +216,13 @@ const GRAVITY_SEGMENT_BLOCKS: usize = 36_000;
 impl GravityScan {
     fn new(fs_hz: f64, axes: Axes) -> Self {
         let d = gravity_block(fs_hz);
+        let design_hz = gravity_design_hz(fs_hz);
         GravityScan {
+            design_hz,
             d,
             axes,
             lp: gravity_lowpass(fs_hz),
-            overlap: (OVERLAP_S * fs_hz / d as f64).ceil() as usize,
+            overlap: (OVERLAP_S * design_hz / d as f64).ceil() as usize,
             block_sums: [-0.0; 3],
             block_rows: 0,
             means: Default::default(),
@@ -494,8 +498,9 @@ fn scan(
     let mut chunks = ReadAhead::open(path, CHUNK_LINES)?;
     let mut timing = TimingScan::default();
     let mut still = StillFinder::default();
-    // the block length follows the rate, known exactly only at the end: the first chunk's
-    // rate is used, and the gravity is computed again if the whole recording's differs
+    // the blocks and the low-pass follow the rate, known exactly only at the end: they are
+    // laid out for the first chunk's rate, and the gravity is computed again if the whole
+    // recording's rate lays them out otherwise (its estimate rarely differs by 1 µHz)
     let mut gravity: Option<GravityScan> = None;
     let acc_scale = match opts.acc_unit {
         analyze::AccUnit::G => G_MPS2,
@@ -517,7 +522,7 @@ fn scan(
             ));
         }
         still.push(&chunk, acc_scale, gyr_scale);
-        if gravity.is_none() {
+        if gravity.is_none() && timing.rows() == chunk.len() as u64 {
             if let Some(Ok(g)) = timing.finish() {
                 gravity = Some(GravityScan::new(1.0 / g.interval_s, axes));
             }
@@ -567,7 +572,7 @@ fn scan(
     }
     let fs = 1.0 / grid.interval_s;
     let (alignment, mean_acc_mps2) = match gravity {
-        Some(g) if g.d == gravity_block(fs) => g.finish(),
+        Some(g) if g.design_hz == gravity_design_hz(fs) && g.rows == timing.rows() => g.finish(),
         _ => {
             let mut g = GravityScan::new(fs, axes);
             for chunk in ImuChunks::open(path, CHUNK_LINES)? {

@@ -162,8 +162,8 @@ pub fn to_body_frame_with(
     let r0t = r0.transpose();
     // Gravity in sensor axes at ~10 Hz: block means, then the zero-phase 0.25 Hz low-pass.
     // The frame changes slowly, so it is computed once per 0.1-s block.
-    let d = (imu.fs_hz / 10.0).floor().max(1.0) as usize;
-    let lp = Butterworth::lowpass(2, 0.25, imu.fs_hz / d as f64);
+    let d = gravity_block(imu.fs_hz);
+    let lp = gravity_lowpass(imu.fs_hz);
     let grav: Vec<Vec<f64>> = imu
         .acc_mps2
         .iter()
@@ -459,15 +459,31 @@ fn coupled_axis(spectra: &[[Complex; 2]], phase_ref_deg: f64) -> HeadingCue {
     }
 }
 
-/// Median by selection (no full sort); for an even count, the upper middle value.
+/// The rate the gravity blocks and low-pass are laid out for at a nominal rate of `fs_hz`:
+/// that rate rounded to 1 µHz, so that estimates of one rate that differ only in their last
+/// bits (the first minutes of a recording and the whole of it, 99.99999999 and
+/// 100.0000000015 Hz) give the same blocks and the same filter, Hz.
+pub fn gravity_design_hz(fs_hz: f64) -> f64 {
+    let r = (fs_hz * 1e6).round() / 1e6;
+    if r > 0.0 && r.is_finite() {
+        r
+    } else {
+        fs_hz
+    }
+}
+
 /// Rows per gravity block at `fs_hz` (0.1 s).
 pub fn gravity_block(fs_hz: f64) -> usize {
-    (fs_hz / 10.0).floor().max(1.0) as usize
+    (gravity_design_hz(fs_hz) / 10.0).floor().max(1.0) as usize
 }
 
 /// The gravity low-pass of [`to_body_frame`] at `fs_hz`, applied to block means.
 pub fn gravity_lowpass(fs_hz: f64) -> Butterworth {
-    Butterworth::lowpass(2, 0.25, fs_hz / gravity_block(fs_hz) as f64)
+    Butterworth::lowpass(
+        2,
+        0.25,
+        gravity_design_hz(fs_hz) / gravity_block(fs_hz) as f64,
+    )
 }
 
 /// Means of consecutive blocks of `d` samples (the last one may be shorter).
@@ -534,6 +550,28 @@ fn closest_axis(mean_acc: &Vector3<f64>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rate_estimates_differing_in_their_last_bits_lay_out_the_same_gravity_blocks() {
+        for (a, b) in [
+            (99.99999999, 100.0000000015),
+            (49.999999999, 50.0),
+            (128.0, 128.0),
+        ] {
+            assert_eq!(gravity_design_hz(a), gravity_design_hz(b));
+            assert_eq!(gravity_block(a), gravity_block(b));
+            let x: Vec<f64> = (0..500).map(|i| (i as f64 * 0.37).sin() + 9.81).collect();
+            let (fa, fb) = (
+                gravity_lowpass(a).filtfilt(&x),
+                gravity_lowpass(b).filtfilt(&x),
+            );
+            assert!(fa.iter().zip(&fb).all(|(p, q)| p.to_bits() == q.to_bits()));
+        }
+        assert_eq!(gravity_block(99.99999999), 10);
+        assert_eq!(gravity_block(99.99), 9);
+        assert_eq!(gravity_design_hz(102.4), 102.4);
+        assert!(gravity_design_hz(f64::NAN).is_nan());
+    }
+
     use super::*;
     use nalgebra::{Rotation3, Unit};
 
