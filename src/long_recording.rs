@@ -329,6 +329,10 @@ struct Scan {
     alignment: Alignment,
     /// Mean acceleration per sensor axis, m/s².
     mean_acc_mps2: [f64; 3],
+    /// The gravity pass had to read the file again (the first chunk's rate laid out its
+    /// blocks otherwise than the whole recording's); checked by the tests.
+    #[cfg_attr(not(test), allow(dead_code))]
+    gravity_read_again: bool,
 }
 
 /// A piece: the grid samples (= data rows of a uniform recording) it keeps, and those it
@@ -571,8 +575,11 @@ fn scan(
         ));
     }
     let fs = 1.0 / grid.interval_s;
+    let gravity_read_again = !gravity
+        .as_ref()
+        .is_some_and(|g| g.design_hz == gravity_design_hz(fs) && g.rows == timing.rows());
     let (alignment, mean_acc_mps2) = match gravity {
-        Some(g) if g.design_hz == gravity_design_hz(fs) && g.rows == timing.rows() => g.finish(),
+        Some(g) if !gravity_read_again => g.finish(),
         _ => {
             let mut g = GravityScan::new(fs, axes);
             for chunk in ImuChunks::open(path, CHUNK_LINES)? {
@@ -587,6 +594,7 @@ fn scan(
         still: still.finish(),
         alignment,
         mean_acc_mps2,
+        gravity_read_again,
     }))
 }
 
@@ -935,6 +943,47 @@ fn renumbered<T: Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_scan_reads_the_file_once_when_its_first_chunk_estimates_the_rate_in_other_bits() {
+        // 100 Hz with six-decimal timestamps: the first chunk's nominal rate and the whole
+        // recording's differ in their last bits
+        let dir = tempfile::tempdir().unwrap();
+        let rows = CHUNK_LINES * 3 + 1234;
+        let mut csv = String::from("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n");
+        for i in 0..rows {
+            let t = i as f64 * 0.01;
+            csv += &format!(
+                "{t:.6},{:.6},0.100000,-0.200000,{:.6},0.000000,0.000000\n",
+                9.81 + 0.3 * (t * 11.0).sin(),
+                (t * 3.0).cos()
+            );
+        }
+        let path = dir.path().join("lower_back.csv");
+        std::fs::write(&path, &csv).unwrap();
+        use crate::recording::axes::Direction;
+        let axes = Axes([Direction::Up, Direction::Right, Direction::Forward]);
+        let first: ImuTable = ImuChunks::open(&path, CHUNK_LINES)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        let mut t = TimingScan::default();
+        t.push(&first.time_s);
+        let first_dt = t.finish().unwrap().unwrap().interval_s;
+        let s = scan(&path, &AnalyzeOptions::default(), axes, &|_| {})
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.rows, rows as u64);
+        assert_ne!(first_dt.to_bits(), s.grid.interval_s.to_bits());
+        assert_eq!(gravity_block(1.0 / first_dt), 10);
+        assert!(!s.gravity_read_again);
+        // the alignment is the one of the file read whole
+        let whole = ImuTable::read(&path).unwrap();
+        let imu = UniformImu::from_owned_piece(whole, 0.0, s.grid);
+        let (_, a) = crate::gait::body_frame::to_body_frame_with(&imu, axes, &path, None).unwrap();
+        assert_eq!(a.gravity_mps2.to_bits(), s.alignment.gravity_mps2.to_bits());
+    }
 
     #[test]
     fn read_ahead_gives_the_chunks_errors_and_byte_counts_of_the_reader() {
